@@ -1,0 +1,166 @@
+"""The classification pipeline: parse, trust, rules, deadline, tag and actions, as one verdict.
+
+Pure: reads the mail and the configuration, changes nothing. The daemon, `classify` and
+`process` all call Classifier.classify, so what `classify` prints is what the daemon does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from gateway import auth, ids, plan
+from gateway.config import Config
+from gateway.facts import MailFacts
+from gateway.language import guess_language
+from gateway.parse import ParsedMail, parse_mail, received_dates
+from gateway.rules import Rule, RuleSet, load_rules
+from gateway.subject import render_tag, tag_pattern, tag_subject
+from gateway.verdict import Action, Verdict
+
+
+def keywords(category: str, tier: int | None, suspicious: bool) -> list[str]:
+    """IMAP keywords a mail client shows as tags: $CrisisTier1, $CrisisAtozClaim, $CrisisSuspect."""
+    if suspicious:
+        return ["$CrisisSuspect"]
+    words = [f"$CrisisTier{tier}"] if tier else []
+    words.append("$Crisis" + "".join(part.capitalize() for part in category.split("_")))
+    return words
+
+
+class Classifier:
+    def __init__(self, config: Config, rules: RuleSet | None = None) -> None:
+        self.config = config
+        self.rules = rules if rules is not None else load_rules(config.rules_dir)
+        self.tag_pattern = tag_pattern(self._tag_words())
+
+    def _tag_words(self) -> list[str]:
+        categories = {r.category for r in self.rules.rules}
+        return [self.config.tag_word(c) for c in categories] + [r.tag for r in self.rules.rules if r.tag]
+
+    def classify(self, raw: bytes, now: datetime | None = None) -> Verdict:
+        return self.classify_parsed(parse_mail(raw, max_bytes=self.config.max_message_bytes), now)
+
+    def classify_parsed(self, mail: ParsedMail, now: datetime | None = None) -> Verdict:
+        now = now or datetime.now(timezone.utc)
+        facts = MailFacts(mail)
+        trace: list[str] = []
+
+        trust = auth.assess(mail, list(self.config.authserv_ids))
+        trace.extend(f"trust: {r}" for r in trust.reasons)
+
+        rule, reasons = self.rules.first_match(facts)
+        if rule is None:
+            category, tier = "other", None
+            trace.append("rule: none matched")
+        else:
+            category, tier = rule.category, rule.tier
+            trace.append(f"rule {rule.name} ({rule.source}): " + "; ".join(reasons))
+
+        if trust.suspicious and tier is not None:
+            trace.append(f"suspicious: tier {tier} withdrawn, not escalated, not acknowledged")
+            tier = None
+
+        arrival, arrival_source = self._arrival(mail, now)
+        trace.append(f"arrival {arrival.isoformat()} from {arrival_source}")
+        deadline = self._deadline(rule, mail, arrival, trace) if rule is not None and not trust.suspicious else None
+
+        order_id, case_id = facts.order_id, facts.case_id
+        if trust.suspicious and (order_id or case_id):
+            # A forged mail must not open, stop or join the clock of a real order or case.
+            trace.append(f"suspicious: ids not trusted (order {order_id}, case {case_id})")
+            order_id = case_id = None
+
+        marketplace = facts.marketplace
+        language = guess_language(ids.buyer_text(mail.text)[:4000], marketplace.languages if marketplace else ())
+
+        ctx = plan.Context(facts=facts, config=self.config, tier=tier, suspicious=trust.suspicious)
+        subject = mail.subject
+        actions: list[Action] = []
+        wanted = list(rule.actions) if rule is not None else []
+        if trust.suspicious and "tag" not in wanted:
+            wanted.insert(0, "tag")
+        for kind in wanted:
+            blocked = plan.first_blocker(kind, ctx)
+            if blocked:
+                trace.append(f"{kind}: not done, {blocked}")
+                continue
+            action = self._action(kind, rule, category, tier, deadline, trust.suspicious, facts, language)
+            if kind == "tag":
+                subject = action.detail["subject"]
+            actions.append(action)
+
+        return Verdict(
+            message_key=mail.key,
+            message_id=mail.message_id,
+            category=category,
+            tier=tier,
+            suspicious=trust.suspicious,
+            verified=trust.verified,
+            order_id=order_id,
+            case_id=case_id,
+            case_status=rule.case_status if rule is not None else None,
+            marketplace=marketplace.code if marketplace else None,
+            language=language,
+            arrival=arrival,
+            deadline=deadline,
+            original_subject=mail.subject,
+            subject=subject,
+            actions=tuple(actions),
+            rule=rule.name if rule is not None else None,
+            trace=tuple(trace),
+            defects=mail.defects,
+        )
+
+    @staticmethod
+    def _arrival(mail: ParsedMail, now: datetime) -> tuple[datetime, str]:
+        """Our own server's Received stamp (the topmost), else the Date header, else now."""
+        stamps = received_dates(mail)
+        if stamps:
+            return stamps[0], "the topmost Received stamp"
+        if mail.date is not None:
+            return mail.date, "the Date header (no Received stamp)"
+        return now, "the processing time (no Received stamp, no Date)"
+
+    @staticmethod
+    def _deadline(rule: Rule, mail: ParsedMail, arrival: datetime, trace: list[str]) -> datetime | None:
+        if rule.window is None:
+            return None
+        deadline = arrival + rule.window
+        reason = f"deadline {deadline.isoformat()}: arrival + {_human(rule.window)} ({rule.name})"
+        if rule.stated_deadline:
+            stated = ids.stated_window(mail.subject + "\n" + mail.text)
+            if stated and arrival + stated[0] < deadline:
+                deadline = arrival + stated[0]
+                reason = f"deadline {deadline.isoformat()}: the mail says {stated[1]!r}, earlier than {_human(rule.window)}"
+        trace.append(reason)
+        return deadline
+
+    def _action(
+        self, kind: str, rule: Rule | None, category: str, tier: int | None, deadline: datetime | None,
+        suspicious: bool, facts: MailFacts, language: str | None,
+    ) -> Action:
+        if kind == "tag":
+            word = (rule.tag if rule and rule.tag else self.config.tag_word(category))
+            if rule is not None and rule.case_status and category == "case":
+                word = f"{word} {rule.case_status}"
+            tag = render_tag(word, tier, deadline, self.config.timezone, suspicious)
+            return Action("tag", {
+                "subject": tag_subject(facts.mail.subject, tag, self.tag_pattern),
+                "keywords": keywords(category, tier, suspicious),
+            })
+        if kind == "forward":
+            return Action("forward", {"to": list(self.config.tier1)})
+        if kind == "notify":
+            return Action("notify", {"webhooks": len(self.config.webhooks)})
+        if kind == "acknowledge":
+            return Action("acknowledge", {"to": facts.mail.from_address, "language": language or "en"})
+        raise ValueError(f"unknown action {kind}")
+
+
+def _human(window: timedelta) -> str:
+    hours = window.total_seconds() / 3600
+    if hours % 24 == 0 and hours >= 48:
+        return f"{int(hours // 24)} days"
+    return f"{hours:g} hours"
+
+

@@ -1,0 +1,173 @@
+"""The configuration file (TOML): loading, defaults and errors that name the key and the fix."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from gateway.shipped import shipped_dir
+
+DEFAULT_TAGS = {
+    "atoz_claim": "A-to-Z",
+    "atoz_decision": "A-to-Z decision",
+    "atoz_risk": "A-to-Z risk",
+    "chargeback": "Chargeback",
+    "account_health": "Account health",
+    "buyer_message": "Buyer",
+    "case": "Case",
+    "return_request": "Return",
+    "refund": "Refund",
+    "cancellation_request": "Cancel request",
+    "feedback": "Feedback",
+}
+SUSPECT_TAG = "SUSPECT"
+
+
+class ConfigError(ValueError):
+    """A configuration problem; the message names the file, the key and what to write instead."""
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    address: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    mailboxes: tuple[Mailbox, ...]
+    authserv_ids: tuple[str, ...]
+    tier1: tuple[str, ...]
+    timezone: ZoneInfo
+    state_dir: Path
+    rules_dir: Path
+    templates_dir: Path
+    tags: dict[str, str] = field(default_factory=dict)
+    webhooks: tuple[str, ...] = ()
+    max_message_bytes: int = 64 * 1024 * 1024
+
+    def tag_word(self, category: str) -> str:
+        return self.tags.get(category) or DEFAULT_TAGS.get(category) or category.replace("_", " ").capitalize()
+
+
+_KNOWN = {
+    "gateway": {"state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes"},
+    "mailbox": {"address", "name"},
+    "trust": {"authserv_ids"},
+    "escalation": {"tier1"},
+    "tags": None,  # any category name
+    "notify": {"webhooks"},
+}
+
+
+def _fail(where: str, message: str) -> ConfigError:
+    return ConfigError(f"{where}: {message}")
+
+
+def _str_list(where: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(where, f"'{key}' must be a list of strings, e.g. {key} = [\"...\"]")
+    return tuple(v.strip() for v in value)
+
+
+def _check_keys(where: str, section: str, table: dict) -> None:
+    allowed = _KNOWN[section]
+    if allowed is None:
+        return
+    for key in table:
+        if key not in allowed:
+            raise _fail(where, f"unknown key '{key}' in [{section}]; known keys: {', '.join(sorted(allowed))}")
+
+
+def _address(where: str, key: str, value: object) -> str:
+    if not isinstance(value, str) or "@" not in value or any(c in value for c in " \r\n\t<>,"):
+        raise _fail(where, f"'{key}' must be one e-mail address like support@example.com, not {value!r}")
+    return value.strip().lower()
+
+
+def load_config(path: Path | str | None) -> Config:
+    """Read a config file; None gives the defaults (no mailboxes, trust unchecked)."""
+    data: dict = {}
+    where = "defaults"
+    if path is not None:
+        path = Path(path)
+        where = str(path)
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise _fail(where, "file not found; pass --config with the path of your config file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _fail(where, f"cannot read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise _fail(where, f"not valid TOML: {exc}") from None
+    return config_from_dict(data, where, path)
+
+
+def config_from_dict(data: dict, where: str = "config", path: Path | None = None) -> Config:
+    for section in data:
+        if section not in _KNOWN:
+            raise _fail(where, f"unknown section [{section}]; known: {', '.join(sorted(_KNOWN))}")
+    gateway = data.get("gateway", {})
+    if not isinstance(gateway, dict):
+        raise _fail(where, "[gateway] must be a table")
+    _check_keys(where, "gateway", gateway)
+
+    base = path.parent if path else Path.cwd()
+    tz_name = gateway.get("timezone", "UTC")
+    try:
+        timezone = ZoneInfo(str(tz_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(where, f"[gateway] timezone {tz_name!r} is not a known timezone; use a name like \"Europe/Berlin\"") from None
+
+    mailboxes_raw = data.get("mailbox", [])
+    if isinstance(mailboxes_raw, dict):
+        raise _fail(where, "write [[mailbox]] (double brackets): there may be several mailboxes")
+    mailboxes = []
+    for index, entry in enumerate(mailboxes_raw, start=1):
+        _check_keys(f"{where} [[mailbox]] #{index}", "mailbox", entry)
+        if "address" not in entry:
+            raise _fail(f"{where} [[mailbox]] #{index}", "'address' is required: the seller inbox address, e.g. address = \"support@example.com\"")
+        address = _address(f"{where} [[mailbox]] #{index}", "address", entry["address"])
+        mailboxes.append(Mailbox(address=address, name=str(entry.get("name", address))))
+
+    trust = data.get("trust", {})
+    _check_keys(where, "trust", trust)
+    escalation = data.get("escalation", {})
+    _check_keys(where, "escalation", escalation)
+    tier1 = tuple(_address(f"{where} [escalation]", "tier1", a) for a in _str_list(f"{where} [escalation]", "tier1", escalation.get("tier1", [])))
+
+    tags = data.get("tags", {})
+    if not isinstance(tags, dict) or not all(isinstance(v, str) and v.strip() and not any(c in v for c in "[]|\r\n") for v in tags.values()):
+        raise _fail(where, "[tags] maps a category to a short tag word without brackets, '|' or line breaks, e.g. atoz_claim = \"A-to-Z\"")
+
+    notify = data.get("notify", {})
+    _check_keys(where, "notify", notify)
+    webhooks = _str_list(f"{where} [notify]", "webhooks", notify.get("webhooks", []))
+    for url in webhooks:
+        if not url.startswith(("http://", "https://")):
+            raise _fail(where, f"[notify] webhooks entry {url!r} must be an http:// or https:// URL")
+
+    max_bytes = gateway.get("max_message_bytes", 64 * 1024 * 1024)
+    if not isinstance(max_bytes, int) or max_bytes < 1024:
+        raise _fail(where, "[gateway] max_message_bytes must be a whole number of bytes, at least 1024")
+
+    def directory(key: str, default: Path) -> Path:
+        value = gateway.get(key)
+        return (base / value).resolve() if value else default
+
+    return Config(
+        path=path,
+        mailboxes=tuple(mailboxes),
+        authserv_ids=_str_list(f"{where} [trust]", "authserv_ids", trust.get("authserv_ids", [])),
+        tier1=tier1,
+        timezone=timezone,
+        state_dir=directory("state_dir", Path.cwd() / "state"),
+        rules_dir=directory("rules_dir", shipped_dir("rules")),
+        templates_dir=directory("templates_dir", shipped_dir("templates")),
+        tags={k: v.strip() for k, v in tags.items()},
+        webhooks=webhooks,
+        max_message_bytes=max_bytes,
+    )

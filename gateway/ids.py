@@ -1,0 +1,79 @@
+"""Order ids, case ids, the buyer's own words and deadlines stated in a mail."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from gateway.text import fold_for_matching
+
+ORDER_ID = re.compile(r"(?<![\d-])(\d{3}-\d{7}-\d{7})(?![\d-])")
+# Seller Central case ids have 11 digits, Vendor Central ones 10; both appear after a word for
+# "case" in the marketplace language, in "[CASE n]" subjects, or in the case-log link.
+_CASE_WORDS = (
+    r"case|case id|case-id|fall|fallnummer|cas|dossier|caso|zaak|sprawa|sprawy|sprawie|zgloszenie|"
+    r"arende|arendet|vaka|talep|ケース|お問い合わせ|問い合わせ"
+)
+CASE_ID = re.compile(
+    r"(?:caseid=|\[case\s*#?\s*|(?<!\w)(?:" + _CASE_WORDS + r")\s*(?:id|nr\.?|no\.?|n°|n\.|numero|number|nummer|番号|ｉｄ)?\s*[:#：]?\s*)"
+    r"(\d{10,11})(?!\d)"
+)
+_MARKER_LINE = re.compile(r"^\s*-{3,}[^\n]{0,80}?-{3,}\s*$", re.M)
+
+# "within 48 hours", "innerhalb von 3 Kalendertagen", "entro 3 giorni", "48時間以内" ...
+_WITHIN = (
+    r"within|innerhalb von|innerhalb|binnen|sous|dans les|dans un delai de|d'ici|entro|en un plazo de|"
+    r"en el plazo de|dentro de|en los proximos|w ciagu|w terminie|inom|em ate|no prazo de|dentro de"
+)
+_HOURS = r"hours?|hrs?|stunden?|heures?|ore|ora|horas?|uur|godzin[ya]?|timm(?:ar|e)|saat"
+_DAYS = (
+    r"(?:calendar |business |working )?days?|(?:kalender|werk|arbeits)?tage?n?|jours?(?: calendaires| ouvres)?|"
+    r"giorni(?: di calendario| lavorativi)?|giorno|dias?(?: naturales| habiles| corridos| uteis)?|"
+    r"(?:kalender|werk)?dag(?:en)?|dni|dagar|gun"
+)
+STATED_WITHIN = re.compile(
+    r"(?<!\w)(?:" + _WITHIN + r")\s+(\d{1,3})\s*(" + _HOURS + r"|" + _DAYS + r")(?!\w)"
+    r"|(\d{1,3})\s*(時間|日|営業日)以内"
+)
+
+
+def order_id(subject: str, text: str) -> str | None:
+    for source in (subject, text):
+        match = ORDER_ID.search(fold_for_matching(source))
+        if match:
+            return match.group(1)
+    return None
+
+
+def case_id(subject: str, text: str) -> str | None:
+    for source in (subject, text):
+        match = CASE_ID.search(fold_for_matching(source))
+        if match:
+            return match.group(1)
+    return None
+
+
+def buyer_text(text: str) -> str:
+    """The buyer's own message inside Amazon's relay frame (between the dashed marker lines)."""
+    markers = list(_MARKER_LINE.finditer(text))
+    if len(markers) >= 2:
+        return text[markers[0].end() : markers[1].start()].strip()
+    return text
+
+
+def stated_window(text: str) -> tuple[timedelta, str] | None:
+    """The shortest response window the mail states, with the words that stated it."""
+    best: tuple[timedelta, str] | None = None
+    for match in STATED_WITHIN.finditer(fold_for_matching(text)):
+        if match.group(1):
+            amount, unit = int(match.group(1)), match.group(2)
+            is_hours = re.fullmatch(_HOURS, unit) is not None
+        else:
+            amount, unit = int(match.group(3)), match.group(4)
+            is_hours = unit == "時間"
+        if amount == 0:
+            continue
+        window = timedelta(hours=amount) if is_hours else timedelta(days=amount)
+        if best is None or window < best[0]:
+            best = (window, match.group(0))
+    return best

@@ -1,0 +1,230 @@
+"""Turn raw mail bytes into the facts the rules look at, within bounded time and memory.
+
+mail-parser does the MIME walk, body decoding and defect collection. Around it this module keeps
+the cost bounded (huge attachments are elided before parsing, absurd nesting falls back to the
+headers) and decodes the headers that matter itself, because raw 8-bit header bytes (common from
+old mail clients) lose their non-ASCII letters in mail-parser.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import Message
+from email.parser import BytesHeaderParser
+
+import mailparser
+
+from gateway.htmltext import html_to_text
+from gateway.text import one_line
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# Above this size, long runs of base64 lines (attachments) are elided before parsing: the text
+# parts stay whole, and memory stays a small multiple of the threshold instead of the mail.
+ELIDE_ABOVE_BYTES = 1024 * 1024
+_KEEP_BASE64_LINES = 64
+_BASE64_RUN = re.compile(
+    rb"((?:^[A-Za-z0-9+/=]{40,}\r?\n){%d})(?:^[A-Za-z0-9+/=]{40,}\r?\n)+" % _KEEP_BASE64_LINES, re.M
+)
+# Rules read at most this much body text: the verdict is in the first pages of any real mail.
+MAX_TEXT_CHARS = 256 * 1024
+
+
+class MailError(ValueError):
+    """The bytes cannot be treated as a mail at all (empty, too large, not a file)."""
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    raw: bytes
+    sha256: str
+    message_id: str | None
+    subject: str
+    from_name: str
+    from_address: str
+    headers: tuple[tuple[str, str], ...]
+    text: str
+    content_type: str
+    date: datetime | None
+    defects: tuple[str, ...] = field(default=())
+
+    @property
+    def from_domain(self) -> str:
+        return self.from_address.rpartition("@")[2]
+
+    @property
+    def key(self) -> str:
+        """Identity used to dedupe: the Message-ID, else the content hash."""
+        return self.message_id or f"sha256:{self.sha256}"
+
+    def header(self, name: str) -> str:
+        """First value of a header, unfolded to one line, '' when absent."""
+        values = self.header_all(name)
+        return values[0] if values else ""
+
+    def header_all(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [v for n, v in self.headers if n.lower() == lname]
+
+    def has_header(self, name: str) -> bool:
+        return any(n.lower() == name.lower() for n, _ in self.headers)
+
+    def header_names(self) -> list[str]:
+        return [n for n, _ in self.headers]
+
+
+def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
+    if not raw or not raw.strip():
+        raise MailError("empty message")
+    if len(raw) > max_bytes:
+        raise MailError(f"message is {len(raw):,} bytes, over the limit of {max_bytes:,} bytes")
+    defects: list[str] = []
+    sha = hashlib.sha256(raw).hexdigest()
+    data = raw
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+        defects.append("NUL bytes removed before parsing")
+    if len(data) > ELIDE_ABOVE_BYTES:
+        data, elided = _BASE64_RUN.subn(rb"\1", data)
+        if elided:
+            defects.append(f"{elided} long base64 part(s) elided for parsing; the original is kept whole")
+    data = data[:ELIDE_ABOVE_BYTES * 8]
+
+    message, body_text, parser_defects = _parse_body(data)
+    defects.extend(parser_defects)
+    headers = tuple((name, _unfold(value)) for name, value in message.items())
+    from_name, from_address = _parse_from(message.get_all("From") or [])
+    return ParsedMail(
+        raw=raw,
+        sha256=sha,
+        message_id=_message_id(message.get("Message-ID")),
+        subject=decode_header_text(message.get("Subject") or ""),
+        from_name=from_name,
+        from_address=from_address,
+        headers=tuple((n, decode_header_text(v)) for n, v in headers),
+        text=body_text[:MAX_TEXT_CHARS],
+        content_type=message.get_content_type(),
+        date=parse_date(message.get("Date")),
+        defects=tuple(defects),
+    )
+
+
+def _parse_body(data: bytes) -> tuple[Message, str, list[str]]:
+    """The message and its readable text, through mail-parser; the headers alone if that fails."""
+    try:
+        message = email.message_from_bytes(data)
+        parsed = mailparser.MailParser(message)
+    except (RecursionError, mailparser.exceptions.MailParserRecursionError):
+        return BytesHeaderParser().parsebytes(data), "", ["MIME nesting too deep: body not read, headers only"]
+    except Exception as exc:  # noqa: BLE001 - any parser failure on hostile input degrades to headers
+        return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"]
+    defects = [f"{kind}" for kind in sorted(parsed.defects_categories)]
+    plain = "\n".join(p for p in parsed.text_plain if p.strip())
+    text = plain if plain.strip() else html_to_text("\n".join(parsed.text_html))
+    return message, text, defects
+
+
+def _unfold(value: object) -> str:
+    return re.sub(r"\r?\n[ \t]", " ", str(value))
+
+
+def _raw_to_text(value: str) -> str:
+    """Header text with raw 8-bit bytes (kept as surrogates by the parser) read as UTF-8, else cp1252."""
+    if not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def decode_header_text(value: object) -> str:
+    """RFC 2047 decoded, one line, no control characters; never raises on bad charsets."""
+    text = _raw_to_text(_unfold(value))
+    try:
+        parts = email.header.decode_header(text)
+    except (email.errors.HeaderParseError, ValueError):
+        return one_line(text)
+    out: list[str] = []
+    for chunk, charset in parts:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        out.append(_decode_bytes(chunk, charset))
+    # decode_header drops the whitespace between an encoded word and plain text only when every
+    # piece was encoded; make_header's joining rules are mirrored here without its charset errors.
+    joined = out[0] if len(out) == 1 else _join_decoded(parts, out)
+    return one_line(joined)
+
+
+def _decode_bytes(chunk: bytes, charset: str | None) -> str:
+    for candidate in (charset or "ascii", "utf-8", "cp1252"):
+        try:
+            return chunk.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return chunk.decode("utf-8", "replace")
+
+
+def _join_decoded(parts: list[tuple[bytes | str, str | None]], texts: list[str]) -> str:
+    result = ""
+    previous_charset: str | None = "unset"
+    for (_, charset), text in zip(parts, texts):
+        if result and (charset is None or previous_charset is None):
+            # plain text next to an encoded word: decode_header stripped the separating space
+            if not result.endswith(" ") and not text.startswith(" "):
+                result += " "
+        result += text
+        previous_charset = charset
+    return result
+
+
+def _parse_from(values: list[object]) -> tuple[str, str]:
+    if not values:
+        return "", ""
+    raw = _raw_to_text(_unfold(values[0]))
+    name, address = email.utils.parseaddr(raw)
+    address = one_line(address).lower()
+    if "@" not in address:
+        address = ""
+    return decode_header_text(name), address
+
+
+def _message_id(value: object) -> str | None:
+    if not value:
+        return None
+    text = one_line(_raw_to_text(_unfold(value)))
+    match = re.search(r"<[^<>\s]+>", text)
+    return match.group(0) if match else (text.split()[0] if text else None)
+
+
+def parse_date(value: object) -> datetime | None:
+    """An RFC 5322 date as an aware datetime; None when absent or nonsense."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(one_line(str(value)))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def received_dates(mail: ParsedMail) -> list[datetime]:
+    """Dates of the Received stamps, topmost (our own server's) first."""
+    dates = []
+    for value in mail.header_all("Received"):
+        _, _, stamp = value.rpartition(";")
+        parsed = parse_date(stamp)
+        if parsed is not None:
+            dates.append(parsed)
+    return dates

@@ -1,0 +1,43 @@
+"""Text normalisation shared by rules, id extraction and subjects."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 controls and DEL; a header value written by the gateway never carries one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SPACES = re.compile(r"\s+")
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00a0": " ", "\u202f": " ", "\u3000": " ",
+    }
+)
+
+
+def one_line(value: str) -> str:
+    """A single line with no control characters: CR, LF, TAB, NUL and friends become spaces."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
+
+
+def fold_for_matching(value: str) -> str:
+    """Case-, accent-, width- and punctuation-insensitive form used to match phrases.
+
+    NFKC turns full-width digits and letters (common in Japanese mail) into ASCII; accents are
+    dropped so that "reçu" written as "recu" by a buyer on a plain keyboard still matches.
+    """
+    value = unicodedata.normalize("NFKC", value).translate(_PUNCT_MAP).casefold()
+    decomposed = unicodedata.normalize("NFD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped)).strip()
+
+
+def has_cjk(value: str) -> bool:
+    """Scripts written without spaces between words, where word boundaries mean nothing."""
+    return any(
+        "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\u0e00" <= c <= "\u0e7f"
+        for c in value
+    )

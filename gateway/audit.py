@@ -1,0 +1,104 @@
+"""The audit trail: append-only, each row carrying the hash of the one before it.
+
+Triggers refuse UPDATE and DELETE; if someone drops them and edits the file anyway, `verify`
+finds the edited row (its hash no longer matches), a deleted row (a gap, or a broken link) and a
+cut-off tail (the head record no longer matches the last row).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlite_utils
+
+GENESIS = "0" * 64
+_FIELDS = ("id", "at", "kind", "message_key", "order_id", "case_id", "detail", "prev_hash")
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    if "audit" not in db.table_names():
+        db["audit"].create(
+            {"id": int, "at": str, "kind": str, "message_key": str, "order_id": str, "case_id": str,
+             "detail": str, "prev_hash": str, "hash": str},
+            pk="id",
+        )
+        db["audit"].create_index(["order_id"])
+        db["audit"].create_index(["case_id"])
+        db["audit_head"].create({"one": int, "count": int, "hash": str}, pk="one")
+        db.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END")
+        db.execute("CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END")
+
+
+def row_hash(row: dict[str, Any]) -> str:
+    canonical = json.dumps([row.get(f) for f in _FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def append(
+    db: sqlite_utils.Database, kind: str, detail: dict[str, Any], *, message_key: str | None = None,
+    order_id: str | None = None, case_id: str | None = None, at: datetime | None = None,
+) -> dict[str, Any]:
+    """Append one row; call inside the caller's transaction so it commits with what it records."""
+    head = next(db.query("SELECT count, hash FROM audit_head WHERE one = 1"), None)
+    count, prev = (head["count"], head["hash"]) if head else (0, GENESIS)
+    row = {
+        "id": count + 1,
+        "at": (at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "kind": kind,
+        "message_key": message_key,
+        "order_id": order_id,
+        "case_id": case_id,
+        "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+        "prev_hash": prev,
+    }
+    row["hash"] = row_hash(row)
+    db["audit"].insert(row)
+    db["audit_head"].upsert({"one": 1, "count": row["id"], "hash": row["hash"]}, pk="one")
+    return row
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    rows: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(db: sqlite_utils.Database) -> VerifyResult:
+    problems: list[str] = []
+    expected_id, prev = 1, GENESIS
+    rows = 0
+    for row in db.query("SELECT * FROM audit ORDER BY id"):
+        rows += 1
+        if row["id"] != expected_id:
+            problems.append(f"row {expected_id}" + (f" to {row['id'] - 1}" if row["id"] - 1 > expected_id else "") + " missing (deleted)")
+        if row["prev_hash"] != prev:
+            problems.append(f"row {row['id']}: link to the previous row broken (a row before it was changed or deleted)")
+        if row_hash(row) != row["hash"]:
+            problems.append(f"row {row['id']}: content does not match its hash (edited)")
+        expected_id, prev = row["id"] + 1, row["hash"]
+    head = next(db.query("SELECT count, hash FROM audit_head WHERE one = 1"), None)
+    if head is not None and (head["count"] != expected_id - 1 or head["hash"] != prev):
+        problems.append(f"the trail should end at row {head['count']} but ends at row {expected_id - 1} (rows cut off the end)")
+    if head is None and rows:
+        problems.append("head record missing")
+    return VerifyResult(rows, tuple(problems))
+
+
+def show(db: sqlite_utils.Database, order_id: str | None = None, case_id: str | None = None) -> list[dict[str, Any]]:
+    where, params = [], []
+    if order_id:
+        where.append("order_id = ?")
+        params.append(order_id)
+    if case_id:
+        where.append("case_id = ?")
+        params.append(case_id)
+    sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+    return [dict(r, detail=json.loads(r["detail"])) for r in db.query(sql, params)]

@@ -1,0 +1,269 @@
+"""crisis-gateway: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from gateway import __version__, maildir
+from gateway.classify import Classifier
+from gateway.config import Config, ConfigError, load_config
+from gateway.parse import MailError
+from gateway.pipeline import Pipeline
+from gateway.rules import RuleFileErrors, load_rules
+from gateway.shipped import shipped_dir
+from gateway.state import State
+from gateway.verdict import Verdict
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
+log = logging.getLogger("gateway")
+
+
+def _now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--now {value!r} is not an ISO 8601 time like 2026-11-23T10:00:00+00:00") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _files(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if not path.exists():
+            found.append(path)  # reported as an error per file, the others still run
+        else:
+            found.extend(maildir.mail_files(path))
+    return found
+
+
+def _actions_text(verdict: Verdict) -> str:
+    return ", ".join(a.kind for a in verdict.actions) or "-"
+
+
+def cmd_classify(args: argparse.Namespace, config: Config) -> int:
+    classifier = Classifier(config)
+    now = _now(args.now)
+    failures = 0
+    rows = []
+    for path in _files(args.files):
+        try:
+            raw = path.read_bytes()
+            verdict = classifier.classify(raw, now)
+        except (OSError, MailError) as exc:
+            failures += 1
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if args.json:
+                print(json.dumps({"file": str(path), "error": reason}, ensure_ascii=False))
+            else:
+                print(f"{path}: error: {reason}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps(verdict.as_json(str(path)), ensure_ascii=False), flush=True)
+        else:
+            rows.append(verdict_row(str(path), verdict, config))
+    if rows:
+        print_table(["file", "category", "tier", "due", "actions", "subject"], rows)
+    return EXIT_PROBLEMS if failures else EXIT_OK
+
+
+def verdict_row(name: str, verdict: Verdict, config: Config) -> list[str]:
+    due = verdict.deadline.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M %Z") if verdict.deadline else "-"
+    tier = "suspect" if verdict.suspicious else (str(verdict.tier) if verdict.tier else "-")
+    return [Path(name).name, verdict.category, tier, due, _actions_text(verdict), verdict.subject]
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header) - 1)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + cells[-1]  # noqa: E731
+    print(line(header))
+    for row in rows:
+        print(line(row))
+
+
+def cmd_rules_check(args: argparse.Namespace, config: Config) -> int:
+    directory = Path(args.rules) if args.rules else config.rules_dir
+    try:
+        ruleset = load_rules(directory)
+    except RuleFileErrors as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{len(ruleset.rules)} rules in {len(ruleset.files)} files in {directory}: all valid")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, config: Config) -> int:
+    if not (config.state_dir / "state.db").exists():
+        print(f"error: no state at {config.state_dir} (set [gateway] state_dir)", file=sys.stderr)
+        return EXIT_CONFIG
+    state = State(config.state_dir)
+    try:
+        if args.audit_command == "verify":
+            result = state.verify_audit()
+            for problem in result.problems:
+                print(f"TAMPERED: {problem}")
+            print(f"audit trail: {result.rows} rows, " + ("intact" if result.ok else f"{len(result.problems)} problem(s)"))
+            return EXIT_OK if result.ok else EXIT_PROBLEMS
+        rows = state.audit_rows(order_id=args.order, case_id=args.case)
+        for row in rows:
+            if args.json:
+                print(json.dumps(row, ensure_ascii=False, default=str))
+            else:
+                ref = row["order_id"] or row["case_id"] or row["message_key"] or ""
+                print(f"{row['id']:>6}  {row['at']}  {row['kind']:<14} {ref:<22} {_summary(row['detail'])}")
+        return EXIT_OK
+    finally:
+        state.close()
+
+
+def _summary(detail: dict) -> str:
+    if "subject" in detail:
+        return f"{detail.get('category')} tier={detail.get('tier')} {detail['subject']}"
+    return ", ".join(f"{k}={v}" for k, v in detail.items() if k != "trace")
+
+
+def process(paths: list[Path], config: Config, out: Path | None, now: datetime | None, quiet: bool = False) -> dict[str, int]:
+    """Classify and record each mail; write tagged copies into the `out` Maildir."""
+    state = State(config.state_dir)
+    pipeline = Pipeline(Classifier(config), state)
+    counts = {"recorded": 0, "duplicate": 0, "quarantined": 0}
+    show_progress = sys.stderr.isatty() and len(paths) > 50
+    try:
+        for index, path in enumerate(paths, start=1):
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                print(f"{path}: error: {exc.strerror or exc}", file=sys.stderr)
+                continue
+            outcome = pipeline.handle(raw, source=str(path), now=now)
+            counts[outcome.status] += 1
+            if outcome.status == "recorded" and out is not None:
+                maildir.deliver(out, outcome.tagged)
+            if not quiet:
+                print(_outcome_line(path, outcome))
+            if show_progress and index % 100 == 0:
+                print(f"  {index}/{len(paths)} mails", file=sys.stderr)
+    finally:
+        state.close()
+    return counts
+
+
+def _outcome_line(path: Path, outcome) -> str:
+    if outcome.verdict is None:
+        return f"{path.name}: quarantined: {outcome.reason}"
+    v = outcome.verdict
+    if outcome.status == "duplicate":
+        return f"{path.name}: already processed ({v.message_key})"
+    return f"{path.name}: {v.category} tier={v.tier or '-'}{' SUSPECT' if v.suspicious else ''} actions=[{_actions_text(v)}] {v.subject}"
+
+
+def cmd_process(args: argparse.Namespace, config: Config) -> int:
+    out = maildir.ensure(Path(args.out)) if args.out else None
+    counts = process(_files(args.files), config, out, _now(args.now))
+    print(f"{counts['recorded']} recorded, {counts['duplicate']} already processed, {counts['quarantined']} quarantined")
+    return EXIT_PROBLEMS if counts["quarantined"] else EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
+    samples = shipped_dir("samples")
+    out = Path(args.out).resolve()
+    if out.exists() and any(out.iterdir()):
+        if not args.force:
+            print(f"error: {out} is not empty; pass --force to replace it or choose another --out", file=sys.stderr)
+            return EXIT_CONFIG
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    config_text = (samples / "demo.toml").read_text("utf-8").replace("@STATE_DIR@", str(out / "state"))
+    (out / "demo.toml").write_text(config_text, "utf-8")
+    config = load_config(out / "demo.toml")
+    tagged = maildir.ensure(out / "tagged")
+    print(f"Processing the sample mailbox {samples / 'maildir'} with {out / 'demo.toml'}\n")
+    counts = process(list(maildir.mail_files(samples / "maildir")), config, tagged, None)
+    state = State(config.state_dir)
+    try:
+        clocks = state.open_clocks()
+        verified = state.verify_audit()
+    finally:
+        state.close()
+    print(f"\n{counts['recorded']} mails recorded, {counts['quarantined']} quarantined.")
+    print(f"Tagged copies:  {tagged}/new")
+    print(f"State and audit trail: {config.state_dir}/state.db ({verified.rows} audit rows, {'intact' if verified.ok else 'TAMPERED'})")
+    print(f"Open clocks: {len(clocks)}")
+    for clock in clocks:
+        print(f"  {clock['key']:<28} {clock['category']:<14} due {clock['deadline'] or '-'}")
+    print(f"\nTry: crisis-gateway classify --config {out / 'demo.toml'} --json {samples / 'maildir'}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crisis-gateway", description="Find and track the crises in an Amazon seller's support inbox.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+        command.set_defaults(handler=handler)
+        return command
+
+    classify = add("classify", cmd_classify, "show what the gateway would do with mail files; changes nothing")
+    classify.add_argument("--json", action="store_true", help="one JSON object per line")
+    classify.add_argument("--now", help="pretend the time is this (ISO 8601), for mails without Received/Date")
+    classify.add_argument("files", nargs="+", metavar="FILE.eml", help="mail files, Maildirs or folders of mail files")
+
+    rules = add("rules", cmd_rules_check, "work with rule files")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="SUBCOMMAND")
+    check = rules_sub.add_parser("check", help="validate every rule file, naming the file and rule of each error")
+    check.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+    check.add_argument("--rules", metavar="DIR", help="rules directory (default: [gateway] rules_dir or the shipped rules)")
+
+    audit_cmd = add("audit", cmd_audit, "the audit trail")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")
+    verify = audit_sub.add_parser("verify", help="check the hash chain: finds edited, deleted or cut-off rows")
+    verify.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+    show = audit_sub.add_parser("show", help="print the audit trail")
+    show.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+    show.add_argument("--order", metavar="ID", help="only rows about this order")
+    show.add_argument("--case", metavar="ID", help="only rows about this case")
+    show.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    proc = add("process", cmd_process, "classify mail files, record them in the state and write tagged copies")
+    proc.add_argument("--out", metavar="MAILDIR", help="write tagged copies into this Maildir")
+    proc.add_argument("--now", help="processing time (ISO 8601)")
+    proc.add_argument("files", nargs="+", metavar="PATH", help="mail files, Maildirs or folders of mail files")
+
+    demo = add("demo", cmd_demo, "run the gateway on the bundled sample mailbox, no server needed")
+    demo.add_argument("--out", default="crisis-gateway-demo", metavar="DIR", help="where to put state and tagged mail")
+    demo.add_argument("--force", action="store_true", help="replace --out if it exists")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        config = load_config(getattr(args, "config", None))
+        return args.handler(args, config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except RuleFileErrors as exc:
+        for problem in exc.problems:
+            print(f"error: rules: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,59 @@
+"""One message through the gateway: intake, classify, record, tagged copy. Nothing is lost:
+a mail that cannot be handled goes to the quarantine folder with its reason, never away."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gateway import audit
+from gateway.classify import Classifier
+from gateway.parse import MailError, parse_mail
+from gateway.state import State
+from gateway.tagging import apply_verdict
+from gateway.verdict import Verdict
+
+log = logging.getLogger("gateway.pipeline")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str                 # "recorded", "duplicate" or "quarantined"
+    verdict: Verdict | None
+    tagged: bytes | None
+    reason: str = ""
+
+
+class Pipeline:
+    def __init__(self, classifier: Classifier, state: State) -> None:
+        self.classifier = classifier
+        self.state = state
+
+    def handle(self, raw: bytes, *, source: str = "", mailbox: str = "", now: datetime | None = None) -> Outcome:
+        now = now or datetime.now(timezone.utc)
+        try:
+            mail = parse_mail(raw, max_bytes=self.classifier.config.max_message_bytes)
+            verdict = self.classifier.classify_parsed(mail, now)
+        except MailError as exc:
+            return self._quarantine(raw, source, str(exc), now)
+        except Exception as exc:  # noqa: BLE001 - a bug must cost one message a quarantine, not the daemon
+            log.exception("classification failed for %s", source)
+            return self._quarantine(raw, source, f"internal error ({type(exc).__name__})", now)
+        if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now):
+            return Outcome("duplicate", verdict, None, "already processed")
+        return Outcome("recorded", verdict, apply_verdict(raw, verdict))
+
+    def _quarantine(self, raw: bytes, source: str, reason: str, now: datetime) -> Outcome:
+        folder = self.state.directory / "quarantine"
+        folder.mkdir(parents=True, exist_ok=True)
+        sha = hashlib.sha256(raw).hexdigest()
+        (folder / f"{sha}.eml").write_bytes(raw)
+        (folder / f"{sha}.reason").write_text(f"{source}: {reason}\n", "utf-8")
+        with self.state.db.atomic():
+            audit.append(self.state.db, "quarantined", {"source": source, "reason": reason, "path": f"quarantine/{sha}.eml"},
+                         message_key=f"sha256:{sha}", at=now)
+        log.warning("quarantined %s: %s", source or sha, reason)
+        return Outcome("quarantined", None, None, reason)

@@ -1,0 +1,165 @@
+"""The gateway's state in SQLite: messages seen, clocks of claims and cases, the audit trail.
+
+WAL with synchronous=FULL: a recorded message survives a power cut. Raw mail is kept beside the
+database, content-addressed, written and fsynced before the row that points to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from gateway import audit
+from gateway.verdict import Verdict
+
+# When a newer mail about the same order arrives, the clock takes the graver category.
+SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1}
+
+
+class State:
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.mail_dir = self.directory / "mail"
+        self.db = sqlite_utils.Database(self.directory / "state.db")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self._create_schema()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _create_schema(self) -> None:
+        with self.db.atomic():
+            tables = self.db.table_names()
+            if "messages" not in tables:
+                self.db["messages"].create(
+                    {"key": str, "message_id": str, "sha256": str, "mailbox": str, "arrival": str, "processed_at": str,
+                     "category": str, "tier": int, "suspicious": int, "order_id": str, "case_id": str,
+                     "case_status": str, "marketplace": str, "deadline": str, "rule": str, "from_address": str,
+                     "subject": str, "original_subject": str, "raw_path": str},
+                    pk="key",
+                )
+                self.db["messages"].create_index(["order_id"])
+                self.db["messages"].create_index(["sha256"])
+            if "clocks" not in tables:
+                self.db["clocks"].create(
+                    {"key": str, "category": str, "tier": int, "order_id": str, "case_id": str, "case_status": str,
+                     "opened_at": str, "deadline": str, "status": str, "stopped_at": str, "stop_reason": str,
+                     "updated_at": str, "last_message_key": str},
+                    pk="key",
+                )
+                self.db["clocks"].create_index(["status", "deadline"])
+            audit.create_schema(self.db)
+
+    def seen(self, key: str) -> bool:
+        return next(self.db.query("SELECT 1 FROM messages WHERE key = ?", [key]), None) is not None
+
+    def store_raw(self, raw: bytes, sha256: str) -> Path:
+        path = self.mail_dir / sha256[:2] / f"{sha256}.eml"
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        return path
+
+    def record(self, verdict: Verdict, raw: bytes, sha256: str, *, mailbox: str = "", from_address: str = "",
+               now: datetime | None = None) -> bool:
+        """Record a verdict, its clock and its audit rows in one transaction; False if already seen."""
+        now = now or datetime.now(timezone.utc)
+        raw_path = self.store_raw(raw, sha256)
+        with self.db.atomic():
+            if self.seen(verdict.message_key):
+                return False
+            self.db["messages"].insert({
+                "key": verdict.message_key, "message_id": verdict.message_id, "sha256": sha256, "mailbox": mailbox,
+                "arrival": verdict.arrival.isoformat(), "processed_at": now.isoformat(timespec="seconds"),
+                "category": verdict.category, "tier": verdict.tier, "suspicious": int(verdict.suspicious),
+                "order_id": verdict.order_id, "case_id": verdict.case_id, "case_status": verdict.case_status,
+                "marketplace": verdict.marketplace, "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
+                "rule": verdict.rule, "from_address": from_address, "subject": verdict.subject,
+                "original_subject": verdict.original_subject, "raw_path": str(raw_path.relative_to(self.directory)),
+            })
+            ids = {"message_key": verdict.message_key, "order_id": verdict.order_id, "case_id": verdict.case_id, "at": now}
+            audit.append(self.db, "classified", {
+                "category": verdict.category, "tier": verdict.tier, "suspicious": verdict.suspicious,
+                "rule": verdict.rule, "deadline": verdict.deadline, "subject": verdict.subject, "trace": list(verdict.trace),
+            }, **ids)
+            clock_event = self._update_clock(verdict, now)
+            if clock_event:
+                audit.append(self.db, clock_event[0], clock_event[1], **ids)
+            for action in verdict.actions:
+                audit.append(self.db, "planned", action.as_dict(), **ids)
+        return True
+
+    def _update_clock(self, verdict: Verdict, now: datetime) -> tuple[str, dict[str, Any]] | None:
+        stamp = now.isoformat(timespec="seconds")
+        if verdict.suspicious:
+            return None
+        if verdict.case_id and verdict.category == "case":
+            key = f"case:{verdict.case_id}"
+            existing = self.clock(key)
+            row = {"key": key, "category": "case", "tier": verdict.tier, "case_id": verdict.case_id,
+                   "case_status": verdict.case_status or (existing or {}).get("case_status"), "updated_at": stamp,
+                   "last_message_key": verdict.message_key,
+                   "status": "stopped" if verdict.case_status == "closed" else "open"}
+            if existing is None:
+                row["opened_at"] = verdict.arrival.isoformat()
+            self.db["clocks"].upsert(row, pk="key")
+            return "case", {"case_status": row["case_status"]}
+        if not verdict.order_id:
+            return None
+        key = f"order:{verdict.order_id}"
+        existing = self.clock(key)
+        if verdict.category == "atoz_decision":
+            if existing and existing["status"] == "open":
+                self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": "Amazon decided the claim",
+                                               "updated_at": stamp, "last_message_key": verdict.message_key})
+                return "clock_stopped", {"reason": "Amazon decided the claim"}
+            return None
+        if verdict.deadline is None:
+            return None
+        deadline = verdict.deadline.isoformat()
+        if existing is None or existing["status"] != "open":
+            self.db["clocks"].upsert({
+                "key": key, "category": verdict.category, "tier": verdict.tier, "order_id": verdict.order_id,
+                "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "open", "stopped_at": None,
+                "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key,
+            }, pk="key")
+            return "clock_opened", {"category": verdict.category, "deadline": deadline}
+        graver = SEVERITY.get(verdict.category, 0) > SEVERITY.get(existing["category"], 0)
+        earlier = datetime.fromisoformat(deadline) < datetime.fromisoformat(existing["deadline"])
+        changes: dict[str, Any] = {"updated_at": stamp, "last_message_key": verdict.message_key}
+        if graver:
+            changes.update(category=verdict.category, tier=verdict.tier)
+        if earlier:
+            changes["deadline"] = deadline
+        self.db["clocks"].update(key, changes)
+        return "clock_updated", {k: v for k, v in changes.items() if k in ("category", "deadline")} or {"unchanged": True}
+
+    def clock(self, key: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM clocks WHERE key = ?", [key]), None)
+
+    def open_clocks(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM clocks WHERE status = 'open' ORDER BY deadline IS NULL, deadline"))
+
+    def verify_audit(self) -> audit.VerifyResult:
+        return audit.verify(self.db)
+
+    def audit_rows(self, order_id: str | None = None, case_id: str | None = None) -> list[dict[str, Any]]:
+        return audit.show(self.db, order_id, case_id)
+
+
+def to_json(rows: list[dict[str, Any]]) -> str:
+    return "\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in rows)

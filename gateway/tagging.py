@@ -1,0 +1,38 @@
+"""Apply a verdict to the mail bytes: tagged Subject and X-Crisis-* headers, body untouched."""
+
+from __future__ import annotations
+
+from gateway.rewrite import rewrite_headers
+from gateway.verdict import Verdict
+
+
+def crisis_headers(verdict: Verdict) -> list[tuple[str, str]]:
+    headers = [
+        ("X-Crisis-Category", verdict.category),
+        ("X-Crisis-Tier", str(verdict.tier) if verdict.tier else "none"),
+        ("X-Crisis-Verified", verdict.verified),
+    ]
+    if verdict.suspicious:
+        headers.append(("X-Crisis-Suspicious", "yes"))
+    if verdict.deadline:
+        headers.append(("X-Crisis-Deadline", verdict.deadline.isoformat()))
+    if verdict.order_id:
+        headers.append(("X-Crisis-Order", verdict.order_id))
+    if verdict.case_id:
+        headers.append(("X-Crisis-Case", verdict.case_id + (f" {verdict.case_status}" if verdict.case_status else "")))
+    if verdict.rule:
+        headers.append(("X-Crisis-Rule", verdict.rule))
+    return headers
+
+
+def apply_verdict(raw: bytes, verdict: Verdict) -> bytes:
+    """The tagged copy. Every X-Crisis-* field the mail came with is dropped first: only the
+    gateway writes them, so a sender cannot forge a verdict."""
+    tag = verdict.action("tag")
+    if tag is None:
+        return rewrite_headers(raw, {"X-Crisis-*": None})
+    return rewrite_headers(
+        raw,
+        {"X-Crisis-*": None, "Subject": tag.detail["subject"]},
+        add_on_top=crisis_headers(verdict) + [("X-Crisis-Original-Subject", verdict.original_subject)],
+    )

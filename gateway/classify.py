@@ -14,7 +14,7 @@ from gateway.facts import MailFacts
 from gateway.language import guess_language
 from gateway.parse import ParsedMail, parse_mail, received_dates
 from gateway.rules import Rule, RuleSet, load_rules
-from gateway.subject import render_tag, tag_pattern, tag_subject
+from gateway.subject import render_tag, strip_leading_tags, tag_pattern, tag_subject
 from gateway.verdict import Action, Verdict
 
 
@@ -103,7 +103,7 @@ class Classifier:
             language=language,
             arrival=arrival,
             deadline=deadline,
-            original_subject=mail.subject,
+            original_subject=strip_leading_tags(mail.subject, self.tag_pattern),
             subject=subject,
             actions=tuple(actions),
             rule=rule.name if rule is not None else None,

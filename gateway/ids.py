@@ -15,7 +15,7 @@ _CASE_WORDS = (
     r"arende|arendet|vaka|talep|ケース|お問い合わせ|問い合わせ"
 )
 CASE_ID = re.compile(
-    r"(?:caseid=|\[case\s*#?\s*|(?<!\w)(?:" + _CASE_WORDS + r")\s*(?:id|nr\.?|no\.?|n°|n\.|numero|number|nummer|番号|ｉｄ)?\s*[:#：]?\s*)"
+    r"(?:caseid=|\[case\s*#?\s*|(?<!\w)(?:" + _CASE_WORDS + r")[\s-]*(?:id|nr\.?|no\.?|n°|n\.|numero|number|nummer|番号)?\s*[:#：]?\s*)"
     r"(\d{10,11})(?!\d)"
 )
 _MARKER_LINE = re.compile(r"^\s*-{3,}[^\n]{0,80}?-{3,}\s*$", re.M)

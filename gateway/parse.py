@@ -28,9 +28,7 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 # parts stay whole, and memory stays a small multiple of the threshold instead of the mail.
 ELIDE_ABOVE_BYTES = 1024 * 1024
 _KEEP_BASE64_LINES = 64
-_BASE64_RUN = re.compile(
-    rb"((?:^[A-Za-z0-9+/=]{40,}\r?\n){%d})(?:^[A-Za-z0-9+/=]{40,}\r?\n)+" % _KEEP_BASE64_LINES, re.M
-)
+_BASE64_LINE = re.compile(rb"^[A-Za-z0-9+/=]{40,}\r?\n", re.M)
 # Rules read at most this much body text: the verdict is in the first pages of any real mail.
 MAX_TEXT_CHARS = 256 * 1024
 
@@ -90,28 +88,59 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
         data = data.replace(b"\x00", b"")
         defects.append("NUL bytes removed before parsing")
     if len(data) > ELIDE_ABOVE_BYTES:
-        data, elided = _BASE64_RUN.subn(rb"\1", data)
+        data, elided = elide_base64_runs(data)
         if elided:
             defects.append(f"{elided} long base64 part(s) elided for parsing; the original is kept whole")
     data = data[:ELIDE_ABOVE_BYTES * 8]
 
     message, body_text, parser_defects = _parse_body(data)
     defects.extend(parser_defects)
-    headers = tuple((name, _unfold(value)) for name, value in message.items())
-    from_name, from_address = _parse_from(message.get_all("From") or [])
+    # raw_items keeps raw 8-bit bytes (as surrogates); get() would already have replaced them.
+    raw_headers = [(name, _unfold(value)) for name, value in message.raw_items()]
+
+    def first(name: str) -> str:
+        return next((v for n, v in raw_headers if n.lower() == name.lower()), "")
+
+    from_name, from_address = _parse_from(first("From"))
     return ParsedMail(
         raw=raw,
         sha256=sha,
-        message_id=_message_id(message.get("Message-ID")),
-        subject=decode_header_text(message.get("Subject") or ""),
+        message_id=_message_id(first("Message-ID")),
+        subject=decode_header_text(first("Subject")),
         from_name=from_name,
         from_address=from_address,
-        headers=tuple((n, decode_header_text(v)) for n, v in headers),
+        headers=tuple((n, decode_header_text(v)) for n, v in raw_headers),
         text=body_text[:MAX_TEXT_CHARS],
         content_type=message.get_content_type(),
-        date=parse_date(message.get("Date")),
+        date=parse_date(_raw_to_text(first("Date"))),
         defects=tuple(defects),
     )
+
+
+def elide_base64_runs(data: bytes) -> tuple[bytes, int]:
+    """Keep the first lines of every long run of base64 lines, drop the rest. One pass, and no
+    memory beyond the result: a regex repeating over the run would stack state per line."""
+    pieces: list[bytes] = []
+    last = 0
+    run_end = -1
+    run_lines = 0
+    cut_from: int | None = None
+    elided = 0
+    for match in _BASE64_LINE.finditer(data):
+        if match.start() != run_end:
+            if cut_from is not None:
+                pieces.append(data[last:cut_from])
+                last, elided = run_end, elided + 1
+            run_lines, cut_from = 0, None
+        run_lines += 1
+        run_end = match.end()
+        if run_lines == _KEEP_BASE64_LINES:
+            cut_from = run_end
+    if cut_from is not None:
+        pieces.append(data[last:cut_from])
+        last, elided = run_end, elided + 1
+    pieces.append(data[last:])
+    return b"".join(pieces), elided
 
 
 def _parse_body(data: bytes) -> tuple[Message, str, list[str]]:
@@ -124,9 +153,33 @@ def _parse_body(data: bytes) -> tuple[Message, str, list[str]]:
     except Exception as exc:  # noqa: BLE001 - any parser failure on hostile input degrades to headers
         return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"]
     defects = [f"{kind}" for kind in sorted(parsed.defects_categories)]
-    plain = "\n".join(p for p in parsed.text_plain if p.strip())
-    text = plain if plain.strip() else html_to_text("\n".join(parsed.text_html))
+    plain, html = parsed.text_plain, parsed.text_html
+    if any(_declared_charset(part) in _STATEFUL_7BIT for part in message.walk()):
+        plain, html = _decode_text_parts(message)
+    plain_text = "\n".join(p for p in plain if p.strip())
+    text = plain_text if plain_text.strip() else html_to_text("\n".join(html))
     return message, text, defects
+
+
+# 7-bit charsets that switch scripts with escape sequences (ISO-2022-JP is still the common
+# Japanese mail charset). mail-parser hands their 7bit bodies back undecoded, escapes and all.
+_STATEFUL_7BIT = {"iso-2022-jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3", "iso-2022-jp-ext", "iso-2022-kr", "utf-7", "hz-gb-2312"}
+
+
+def _declared_charset(part: Message) -> str:
+    return (part.get_content_charset() or "").lower()
+
+
+def _decode_text_parts(message: Message) -> tuple[list[str], list[str]]:
+    plain: list[str] = []
+    html: list[str] = []
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text" or part.get_filename():
+            continue
+        payload = part.get_payload(decode=True) or b""
+        text = _decode_bytes(payload, _declared_charset(part) or None)
+        (html if part.get_content_subtype() == "html" else plain).append(text)
+    return plain, html
 
 
 def _unfold(value: object) -> str:
@@ -185,10 +238,10 @@ def _join_decoded(parts: list[tuple[bytes | str, str | None]], texts: list[str])
     return result
 
 
-def _parse_from(values: list[object]) -> tuple[str, str]:
-    if not values:
+def _parse_from(value: str) -> tuple[str, str]:
+    if not value:
         return "", ""
-    raw = _raw_to_text(_unfold(values[0]))
+    raw = _raw_to_text(value)
     name, address = email.utils.parseaddr(raw)
     address = one_line(address).lower()
     if "@" not in address:

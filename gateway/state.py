@@ -19,6 +19,9 @@ from gateway.verdict import Verdict
 
 # When a newer mail about the same order arrives, the clock takes the graver category.
 SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1}
+# Deadlines Amazon itself sets: when such a mail arrives, its deadline is the one that counts,
+# even if a buyer message about the same order was due earlier.
+AMAZON_DEADLINES = {"atoz_claim", "chargeback"}
 
 
 class State:
@@ -143,7 +146,7 @@ class State:
         changes: dict[str, Any] = {"updated_at": stamp, "last_message_key": verdict.message_key}
         if graver:
             changes.update(category=verdict.category, tier=verdict.tier)
-        if earlier:
+        if earlier or (graver and verdict.category in AMAZON_DEADLINES):
             changes["deadline"] = deadline
         self.db["clocks"].update(key, changes)
         return "clock_updated", {k: v for k, v in changes.items() if k in ("category", "deadline")} or {"unchanged": True}

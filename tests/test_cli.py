@@ -1,0 +1,109 @@
+"""The command line as a user meets it: contract of classify --json, clear errors, the demo."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from test_tagging import CLAIM
+
+CONTRACT_KEYS = {
+    "file", "message_id", "category", "tier", "suspicious", "order_id", "case_id", "case_status", "marketplace",
+    "deadline", "subject", "actions", "rule", "trace",
+}
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def claim_file(tmp_path):
+    path = tmp_path / "claim.eml"
+    path.write_bytes(CLAIM)
+    return path
+
+
+def test_classify_json_contract(config_file, claim_file):
+    result = run("classify", "--config", str(config_file), "--json", str(claim_file))
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    verdict = json.loads(line)
+    assert CONTRACT_KEYS <= set(verdict)
+    assert verdict["file"] == str(claim_file)
+    assert (verdict["category"], verdict["tier"], verdict["marketplace"]) == ("atoz_claim", 1, "ES")
+    assert verdict["deadline"] == "2026-11-18T08:00:05+00:00"
+    assert [a["kind"] for a in verdict["actions"]] == ["tag", "forward"]
+    assert verdict["actions"][1]["to"] == ["crisis@shop.example"]
+    assert verdict["subject"].startswith("[CRISIS: A-to-Z | due")
+
+
+def test_classify_changes_nothing(config_file, claim_file, tmp_path):
+    before = claim_file.read_bytes()
+    run("classify", "--config", str(config_file), str(claim_file))
+    assert claim_file.read_bytes() == before
+    assert not (tmp_path / "state").exists()
+
+
+def test_classify_table(config_file, claim_file):
+    result = run("classify", "--config", str(config_file), str(claim_file))
+    header, row = result.stdout.splitlines()
+    assert header.split()[:5] == ["file", "category", "tier", "due", "actions"]
+    assert "claim.eml" in row and "atoz_claim" in row and "[CRISIS: A-to-Z" in row
+
+
+def test_classify_reports_bad_files_and_goes_on(config_file, claim_file, tmp_path):
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    result = run("classify", "--config", str(config_file), "--json", str(empty), str(tmp_path / "missing.eml"), str(claim_file))
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0] == {"file": str(empty), "error": "empty message"}
+    assert lines[1]["error"] == "No such file or directory"
+    assert lines[2]["category"] == "atoz_claim"
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[trust]\nauthserv_ids = \"mx\"\n", "'authserv_ids' must be a list of strings"),
+        ("[[mailbox]]\nname = \"x\"\n", "'address' is required"),
+        ("[mailbox]\naddress = \"a@b.c\"\n", "write [[mailbox]] (double brackets)"),
+        ("[gateway]\ntimezone = \"Mars/Olympus\"\n", "not a known timezone"),
+        ("[gateway]\nstate_dri = \"/tmp\"\n", "unknown key 'state_dri' in [gateway]"),
+        ("[escalation]\ntier1 = [\"not an address\"]\n", "must be one e-mail address"),
+        ("[trust\n", "not valid TOML"),
+        ("[tags]\natoz_claim = \"[x]\"\n", "[tags] maps a category"),
+        ("[wat]\n", "unknown section [wat]"),
+    ],
+)
+def test_config_errors_name_the_key(tmp_path, claim_file, text, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, "utf-8")
+    result = run("classify", "--config", str(bad), str(claim_file))
+    assert result.returncode == 2
+    assert message in result.stderr and str(bad) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_config_file(claim_file, tmp_path):
+    result = run("classify", "--config", str(tmp_path / "nope.toml"), str(claim_file))
+    assert result.returncode == 2 and "file not found" in result.stderr
+
+
+def test_demo_runs_from_any_folder(tmp_path):
+    result = run("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "quarantined" in result.stdout and "intact" in result.stdout
+    tagged = list((tmp_path / "demo" / "tagged" / "new").iterdir())
+    assert len(tagged) >= 10
+    assert any(b"[CRISIS: A-to-Z" in p.read_bytes() for p in tagged)
+    again = run("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_python_dash_m_and_version():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("crisis-gateway ")

@@ -1,0 +1,112 @@
+"""Rule files: validation with errors that name file and rule; first match; user rule files."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from gateway.classify import Classifier
+from gateway.config import config_from_dict
+from gateway.rules import RuleFileErrors, load_rules
+from gateway.shipped import shipped_dir
+
+from conftest import MINIMAL_CONFIG
+
+SHIPPED = shipped_dir("rules")
+
+
+def write(directory, name, text):
+    (directory / name).write_text(text, "utf-8")
+
+
+def test_shipped_rules_are_valid():
+    ruleset = load_rules(SHIPPED)
+    categories = {r.category for r in ruleset.rules}
+    assert categories == {
+        "atoz_claim", "atoz_decision", "atoz_risk", "chargeback", "account_health", "buyer_message", "case",
+        "return_request", "refund", "cancellation_request", "feedback", "other",
+    }
+    assert ruleset.rules[-1].name == "other"
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('name = "x"\ncategory = "case"\ntier = 3\nwhen = {}', "'tier' must be 1 or 2"),
+        ('name = "x"\ncategory = "case"\nwindow = "two days"\nwhen = {}', "'window' must look like"),
+        ('name = "x"\ncategory = "case"\nwhen = { subjct = ["a"] }', "unknown condition 'when.subjct'"),
+        ('name = "x"\ncategory = "case"\nwhen = { subject = ["re:(unclosed"] }', "regular expression"),
+        ('name = "x"\ncategory = "case"\nactions = ["explode"]\nwhen = {}', "'actions' must be a list"),
+        ('name = "x"\ncategory = "case"\nwhen = { sender = "martians" }', "'sender' value 'martians'"),
+        ('name = "x"\ncategory = "case"', "'when' is required"),
+        ('name = "x"\ncategory = "case"\nstated_deadline = true\nwhen = {}', "needs a 'window'"),
+        ('category = "case"\nwhen = {}', "'name' is required"),
+        ('name = "x"\ncategory = "case"\ncolour = "red"\nwhen = {}', "unknown key 'colour'"),
+    ],
+)
+def test_broken_rule_is_named_with_its_file(tmp_path, body, message):
+    write(tmp_path, "50-mine.toml", "[[rule]]\n" + body + "\n")
+    with pytest.raises(RuleFileErrors) as caught:
+        load_rules(tmp_path)
+    problem = caught.value.problems[0]
+    assert problem.startswith("50-mine.toml: rule ")
+    assert message in problem
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    write(tmp_path, "10-a.toml", "[[rule]]\nname = \"a\"\ncategory = \"case\"\ntier = 9\nwhen = {}\n")
+    write(tmp_path, "20-b.toml", "this is = not toml [\n")
+    write(tmp_path, "30-c.toml", "[[rule]]\nname = \"a\"\ncategory = \"case\"\nwhen = {}\n[[rule]]\nname = \"a\"\ncategory = \"case\"\nwhen = {}\n")
+    with pytest.raises(RuleFileErrors) as caught:
+        load_rules(tmp_path)
+    text = str(caught.value)
+    assert "10-a.toml: rule a: 'tier'" in text
+    assert "20-b.toml: not valid TOML" in text
+    assert "30-c.toml: rule a: name already used in 30-c.toml" in text
+
+
+def test_rules_check_command(tmp_path):
+    write(tmp_path, "50-mine.toml", "[[rule]]\nname = \"mine\"\ncategory = \"case\"\ntier = 7\nwhen = {}\n")
+    bad = subprocess.run([sys.executable, "-m", "gateway", "rules", "check", "--rules", str(tmp_path)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "50-mine.toml: rule mine: 'tier' must be 1 or 2" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    good = subprocess.run([sys.executable, "-m", "gateway", "rules", "check"], capture_output=True, text=True)
+    assert good.returncode == 0 and "all valid" in good.stdout
+
+
+def test_user_rule_file_takes_effect_without_code(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(SHIPPED, rules)
+    write(rules, "05-supplier.toml", """
+[[rule]]
+name = "supplier-recall"
+category = "account_health"
+tier = 1
+window = "12h"
+tag = "Recall"
+actions = ["tag", "forward"]
+when = { from_domain = ["*.supplier.example"], subject = { en = ["recall"], de = ["Rückruf"] } }
+""")
+    config = config_from_dict({**MINIMAL_CONFIG, "gateway": {"rules_dir": str(rules)}})
+    raw = (
+        b"From: QA <qa@mail.supplier.example>\r\nSubject: =?utf-8?q?R=C3=BCckruf?= Charge 42\r\n"
+        b"Date: Mon, 16 Nov 2026 10:00:00 +0000\r\n\r\nBitte sofort stoppen.\r\n"
+    )
+    verdict = Classifier(config).classify(raw)
+    assert verdict.rule == "supplier-recall"
+    assert verdict.subject == "[CRISIS: Recall | due Mon 16 Nov 22:00 UTC] Rückruf Charge 42"
+    assert any("subject says de:'Rückruf'" in line for line in verdict.trace)
+
+
+def test_first_match_wins_and_trace_says_why(classifier):
+    raw = (
+        b"Authentication-Results: mx.example.test; dkim=pass header.d=amazon.com; dmarc=pass\r\n"
+        b"From: A-to-z Guarantee <atoz-guarantee-no-reply@amazon.com>\r\n"
+        b"Subject: Claim received on order 111-2223334-4445556\r\n"
+        b"X-Space-Notification-Type: A_Z_CLAIM_RESPONDENT_NOTIFY\r\n\r\nA claim.\r\n"
+    )
+    verdict = classifier.classify(raw)
+    assert verdict.rule == "atoz-claim-notification"
+    assert any("A_Z_CLAIM_RESPONDENT_NOTIFY" in line for line in verdict.trace)

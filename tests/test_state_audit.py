@@ -1,0 +1,136 @@
+"""State: messages once, clocks per order and case, an audit trail that shows tampering."""
+
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+from conftest import SHARED_CORPUS, corpus_manifest
+from gateway.pipeline import Pipeline
+from gateway.state import State
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def buyer_mail(order: str, text: str, minute: int) -> bytes:
+    return (
+        f"Authentication-Results: mx.example.test; dkim=pass header.d=marketplace.amazon.co.uk; dmarc=pass\r\n"
+        f"Received: from ses by mx.example.test; Sun, 22 Nov 2026 10:{minute:02d}:03 +0000\r\n"
+        f"From: Ann - Amazon Marketplace <ann{minute}@marketplace.amazon.co.uk>\r\n"
+        f"Subject: Inquiry from Amazon customer Ann (Order: {order})\r\n"
+        f"Message-ID: <buyer-{order}-{minute}@example.test>\r\n"
+        f"X-Space-Notification-Type: BBC_MESSAGE_SENT_TO_MERCHANT\r\n\r\n"
+        f"------------- Begin message -------------\r\n\r\n{text}\r\n\r\n------------- End message -------------\r\n"
+    ).encode()
+
+
+def claim_mail(order: str, notification: str = "A_Z_CLAIM_RESPONDENT_NOTIFY") -> bytes:
+    return (
+        f"Authentication-Results: mx.example.test; dkim=pass header.d=amazon.co.uk; dmarc=pass\r\n"
+        f"Received: from ses by mx.example.test; Sun, 22 Nov 2026 11:00:03 +0000\r\n"
+        f"From: A-to-z Guarantee <atoz-guarantee-no-reply@amazon.co.uk>\r\n"
+        f"Subject: Claim on order {order}\r\nMessage-ID: <{notification}-{order}@example.test>\r\n"
+        f"X-Space-Notification-Type: {notification}\r\n\r\nClaim.\r\n"
+    ).encode()
+
+
+@pytest.fixture
+def pipeline(classifier, tmp_path):
+    state = State(tmp_path / "state")
+    yield Pipeline(classifier, state)
+    state.close()
+
+
+def test_each_message_is_recorded_once(pipeline):
+    raw = buyer_mail("202-1111111-2222222", "Can I change the address?", 1)
+    assert pipeline.handle(raw, now=NOW).status == "recorded"
+    assert pipeline.handle(raw, now=NOW).status == "duplicate"
+    assert pipeline.state.db["messages"].count == 1
+    stored = pipeline.state.directory / pipeline.state.db["messages"].get("<buyer-202-1111111-2222222-1@example.test>")["raw_path"]
+    assert stored.read_bytes() == raw
+
+
+def test_clock_opens_escalates_and_stops(pipeline):
+    order = "202-3333333-4444444"
+    pipeline.handle(buyer_mail(order, "Can I change the address?", 1), now=NOW)
+    clock = pipeline.state.clock(f"order:{order}")
+    assert clock["category"] == "buyer_message" and clock["deadline"] == "2026-11-23T10:01:03+00:00"
+    pipeline.handle(buyer_mail(order, "It never arrived. I will file an A-to-z claim.", 5), now=NOW)
+    clock = pipeline.state.clock(f"order:{order}")
+    assert clock["category"] == "atoz_risk" and clock["deadline"] == "2026-11-23T10:01:03+00:00"  # the earlier one stays
+    pipeline.handle(claim_mail(order), now=NOW)
+    clock = pipeline.state.clock(f"order:{order}")
+    assert clock["category"] == "atoz_claim" and clock["deadline"] == "2026-11-24T11:00:03+00:00"  # Amazon's deadline counts
+    pipeline.handle(claim_mail(order, "A_Z_CLAIM_RESPONDENT_DECISION"), now=NOW)
+    clock = pipeline.state.clock(f"order:{order}")
+    assert clock["status"] == "stopped" and clock["stop_reason"] == "Amazon decided the claim"
+    kinds = [row["kind"] for row in pipeline.state.audit_rows(order_id=order)]
+    assert kinds.count("classified") == 4 and "clock_opened" in kinds and "clock_stopped" in kinds
+
+
+def test_unparseable_mail_is_quarantined_not_lost(pipeline):
+    outcome = pipeline.handle(b"   \r\n", source="inbox/1", now=NOW)
+    assert outcome.status == "quarantined"
+    files = sorted(p.suffix for p in (pipeline.state.directory / "quarantine").iterdir())
+    assert files == [".eml", ".reason"]
+    assert pipeline.state.audit_rows()[-1]["kind"] == "quarantined"
+
+
+def fill(pipeline, count=5):
+    for minute in range(count):
+        pipeline.handle(buyer_mail(f"202-5555555-00000{minute:02d}", "Hello?", minute), now=NOW)
+
+
+def test_audit_chain_is_intact_and_append_only(pipeline):
+    fill(pipeline)
+    assert pipeline.state.verify_audit().ok
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        pipeline.state.db.execute("UPDATE audit SET kind = 'x' WHERE id = 2")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        pipeline.state.db.execute("DELETE FROM audit WHERE id = 2")
+
+
+def tamper(state, *statements):
+    state.db.execute("DROP TRIGGER audit_no_update")
+    state.db.execute("DROP TRIGGER audit_no_delete")
+    for statement in statements:
+        state.db.execute(statement)
+    state.db.conn.commit()
+
+
+@pytest.mark.parametrize(
+    "statements, finding",
+    [
+        (["UPDATE audit SET detail = '{\"category\": \"other\"}' WHERE id = 3"], "row 3: content does not match its hash (edited)"),
+        (["DELETE FROM audit WHERE id = 4"], "row 4 missing (deleted)"),
+        (["DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)"], "rows cut off the end"),
+    ],
+)
+def test_audit_verify_finds_tampering(pipeline, statements, finding):
+    fill(pipeline)
+    tamper(pipeline.state, *statements)
+    result = pipeline.state.verify_audit()
+    assert not result.ok
+    assert any(finding in p for p in result.problems), result.problems
+
+
+def test_audit_commands(config_file, tmp_path):
+    corpus = [SHARED_CORPUS / e["file"] for e in corpus_manifest()[:5]]
+    mails = tmp_path / "in"
+    mails.mkdir()
+    for minute in range(3):
+        (mails / f"{minute}.eml").write_bytes(buyer_mail("202-7777777-8888888", "Is it blue?", minute))
+    run = lambda *a: subprocess.run([sys.executable, "-m", "gateway", *a, "--config", str(config_file)], capture_output=True, text=True)  # noqa: E731
+    processed = run("process", str(mails), *map(str, corpus))
+    assert processed.returncode == 0, processed.stderr
+    assert "recorded" in processed.stdout
+    assert run("audit", "verify").returncode == 0
+    shown = run("audit", "show", "--order", "202-7777777-8888888")
+    assert shown.stdout.count("classified") == 3
+    state = State(tmp_path / "state")
+    tamper(state, "UPDATE audit SET kind = 'nothing' WHERE id = 1")
+    state.close()
+    broken = run("audit", "verify")
+    assert broken.returncode == 1 and "TAMPERED: row 1" in broken.stdout

@@ -1,0 +1,89 @@
+"""Subject tags: format, idempotence, encoding, and that no input reaches a header raw."""
+
+import email
+import email.policy
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.headers import MAX_LINE, encode_field
+from gateway.parse import decode_header_text
+from gateway.subject import format_due, render_tag, strip_all_tags, strip_leading_tags, tag_pattern, tag_subject
+from gateway.text import one_line
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DUE = datetime(2026, 11, 25, 14, 2, tzinfo=timezone.utc)
+PATTERN = tag_pattern(["A-to-Z", "A-to-Z risk", "Buyer", "Case", "Return"])
+TAG = render_tag("A-to-Z", 1, DUE, BERLIN)
+
+
+def decode_field(field: str) -> str:
+    """What a mail client shows: parse the header the way the email package does."""
+    message = email.message_from_string(field + "\r\n\r\n", policy=email.policy.default)
+    return str(message["Subject"])
+
+
+def test_tag_format_matches_the_design():
+    assert TAG == "[CRISIS: A-to-Z | due Wed 25 Nov 15:02 CET]"
+    assert format_due(datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc), BERLIN) == "Wed 01 Jul 14:00 CEST"
+    assert render_tag("Buyer", 2, None, BERLIN) == "[Buyer]"
+    assert render_tag("A-to-Z", 1, DUE, BERLIN, suspicious=True) == "[SUSPECT]"
+
+
+def test_new_due_time_replaces_the_old_tag():
+    first = tag_subject("Claim received on order 111-1111111-1111111", TAG, PATTERN)
+    later = render_tag("A-to-Z", 1, datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc), BERLIN)
+    again = tag_subject(first, later, PATTERN)
+    assert again == f"{later} Claim received on order 111-1111111-1111111"
+    assert again.count("[CRISIS:") == 1
+
+
+def test_strip_all_tags_for_replies():
+    subject = f"Re: {TAG} [Buyer | due Tue 17 Nov 23:33 UTC] Where is my parcel?"
+    assert strip_all_tags(subject, PATTERN) == "Re: Where is my parcel?"
+
+
+# Subjects as buyers and spammers write them: any Unicode, line breaks, controls, look-alike tags.
+subjects = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(subjects)
+def test_decoding_the_tagged_subject_gives_tag_and_old_subject(old):
+    new = tag_subject(old, TAG, PATTERN)
+    field = encode_field("Subject", new)
+    expected = f"{TAG} {strip_leading_tags(old, PATTERN)}".rstrip()
+    assert decode_header_text(field.split(":", 1)[1]) == expected
+    assert one_line(decode_field(field)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(subjects)
+def test_retagging_changes_nothing(old):
+    once = tag_subject(old, TAG, PATTERN)
+    assert tag_subject(once, TAG, PATTERN) == once
+    assert tag_subject(decode_header_text(encode_field("Subject", once).split(":", 1)[1]), TAG, PATTERN) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["Subject", "X-Crisis-Original-Subject", "X-Crisis-Order"]), subjects)
+def test_no_line_break_or_control_character_reaches_a_header(name, value):
+    field = encode_field(name, value)
+    lines = field.split("\r\n")
+    for index, line in enumerate(lines):
+        assert "\r" not in line and "\n" not in line
+        assert all(ord(c) >= 0x20 and ord(c) != 0x7F for c in line)
+        assert line.isascii()
+        if index:
+            assert line.startswith(" ")  # a continuation, never a new field
+    # folded within 78 characters unless one unbreakable ASCII word is longer
+    assert all(len(line) <= MAX_LINE for line in lines) or value.isascii()
+
+
+def test_injection_attempt_stays_inside_the_subject():
+    field = encode_field("Subject", "Hello\r\nBcc: victim@example.com\r\n\r\nbody")
+    parsed = email.message_from_string(field + "\r\n\r\n", policy=email.policy.default)
+    assert parsed["Bcc"] is None
+    assert "Bcc: victim@example.com" in str(parsed["Subject"])

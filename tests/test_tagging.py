@@ -1,0 +1,62 @@
+"""The tagged copy: new Subject and X-Crisis-* headers, body bytes untouched, forgeries dropped."""
+
+import email
+import email.policy
+
+from conftest import AUTHSERV
+from gateway.parse import parse_mail
+from gateway.rewrite import split_message
+from gateway.tagging import apply_verdict
+
+CLAIM = (
+    f"Authentication-Results: {AUTHSERV}; dkim=pass header.d=amazon.es; dmarc=pass header.from=amazon.es\r\n"
+    "Received: from ses by mx.example.test; Tue, 17 Nov 2026 08:00:05 +0000\r\n"
+    "From: =?utf-8?q?Garant=C3=ADa_de_la_A_a_la_Z?= <atoz-guarantee-no-reply@amazon.es>\r\n"
+    "To: support@shop.example\r\n"
+    "Subject: =?utf-8?q?Reclamaci=C3=B3n_recibida_para_el_pedido?= 404-1112223-3334445\r\n"
+    "X-Crisis-Tier: 1\r\n"
+    "X-Crisis-Category: forged-by-sender\r\n"
+    "Date: Tue, 17 Nov 2026 08:00:00 +0000\r\n"
+    "Message-ID: <claim-es@example.test>\r\n"
+    "X-Marketplace-ID: A1RKKUPIHCS9HS\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: 8bit\r\n"
+    "\r\n"
+    "Hemos recibido una reclamación de la Garantía de la A a la Z para el pedido 404-1112223-3334445.\r\n"
+    "Responda en un plazo de 24 horas.\r\n"
+).encode("utf-8")
+
+
+def test_tagged_copy(classifier):
+    verdict = classifier.classify(CLAIM)
+    tagged = apply_verdict(CLAIM, verdict)
+    assert split_message(tagged)[2] == split_message(CLAIM)[2]  # body bytes identical
+    message = email.message_from_bytes(tagged, policy=email.policy.default)
+    assert str(message["Subject"]).startswith("[CRISIS: A-to-Z | due Wed 18 Nov 08:00 UTC] Reclamación recibida")
+    assert message["X-Crisis-Tier"] == "1"
+    assert message.get_all("X-Crisis-Category") == ["atoz_claim"]  # the forged one is gone
+    assert message["X-Crisis-Deadline"] == "2026-11-18T08:00:05+00:00"  # 24 h stated < 48 h
+    assert message["X-Crisis-Order"] == "404-1112223-3334445"
+    assert message["X-Crisis-Verified"] == "pass"
+    assert str(message["X-Crisis-Original-Subject"]) == "Reclamación recibida para el pedido 404-1112223-3334445"
+    assert message["Message-ID"] == "<claim-es@example.test>"
+    assert all(len(line) <= 78 for line in split_message(tagged)[0].split(b"\r\n") if line.startswith((b"Subject", b" ")))
+
+
+def test_tagging_twice_gives_the_same_bytes(classifier):
+    once = apply_verdict(CLAIM, classifier.classify(CLAIM))
+    twice = apply_verdict(once, classifier.classify(once))
+    assert twice == once
+
+
+def test_untouched_mail_only_loses_forged_crisis_headers(classifier):
+    raw = b"From: Petra <petra@shop.example>\nSubject: Lunch\nX-Crisis-Tier: 1\n\nbody\n"
+    tagged = apply_verdict(raw, classifier.classify(raw))
+    assert tagged == b"From: Petra <petra@shop.example>\nSubject: Lunch\n\nbody\n"
+
+
+def test_lf_only_mail_stays_lf_only(classifier):
+    raw = CLAIM.replace(b"\r\n", b"\n")
+    tagged = apply_verdict(raw, classifier.classify(raw))
+    assert b"\r" not in tagged
+    assert parse_mail(tagged).subject.startswith("[CRISIS: A-to-Z")

@@ -37,10 +37,10 @@ class Classifier:
         categories = {r.category for r in self.rules.rules}
         return [self.config.tag_word(c) for c in categories] + [r.tag for r in self.rules.rules if r.tag]
 
-    def classify(self, raw: bytes, now: datetime | None = None) -> Verdict:
-        return self.classify_parsed(parse_mail(raw, max_bytes=self.config.max_message_bytes), now)
+    def classify(self, raw: bytes, now: datetime | None = None, history: plan.History | None = None) -> Verdict:
+        return self.classify_parsed(parse_mail(raw, max_bytes=self.config.max_message_bytes), now, history)
 
-    def classify_parsed(self, mail: ParsedMail, now: datetime | None = None) -> Verdict:
+    def classify_parsed(self, mail: ParsedMail, now: datetime | None = None, history: plan.History | None = None) -> Verdict:
         now = now or datetime.now(timezone.utc)
         facts = MailFacts(mail)
         trace: list[str] = []
@@ -73,7 +73,10 @@ class Classifier:
         marketplace = facts.marketplace
         language = guess_language(ids.buyer_text(mail.text)[:4000], marketplace.languages if marketplace else ())
 
-        ctx = plan.Context(facts=facts, config=self.config, tier=tier, suspicious=trust.suspicious)
+        ctx = plan.Context(
+            facts=facts, config=self.config, tier=tier, suspicious=trust.suspicious, category=category,
+            order_id=order_id, now=now, history=history,
+        )
         subject = mail.subject
         actions: list[Action] = []
         wanted = list(rule.actions) if rule is not None else []
@@ -84,7 +87,7 @@ class Classifier:
             if blocked:
                 trace.append(f"{kind}: not done, {blocked}")
                 continue
-            action = self._action(kind, rule, category, tier, deadline, trust.suspicious, facts, language)
+            action = self._action(kind, rule, category, tier, deadline, trust.suspicious, facts, language, ctx)
             if kind == "tag":
                 subject = action.detail["subject"]
             actions.append(action)
@@ -137,7 +140,7 @@ class Classifier:
 
     def _action(
         self, kind: str, rule: Rule | None, category: str, tier: int | None, deadline: datetime | None,
-        suspicious: bool, facts: MailFacts, language: str | None,
+        suspicious: bool, facts: MailFacts, language: str | None, ctx: plan.Context,
     ) -> Action:
         if kind == "tag":
             word = (rule.tag if rule and rule.tag else self.config.tag_word(category))
@@ -149,11 +152,11 @@ class Classifier:
                 "keywords": keywords(category, tier, suspicious),
             })
         if kind == "forward":
-            return Action("forward", {"to": list(self.config.tier1)})
+            return Action("forward", {"to": list(self.config.escalation_addresses(category))})
         if kind == "notify":
-            return Action("notify", {"webhooks": len(self.config.webhooks)})
+            return Action("notify", {"to": list(self.config.webhooks)})
         if kind == "acknowledge":
-            return Action("acknowledge", {"to": facts.mail.from_address, "language": language or "en"})
+            return Action("acknowledge", {"to": ctx.ack_target, "language": language or "en"})
         raise ValueError(f"unknown action {kind}")
 
 

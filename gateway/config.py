@@ -36,6 +36,36 @@ class Mailbox:
 
 
 @dataclass(frozen=True)
+class SmtpConfig:
+    """Where outgoing mail goes: a smarthost, or a Maildir that captures it (demo, tests)."""
+
+    sender: str
+    host: str | None = None
+    port: int = 587
+    security: str = "starttls"          # tls, starttls, none
+    user: str | None = None
+    password_file: Path | None = None
+    oauth2_token_command: str | None = None
+    timeout: float = 30.0
+    capture_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class AcknowledgeConfig:
+    window_hours: float = 24.0          # at most one acknowledgement per buyer and order in this window
+    reply_within_hours: int = 24        # what the acknowledgement promises
+    shop_name: str = "Customer Service"
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    attempts: int = 5                   # per action, then dead-lettered
+    max_seconds: float = 300.0          # total time spent retrying one action
+    backoff_initial: float = 1.0
+    backoff_max: float = 60.0
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     mailboxes: tuple[Mailbox, ...]
@@ -47,6 +77,13 @@ class Config:
     templates_dir: Path
     tags: dict[str, str] = field(default_factory=dict)
     webhooks: tuple[str, ...] = ()
+    escalation_by_category: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    smtp: SmtpConfig | None = None
+    acknowledge: AcknowledgeConfig = AcknowledgeConfig()
+    outbox: OutboxConfig = OutboxConfig()
+
+    def escalation_addresses(self, category: str) -> tuple[str, ...]:
+        return self.escalation_by_category.get(category) or self.tier1
     max_message_bytes: int = 64 * 1024 * 1024
 
     def tag_word(self, category: str) -> str:
@@ -57,7 +94,10 @@ _KNOWN = {
     "gateway": {"state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes"},
     "mailbox": {"address", "name"},
     "trust": {"authserv_ids"},
-    "escalation": {"tier1"},
+    "escalation": {"tier1", "categories"},
+    "smtp": {"host", "port", "security", "user", "password_file", "oauth2_token_command", "from", "timeout", "capture_dir"},
+    "acknowledge": {"window_hours", "reply_within_hours", "shop_name"},
+    "outbox": {"attempts", "max_seconds", "backoff_initial", "backoff_max"},
     "tags": None,  # any category name
     "notify": {"webhooks"},
 }
@@ -138,6 +178,13 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     escalation = data.get("escalation", {})
     _check_keys(where, "escalation", escalation)
     tier1 = tuple(_address(f"{where} [escalation]", "tier1", a) for a in _str_list(f"{where} [escalation]", "tier1", escalation.get("tier1", [])))
+    by_category_raw = escalation.get("categories", {})
+    if not isinstance(by_category_raw, dict):
+        raise _fail(where, "[escalation] categories must be a table: chargeback = [\"finance@example.com\"]")
+    by_category = {
+        category: tuple(_address(f"{where} [escalation.categories]", category, a) for a in _str_list(f"{where} [escalation.categories]", category, addresses))
+        for category, addresses in by_category_raw.items()
+    }
 
     tags = data.get("tags", {})
     if not isinstance(tags, dict) or not all(isinstance(v, str) and v.strip() and not any(c in v for c in "[]|\r\n") for v in tags.values()):
@@ -158,6 +205,12 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         value = gateway.get(key)
         return (base / value).resolve() if value else default
 
+    smtp = _smtp(where, data.get("smtp"), base)
+    acknowledge = _section(where, "acknowledge", data.get("acknowledge", {}), AcknowledgeConfig())
+    outbox = _section(where, "outbox", data.get("outbox", {}), OutboxConfig())
+    if outbox.attempts < 1 or outbox.max_seconds <= 0 or outbox.backoff_initial < 0 or outbox.backoff_max < outbox.backoff_initial:
+        raise _fail(where, "[outbox] needs attempts >= 1, max_seconds > 0 and 0 <= backoff_initial <= backoff_max")
+
     return Config(
         path=path,
         mailboxes=tuple(mailboxes),
@@ -169,5 +222,62 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         templates_dir=directory("templates_dir", shipped_dir("templates")),
         tags={k: v.strip() for k, v in tags.items()},
         webhooks=webhooks,
+        escalation_by_category=by_category,
+        smtp=smtp,
+        acknowledge=acknowledge,
+        outbox=outbox,
         max_message_bytes=max_bytes,
+    )
+
+
+def _section(where: str, name: str, table: object, defaults):
+    """A flat section of numbers and strings, typed by its dataclass defaults."""
+    if not isinstance(table, dict):
+        raise _fail(where, f"[{name}] must be a table")
+    _check_keys(where, name, table)
+    values = {}
+    for key, value in table.items():
+        default = getattr(defaults, key)
+        wanted = (int, float) if isinstance(default, float) else type(default)
+        if isinstance(value, bool) or not isinstance(value, wanted):
+            raise _fail(where, f"[{name}] {key} must be {'a number' if wanted != str else 'a string'}, not {value!r}")
+        values[key] = float(value) if isinstance(default, float) else value
+    return type(defaults)(**{**defaults.__dict__, **values})
+
+
+def _smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise _fail(where, "[smtp] must be a table")
+    _check_keys(where, "smtp", table)
+    if "from" not in table:
+        raise _fail(where, "[smtp] 'from' is required: the address the gateway writes from, e.g. from = \"crisis@shop.example\"")
+    sender = _address(f"{where} [smtp]", "from", table["from"])
+    host, capture = table.get("host"), table.get("capture_dir")
+    if bool(host) == bool(capture):
+        raise _fail(where, "[smtp] needs exactly one of 'host' (a smarthost) or 'capture_dir' (a Maildir that keeps outgoing mail)")
+    security = table.get("security", "starttls")
+    if security not in ("tls", "starttls", "none"):
+        raise _fail(where, f"[smtp] security must be \"tls\", \"starttls\" or \"none\", not {security!r}")
+    port = table.get("port", 465 if security == "tls" else 587)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise _fail(where, f"[smtp] port must be a port number, not {port!r}")
+    if table.get("password_file") and table.get("oauth2_token_command"):
+        raise _fail(where, "[smtp] give either password_file or oauth2_token_command, not both")
+    if (table.get("password_file") or table.get("oauth2_token_command")) and not table.get("user"):
+        raise _fail(where, "[smtp] 'user' is required with password_file or oauth2_token_command")
+    timeout = table.get("timeout", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise _fail(where, "[smtp] timeout must be a number of seconds")
+    return SmtpConfig(
+        sender=sender,
+        host=str(host) if host else None,
+        port=port,
+        security=security,
+        user=table.get("user"),
+        password_file=(base / table["password_file"]).resolve() if table.get("password_file") else None,
+        oauth2_token_command=table.get("oauth2_token_command"),
+        timeout=float(timeout),
+        capture_dir=(base / capture).resolve() if capture else None,
     )

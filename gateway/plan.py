@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Callable
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
 
 from gateway.config import Config
 from gateway.facts import MailFacts
@@ -23,12 +24,35 @@ BULK_PRECEDENCE = {"bulk", "junk", "list"}
 X_LOOP = "crisis-gateway"
 
 
+class History(Protocol):
+    """What the state knows of earlier mail; None when classifying without a state."""
+
+    def buyer_for_order(self, order_id: str) -> str | None: ...
+
+    def acknowledged_since(self, buyer: str, order_id: str | None, since: datetime) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Context:
     facts: MailFacts
     config: Config
     tier: int | None
     suspicious: bool
+    category: str = "other"
+    order_id: str | None = None
+    now: datetime | None = None
+    history: History | None = None
+
+    @property
+    def ack_target(self) -> str | None:
+        """The buyer to acknowledge: the sender when a buyer wrote through Amazon's relay; for an
+        A-to-z claim (sent by Amazon's no-reply address) the buyer's relay address known from
+        earlier mail about the same order."""
+        if "buyer_relay" in self.facts.sender_classes:
+            return self.facts.mail.from_address
+        if self.category == "atoz_claim" and self.order_id and self.history is not None:
+            return self.history.buyer_for_order(self.order_id)
+        return None
 
 
 Blocker = Callable[[Context], str | None]
@@ -43,23 +67,26 @@ def not_tier1(ctx: Context) -> str | None:
 
 
 def no_escalation_addresses(ctx: Context) -> str | None:
-    return None if ctx.config.tier1 else "no [escalation] tier1 addresses configured"
+    return None if ctx.config.escalation_addresses(ctx.category) else "no [escalation] tier1 addresses configured"
 
 
 def no_webhooks(ctx: Context) -> str | None:
     return None if ctx.config.webhooks else "no [notify] webhooks configured"
 
 
-def not_buyer_relay(ctx: Context) -> str | None:
-    if "buyer_relay" in ctx.facts.sender_classes:
+def no_buyer_address(ctx: Context) -> str | None:
+    if ctx.ack_target:
         return None
-    return f"sender {ctx.facts.mail.from_address or '(none)'} is not a buyer relay address"
+    sender = ctx.facts.mail.from_address or "(none)"
+    if ctx.category == "atoz_claim":
+        return f"sender {sender} is Amazon's; no buyer address known for order {ctx.order_id}"
+    return f"sender {sender} is not a buyer relay address"
 
 
 def system_sender(ctx: Context) -> str | None:
-    address = ctx.facts.mail.from_address
+    address = ctx.ack_target or ""
     hit = next((p for p in SYSTEM_SENDERS if fnmatch.fnmatchcase(address, p)), None)
-    return f"sender {address} is an automated address ({hit})" if hit else None
+    return f"{address} is an automated address ({hit})" if hit else None
 
 
 def null_sender(ctx: Context) -> str | None:
@@ -93,13 +120,21 @@ def our_loop(ctx: Context) -> str | None:
     return "our own X-Loop header: sent by this gateway" if loops else None
 
 
+def already_acknowledged(ctx: Context) -> str | None:
+    if ctx.history is None or ctx.now is None or not ctx.ack_target:
+        return None
+    window = timedelta(hours=ctx.config.acknowledge.window_hours)
+    when = ctx.history.acknowledged_since(ctx.ack_target, ctx.order_id, ctx.now - window)
+    return f"{ctx.ack_target} already acknowledged at {when} (window {ctx.config.acknowledge.window_hours:g} h)" if when else None
+
+
 BLOCKERS: dict[str, tuple[Blocker, ...]] = {
     "tag": (),
     "forward": (suspicious, not_tier1, no_escalation_addresses),
     "notify": (suspicious, not_tier1, no_webhooks),
     "acknowledge": (
-        suspicious, not_buyer_relay, system_sender, null_sender, auto_submitted, bulk_precedence,
-        list_mail, delivery_report, our_loop,
+        suspicious, no_buyer_address, system_sender, null_sender, auto_submitted, bulk_precedence,
+        list_mail, delivery_report, our_loop, already_acknowledged,
     ),
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from gateway import audit
@@ -36,13 +36,14 @@ class Pipeline:
         now = now or datetime.now(timezone.utc)
         try:
             mail = parse_mail(raw, max_bytes=self.classifier.config.max_message_bytes)
-            verdict = self.classifier.classify_parsed(mail, now)
+            verdict = self.classifier.classify_parsed(mail, now, history=self.state)
         except MailError as exc:
             return self._quarantine(raw, source, str(exc), now)
         except Exception as exc:  # noqa: BLE001 - a bug must cost one message a quarantine, not the daemon
             log.exception("classification failed for %s", source)
             return self._quarantine(raw, source, f"internal error ({type(exc).__name__})", now)
-        if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now):
+        window = timedelta(hours=self.classifier.config.acknowledge.window_hours)
+        if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now, ack_window=window):
             return Outcome("duplicate", verdict, None, "already processed")
         return Outcome("recorded", verdict, apply_verdict(raw, verdict))
 

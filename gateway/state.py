@@ -6,16 +6,21 @@ database, content-addressed, written and fsynced before the row that points to i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from datetime import datetime, timezone
+import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from gateway import audit
-from gateway.verdict import Verdict
+from gateway import audit, marketplaces
+from gateway.verdict import Action, Verdict
+
+# The outbox runs these; "tag" is applied to the copy by the source itself (IMAP, relay).
+OUTBOX_KINDS = ("forward", "acknowledge", "notify")
 
 # When a newer mail about the same order arrives, the clock takes the graver category.
 SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1}
@@ -59,7 +64,33 @@ class State:
                     pk="key",
                 )
                 self.db["clocks"].create_index(["status", "deadline"])
+            if "outbox" not in tables:
+                self.db["outbox"].create(
+                    {"id": int, "key": str, "message_key": str, "order_id": str, "kind": str, "target": str,
+                     "payload": str, "message_id": str, "status": str, "attempts": int, "last_error": str,
+                     "created_at": str, "updated_at": str, "done_at": str},
+                    pk="id",
+                )
+                self.db["outbox"].create_index(["key"], unique=True)
+                self.db["outbox"].create_index(["status"])
+                self.db["outbox"].create_index(["kind", "target", "order_id"])
             audit.create_schema(self.db)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """BEGIN IMMEDIATE: the write lock is taken at once, so a check and the insert it guards
+        (an acknowledgement already sent?) cannot interleave with another writer."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def seen(self, key: str) -> bool:
         return next(self.db.query("SELECT 1 FROM messages WHERE key = ?", [key]), None) is not None
@@ -78,11 +109,11 @@ class State:
         return path
 
     def record(self, verdict: Verdict, raw: bytes, sha256: str, *, mailbox: str = "", from_address: str = "",
-               now: datetime | None = None) -> bool:
+               now: datetime | None = None, ack_window: timedelta = timedelta(hours=24)) -> bool:
         """Record a verdict, its clock and its audit rows in one transaction; False if already seen."""
         now = now or datetime.now(timezone.utc)
         raw_path = self.store_raw(raw, sha256)
-        with self.db.atomic():
+        with self.transaction():
             if self.seen(verdict.message_key):
                 return False
             self.db["messages"].insert({
@@ -104,7 +135,45 @@ class State:
                 audit.append(self.db, clock_event[0], clock_event[1], **ids)
             for action in verdict.actions:
                 audit.append(self.db, "planned", action.as_dict(), **ids)
+                if action.kind in OUTBOX_KINDS:
+                    self._enqueue(verdict, action, now, ids, ack_window)
         return True
+
+    def _enqueue(self, verdict: Verdict, action: Action, now: datetime, ids: dict[str, Any], ack_window: timedelta) -> None:
+        targets = action.detail.get("to")
+        for target in targets if isinstance(targets, list) and action.kind == "notify" else [targets]:
+            target_text = ",".join(target) if isinstance(target, list) else str(target)
+            if action.kind == "acknowledge":
+                earlier = self.acknowledged_since(target_text, verdict.order_id, now - ack_window)
+                if earlier:
+                    # classify without a state cannot know; the transaction here decides.
+                    audit.append(self.db, "skipped", {"kind": "acknowledge", "to": target_text, "reason": f"already acknowledged at {earlier}"}, **ids)
+                    continue
+            key = f"{verdict.message_key}|{action.kind}|{target_text}"
+            self.db["outbox"].insert({
+                "key": key, "message_key": verdict.message_key, "order_id": verdict.order_id, "kind": action.kind,
+                "target": target_text, "payload": json.dumps(action.as_dict(), ensure_ascii=False),
+                "message_id": f"<{uuid.uuid4().hex}@crisis-gateway>", "status": "pending", "attempts": 0,
+                "created_at": now.isoformat(timespec="seconds"), "updated_at": now.isoformat(timespec="seconds"),
+            }, ignore=True)
+
+    # History, for planning: what earlier mail tells about a buyer and an order.
+    def buyer_for_order(self, order_id: str) -> str | None:
+        for row in self.db.query(
+            "SELECT from_address FROM messages WHERE order_id = ? AND suspicious = 0 ORDER BY arrival DESC", [order_id]
+        ):
+            address = row["from_address"] or ""
+            if marketplaces.is_buyer_relay(address.rpartition("@")[2]):
+                return address
+        return None
+
+    def acknowledged_since(self, buyer: str, order_id: str | None, since: datetime) -> str | None:
+        row = next(self.db.query(
+            "SELECT created_at FROM outbox WHERE kind = 'acknowledge' AND target = ? AND coalesce(order_id, '') = ?"
+            " AND status != 'dropped' AND created_at >= ? ORDER BY created_at LIMIT 1",
+            [buyer, order_id or "", since.isoformat(timespec="seconds")],
+        ), None)
+        return row["created_at"] if row else None
 
     def _update_clock(self, verdict: Verdict, now: datetime) -> tuple[str, dict[str, Any]] | None:
         stamp = now.isoformat(timespec="seconds")

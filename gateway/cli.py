@@ -15,6 +15,7 @@ from gateway import __version__, maildir
 from gateway.classify import Classifier
 from gateway.config import Config, ConfigError, load_config
 from gateway.parse import MailError
+from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.rules import RuleFileErrors, load_rules
 from gateway.shipped import shipped_dir
@@ -133,11 +134,12 @@ def _summary(detail: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in detail.items() if k != "trace")
 
 
-def process(paths: list[Path], config: Config, out: Path | None, now: datetime | None, quiet: bool = False) -> dict[str, int]:
-    """Classify and record each mail; write tagged copies into the `out` Maildir."""
+def process(paths: list[Path], config: Config, out: Path | None, now: datetime | None, quiet: bool = False,
+            send: bool = True) -> dict[str, int]:
+    """Classify and record each mail; write tagged copies into the `out` Maildir; run the outbox."""
     state = State(config.state_dir)
     pipeline = Pipeline(Classifier(config), state)
-    counts = {"recorded": 0, "duplicate": 0, "quarantined": 0}
+    counts = {"recorded": 0, "duplicate": 0, "quarantined": 0, "sent": 0, "dead": 0, "queued": 0}
     show_progress = sys.stderr.isatty() and len(paths) > 50
     try:
         for index, path in enumerate(paths, start=1):
@@ -154,6 +156,11 @@ def process(paths: list[Path], config: Config, out: Path | None, now: datetime |
                 print(_outcome_line(path, outcome))
             if show_progress and index % 100 == 0:
                 print(f"  {index}/{len(paths)} mails", file=sys.stderr)
+        if send:
+            ran = Outbox(config, state).run()
+            counts.update(sent=ran["done"], dead=ran["dead"], queued=ran["waiting"])
+        else:
+            counts["queued"] = len(Outbox(config, state).pending())
     finally:
         state.close()
     return counts
@@ -170,9 +177,41 @@ def _outcome_line(path: Path, outcome) -> str:
 
 def cmd_process(args: argparse.Namespace, config: Config) -> int:
     out = maildir.ensure(Path(args.out)) if args.out else None
-    counts = process(_files(args.files), config, out, _now(args.now))
-    print(f"{counts['recorded']} recorded, {counts['duplicate']} already processed, {counts['quarantined']} quarantined")
-    return EXIT_PROBLEMS if counts["quarantined"] else EXIT_OK
+    counts = process(_files(args.files), config, out, _now(args.now), send=not args.no_send)
+    print(f"{counts['recorded']} recorded, {counts['duplicate']} already processed, {counts['quarantined']} quarantined; "
+          f"outbox: {counts['sent']} sent, {counts['dead']} dead-lettered, {counts['queued']} queued")
+    if counts["queued"] and config.smtp is None:
+        print("note: actions stay queued until [smtp] is configured (crisis-gateway outbox list)", file=sys.stderr)
+    return EXIT_PROBLEMS if counts["quarantined"] or counts["dead"] else EXIT_OK
+
+
+def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
+    state = State(config.state_dir)
+    try:
+        outbox = Outbox(config, state)
+        if args.outbox_command == "list":
+            rows = outbox.rows(args.status)
+            for row in rows:
+                if args.json:
+                    print(json.dumps(row, ensure_ascii=False))
+                else:
+                    print(f"{row['id']:>5}  {row['status']:<8} {row['kind']:<12} {row['target']:<40} tries={row['attempts']} {row['last_error'] or ''}")
+            if not args.json:
+                print(f"{len(rows)} action(s)")
+            return EXIT_OK
+        if args.outbox_command == "retry":
+            changed = outbox.set_status(args.ids, "pending", ("dead",))
+            print(f"{changed} action(s) queued again")
+            if changed and not args.no_send:
+                ran = outbox.run()
+                print(f"{ran['done']} sent, {ran['dead']} dead-lettered, {ran['waiting']} waiting")
+                return EXIT_PROBLEMS if ran["dead"] else EXIT_OK
+            return EXIT_OK if changed == len(args.ids) else EXIT_PROBLEMS
+        changed = outbox.set_status(args.ids, "dropped", ("pending", "dead", "sending"))
+        print(f"{changed} action(s) dropped")
+        return EXIT_OK if changed == len(args.ids) else EXIT_PROBLEMS
+    finally:
+        state.close()
 
 
 def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
@@ -184,7 +223,7 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
             return EXIT_CONFIG
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    config_text = (samples / "demo.toml").read_text("utf-8").replace("@STATE_DIR@", str(out / "state"))
+    config_text = (samples / "demo.toml").read_text("utf-8").replace("@DIR@", str(out))
     (out / "demo.toml").write_text(config_text, "utf-8")
     config = load_config(out / "demo.toml")
     tagged = maildir.ensure(out / "tagged")
@@ -198,6 +237,8 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
         state.close()
     print(f"\n{counts['recorded']} mails recorded, {counts['quarantined']} quarantined.")
     print(f"Tagged copies:  {tagged}/new")
+    print(f"Outgoing mail (forwards to the escalation team, acknowledgements to buyers), captured instead of sent: "
+          f"{counts['sent']} in {config.smtp.capture_dir}/new" + (f", {counts['dead']} FAILED" if counts["dead"] else ""))
     print(f"State and audit trail: {config.state_dir}/state.db ({verified.rows} audit rows, {'intact' if verified.ok else 'TAMPERED'})")
     print(f"Open clocks: {len(clocks)}")
     for clock in clocks:
@@ -242,7 +283,21 @@ def build_parser() -> argparse.ArgumentParser:
     proc = add("process", cmd_process, "classify mail files, record them in the state and write tagged copies")
     proc.add_argument("--out", metavar="MAILDIR", help="write tagged copies into this Maildir")
     proc.add_argument("--now", help="processing time (ISO 8601)")
+    proc.add_argument("--no-send", action="store_true", help="queue forwards, acknowledgements and notifications without running them")
     proc.add_argument("files", nargs="+", metavar="PATH", help="mail files, Maildirs or folders of mail files")
+
+    outbox_cmd = add("outbox", cmd_outbox, "forwards, acknowledgements and notifications waiting or failed")
+    outbox_sub = outbox_cmd.add_subparsers(dest="outbox_command", required=True, metavar="SUBCOMMAND")
+    listing = outbox_sub.add_parser("list", help="list queued, sent and dead-lettered actions")
+    listing.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+    listing.add_argument("--status", choices=["pending", "sending", "done", "dead", "dropped"])
+    listing.add_argument("--json", action="store_true")
+    for verb, text in (("retry", "queue dead-lettered actions again and run them"), ("drop", "give up on queued or dead actions")):
+        command = outbox_sub.add_parser(verb, help=text)
+        command.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+        command.add_argument("ids", nargs="+", type=int, metavar="ID")
+        if verb == "retry":
+            command.add_argument("--no-send", action="store_true", help="only queue them")
 
     demo = add("demo", cmd_demo, "run the gateway on the bundled sample mailbox, no server needed")
     demo.add_argument("--out", default="crisis-gateway-demo", metavar="DIR", help="where to put state and tagged mail")

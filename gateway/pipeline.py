@@ -42,8 +42,11 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - a bug must cost one message a quarantine, not the daemon
             log.exception("classification failed for %s", source)
             return self._quarantine(raw, source, f"internal error ({type(exc).__name__})", now)
-        window = timedelta(hours=self.classifier.config.acknowledge.window_hours)
-        if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now, ack_window=window):
+        config = self.classifier.config
+        window = timedelta(hours=config.acknowledge.window_hours)
+        id_domain = config.smtp.sender.rpartition("@")[2] if config.smtp else "crisis-gateway.invalid"
+        if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now,
+                                 ack_window=window, id_domain=id_domain):
             return Outcome("duplicate", verdict, None, "already processed")
         return Outcome("recorded", verdict, apply_verdict(raw, verdict))
 

@@ -109,7 +109,8 @@ class State:
         return path
 
     def record(self, verdict: Verdict, raw: bytes, sha256: str, *, mailbox: str = "", from_address: str = "",
-               now: datetime | None = None, ack_window: timedelta = timedelta(hours=24)) -> bool:
+               now: datetime | None = None, ack_window: timedelta = timedelta(hours=24),
+               id_domain: str = "crisis-gateway.invalid") -> bool:
         """Record a verdict, its clock and its audit rows in one transaction; False if already seen."""
         now = now or datetime.now(timezone.utc)
         raw_path = self.store_raw(raw, sha256)
@@ -136,10 +137,11 @@ class State:
             for action in verdict.actions:
                 audit.append(self.db, "planned", action.as_dict(), **ids)
                 if action.kind in OUTBOX_KINDS:
-                    self._enqueue(verdict, action, now, ids, ack_window)
+                    self._enqueue(verdict, action, now, ids, ack_window, id_domain)
         return True
 
-    def _enqueue(self, verdict: Verdict, action: Action, now: datetime, ids: dict[str, Any], ack_window: timedelta) -> None:
+    def _enqueue(self, verdict: Verdict, action: Action, now: datetime, ids: dict[str, Any], ack_window: timedelta,
+                 id_domain: str) -> None:
         targets = action.detail.get("to")
         for target in targets if isinstance(targets, list) and action.kind == "notify" else [targets]:
             target_text = ",".join(target) if isinstance(target, list) else str(target)
@@ -153,9 +155,35 @@ class State:
             self.db["outbox"].insert({
                 "key": key, "message_key": verdict.message_key, "order_id": verdict.order_id, "kind": action.kind,
                 "target": target_text, "payload": json.dumps(action.as_dict(), ensure_ascii=False),
-                "message_id": f"<{uuid.uuid4().hex}@crisis-gateway>", "status": "pending", "attempts": 0,
+                "message_id": f"<{uuid.uuid4().hex}@{id_domain}>", "status": "pending", "attempts": 0,
                 "created_at": now.isoformat(timespec="seconds"), "updated_at": now.isoformat(timespec="seconds"),
             }, ignore=True)
+
+    def message(self, key: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM messages WHERE key = ?", [key]), None)
+
+    def raw(self, message: dict[str, Any]) -> bytes:
+        return (self.directory / message["raw_path"]).read_bytes()
+
+    def evidence(self, message: dict[str, Any]) -> list[tuple[dict[str, Any], bytes]]:
+        """Every earlier mail about the same order, oldest first, with its bytes."""
+        if not message.get("order_id"):
+            return []
+        rows = self.db.query(
+            "SELECT * FROM messages WHERE order_id = ? AND key != ? AND arrival <= ? AND suspicious = 0 ORDER BY arrival, key",
+            [message["order_id"], message["key"], message["arrival"]],
+        )
+        return [(row, self.raw(row)) for row in rows]
+
+    def reply_target_id(self, message: dict[str, Any], buyer: str) -> str | None:
+        """The Message-ID an acknowledgement to `buyer` answers: the buyer's latest mail about the order."""
+        if message.get("from_address") == buyer:
+            return message.get("message_id")
+        row = next(self.db.query(
+            "SELECT message_id FROM messages WHERE from_address = ? AND coalesce(order_id, '') = ? ORDER BY arrival DESC LIMIT 1",
+            [buyer, message.get("order_id") or ""],
+        ), None)
+        return row["message_id"] if row else None
 
     # History, for planning: what earlier mail tells about a buyer and an order.
     def buyer_for_order(self, order_id: str) -> str | None:

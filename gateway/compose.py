@@ -1,0 +1,137 @@
+"""The mail the gateway writes: forwards of crises to the escalation team, acknowledgements to buyers."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from gateway import mime
+from gateway.config import Config
+from gateway.parse import parse_mail
+from gateway.plan import X_LOOP
+from gateway.subject import format_due
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|odp|ynt|r|rif|antw|ref|回复|答复|رد)\s*:\s*)+", re.I)
+_AMOUNT = re.compile(r"(?:[$€£¥₹]|R\$|zł|kr|TL|AED|SAR|EGP)\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|EUR|USD|GBP|zł|PLN|kr|SEK|TL|TRY|¥|円|AED|SAR|EGP|INR)")
+_REASON = re.compile(
+    r"(?:claim reason|reason given|reason|grund|angegebener grund|motif|motivo|reden|powód|anledning|理由|sebep)\s*[:：]\s*([^\n.]{3,120})",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+def claim_details(text: str) -> dict[str, str]:
+    """Amount and reason of a claim or chargeback, when the mail states them."""
+    details = {}
+    amount = _AMOUNT.search(text)
+    if amount:
+        details["amount"] = amount.group(0).strip()
+    reason = _REASON.search(text)
+    if reason:
+        details["reason"] = reason.group(1).strip()
+    return details
+
+
+def _common(config: Config, message_id: str, now: datetime) -> list[tuple[str, str]]:
+    return [("Date", mime.date(now)), ("Message-ID", message_id), ("X-Loop", X_LOOP)]
+
+
+def forward(config: Config, row: dict[str, Any], message: dict[str, Any], raw: bytes,
+            evidence: list[tuple[dict[str, Any], bytes]], done: list[str], now: datetime | None = None) -> Outgoing:
+    """A new message from [smtp] from: summary first, the original attached unchanged (a redirect
+    would break its DKIM signature), then every earlier mail about the same order, oldest first."""
+    now = now or datetime.now(timezone.utc)
+    assert config.smtp is not None
+    recipients = row["target"].split(",")
+    parsed = parse_mail(raw)
+    deadline = datetime.fromisoformat(message["deadline"]) if message.get("deadline") else None
+    lines = [
+        f"Category:  {message['category']} (tier {message['tier'] or '-'})",
+        f"Order:     {message['order_id'] or '-'}" + (f"    Case: {message['case_id']}" if message.get("case_id") else ""),
+    ]
+    for key, value in claim_details(parsed.text).items():
+        lines.append(f"{key.capitalize() + ':':<10} {value}")
+    if deadline:
+        lines.append(f"Due:       {format_due(deadline, config.timezone)}  ({deadline.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)")
+    lines += [
+        f"From:      {parsed.from_name} <{parsed.from_address}>" if parsed.from_name else f"From:      {parsed.from_address}",
+        f"Subject:   {message['original_subject']}",
+        f"Arrived:   {message['arrival']}",
+        "",
+        "Already done by the gateway:",
+        *[f"  - {item}" for item in done],
+        "",
+        "The original mail is attached unchanged."
+        + (f" {len(evidence)} earlier mail(s) about this order follow it, oldest first." if evidence else " No earlier mail about this order."),
+    ]
+    parts = [mime.text_part("\n".join(lines) + "\n"), mime.attached_message(raw, "original.eml")]
+    for index, (earlier, earlier_raw) in enumerate(evidence, start=1):
+        parts.append(mime.attached_message(earlier_raw, f"evidence-{index:02d}-{earlier['arrival'][:10]}.eml"))
+    content_type, body = mime.multipart_mixed(parts)
+    fields = [
+        ("From", mime.address("Crisis Gateway", config.smtp.sender)),
+        ("To", ", ".join(recipients)),
+        ("Subject", message["subject"]),
+        *_common(config, row["message_id"], now),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Crisis-Category", message["category"]),
+        ("X-Crisis-Order", message["order_id"] or "-"),
+    ]
+    if message.get("message_id"):
+        fields.append(("References", message["message_id"]))
+    return Outgoing(config.smtp.sender, recipients, mime.message(fields, content_type, body))
+
+
+def _environment(directory: Path) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(directory)), undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True, autoescape=False,
+    )
+
+
+def acknowledgement(config: Config, row: dict[str, Any], message: dict[str, Any], raw: bytes,
+                    in_reply_to: str | None, now: datetime | None = None) -> Outgoing:
+    """The immediate reply to a buyer, in the buyer's language; English when no template fits.
+    RFC 3834: Auto-Submitted: auto-replied, and In-Reply-To/References of the buyer's own mail."""
+    now = now or datetime.now(timezone.utc)
+    assert config.smtp is not None
+    language = json.loads(row["payload"]).get("language") or "en"
+    directory = config.templates_dir / "acknowledge"
+    if not (directory / f"{language}.txt.j2").exists():
+        language = "en"
+    parsed = parse_mail(raw)
+    # The relay writes the buyer as "Name - Amazon Marketplace"; only the name is theirs.
+    buyer_name = parsed.from_name.split(" - ")[0].strip() if parsed.from_address == row["target"] and " - " in parsed.from_name else ""
+    text = _environment(directory).get_template(f"{language}.txt.j2").render(
+        buyer_name=buyer_name, order_id=message.get("order_id") or "", shop_name=config.acknowledge.shop_name,
+        reply_within_hours=config.acknowledge.reply_within_hours,
+        original_subject=_REPLY_PREFIX.sub("", message["original_subject"]),
+    )
+    subject_line, _, body = text.partition("\n")
+    if not subject_line.startswith("Subject:"):
+        raise ValueError(f"template acknowledge/{language}.txt.j2 must start with a 'Subject:' line")
+    fields = [
+        ("From", mime.address(config.acknowledge.shop_name, config.smtp.sender)),
+        ("To", row["target"]),
+        ("Subject", subject_line[len("Subject:"):].strip()),
+        *_common(config, row["message_id"], now),
+        ("Auto-Submitted", "auto-replied"),
+    ]
+    if in_reply_to:
+        fields += [("In-Reply-To", in_reply_to), ("References", in_reply_to)]
+    data = mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body.lstrip("\n")),
+                        extra=[("Content-Transfer-Encoding", "base64")])
+    return Outgoing(config.smtp.sender, [row["target"]], data)

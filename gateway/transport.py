@@ -1,0 +1,166 @@
+"""Getting outgoing mail and notifications out: the smarthost, a capture Maildir, webhooks.
+
+Every failure is sorted into TransientError (try again: connection refused, timeouts, 4xx,
+a connection lost after DATA) or PermanentError (5xx, bad credentials, a 4xx-free refusal):
+the outbox retries only the first kind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import smtplib
+import socket
+import ssl
+import subprocess
+import urllib.error
+import urllib.request
+from typing import Any
+
+from gateway import maildir
+from gateway.config import SmtpConfig
+from gateway.text import one_line
+
+log = logging.getLogger("gateway.transport")
+
+
+class TransientError(Exception):
+    """Worth another try later."""
+
+
+class PermanentError(Exception):
+    """Another try would fail the same way."""
+
+
+def _classify_smtp(exc: BaseException) -> Exception:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = f"{exc.smtp_code} {one_line(exc.smtp_error.decode('utf-8', 'replace') if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error))}"
+        return TransientError(text) if 400 <= exc.smtp_code < 500 else PermanentError(text)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        text = "; ".join(f"{rcpt}: {code}" for rcpt, (code, _) in exc.recipients.items())
+        return TransientError(text) if all(400 <= c < 500 for c in codes) else PermanentError(text)
+    if isinstance(exc, (smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError)):
+        return PermanentError(f"{type(exc).__name__}: {one_line(str(exc))}")
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)):
+        return TransientError(f"{type(exc).__name__}: {one_line(str(exc)) or 'connection lost'}")
+    return PermanentError(f"{type(exc).__name__}: {one_line(str(exc))}")
+
+
+class SmtpTransport:
+    """One message per connection: simple, and nothing half-sent lingers in a pooled session."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._token: str | None = None
+
+    def _password(self) -> str:
+        assert self.config.password_file is not None
+        try:
+            return self.config.password_file.read_text("utf-8").strip()
+        except OSError as exc:
+            raise PermanentError(f"cannot read [smtp] password_file {self.config.password_file}: {exc.strerror}") from None
+
+    def _oauth2_token(self, refresh: bool = False) -> str:
+        if self._token and not refresh:
+            return self._token
+        command = self.config.oauth2_token_command or ""
+        try:
+            done = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise TransientError(f"oauth2_token_command failed: {type(exc).__name__}") from None
+        token = done.stdout.strip()
+        if done.returncode != 0 or not token:
+            # stderr may hold a refresh token or a secret: only its exit code is told
+            raise TransientError(f"oauth2_token_command exited {done.returncode} without a token")
+        self._token = token
+        return token
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        context = ssl.create_default_context()
+        if c.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+        smtp.ehlo()
+        if c.security == "starttls":
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        return smtp
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        c = self.config
+        if c.password_file:
+            smtp.login(c.user or "", self._password())
+        elif c.oauth2_token_command:
+            for refresh in (False, True):
+                token = self._oauth2_token(refresh)
+                try:
+                    smtp.auth("XOAUTH2", _xoauth2(c.user or "", token), initial_response_ok=True)
+                    return
+                except smtplib.SMTPAuthenticationError:
+                    if refresh:
+                        raise
+                    log.info("smarthost refused the access token; fetching a new one")
+
+    def send(self, sender: str, recipients: list[str], data: bytes) -> str:
+        try:
+            smtp = self._connect()
+        except Exception as exc:  # noqa: BLE001 - sorted into transient or permanent
+            raise _classify_smtp(exc) from None
+        try:
+            self._login(smtp)
+            refused = smtp.sendmail(sender, recipients, data)
+            if refused:
+                raise _classify_smtp(smtplib.SMTPRecipientsRefused(refused))
+            return f"{self.config.host}:{self.config.port} accepted"
+        except (TransientError, PermanentError):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _classify_smtp(exc) from None
+        finally:
+            try:
+                smtp.quit()
+            except Exception:  # noqa: BLE001 - the connection may be gone already
+                smtp.close()
+
+
+def _xoauth2(user: str, token: str):
+    def answer(challenge: bytes | None = None) -> str:
+        # After a failure the server sends a JSON challenge; the client must answer empty.
+        return "" if challenge else f"user={user}\x01auth=Bearer {token}\x01\x01"
+
+    return answer
+
+
+class CaptureTransport:
+    """Keeps outgoing mail in a Maildir instead of sending it (demo, tests, dry runs)."""
+
+    def __init__(self, directory) -> None:
+        self.directory = maildir.ensure(directory)
+
+    def send(self, sender: str, recipients: list[str], data: bytes) -> str:
+        envelope = f"X-Captured-Envelope: from=<{one_line(sender)}> to=<{'>,<'.join(one_line(r) for r in recipients)}>\r\n"
+        path = maildir.deliver(self.directory, envelope.encode("ascii", "replace") + data)
+        return f"captured in {path}"
+
+
+def mail_transport(config: SmtpConfig):
+    return CaptureTransport(config.capture_dir) if config.capture_dir else SmtpTransport(config)
+
+
+def post_webhook(url: str, payload: dict[str, Any], timeout: float = 15.0) -> str:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json", "User-Agent": "crisis-gateway"}, method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        text = f"HTTP {exc.code}"
+        raise (TransientError(text) if exc.code >= 500 or exc.code in (408, 429) else PermanentError(text)) from None
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        raise TransientError(f"{type(exc).__name__}: {one_line(str(getattr(exc, 'reason', exc)))}") from None

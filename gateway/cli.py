@@ -199,6 +199,13 @@ def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
             if not args.json:
                 print(f"{len(rows)} action(s)")
             return EXIT_OK
+        if args.outbox_command == "run":
+            if config.smtp is None:
+                print("error: no [smtp] in the configuration: nothing can be sent", file=sys.stderr)
+                return EXIT_CONFIG
+            ran = outbox.run()
+            print(f"{ran['done']} sent, {ran['dead']} dead-lettered, {ran['waiting']} waiting")
+            return EXIT_PROBLEMS if ran["dead"] else EXIT_OK
         if args.outbox_command == "retry":
             changed = outbox.set_status(args.ids, "pending", ("dead",))
             print(f"{changed} action(s) queued again")
@@ -292,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
     listing.add_argument("--status", choices=["pending", "sending", "done", "dead", "dropped"])
     listing.add_argument("--json", action="store_true")
+    run_cmd = outbox_sub.add_parser("run", help="run every pending action now (also those cut off by a crash)")
+    run_cmd.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
     for verb, text in (("retry", "queue dead-lettered actions again and run them"), ("drop", "give up on queued or dead actions")):
         command = outbox_sub.add_parser(verb, help=text)
         command.add_argument("--config", metavar="FILE", help="configuration file (TOML)")

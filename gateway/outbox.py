@@ -39,7 +39,7 @@ class Outbox:
             # (retry_if_not_exception_type) would also retry CancelledError and KeyboardInterrupt.
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(o.attempts) | stop_after_delay(o.max_seconds),
-            wait=wait_exponential_jitter(initial=o.backoff_initial, max=o.backoff_max),
+            wait=wait_exponential_jitter(multiplier=o.backoff_initial, max=o.backoff_max, jitter=o.backoff_initial),
             reraise=True,
             before_sleep=lambda state: log.info("retrying in %.1fs after: %s", state.next_action.sleep, state.outcome.exception()),
             **options,

@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+import mails
+
 from conftest import SHARED_CORPUS, corpus_manifest
 from gateway.pipeline import Pipeline
 from gateway.state import State
@@ -15,25 +17,11 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 
 def buyer_mail(order: str, text: str, minute: int) -> bytes:
-    return (
-        f"Authentication-Results: mx.example.test; dkim=pass header.d=marketplace.amazon.co.uk; dmarc=pass\r\n"
-        f"Received: from ses by mx.example.test; Sun, 22 Nov 2026 10:{minute:02d}:03 +0000\r\n"
-        f"From: Ann - Amazon Marketplace <ann{minute}@marketplace.amazon.co.uk>\r\n"
-        f"Subject: Inquiry from Amazon customer Ann (Order: {order})\r\n"
-        f"Message-ID: <buyer-{order}-{minute}@example.test>\r\n"
-        f"X-Space-Notification-Type: BBC_MESSAGE_SENT_TO_MERCHANT\r\n\r\n"
-        f"------------- Begin message -------------\r\n\r\n{text}\r\n\r\n------------- End message -------------\r\n"
-    ).encode()
+    return mails.buyer(order, text, token=f"ann{minute}", minute=minute)
 
 
 def claim_mail(order: str, notification: str = "A_Z_CLAIM_RESPONDENT_NOTIFY") -> bytes:
-    return (
-        f"Authentication-Results: mx.example.test; dkim=pass header.d=amazon.co.uk; dmarc=pass\r\n"
-        f"Received: from ses by mx.example.test; Sun, 22 Nov 2026 11:00:03 +0000\r\n"
-        f"From: A-to-z Guarantee <atoz-guarantee-no-reply@amazon.co.uk>\r\n"
-        f"Subject: Claim on order {order}\r\nMessage-ID: <{notification}-{order}@example.test>\r\n"
-        f"X-Space-Notification-Type: {notification}\r\n\r\nClaim.\r\n"
-    ).encode()
+    return mails.claim(order, notification=notification)
 
 
 @pytest.fixture
@@ -48,7 +36,7 @@ def test_each_message_is_recorded_once(pipeline):
     assert pipeline.handle(raw, now=NOW).status == "recorded"
     assert pipeline.handle(raw, now=NOW).status == "duplicate"
     assert pipeline.state.db["messages"].count == 1
-    stored = pipeline.state.directory / pipeline.state.db["messages"].get("<buyer-202-1111111-2222222-1@example.test>")["raw_path"]
+    stored = pipeline.state.directory / pipeline.state.db["messages"].get("<buyer-202-1111111-2222222-ann1-1@example.test>")["raw_path"]
     assert stored.read_bytes() == raw
 
 

@@ -1,0 +1,1764 @@
+"""Mail factory: NEW realistic Amazon seller-support mails, with the verdict each must get.
+
+It writes mails of the kinds the gateway classifies (A-to-z claims and decisions, buyer messages
+with and without claim risk, chargebacks, account health, Seller/Vendor Central cases, returns,
+refunds, cancellations, feedback, unrelated mail and spoofs), in the marketplace languages and in
+the encodings real mail arrives in, so the classifier can be tested on mail it has never seen.
+
+    make(kind, lang=..., marketplace=..., encoding=..., seed=..., arrival=...) -> FactoryMail
+    generate(count, seed=...)   a deterministic stream shaped like a real inbox
+    all_variants(seed=...)      one mail for every (kind, language) pair, encodings rotated
+
+Phrase tables are data (one dict per language, `PHRASES`); builders below them are small.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import html.entities
+import random
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from typing import Iterator
+
+
+@dataclass(frozen=True)
+class FactoryMail:
+    name: str          # short unique slug, e.g. "atoz_claim-ja-iso-2022-jp-3"
+    raw: bytes         # the complete RFC 5322 message, CRLF line endings
+    expected: dict     # the verdict it must get (keys as in the corpus manifest)
+
+
+KINDS: tuple[str, ...] = (
+    "atoz_claim", "atoz_decision", "atoz_risk", "buyer_message", "buyer_autoreply", "chargeback",
+    "account_health", "case", "return_request", "refund", "cancellation_request", "feedback",
+    "other", "spoof_dmarc", "spoof_lookalike",
+)
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "it", "es", "nl", "pl", "sv", "ja", "pt", "tr")
+ENCODINGS: tuple[str, ...] = (
+    "utf-8-qp", "utf-8-base64", "utf-8-8bit", "latin-1", "iso-2022-jp", "shift_jis",
+    "html-only", "multipart-alternative",
+)
+EXPECTED_KEYS = ("category", "tier", "order_id", "case_id", "case_status", "marketplace",
+                 "suspicious", "ack", "forward", "deadline")
+
+AUTHSERV = "mx.example.test"
+SELLER_ADDRESS = "support@shop.example"
+
+# code: (domain, marketplace id, currency template, decimal comma)
+MARKETPLACES: dict[str, tuple[str, str, str, bool]] = {
+    "US": ("amazon.com", "ATVPDKIKX0DER", "${v}", False),
+    "CA": ("amazon.ca", "A2EUQ1WTGCTBG2", "CDN${v}", False),
+    "MX": ("amazon.com.mx", "A1AM78C64UM0Y8", "${v} MXN", False),
+    "BR": ("amazon.com.br", "A2Q3Y263D00KWC", "R$ {v}", True),
+    "UK": ("amazon.co.uk", "A1F83G8C2ARO7P", "£{v}", False),
+    "IE": ("amazon.ie", "A28R8C7NBKEWEA", "€{v}", False),
+    "DE": ("amazon.de", "A1PA6795UKMFR9", "{v} €", True),
+    "FR": ("amazon.fr", "A13V1IB3VIYZZH", "{v} €", True),
+    "IT": ("amazon.it", "APJ6JRA9NG5V4", "{v} €", True),
+    "ES": ("amazon.es", "A1RKKUPIHCS9HS", "{v} €", True),
+    "NL": ("amazon.nl", "A1805IZSGTT6HS", "€ {v}", True),
+    "BE": ("amazon.com.be", "AMEN7PMS3EDWL", "{v} €", True),
+    "PL": ("amazon.pl", "A1C3SOZRARQ6R3", "{v} zł", True),
+    "SE": ("amazon.se", "A2NODRKZP88ZB9", "{v} kr", True),
+    "TR": ("amazon.com.tr", "A33AVAJ2PDY3EV", "{v} TL", True),
+    "AE": ("amazon.ae", "A2VIGQ35RCS4UG", "AED {v}", False),
+    "IN": ("amazon.in", "A21TJRUUN4KGV", "₹{v}", False),
+    "JP": ("amazon.co.jp", "A1VC38T7YXB528", "￥{v}", False),
+    "AU": ("amazon.com.au", "A39IBJ37TRP1C6", "A${v}", False),
+    "SG": ("amazon.sg", "A19VAU5U5O7RUS", "S${v}", False),
+}
+LANG_MARKETPLACES: dict[str, tuple[str, ...]] = {
+    "en": ("US", "UK", "CA", "AU", "IN", "SG", "IE"), "de": ("DE",), "fr": ("FR", "BE"),
+    "it": ("IT",), "es": ("ES", "MX"), "nl": ("NL", "BE"), "pl": ("PL",), "sv": ("SE",),
+    "ja": ("JP",), "pt": ("BR",), "tr": ("TR",),
+}
+# first two digits of order ids by marketplace (the third is random)
+ORDER_PREFIX = {"US": "11", "CA": "70", "MX": "70", "BR": "70", "UK": "20", "IE": "40", "DE": "30",
+                "FR": "40", "IT": "40", "ES": "40", "NL": "40", "BE": "40", "PL": "40", "SE": "40",
+                "TR": "40", "AE": "40", "IN": "40", "JP": "50", "AU": "25", "SG": "50"}
+# charsets tried, in turn, for the "latin-1" encoding
+LEGACY_CHARSETS = {"pl": ("iso-8859-2",), "tr": ("iso-8859-9", "windows-1254"), "ja": ()}
+WESTERN_CHARSETS = ("iso-8859-1", "iso-8859-15", "windows-1252")
+
+SELLER_NAMES = ("Brightwood Home", "Nordlicht Küchenwelt", "Casa Solare", "Kestrel Outdoor", "Maison Lumen")
+ITEMS = {
+    "en": ("Cast Iron Skillet 26 cm", "Bamboo Cutting Board Set (3 pcs)", "Wireless Earbuds with Charging Case",
+           "Stainless Steel French Press 1L", "Kids Rain Jacket, Navy, 110 cm", "USB-C Hub 7-in-1"),
+    "de": ("Gusseisenpfanne 28 cm", "Edelstahl-Thermoskanne 1 l", "Kinder-Regenjacke, Größe 116",
+           "LED-Schreibtischlampe dimmbar", "Glasbehälter mit Deckel (10er-Set)"),
+    "fr": ("Poêle en fonte 26 cm", "Théière en fonte 1,2 L", "Veste de pluie enfant, taille 6 ans",
+           "Lampe de bureau LED", "Coffret de couteaux de cuisine"),
+    "it": ("Moka in acciaio 6 tazze", "Padella antiaderente 28 cm", "Zaino da trekking 30 L",
+           "Lampada da tavolo LED", "Set di asciugamani in cotone"),
+    "es": ("Sartén de hierro fundido 26 cm", "Mochila de senderismo 30 L", "Auriculares inalámbricos",
+           "Juego de sábanas de algodón", "Lámpara de escritorio LED"),
+    "nl": ("Gietijzeren koekenpan 26 cm", "Regenjas voor kinderen, maat 116", "Fietsverlichting set",
+           "Bamboe snijplankenset (3 stuks)", "Thermosfles 750 ml"),
+    "pl": ("Patelnia żeliwna 26 cm", "Plecak turystyczny 30 l", "Słuchawki bezprzewodowe",
+           "Lampka biurkowa LED", "Komplet pościeli bawełnianej"),
+    "sv": ("Stekpanna i gjutjärn 26 cm", "Regnjacka för barn, strl 110", "Trådlösa hörlurar",
+           "Skrivbordslampa LED", "Termos i rostfritt stål 1 l"),
+    "ja": ("南部鉄器 急須 0.6L", "ステンレス製 電気ケトル 1.0L", "ワイヤレスイヤホン 充電ケース付き",
+           "子供用レインコート 110cm", "竹製まな板セット"),
+    "pt": ("Frigideira de ferro fundido 26 cm", "Mochila de trilha 30 L", "Fones de ouvido sem fio",
+           "Luminária de mesa LED", "Jogo de lençóis de algodão"),
+    "tr": ("Döküm tava 26 cm", "Paslanmaz çelik termos 1 L", "Kablosuz kulaklık",
+           "LED masa lambası", "Pamuklu nevresim takımı"),
+}
+BUYER_NAMES = {
+    "en": ("Noah", "Olivia", "Liam", "Priya", "James", "Chloe", "Aarav", "Mia"),
+    "de": ("Emma", "Lukas", "Jürgen", "Sophie", "Felix", "Hannah"),
+    "fr": ("Camille", "Léa", "Hugo", "Chloé", "Mathis", "Inès"),
+    "it": ("Giulia", "Marco", "Chiara", "Luca", "Francesca", "Niccolò"),
+    "es": ("Lucía", "Pablo", "Martina", "Sergio", "María", "Alejandro"),
+    "nl": ("Daan", "Sanne", "Bram", "Fleur", "Jeroen", "Lotte"),
+    "pl": ("Zofia", "Jakub", "Małgorzata", "Piotr", "Łukasz", "Agnieszka"),
+    "sv": ("Elsa", "Oskar", "Åsa", "Lars", "Maja", "Björn"),
+    "ja": ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺"),
+    "pt": ("João", "Ana", "Lucas", "Beatriz", "Gabriel", "Conceição"),
+    "tr": ("Ayşe", "Mehmet", "Zeynep", "Emre", "Gülşen", "Çağrı"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Phrase tables, one dict per language. Placeholders: {order} {amount} {reason} {window}
+# {seller} {name} {item} {asin} {case} {topic} {url} {host} {tracking} {carrier} {date} {n}.
+# ---------------------------------------------------------------------------------------------
+PHRASES: dict[str, dict] = {}
+
+PHRASES["en"] = {
+    "atoz_from": ("Amazon A-to-z Guarantee", "A-to-z Guarantee"),
+    "claim_subjects": (
+        "Claim received on order {order}",
+        "A-to-z Guarantee claim received on order {order}",
+        "Action required: claim on order {order}",
+        "Your response is needed for order {order}",
+    ),
+    "claim_bodies": (
+        "Dear {seller},\n\nWe received an A-to-z Guarantee claim of {amount} on the order {order}. "
+        "Claim reason: {reason}. {window}\n\nView the claim: {url}\n\nAmazon Services",
+        "Hello {seller},\n\nA buyer has filed a claim under the A-to-z Guarantee for order {order} "
+        "({amount}). Reason given by the buyer: {reason}.\n\n{window} If we do not hear from you, "
+        "we may grant the claim and debit your account.\n\n{url}\n\nSincerely,\nAmazon Services",
+    ),
+    "claim_reasons": ("Item not received", "Item materially different from description",
+                      "Item arrived damaged or defective", "Buyer returned the item but was not refunded"),
+    "window_hours": "Please respond within {n} hours.",
+    "window_days": "Please respond within {n} days.",
+    "decision_subjects": {
+        "granted": ("Decision on the claim for order {order}: claim granted",
+                    "A-to-z Guarantee claim decision for order {order}"),
+        "denied": ("Decision on the claim for order {order}: claim denied",
+                   "Claim closed in your favor: order {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Dear {seller},\n\nWe have reviewed the A-to-z Guarantee claim on order {order} and "
+                   "decided to grant it. The buyer has been refunded {amount}, and this amount has been "
+                   "debited from your account.\n\nYou can appeal this decision in Seller Central: {url}\n\n"
+                   "Amazon Services",
+        "denied": "Dear {seller},\n\nAfter reviewing the information you provided, we have denied the "
+                  "A-to-z Guarantee claim on order {order}. No amount will be debited from your "
+                  "account.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Order delivery inquiry from Amazon customer {name} (Order: {order})",
+        "product": "Product details inquiry from Amazon customer {name} (Order: {order})",
+        "return": "Return inquiry from Amazon customer {name} (Order: {order})",
+        "other": "Inquiry from Amazon customer {name} (Order: {order})",
+    },
+    "order_line": "Order ID {order}:",
+    "item_line": "1 of {item} [ASIN: {asin}]",
+    "begin": "------------- Begin message -------------",
+    "end": "------------- End message -------------",
+    "footer": "For Your Information: To help arbitrate disputes and preserve trust and safety, we "
+              "retain all messages buyers and sellers send through Amazon for two years.",
+    "helpful": "Was this email helpful?",
+    "risk": {
+        "not_received": (
+            "My package never arrived.",
+            "Tracking says it was delivered on Monday but there is nothing here, I checked with all my neighbours.",
+            "It has been three weeks and I still haven't received my order.",
+            "The parcel never showed up and the tracking hasn't moved in ten days.",
+        ),
+        "not_as_described": (
+            "The item I received is not what was shown in the listing.",
+            "This is not as described at all, the colour and the size are completely different.",
+            "You sent me the wrong model, the one in the pictures has two USB ports, this one has none.",
+        ),
+        "damaged": (
+            "The item arrived broken, the glass was shattered inside the box.",
+            "It stopped working after two days and now it won't even turn on.",
+            "The box was crushed and the product is damaged beyond use.",
+        ),
+        "counterfeit": (
+            "This is clearly a fake, the logo is printed crooked and there is no serial number.",
+            "I compared it with the original from the brand store and this is a counterfeit.",
+            "The packaging looks like a cheap knock-off, not the genuine product.",
+        ),
+        "threat": (
+            "If I don't hear back today I will file an A-to-z claim.",
+            "I want a full refund or I will open an A-to-z Guarantee claim.",
+            "If this isn't sorted by Friday I'm disputing the charge with my bank.",
+            "I will file a chargeback with my credit card company if I don't get my money back.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Hi, could you tell me when my order will be delivered? I need it before the weekend.",
+                     "Hello, has my order shipped yet? I'd like to know the expected delivery date."),
+        "address": ("Hi, I made a mistake in my address, the flat number should be 4B. Can you still change it?",),
+        "size": ("Hello, does this run small? I usually wear a medium, should I order a large?",
+                 "What are the exact dimensions of the item? Will it fit in a 30 cm drawer?"),
+        "invoice": ("Hi, could you please send me a VAT invoice for this order? It's for my company.",),
+        "gift": ("Is it possible to add gift wrapping and a short note? It's a birthday present.",),
+        "compat": ("Is this compatible with a MacBook Air from 2020? Thanks in advance.",
+                   "Will this work on an induction hob?"),
+    },
+    "autoreply": (
+        "I am out of the office until Monday and will read your message then.",
+        "Thank you for your email. I am currently on holiday with limited access to email and will reply when I return.",
+    ),
+    "autoreply_subject": "Automatic reply: Inquiry from Amazon customer {name} (Order: {order})",
+    "chargeback_subjects": ("Chargeback dispute on order {order}: response required",
+                            "Chargeback notification for order {order}"),
+    "chargeback_body": "Hello {seller},\n\nThere is a chargeback dispute involving the following "
+                       "transaction:\n\nOrder number: {order}\nItems purchased: 1 of ({item})\n"
+                       "Amount: {amount}\n\nPlease respond with proof of delivery within 7 days, or we "
+                       "may debit your account.\n\nAmazon Services",
+    "ah_subjects": ("Your Amazon selling account has been deactivated",
+                    "Action required: policy warning for your account",
+                    "Your listing has been removed (ASIN {asin})",
+                    "Your Order Defect Rate is above our target"),
+    "ah_body": "Hello,\n\nWe are contacting you about your Amazon selling account. We received "
+               "complaints from buyers about the condition and authenticity of items you sold "
+               "(ASIN {asin}). Please submit a plan of action on the Account Health page.\n\n{url}\n\n"
+               "Seller Performance Team\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("Case ID {case}: We have received your request",
+                   "Case ID {case}: Thank you for contacting Amazon Selling Partner Support"),
+        "answered": ("Case ID {case}: Amazon Selling Partner Support has replied to your case",
+                     "Case ID {case}: A response is waiting for you"),
+        "closed": ("Case ID {case}: Your case has been resolved",
+                   "Case ID {case}: Your case has been closed"),
+    },
+    "case_bodies": {
+        "opened": "Hello,\n\nThank you for contacting Amazon Support. Your case ID is {case}. We "
+                  "received your request about '{topic}' and will respond as soon as possible.\n\n{url}\n\nAmazon",
+        "answered": "Hello,\n\nWe have replied to your case {case} about '{topic}'. To view our reply, "
+                    "go to the case log.\n\n{url}\n\nAmazon",
+        "closed": "Hello,\n\nYour case {case} about '{topic}' has been resolved and is now closed. If "
+                  "the issue is not fixed, you can reopen the case within 14 days.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - we received your request",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support replied",
+        "closed": "[CASE {case}] {topic} - your case has been resolved",
+    },
+    "case_topics": ("Listing not visible in search", "Inventory not received at fulfillment center",
+                    "Change brand name on ASIN {asin}", "Payment hold on disbursement"),
+    "return_subjects": ("Return authorization notification for order {order}",
+                        "Return request for order {order}"),
+    "return_body": "Order ID: {order}\nItem: {item}\nASIN: {asin}\nReturn reason: {reason}\n"
+                   "Return request date: {date}\nAuthorization: Auto-authorized by Amazon",
+    "return_reasons": ("Defective", "No longer needed", "Wrong size", "Ordered by mistake"),
+    "refund_subjects": ("Refund issued for order {order}", "Refund confirmation for order {order}"),
+    "refund_body": "Hello {seller},\n\nA refund of {amount} was issued to the buyer for order {order} "
+                   "({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Cancellation request for order {order}",
+                        "The buyer has requested to cancel order {order}"),
+    "cancel_body": "The buyer has requested to cancel order {order}. If the order has not shipped "
+                   "yet, please cancel it in Manage Orders.\n\nItem: {item}",
+    "feedback_subjects": ("New negative feedback received for order {order}",),
+    "feedback_body": "A buyer left feedback for order {order}.\n\nRating: {stars}/5\nComment: "
+                     "\"{comment}\"\n\nYou can respond to this feedback in Seller Central.",
+    "feedback_comments": ("Took forever to arrive.", "Item was not as pictured.", "Seller never replied."),
+    "news": ("SellerTools Weekly", "5 ways to avoid A-to-z Guarantee claims this Q4",
+             "A claim filed under the A-to-z Guarantee counts against your Order Defect Rate. Here is "
+             "how to respond within 48 hours and keep your account healthy..."),
+    "colleague": ("Packing station schedule next week",
+                  "Hi all, the packing station will be closed on Tuesday morning. Please check the "
+                  "A-to-z claims dashboard before you leave on Friday.\nPetra"),
+    "carrier": ("UPS", "Your UPS package has been delivered", "Your package {tracking} was delivered "
+                "today at 10:42. Left at: front door."),
+    "spoof_subjects": ("URGENT: A-to-z Guarantee claim on order {order} - respond in 24h",
+                       "Your seller account will be suspended"),
+    "spoof_body": "A buyer filed an A-to-z Guarantee claim on order {order}. Verify your account "
+                  "within 24 hours to avoid suspension: {url}",
+}
+
+PHRASES["de"] = {
+    "atoz_from": ("Amazon A-bis-z-Garantie", "A-bis-z-Garantie"),
+    "claim_subjects": (
+        "Erstattungsantrag erhalten für Bestellung {order}",
+        "A-bis-z-Garantieantrag zur Bestellung {order} eingegangen",
+        "Handlungsbedarf: Antrag zur Bestellung {order}",
+        "Ihre Stellungnahme zur Bestellung {order} wird benötigt",
+    ),
+    "claim_bodies": (
+        "Sehr geehrte Damen und Herren,\n\nEin Käufer hat für die Bestellung {order} einen Antrag im Rahmen "
+        "der A-bis-z-Garantie gestellt ({amount}). Angegebener Grund: {reason}. {window}\n\n"
+        "Antrag ansehen: {url}\n\nAmazon Services",
+        "Hallo {seller},\n\nwir haben für die Bestellung {order} einen Erstattungsantrag über {amount} "
+        "erhalten. Grund laut Käufer: {reason}.\n\n{window} Wenn wir nichts von Ihnen hören, können wir "
+        "dem Antrag stattgeben und Ihr Verkäuferkonto belasten.\n\n{url}\n\nMit freundlichen Grüßen\nAmazon Services",
+    ),
+    "claim_reasons": ("Artikel nicht erhalten", "Artikel entspricht nicht der Beschreibung",
+                      "Artikel beschädigt oder defekt angekommen", "Rücksendung ohne Erstattung"),
+    "window_hours": "Bitte antworten Sie innerhalb von {n} Stunden.",
+    "window_days": "Bitte antworten Sie innerhalb von {n} Tagen.",
+    "decision_subjects": {
+        "granted": ("Entscheidung zum Antrag für Bestellung {order}: Antrag stattgegeben",
+                    "Entscheidung über Ihren A-bis-z-Garantieantrag, Bestellung {order}"),
+        "denied": ("Entscheidung zum Antrag für Bestellung {order}: Antrag abgelehnt",
+                   "Antrag zu Ihren Gunsten entschieden: Bestellung {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Hallo {seller},\n\nwir haben den A-bis-z-Garantieantrag zur Bestellung {order} geprüft "
+                   "und ihm stattgegeben. Dem Käufer wurden {amount} erstattet; dieser Betrag wurde Ihrem "
+                   "Konto belastet.\n\nSie können gegen diese Entscheidung in Seller Central Einspruch "
+                   "einlegen: {url}\n\nAmazon Services",
+        "denied": "Hallo {seller},\n\nnach Prüfung Ihrer Angaben haben wir den A-bis-z-Garantieantrag zur "
+                  "Bestellung {order} abgelehnt. Ihr Konto wird nicht belastet.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Anfrage zur Lieferung von Amazon-Kunde {name} (Bestellung: {order})",
+        "product": "Anfrage zu Produktdetails von Amazon-Kunde {name} (Bestellung: {order})",
+        "return": "Anfrage zur Rücksendung von Amazon-Kunde {name} (Bestellung: {order})",
+        "other": "Anfrage von Amazon-Kunde {name} (Bestellung: {order})",
+    },
+    "order_line": "Bestellnummer {order}:",
+    "item_line": "1 von {item} [ASIN: {asin}]",
+    "begin": "------------- Beginn der Nachricht -------------",
+    "end": "------------- Ende der Nachricht -------------",
+    "footer": "Zur Information: Um Streitfälle zu schlichten, bewahren wir alle Nachrichten zwischen "
+              "Käufern und Verkäufern zwei Jahre lang auf.",
+    "helpful": "War diese E-Mail hilfreich?",
+    "risk": {
+        "not_received": (
+            "Mein Paket ist nicht angekommen, obwohl die Sendungsverfolgung 'zugestellt' anzeigt.",
+            "Ich warte jetzt seit drei Wochen auf meine Bestellung und habe immer noch nichts erhalten.",
+            "Die Lieferung ist nie bei mir angekommen, auch nicht bei den Nachbarn.",
+            "Laut DHL wurde das Paket zugestellt, aber hier ist nichts angekommen.",
+        ),
+        "not_as_described": (
+            "Der Artikel entspricht überhaupt nicht der Beschreibung, Farbe und Größe stimmen nicht.",
+            "Das gelieferte Produkt ist ein anderes Modell als auf den Bildern.",
+            "Das ist nicht das, was ich bestellt habe.",
+        ),
+        "damaged": (
+            "Die Ware kam kaputt an, der Deckel ist gesprungen.",
+            "Nach zwei Tagen funktioniert das Gerät nicht mehr, es ist defekt.",
+            "Der Karton war völlig zerdrückt und der Inhalt beschädigt.",
+        ),
+        "counterfeit": (
+            "Das ist eindeutig eine Fälschung, das Logo ist schief aufgedruckt.",
+            "Ich habe den Artikel mit dem Original verglichen, das ist ein Plagiat.",
+            "Die Verpackung sieht billig aus, das ist kein Originalprodukt.",
+        ),
+        "threat": (
+            "Wenn ich bis morgen keine Antwort habe, stelle ich einen A-bis-z-Garantieantrag.",
+            "Ich möchte mein Geld zurück, sonst eröffne ich einen A-Z-Antrag bei Amazon.",
+            "Wenn das nicht geklärt wird, lasse ich die Zahlung über meine Bank zurückbuchen.",
+            "Ohne Erstattung veranlasse ich eine Rückbuchung bei meiner Kreditkartenfirma.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Hallo, wann wird meine Bestellung geliefert? Ich brauche sie bis Samstag.",
+                     "Guten Tag, ist meine Bestellung schon verschickt? Gibt es eine Sendungsnummer?"),
+        "address": ("Hallo, ich habe mich bei der Adresse vertan, es muss Hausnummer 12a heißen. Können Sie das noch ändern?",),
+        "size": ("Fällt die Jacke eher klein aus? Mein Sohn trägt normalerweise 110.",
+                 "Welche genauen Maße hat der Artikel? Passt er in eine Schublade mit 30 cm?"),
+        "invoice": ("Könnten Sie mir bitte eine Rechnung mit ausgewiesener Mehrwertsteuer schicken? Es ist für meine Firma.",),
+        "gift": ("Ist eine Geschenkverpackung mit einer kleinen Karte möglich? Es ist ein Geburtstagsgeschenk.",),
+        "compat": ("Funktioniert die Pfanne auch auf einem Induktionsherd?",
+                   "Ist das mit einem MacBook Air von 2020 kompatibel?"),
+    },
+    "autoreply": (
+        "Ich bin bis einschließlich Montag nicht im Büro und lese Ihre Nachricht danach.",
+        "Vielen Dank für Ihre Nachricht. Ich bin im Urlaub und habe nur eingeschränkt Zugriff auf meine E-Mails.",
+    ),
+    "autoreply_subject": "Abwesenheitsnotiz: Anfrage von Amazon-Kunde {name} (Bestellung: {order})",
+    "chargeback_subjects": ("Rückbuchung zur Bestellung {order}: Antwort erforderlich",
+                            "Benachrichtigung über eine Rückbuchung für Bestellung {order}"),
+    "chargeback_body": "Hallo {seller},\n\nfür die folgende Transaktion liegt eine Rückbuchung "
+                       "(Chargeback) vor:\n\nBestellnummer: {order}\nGekaufte Artikel: 1 x ({item})\n"
+                       "Betrag: {amount}\n\nBitte senden Sie uns innerhalb von 7 Tagen einen Zustellnachweis, "
+                       "andernfalls kann Ihr Konto belastet werden.\n\nAmazon Services",
+    "ah_subjects": ("Ihr Amazon-Verkäuferkonto wurde deaktiviert",
+                    "Handlungsbedarf: Richtlinienwarnung für Ihr Konto",
+                    "Ihr Angebot wurde entfernt (ASIN {asin})",
+                    "Ihre Rate mangelhafter Bestellungen liegt über dem Zielwert"),
+    "ah_body": "Hallo,\n\nwir wenden uns wegen Ihres Amazon-Verkäuferkontos an Sie. Wir haben "
+               "Beschwerden von Käufern über Zustand und Echtheit von Artikeln erhalten, die Sie verkauft "
+               "haben (ASIN {asin}). Bitte reichen Sie auf der Seite Kontozustand einen Maßnahmenplan "
+               "ein.\n\n{url}\n\nTeam Verkäuferleistung\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("Fall-ID {case}: Wir haben Ihre Anfrage erhalten",
+                   "Fall-ID {case}: Vielen Dank, dass Sie sich an den Selling Partner Support gewandt haben"),
+        "answered": ("Fall-ID {case}: Der Amazon Selling Partner Support hat geantwortet",
+                     "Fall-ID {case}: Eine Antwort liegt für Sie bereit"),
+        "closed": ("Fall-ID {case}: Ihr Fall wurde gelöst",
+                   "Fall-ID {case}: Ihr Fall wurde geschlossen"),
+    },
+    "case_bodies": {
+        "opened": "Hallo,\n\nvielen Dank für Ihre Anfrage. Ihre Fall-ID lautet {case}. Wir haben Ihr "
+                  "Anliegen zu '{topic}' erhalten und melden uns so schnell wie möglich.\n\n{url}\n\nAmazon",
+        "answered": "Hallo,\n\nwir haben auf Ihren Fall {case} zu '{topic}' geantwortet. Unsere Antwort "
+                    "finden Sie im Fallprotokoll.\n\n{url}\n\nAmazon",
+        "closed": "Hallo,\n\nIhr Fall {case} zu '{topic}' wurde gelöst und ist nun geschlossen. Falls das "
+                  "Problem weiter besteht, können Sie den Fall innerhalb von 14 Tagen erneut öffnen.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - wir haben Ihre Anfrage erhalten",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support hat geantwortet",
+        "closed": "[CASE {case}] {topic} - Ihr Fall wurde gelöst",
+    },
+    "case_topics": ("Angebot wird in der Suche nicht angezeigt", "Ware im Versandzentrum nicht eingegangen",
+                    "Markenname für ASIN {asin} ändern", "Auszahlung zurückgehalten"),
+    "return_subjects": ("Benachrichtigung über Rücksendegenehmigung für Bestellung {order}",
+                        "Rücksendeanfrage für Bestellung {order}"),
+    "return_body": "Bestellnummer: {order}\nArtikel: {item}\nASIN: {asin}\nRücksendegrund: {reason}\n"
+                   "Datum der Anfrage: {date}\nGenehmigung: automatisch durch Amazon",
+    "return_reasons": ("Defekt", "Wird nicht mehr benötigt", "Falsche Größe", "Versehentlich bestellt"),
+    "refund_subjects": ("Erstattung für Bestellung {order} veranlasst", "Bestätigung der Erstattung für Bestellung {order}"),
+    "refund_body": "Hallo {seller},\n\ndem Käufer wurden für die Bestellung {order} ({item}) {amount} "
+                   "erstattet.\n\nAmazon Services",
+    "cancel_subjects": ("Stornierungsanfrage für Bestellung {order}",
+                        "Der Käufer möchte die Bestellung {order} stornieren"),
+    "cancel_body": "Der Käufer hat die Stornierung der Bestellung {order} angefragt. Falls die Bestellung "
+                   "noch nicht versandt wurde, stornieren Sie sie bitte unter Bestellungen verwalten.\n\nArtikel: {item}",
+    "feedback_subjects": ("Neue negative Bewertung für Bestellung {order} erhalten",),
+    "feedback_body": "Ein Käufer hat eine Bewertung zur Bestellung {order} abgegeben.\n\nBewertung: {stars}/5\n"
+                     "Kommentar: \"{comment}\"\n\nSie können in Seller Central auf diese Bewertung antworten.",
+    "feedback_comments": ("Lieferung hat ewig gedauert.", "Artikel sah anders aus als auf dem Foto.",
+                          "Verkäufer hat nie geantwortet."),
+    "news": ("Händlerbund Newsletter", "So vermeiden Sie A-bis-z-Garantieanträge im Weihnachtsgeschäft",
+             "Jeder A-bis-z-Garantieantrag zählt zur Rate mangelhafter Bestellungen. So antworten Sie "
+             "innerhalb von 48 Stunden und halten Ihr Konto gesund..."),
+    "colleague": ("Schichtplan nächste Woche",
+                  "Hallo zusammen, die Packstation ist am Dienstagvormittag geschlossen. Bitte schaut vor "
+                  "dem Wochenende noch einmal in die Übersicht der A-bis-z-Anträge.\nGrüße, Anna"),
+    "carrier": ("DHL", "Ihre Sendung {tracking} wurde zugestellt",
+                "Ihre Sendung {tracking} wurde heute um 10:42 Uhr zugestellt. Ablageort: Garage."),
+    "spoof_subjects": ("DRINGEND: A-bis-z-Garantieantrag zur Bestellung {order} - Antwort in 24 Std.",
+                       "Ihr Verkäuferkonto wird gesperrt"),
+    "spoof_body": "Ein Käufer hat zur Bestellung {order} einen A-bis-z-Garantieantrag gestellt. Bestätigen "
+                  "Sie Ihr Konto innerhalb von 24 Stunden, um eine Sperrung zu vermeiden: {url}",
+}
+
+PHRASES["fr"] = {
+    "atoz_from": ("Garantie A à Z d'Amazon", "Amazon Garantie A-à-z"),
+    "claim_subjects": (
+        "Réclamation reçue pour la commande {order}",
+        "Demande de remboursement reçue pour la commande {order}",
+        "Action requise : réclamation sur la commande {order}",
+        "Votre réponse est attendue pour la commande {order}",
+    ),
+    "claim_bodies": (
+        "Bonjour {seller},\n\nNous avons reçu une réclamation au titre de la Garantie A à Z d'un montant de "
+        "{amount} pour la commande {order}. Motif : {reason}. {window}\n\nConsulter la réclamation : {url}\n\n"
+        "Amazon Services",
+        "Bonjour,\n\nUn acheteur a déposé une réclamation Garantie A-à-z pour la commande {order} ({amount}). "
+        "Motif indiqué par l'acheteur : {reason}.\n\n{window} Sans réponse de votre part, nous pourrons "
+        "accorder la réclamation et débiter votre compte vendeur.\n\n{url}\n\nCordialement,\nAmazon Services",
+    ),
+    "claim_reasons": ("Article non reçu", "Article sensiblement différent de la description",
+                      "Article endommagé ou défectueux à la réception", "Article retourné mais non remboursé"),
+    "window_hours": "Merci de répondre sous {n} heures.",
+    "window_days": "Veuillez répondre dans un délai de {n} jours.",
+    "decision_subjects": {
+        "granted": ("Décision concernant la réclamation pour la commande {order} : réclamation accordée",
+                    "Décision relative à la Garantie A à Z, commande {order}"),
+        "denied": ("Décision concernant la réclamation pour la commande {order} : réclamation refusée",
+                   "Réclamation clôturée en votre faveur : commande {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Bonjour {seller},\n\nNous avons examiné la réclamation Garantie A à Z concernant la "
+                   "commande {order} et avons décidé de l'accorder. L'acheteur a été remboursé de {amount}, "
+                   "montant débité de votre compte.\n\nVous pouvez faire appel de cette décision : {url}\n\n"
+                   "Amazon Services",
+        "denied": "Bonjour {seller},\n\nAprès examen des informations fournies, nous avons refusé la "
+                  "réclamation Garantie A à Z concernant la commande {order}. Aucun montant ne sera débité de "
+                  "votre compte.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Demande de renseignements sur la livraison de la part du client Amazon {name} (Commande : {order})",
+        "product": "Question sur le produit de la part du client Amazon {name} (Commande : {order})",
+        "return": "Demande de retour de la part du client Amazon {name} (Commande : {order})",
+        "other": "Demande de renseignements de la part du client Amazon {name} (Commande : {order})",
+    },
+    "order_line": "Numéro de commande {order} :",
+    "item_line": "1 de {item} [ASIN : {asin}]",
+    "begin": "------------- Début du message -------------",
+    "end": "------------- Fin du message -------------",
+    "footer": "Pour information : afin d'arbitrer les litiges et de préserver la confiance, nous conservons "
+              "pendant deux ans tous les messages échangés entre acheteurs et vendeurs via Amazon.",
+    "helpful": "Cet e-mail vous a-t-il été utile ?",
+    "risk": {
+        "not_received": (
+            "Je n'ai jamais reçu mon colis.",
+            "Le suivi indique « livré » mais je n'ai rien reçu, ni dans ma boîte aux lettres ni chez les voisins.",
+            "Cela fait trois semaines que j'attends et toujours aucune nouvelle de ma commande.",
+        ),
+        "not_as_described": (
+            "L'article reçu ne correspond pas du tout à la description.",
+            "Ce n'est pas le modèle présenté sur les photos, la couleur est différente.",
+            "Le produit n'est pas conforme à l'annonce.",
+        ),
+        "damaged": (
+            "Le produit est arrivé cassé, le couvercle est fendu.",
+            "L'appareil ne fonctionne plus au bout de deux jours, il est défectueux.",
+            "Le carton était écrasé et l'article est abîmé.",
+        ),
+        "counterfeit": (
+            "C'est clairement une contrefaçon, le logo est mal imprimé.",
+            "J'ai comparé avec l'original, il s'agit d'un faux.",
+            "L'emballage fait très bon marché, ce n'est pas un produit authentique.",
+        ),
+        "threat": (
+            "Sans réponse aujourd'hui, j'ouvrirai une réclamation Garantie A à Z.",
+            "Je veux être remboursé, sinon je dépose une réclamation A-à-z auprès d'Amazon.",
+            "Si rien n'est fait, je ferai opposition au paiement auprès de ma banque.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Bonjour, quand ma commande sera-t-elle livrée ? J'en ai besoin avant samedi.",
+                     "Bonjour, ma commande est-elle déjà expédiée ? Avez-vous un numéro de suivi ?"),
+        "address": ("Bonjour, je me suis trompé d'adresse, c'est le 14 bis et non le 14. Pouvez-vous encore la modifier ?",),
+        "size": ("Est-ce que cette veste taille petit ? Mon fils porte habituellement du 6 ans.",
+                 "Quelles sont les dimensions exactes de l'article ?"),
+        "invoice": ("Pourriez-vous m'envoyer une facture avec TVA ? C'est pour mon entreprise.",),
+        "gift": ("Est-il possible d'avoir un emballage cadeau avec un petit mot ? C'est pour un anniversaire.",),
+        "compat": ("La poêle est-elle compatible avec une plaque à induction ?",
+                   "Est-ce compatible avec un MacBook Air de 2020 ?"),
+    },
+    "autoreply": (
+        "Je suis absent du bureau jusqu'à lundi et lirai votre message à mon retour.",
+        "Merci pour votre message. Je suis actuellement en congés avec un accès limité à mes e-mails.",
+    ),
+    "autoreply_subject": "Réponse automatique : Demande de renseignements de la part du client Amazon {name} (Commande : {order})",
+    "chargeback_subjects": ("Rétrofacturation sur la commande {order} : réponse requise",
+                            "Notification de rétrofacturation pour la commande {order}"),
+    "chargeback_body": "Bonjour {seller},\n\nUne rétrofacturation (chargeback) concerne la transaction suivante :\n\n"
+                       "Numéro de commande : {order}\nArticles achetés : 1 x ({item})\nMontant : {amount}\n\n"
+                       "Merci de nous fournir une preuve de livraison dans un délai de 7 jours, faute de quoi "
+                       "votre compte pourra être débité.\n\nAmazon Services",
+    "ah_subjects": ("Votre compte vendeur Amazon a été désactivé",
+                    "Action requise : avertissement relatif aux règles",
+                    "Votre offre a été supprimée (ASIN {asin})",
+                    "Votre taux de commandes défectueuses dépasse notre objectif"),
+    "ah_body": "Bonjour,\n\nNous vous contactons au sujet de votre compte vendeur Amazon. Nous avons reçu des "
+               "plaintes d'acheteurs concernant l'état et l'authenticité d'articles vendus (ASIN {asin}). "
+               "Veuillez soumettre un plan d'action depuis la page Santé du compte.\n\n{url}\n\n"
+               "Équipe Performances vendeur\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("ID de cas {case} : nous avons bien reçu votre demande",
+                   "ID de cas {case} : merci d'avoir contacté le Support Partenaires de vente"),
+        "answered": ("ID de cas {case} : le Support Partenaires de vente a répondu",
+                     "ID de cas {case} : une réponse vous attend"),
+        "closed": ("ID de cas {case} : votre cas a été résolu",
+                   "ID de cas {case} : votre cas a été clôturé"),
+    },
+    "case_bodies": {
+        "opened": "Bonjour,\n\nMerci d'avoir contacté le support Amazon. Votre numéro de cas est {case}. Nous "
+                  "avons bien reçu votre demande concernant « {topic} » et reviendrons vers vous rapidement.\n\n{url}\n\nAmazon",
+        "answered": "Bonjour,\n\nNous avons répondu à votre cas {case} concernant « {topic} ». Consultez notre "
+                    "réponse dans l'historique du cas.\n\n{url}\n\nAmazon",
+        "closed": "Bonjour,\n\nVotre cas {case} concernant « {topic} » a été résolu et est désormais clôturé. Si "
+                  "le problème persiste, vous pouvez rouvrir le cas sous 14 jours.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - nous avons reçu votre demande",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support a répondu",
+        "closed": "[CASE {case}] {topic} - votre cas a été résolu",
+    },
+    "case_topics": ("Offre invisible dans les résultats de recherche", "Stock non réceptionné au centre de distribution",
+                    "Modifier la marque de l'ASIN {asin}", "Virement suspendu"),
+    "return_subjects": ("Notification d'autorisation de retour pour la commande {order}",
+                        "Demande de retour pour la commande {order}"),
+    "return_body": "Numéro de commande : {order}\nArticle : {item}\nASIN : {asin}\nMotif du retour : {reason}\n"
+                   "Date de la demande : {date}\nAutorisation : automatique par Amazon",
+    "return_reasons": ("Défectueux", "N'est plus nécessaire", "Mauvaise taille", "Commandé par erreur"),
+    "refund_subjects": ("Remboursement effectué pour la commande {order}", "Confirmation de remboursement : commande {order}"),
+    "refund_body": "Bonjour {seller},\n\nUn remboursement de {amount} a été effectué pour la commande {order} "
+                   "({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Demande d'annulation pour la commande {order}",
+                        "L'acheteur souhaite annuler la commande {order}"),
+    "cancel_body": "L'acheteur a demandé l'annulation de la commande {order}. Si elle n'a pas encore été "
+                   "expédiée, veuillez l'annuler dans Gérer les commandes.\n\nArticle : {item}",
+    "feedback_subjects": ("Nouvelle évaluation négative reçue pour la commande {order}",),
+    "feedback_body": "Un acheteur a laissé une évaluation pour la commande {order}.\n\nNote : {stars}/5\n"
+                     "Commentaire : « {comment} »\n\nVous pouvez répondre à cette évaluation dans Seller Central.",
+    "feedback_comments": ("Livraison beaucoup trop longue.", "Article différent de la photo.", "Le vendeur n'a jamais répondu."),
+    "news": ("La Lettre du e-commerce", "Garantie A à Z : 5 conseils pour éviter les réclamations à Noël",
+             "Chaque réclamation au titre de la Garantie A à Z pèse sur votre taux de défauts. Voici comment "
+             "répondre sous 48 heures et garder un compte en bonne santé..."),
+    "colleague": ("Planning de l'entrepôt la semaine prochaine",
+                  "Bonjour à tous, le poste d'emballage sera fermé mardi matin. Pensez à vérifier le tableau "
+                  "des réclamations A à Z avant vendredi.\nCamille"),
+    "carrier": ("Colissimo", "Votre colis {tracking} a été livré",
+                "Votre colis {tracking} a été livré aujourd'hui à 10h42 dans votre boîte aux lettres."),
+    "spoof_subjects": ("URGENT : réclamation Garantie A à Z sur la commande {order} - répondez sous 24 h",
+                       "Votre compte vendeur va être suspendu"),
+    "spoof_body": "Un acheteur a ouvert une réclamation Garantie A à Z sur la commande {order}. Vérifiez votre "
+                  "compte sous 24 heures pour éviter la suspension : {url}",
+}
+
+PHRASES["it"] = {
+    "atoz_from": ("Garanzia dalla A alla Z di Amazon", "Amazon Garanzia dalla A alla Z"),
+    "claim_subjects": (
+        "Richiesta di rimborso ricevuta per l'ordine {order}",
+        "Reclamo dalla A alla Z ricevuto per l’ordine {order}",
+        "Azione richiesta: reclamo relativo all'ordine {order}",
+        "È necessaria una tua risposta per l'ordine {order}",
+    ),
+    "claim_bodies": (
+        "Gentile {seller},\n\nabbiamo ricevuto un reclamo dalla A alla Z di {amount} per l’ordine {order}. "
+        "Motivo: {reason}. {window}\n\nVisualizza il reclamo: {url}\n\nAmazon Services",
+        "Buongiorno,\n\nun acquirente ha presentato una richiesta di rimborso nell'ambito della Garanzia dalla A "
+        "alla Z per l'ordine {order} ({amount}). Motivo indicato: {reason}.\n\n{window} In assenza di risposta "
+        "potremmo accogliere la richiesta e addebitare l'importo sul tuo account.\n\n{url}\n\nCordiali saluti,\nAmazon Services",
+    ),
+    "claim_reasons": ("Articolo non ricevuto", "Articolo sostanzialmente diverso dalla descrizione",
+                      "Articolo arrivato danneggiato o difettoso", "Articolo restituito ma non rimborsato"),
+    "window_hours": "Ti preghiamo di rispondere entro {n} ore.",
+    "window_days": "Ti chiediamo di rispondere entro {n} giorni di calendario.",
+    "decision_subjects": {
+        "granted": ("Decisione sulla richiesta per l'ordine {order}: richiesta accolta",
+                    "Esito del reclamo dalla A alla Z per l'ordine {order}"),
+        "denied": ("Decisione sulla richiesta per l'ordine {order}: richiesta respinta",
+                   "Reclamo chiuso a tuo favore: ordine {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Gentile {seller},\n\nabbiamo esaminato il reclamo dalla A alla Z per l'ordine {order} e "
+                   "abbiamo deciso di accoglierlo. All'acquirente sono stati rimborsati {amount}, addebitati sul "
+                   "tuo account.\n\nPuoi presentare ricorso in Seller Central: {url}\n\nAmazon Services",
+        "denied": "Gentile {seller},\n\ndopo aver esaminato le informazioni fornite, abbiamo respinto il reclamo "
+                  "dalla A alla Z per l'ordine {order}. Nessun importo verrà addebitato.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Richiesta sulla consegna dal cliente Amazon {name} (Ordine: {order})",
+        "product": "Domanda sul prodotto dal cliente Amazon {name} (Ordine: {order})",
+        "return": "Richiesta di reso dal cliente Amazon {name} (Ordine: {order})",
+        "other": "Richiesta dal cliente Amazon {name} (Ordine: {order})",
+    },
+    "order_line": "Numero ordine {order}:",
+    "item_line": "1 di {item} [ASIN: {asin}]",
+    "begin": "------------- Inizio messaggio -------------",
+    "end": "------------- Fine messaggio -------------",
+    "footer": "Per tua informazione: per risolvere le controversie e tutelare la fiducia, conserviamo per due "
+              "anni tutti i messaggi scambiati tra acquirenti e venditori tramite Amazon.",
+    "helpful": "Questa e-mail ti è stata utile?",
+    "risk": {
+        "not_received": (
+            "Il pacco non è mai arrivato.",
+            "Il tracciamento dice consegnato ma io non ho ricevuto niente, ho chiesto anche al portiere.",
+            "Sono passate tre settimane e l'ordine non è ancora arrivato.",
+        ),
+        "not_as_described": (
+            "L'articolo ricevuto non corrisponde alla descrizione.",
+            "Il colore e la misura sono completamente diversi da quelli delle foto.",
+            "Mi avete mandato un modello diverso da quello che ho ordinato.",
+        ),
+        "damaged": (
+            "Il prodotto è arrivato rotto, il vetro era in frantumi.",
+            "Dopo due giorni ha smesso di funzionare, è difettoso.",
+            "La scatola era schiacciata e l'articolo è danneggiato.",
+        ),
+        "counterfeit": (
+            "È chiaramente un falso, il logo è stampato storto.",
+            "L'ho confrontato con l'originale: è una contraffazione.",
+            "La confezione sembra una copia economica, non è un prodotto originale.",
+        ),
+        "threat": (
+            "Se non ricevo risposta oggi aprirò un reclamo dalla A alla Z.",
+            "Voglio il rimborso completo, altrimenti apro una richiesta di Garanzia dalla A alla Z.",
+            "Se non risolvete, contesterò l'addebito con la mia banca.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Buongiorno, quando verrà consegnato il mio ordine? Mi serve entro sabato.",
+                     "Salve, il mio ordine è già stato spedito? C'è un numero di tracciamento?"),
+        "address": ("Buongiorno, ho sbagliato l'indirizzo, il civico giusto è 21/B. Si può ancora modificare?",),
+        "size": ("La taglia veste piccola? Di solito porto una M.",
+                 "Quali sono le dimensioni esatte dell'articolo?"),
+        "invoice": ("Potreste inviarmi la fattura con partita IVA? È per la mia azienda.",),
+        "gift": ("È possibile avere la confezione regalo con un biglietto? È per un compleanno.",),
+        "compat": ("La padella va bene anche sul piano a induzione?",
+                   "È compatibile con un MacBook Air del 2020?"),
+    },
+    "autoreply": (
+        "Sono fuori ufficio fino a lunedì e leggerò il suo messaggio al mio rientro.",
+        "Grazie per il messaggio. Sono in ferie con accesso limitato alla posta elettronica.",
+    ),
+    "autoreply_subject": "Risposta automatica: Richiesta dal cliente Amazon {name} (Ordine: {order})",
+    "chargeback_subjects": ("Chargeback sull'ordine {order}: risposta richiesta",
+                            "Notifica di riaddebito per l'ordine {order}"),
+    "chargeback_body": "Gentile {seller},\n\nè stato avviato un riaddebito (chargeback) per la seguente "
+                       "transazione:\n\nNumero ordine: {order}\nArticoli acquistati: 1 x ({item})\nImporto: {amount}\n\n"
+                       "Ti preghiamo di fornire una prova di consegna entro 7 giorni, altrimenti l'importo potrebbe "
+                       "essere addebitato sul tuo account.\n\nAmazon Services",
+    "ah_subjects": ("Il tuo account venditore Amazon è stato disattivato",
+                    "Azione richiesta: avviso di violazione delle normative",
+                    "La tua offerta è stata rimossa (ASIN {asin})",
+                    "Il tuo tasso di ordini difettosi supera il nostro obiettivo"),
+    "ah_body": "Buongiorno,\n\nti contattiamo in merito al tuo account venditore Amazon. Abbiamo ricevuto "
+               "reclami degli acquirenti sulla condizione e sull'autenticità degli articoli venduti (ASIN {asin}). "
+               "Invia un piano d'azione dalla pagina Integrità dell'account.\n\n{url}\n\n"
+               "Team Prestazioni venditore\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("ID caso {case}: abbiamo ricevuto la tua richiesta",
+                   "ID caso {case}: grazie per aver contattato il Supporto partner di vendita"),
+        "answered": ("ID caso {case}: il Supporto partner di vendita ha risposto",
+                     "ID caso {case}: c'è una risposta per te"),
+        "closed": ("ID caso {case}: il tuo caso è stato risolto",
+                   "ID caso {case}: il tuo caso è stato chiuso"),
+    },
+    "case_bodies": {
+        "opened": "Buongiorno,\n\ngrazie per aver contattato il supporto Amazon. L'ID del tuo caso è {case}. "
+                  "Abbiamo ricevuto la tua richiesta su '{topic}' e ti risponderemo al più presto.\n\n{url}\n\nAmazon",
+        "answered": "Buongiorno,\n\nabbiamo risposto al tuo caso {case} su '{topic}'. Trovi la risposta nel "
+                    "registro del caso.\n\n{url}\n\nAmazon",
+        "closed": "Buongiorno,\n\nil tuo caso {case} su '{topic}' è stato risolto ed è ora chiuso. Se il problema "
+                  "persiste puoi riaprirlo entro 14 giorni.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - abbiamo ricevuto la tua richiesta",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support ha risposto",
+        "closed": "[CASE {case}] {topic} - il tuo caso è stato risolto",
+    },
+    "case_topics": ("Offerta non visibile nei risultati di ricerca", "Merce non ricevuta dal centro logistico",
+                    "Modifica del marchio per l'ASIN {asin}", "Pagamento trattenuto"),
+    "return_subjects": ("Notifica di autorizzazione del reso per l'ordine {order}",
+                        "Richiesta di reso per l'ordine {order}"),
+    "return_body": "Numero ordine: {order}\nArticolo: {item}\nASIN: {asin}\nMotivo del reso: {reason}\n"
+                   "Data della richiesta: {date}\nAutorizzazione: automatica da parte di Amazon",
+    "return_reasons": ("Difettoso", "Non più necessario", "Taglia sbagliata", "Ordinato per errore"),
+    "refund_subjects": ("Rimborso emesso per l'ordine {order}", "Conferma di rimborso per l'ordine {order}"),
+    "refund_body": "Gentile {seller},\n\nè stato emesso un rimborso di {amount} all'acquirente per l'ordine "
+                   "{order} ({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Richiesta di annullamento per l'ordine numero: {order}",
+                        "L'acquirente ha chiesto di annullare l'ordine {order}"),
+    "cancel_body": "L'acquirente ha chiesto di annullare l'ordine {order}. Se non è ancora stato spedito, "
+                   "annullalo da Gestisci ordini.\n\nArticolo: {item}",
+    "feedback_subjects": ("Nuovo feedback negativo ricevuto per l'ordine {order}",),
+    "feedback_body": "Un acquirente ha lasciato un feedback per l'ordine {order}.\n\nValutazione: {stars}/5\n"
+                     "Commento: \"{comment}\"\n\nPuoi rispondere a questo feedback in Seller Central.",
+    "feedback_comments": ("Consegna lentissima.", "L'articolo non era come in foto.", "Il venditore non ha mai risposto."),
+    "news": ("E-commerce Italia Newsletter", "Garanzia dalla A alla Z: come evitare i reclami a Natale",
+             "Ogni reclamo dalla A alla Z pesa sul tasso di ordini difettosi. Ecco come rispondere entro "
+             "48 ore e mantenere l'account in salute..."),
+    "colleague": ("Turni magazzino della prossima settimana",
+                  "Ciao a tutti, martedì mattina la postazione imballaggio sarà chiusa. Controllate i reclami "
+                  "dalla A alla Z prima di venerdì.\nMarco"),
+    "carrier": ("BRT", "La tua spedizione {tracking} è stata consegnata",
+                "La spedizione {tracking} è stata consegnata oggi alle 10:42."),
+    "spoof_subjects": ("URGENTE: reclamo dalla A alla Z sull'ordine {order} - rispondi entro 24 ore",
+                       "Il tuo account venditore sarà sospeso"),
+    "spoof_body": "Un acquirente ha aperto un reclamo dalla A alla Z per l'ordine {order}. Verifica il tuo "
+                  "account entro 24 ore per evitare la sospensione: {url}",
+}
+
+PHRASES["es"] = {
+    "atoz_from": ("Garantía de la A a la Z de Amazon", "Amazon Garantía A-to-z"),
+    "claim_subjects": (
+        "Reclamación recibida para el pedido {order}",
+        "Solicitud de reembolso recibida para el pedido {order}",
+        "Acción necesaria: reclamación sobre el pedido {order}",
+        "Necesitamos tu respuesta sobre el pedido {order}",
+    ),
+    "claim_bodies": (
+        "Hola, {seller}:\n\nHemos recibido una reclamación de la Garantía de la A a la Z por importe de {amount} "
+        "para el pedido {order}. Motivo: {reason}. {window}\n\nVer la reclamación: {url}\n\nAmazon Services",
+        "Hola:\n\nUn comprador ha presentado una reclamación de la Garantía de la A a la Z para el pedido {order} "
+        "({amount}). Motivo indicado por el comprador: {reason}.\n\n{window} Si no recibimos respuesta, podremos "
+        "conceder la reclamación y cargar el importe en tu cuenta.\n\n{url}\n\nAtentamente,\nAmazon Services",
+    ),
+    "claim_reasons": ("Artículo no recibido", "Artículo sustancialmente diferente a la descripción",
+                      "Artículo dañado o defectuoso a la llegada", "Artículo devuelto pero no reembolsado"),
+    "window_hours": "Responde en un plazo de {n} horas.",
+    "window_days": "Debes responder en un plazo de {n} días.",
+    "decision_subjects": {
+        "granted": ("Decisión sobre la reclamación del pedido {order}: reclamación concedida",
+                    "Resolución de la reclamación de la Garantía de la A a la Z, pedido {order}"),
+        "denied": ("Decisión sobre la reclamación del pedido {order}: reclamación denegada",
+                   "Reclamación cerrada a tu favor: pedido {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Hola, {seller}:\n\nHemos revisado la reclamación de la Garantía de la A a la Z del pedido "
+                   "{order} y hemos decidido concederla. Se han reembolsado {amount} al comprador y este importe "
+                   "se ha cargado en tu cuenta.\n\nPuedes recurrir esta decisión en Seller Central: {url}\n\nAmazon Services",
+        "denied": "Hola, {seller}:\n\nTras revisar la información proporcionada, hemos denegado la reclamación "
+                  "de la Garantía de la A a la Z del pedido {order}. No se cargará ningún importe en tu "
+                  "cuenta.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Consulta sobre la entrega del cliente de Amazon {name} (Pedido: {order})",
+        "product": "Consulta sobre el producto del cliente de Amazon {name} (Pedido: {order})",
+        "return": "Consulta sobre una devolución del cliente de Amazon {name} (Pedido: {order})",
+        "other": "Consulta del cliente de Amazon {name} (Pedido: {order})",
+    },
+    "order_line": "N.º de pedido {order}:",
+    "item_line": "1 de {item} [ASIN: {asin}]",
+    "begin": "------------- Inicio del mensaje -------------",
+    "end": "------------- Fin del mensaje -------------",
+    "footer": "Para tu información: para arbitrar disputas y preservar la confianza, conservamos durante dos "
+              "años todos los mensajes que compradores y vendedores se envían a través de Amazon.",
+    "helpful": "¿Te ha resultado útil este correo?",
+    "risk": {
+        "not_received": (
+            "Mi paquete nunca llegó.",
+            "El seguimiento dice entregado pero aquí no ha llegado nada, he preguntado a los vecinos.",
+            "Llevo tres semanas esperando y todavía no he recibido el pedido.",
+        ),
+        "not_as_described": (
+            "El artículo que he recibido no coincide con la descripción.",
+            "No es el modelo de las fotos, el color y la talla son distintos.",
+            "Esto no es lo que pedí.",
+        ),
+        "damaged": (
+            "El producto llegó roto, la tapa está rajada.",
+            "A los dos días dejó de funcionar, está defectuoso.",
+            "La caja venía aplastada y el artículo está dañado.",
+        ),
+        "counterfeit": (
+            "Es claramente una falsificación, el logotipo está torcido.",
+            "Lo he comparado con el original y es falso.",
+            "El embalaje parece una imitación barata, no es un producto original.",
+        ),
+        "threat": (
+            "Si hoy no tengo respuesta abriré una reclamación de la Garantía de la A a la Z.",
+            "Quiero el reembolso completo o presentaré una reclamación A-to-z.",
+            "Si no lo solucionáis, pediré a mi banco que anule el cargo.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Hola, ¿cuándo me llegará el pedido? Lo necesito antes del sábado.",
+                     "Buenas, ¿ya se ha enviado mi pedido? ¿Tenéis número de seguimiento?"),
+        "address": ("Hola, me equivoqué en la dirección, es el 3.º B y no el 3.º A. ¿Se puede cambiar todavía?",),
+        "size": ("¿La talla es pequeña? Normalmente uso una M.", "¿Cuáles son las medidas exactas del artículo?"),
+        "invoice": ("¿Me podéis enviar la factura con IVA desglosado? Es para mi empresa.",),
+        "gift": ("¿Es posible envolverlo para regalo con una nota? Es un cumpleaños.",),
+        "compat": ("¿La sartén sirve para placa de inducción?", "¿Es compatible con un MacBook Air de 2020?"),
+    },
+    "autoreply": (
+        "Estoy fuera de la oficina hasta el lunes y leeré tu mensaje a mi regreso.",
+        "Gracias por tu correo. Estoy de vacaciones con acceso limitado al correo electrónico.",
+    ),
+    "autoreply_subject": "Respuesta automática: Consulta del cliente de Amazon {name} (Pedido: {order})",
+    "chargeback_subjects": ("Contracargo en el pedido {order}: respuesta necesaria",
+                            "Notificación de contracargo para el pedido {order}"),
+    "chargeback_body": "Hola, {seller}:\n\nSe ha iniciado un contracargo sobre la siguiente transacción:\n\n"
+                       "N.º de pedido: {order}\nArtículos comprados: 1 x ({item})\nImporte: {amount}\n\n"
+                       "Envíanos una prueba de entrega en un plazo de 7 días; de lo contrario, el importe podría "
+                       "cargarse en tu cuenta.\n\nAmazon Services",
+    "ah_subjects": ("Tu cuenta de vendedor de Amazon ha sido desactivada",
+                    "Acción necesaria: advertencia sobre el incumplimiento de políticas",
+                    "Tu oferta ha sido eliminada (ASIN {asin})",
+                    "Tu tasa de pedidos defectuosos supera nuestro objetivo"),
+    "ah_body": "Hola:\n\nNos ponemos en contacto contigo en relación con tu cuenta de vendedor de Amazon. Hemos "
+               "recibido quejas de compradores sobre el estado y la autenticidad de artículos vendidos "
+               "(ASIN {asin}). Envía un plan de acción desde la página Estado de la cuenta.\n\n{url}\n\n"
+               "Equipo de Rendimiento del vendedor\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("ID de caso {case}: hemos recibido tu solicitud",
+                   "ID de caso {case}: gracias por contactar con el Servicio de asistencia al socio de venta"),
+        "answered": ("ID de caso {case}: el Servicio de asistencia al socio de venta ha respondido",
+                     "ID de caso {case}: tienes una respuesta pendiente"),
+        "closed": ("ID de caso {case}: tu caso se ha resuelto",
+                   "ID de caso {case}: tu caso se ha cerrado"),
+    },
+    "case_bodies": {
+        "opened": "Hola:\n\nGracias por contactar con el servicio de asistencia de Amazon. El ID de tu caso es "
+                  "{case}. Hemos recibido tu solicitud sobre «{topic}» y te responderemos lo antes posible.\n\n{url}\n\nAmazon",
+        "answered": "Hola:\n\nHemos respondido a tu caso {case} sobre «{topic}». Consulta la respuesta en el "
+                    "historial del caso.\n\n{url}\n\nAmazon",
+        "closed": "Hola:\n\nTu caso {case} sobre «{topic}» se ha resuelto y ahora está cerrado. Si el problema "
+                  "continúa, puedes volver a abrirlo en un plazo de 14 días.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - hemos recibido tu solicitud",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support ha respondido",
+        "closed": "[CASE {case}] {topic} - tu caso se ha resuelto",
+    },
+    "case_topics": ("Oferta no visible en la búsqueda", "Inventario no recibido en el centro logístico",
+                    "Cambiar la marca del ASIN {asin}", "Pago retenido"),
+    "return_subjects": ("Notificación de autorización de devolución para el pedido {order}",
+                        "Solicitud de devolución para el pedido {order}"),
+    "return_body": "N.º de pedido: {order}\nArtículo: {item}\nASIN: {asin}\nMotivo de la devolución: {reason}\n"
+                   "Fecha de la solicitud: {date}\nAutorización: automática por Amazon",
+    "return_reasons": ("Defectuoso", "Ya no lo necesito", "Talla incorrecta", "Pedido por error"),
+    "refund_subjects": ("Reembolso emitido para el pedido {order}", "Confirmación de reembolso del pedido {order}"),
+    "refund_body": "Hola, {seller}:\n\nSe ha emitido un reembolso de {amount} al comprador del pedido {order} "
+                   "({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Solicitud de cancelación del pedido {order}",
+                        "El comprador ha solicitado cancelar el pedido {order}"),
+    "cancel_body": "El comprador ha solicitado cancelar el pedido {order}. Si aún no se ha enviado, cancélalo "
+                   "en Gestionar pedidos.\n\nArtículo: {item}",
+    "feedback_subjects": ("Nueva valoración negativa recibida para el pedido {order}",),
+    "feedback_body": "Un comprador ha dejado una valoración para el pedido {order}.\n\nPuntuación: {stars}/5\n"
+                     "Comentario: \"{comment}\"\n\nPuedes responder a esta valoración en Seller Central.",
+    "feedback_comments": ("Tardó muchísimo en llegar.", "El artículo no era como en la foto.", "El vendedor nunca contestó."),
+    "news": ("Boletín Vendedores Online", "Cómo evitar reclamaciones de la Garantía de la A a la Z esta Navidad",
+             "Cada reclamación de la Garantía de la A a la Z cuenta en tu tasa de pedidos defectuosos. Así "
+             "puedes responder en un plazo de 48 horas..."),
+    "colleague": ("Turnos del almacén la próxima semana",
+                  "Hola a todos, el puesto de embalaje estará cerrado el martes por la mañana. Revisad el panel "
+                  "de reclamaciones A-to-z antes del viernes.\nLucía"),
+    "carrier": ("Correos", "Tu envío {tracking} ha sido entregado",
+                "Tu envío {tracking} se ha entregado hoy a las 10:42."),
+    "spoof_subjects": ("URGENTE: reclamación de la Garantía de la A a la Z en el pedido {order} - responde en 24 h",
+                       "Tu cuenta de vendedor será suspendida"),
+    "spoof_body": "Un comprador ha abierto una reclamación de la Garantía de la A a la Z en el pedido {order}. "
+                  "Verifica tu cuenta en 24 horas para evitar la suspensión: {url}",
+}
+
+PHRASES["nl"] = {
+    "atoz_from": ("Amazon A-tot-Z-garantie", "A-tot-Z-garantie"),
+    "claim_subjects": (
+        "Claim ontvangen voor bestelling {order}",
+        "Terugbetalingsverzoek ontvangen voor bestelling {order}",
+        "Actie vereist: claim voor bestelling {order}",
+        "Uw reactie is nodig voor bestelling {order}",
+    ),
+    "claim_bodies": (
+        "Beste {seller},\n\nWe hebben een claim onder de A-tot-Z-garantie van {amount} ontvangen voor bestelling "
+        "{order}. Reden: {reason}. {window}\n\nBekijk de claim: {url}\n\nAmazon Services",
+        "Hallo,\n\nEen koper heeft een claim ingediend onder de A-tot-Z-garantie voor bestelling {order} "
+        "({amount}). Opgegeven reden: {reason}.\n\n{window} Als we niets van u horen, kunnen we de claim "
+        "toekennen en uw account belasten.\n\n{url}\n\nMet vriendelijke groet,\nAmazon Services",
+    ),
+    "claim_reasons": ("Artikel niet ontvangen", "Artikel wijkt wezenlijk af van de beschrijving",
+                      "Artikel beschadigd of defect aangekomen", "Artikel geretourneerd maar niet terugbetaald"),
+    "window_hours": "Reageer binnen {n} uur.",
+    "window_days": "Reageer binnen {n} dagen.",
+    "decision_subjects": {
+        "granted": ("Besluit over de claim voor bestelling {order}: claim toegekend",
+                    "Besluit A-tot-Z-garantieclaim voor bestelling {order}"),
+        "denied": ("Besluit over de claim voor bestelling {order}: claim afgewezen",
+                   "Claim in uw voordeel afgesloten: bestelling {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Beste {seller},\n\nWe hebben de A-tot-Z-garantieclaim voor bestelling {order} beoordeeld en "
+                   "toegekend. De koper heeft {amount} terugbetaald gekregen; dit bedrag is van uw account "
+                   "afgeschreven.\n\nU kunt bezwaar maken in Seller Central: {url}\n\nAmazon Services",
+        "denied": "Beste {seller},\n\nNa beoordeling van uw informatie hebben we de A-tot-Z-garantieclaim voor "
+                  "bestelling {order} afgewezen. Er wordt niets van uw account afgeschreven.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Vraag over de levering van Amazon-klant {name} (Bestelling: {order})",
+        "product": "Vraag over het product van Amazon-klant {name} (Bestelling: {order})",
+        "return": "Vraag over een retour van Amazon-klant {name} (Bestelling: {order})",
+        "other": "Vraag van Amazon-klant {name} (Bestelling: {order})",
+    },
+    "order_line": "Bestelnummer {order}:",
+    "item_line": "1 van {item} [ASIN: {asin}]",
+    "begin": "------------- Begin bericht -------------",
+    "end": "------------- Einde bericht -------------",
+    "footer": "Ter informatie: om geschillen te beslechten en vertrouwen te bewaren, bewaren we alle berichten "
+              "tussen kopers en verkopers via Amazon twee jaar lang.",
+    "helpful": "Was deze e-mail nuttig?",
+    "risk": {
+        "not_received": (
+            "Mijn pakket is nooit aangekomen.",
+            "Volgens de track & trace is het bezorgd, maar ik heb niets ontvangen, ook niet bij de buren.",
+            "Ik wacht al drie weken en heb mijn bestelling nog steeds niet ontvangen.",
+        ),
+        "not_as_described": (
+            "Het artikel komt niet overeen met de beschrijving.",
+            "Dit is een ander model dan op de foto's, de kleur klopt ook niet.",
+            "Dit is niet wat ik besteld heb.",
+        ),
+        "damaged": (
+            "Het product kwam kapot aan, het glas was gebroken.",
+            "Na twee dagen doet het al niets meer, het is defect.",
+            "De doos was ingedeukt en het artikel is beschadigd.",
+        ),
+        "counterfeit": (
+            "Dit is duidelijk nep, het logo staat scheef.",
+            "Ik heb het vergeleken met het origineel: dit is namaak.",
+            "De verpakking ziet er goedkoop uit, geen echt product.",
+        ),
+        "threat": (
+            "Als ik vandaag niets hoor, dien ik een A-tot-Z-claim in.",
+            "Ik wil mijn geld terug, anders open ik een A-tot-Z-garantieclaim.",
+            "Als dit niet wordt opgelost, laat ik de betaling via mijn bank terugboeken.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Hoi, wanneer wordt mijn bestelling bezorgd? Ik heb het voor zaterdag nodig.",
+                     "Goedemiddag, is mijn bestelling al verzonden? Is er een track & trace code?"),
+        "address": ("Hallo, ik heb een fout gemaakt in het adres, het huisnummer is 12A. Kan dat nog aangepast worden?",),
+        "size": ("Valt de jas klein? Mijn zoon heeft normaal maat 116.", "Wat zijn de precieze afmetingen?"),
+        "invoice": ("Kunt u mij een factuur met btw sturen? Het is voor mijn bedrijf.",),
+        "gift": ("Kan het als cadeau ingepakt worden met een kaartje? Het is voor een verjaardag.",),
+        "compat": ("Werkt de pan ook op inductie?", "Is dit geschikt voor een MacBook Air uit 2020?"),
+    },
+    "autoreply": (
+        "Ik ben tot en met maandag afwezig en lees uw bericht daarna.",
+        "Bedankt voor uw bericht. Ik ben op vakantie en heb beperkt toegang tot mijn e-mail.",
+    ),
+    "autoreply_subject": "Automatisch antwoord: Vraag van Amazon-klant {name} (Bestelling: {order})",
+    "chargeback_subjects": ("Terugboeking voor bestelling {order}: reactie vereist",
+                            "Melding van chargeback voor bestelling {order}"),
+    "chargeback_body": "Beste {seller},\n\nEr is een terugboeking (chargeback) voor de volgende transactie:\n\n"
+                       "Bestelnummer: {order}\nGekochte artikelen: 1 x ({item})\nBedrag: {amount}\n\n"
+                       "Stuur ons binnen 7 dagen een bewijs van levering, anders kan uw account worden "
+                       "belast.\n\nAmazon Services",
+    "ah_subjects": ("Uw Amazon-verkopersaccount is gedeactiveerd",
+                    "Actie vereist: waarschuwing over beleidsschending",
+                    "Uw aanbieding is verwijderd (ASIN {asin})",
+                    "Uw percentage defecte bestellingen ligt boven ons doel"),
+    "ah_body": "Hallo,\n\nWe nemen contact met u op over uw Amazon-verkopersaccount. We hebben klachten van "
+               "kopers ontvangen over de staat en echtheid van verkochte artikelen (ASIN {asin}). Dien via de "
+               "pagina Accountstatus een actieplan in.\n\n{url}\n\nTeam Verkopersprestaties\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("Case-ID {case}: we hebben uw verzoek ontvangen",
+                   "Case-ID {case}: bedankt voor uw contact met Selling Partner Support"),
+        "answered": ("Case-ID {case}: Selling Partner Support heeft gereageerd",
+                     "Case-ID {case}: er staat een antwoord voor u klaar"),
+        "closed": ("Case-ID {case}: uw case is opgelost",
+                   "Case-ID {case}: uw case is gesloten"),
+    },
+    "case_bodies": {
+        "opened": "Hallo,\n\nBedankt voor uw contact met Amazon Support. Uw case-ID is {case}. We hebben uw "
+                  "verzoek over '{topic}' ontvangen en reageren zo snel mogelijk.\n\n{url}\n\nAmazon",
+        "answered": "Hallo,\n\nWe hebben gereageerd op uw case {case} over '{topic}'. U vindt ons antwoord in "
+                    "het caselogboek.\n\n{url}\n\nAmazon",
+        "closed": "Hallo,\n\nUw case {case} over '{topic}' is opgelost en nu gesloten. Als het probleem blijft, "
+                  "kunt u de case binnen 14 dagen heropenen.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - we hebben uw verzoek ontvangen",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support heeft gereageerd",
+        "closed": "[CASE {case}] {topic} - uw case is opgelost",
+    },
+    "case_topics": ("Aanbieding niet zichtbaar in zoekresultaten", "Voorraad niet ontvangen in het distributiecentrum",
+                    "Merknaam van ASIN {asin} wijzigen", "Uitbetaling vastgehouden"),
+    "return_subjects": ("Melding retourautorisatie voor bestelling {order}", "Retourverzoek voor bestelling {order}"),
+    "return_body": "Bestelnummer: {order}\nArtikel: {item}\nASIN: {asin}\nRetourreden: {reason}\n"
+                   "Datum verzoek: {date}\nAutorisatie: automatisch door Amazon",
+    "return_reasons": ("Defect", "Niet meer nodig", "Verkeerde maat", "Per ongeluk besteld"),
+    "refund_subjects": ("Terugbetaling uitgevoerd voor bestelling {order}", "Bevestiging terugbetaling bestelling {order}"),
+    "refund_body": "Beste {seller},\n\nEr is {amount} terugbetaald aan de koper van bestelling {order} "
+                   "({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Annuleringsverzoek voor bestelling {order}", "De koper wil bestelling {order} annuleren"),
+    "cancel_body": "De koper heeft gevraagd bestelling {order} te annuleren. Als de bestelling nog niet is "
+                   "verzonden, annuleer deze dan via Bestellingen beheren.\n\nArtikel: {item}",
+    "feedback_subjects": ("Nieuwe negatieve feedback ontvangen voor bestelling {order}",),
+    "feedback_body": "Een koper heeft feedback gegeven voor bestelling {order}.\n\nBeoordeling: {stars}/5\n"
+                     "Opmerking: \"{comment}\"\n\nU kunt op deze feedback reageren in Seller Central.",
+    "feedback_comments": ("Duurde eeuwen voordat het kwam.", "Artikel leek niet op de foto.", "Verkoper reageerde nooit."),
+    "news": ("Webwinkel Nieuwsbrief", "Zo voorkomt u A-tot-Z-garantieclaims in de feestdagen",
+             "Elke A-tot-Z-garantieclaim telt mee in uw percentage defecte bestellingen. Zo reageert u binnen "
+             "48 uur..."),
+    "colleague": ("Rooster magazijn volgende week",
+                  "Hoi allemaal, het inpakstation is dinsdagochtend dicht. Kijken jullie voor vrijdag nog even "
+                  "naar de openstaande A-tot-Z-claims?\nSanne"),
+    "carrier": ("PostNL", "Je pakket {tracking} is bezorgd",
+                "Je pakket {tracking} is vandaag om 10:42 bezorgd bij de buren."),
+    "spoof_subjects": ("DRINGEND: A-tot-Z-garantieclaim voor bestelling {order} - reageer binnen 24 uur",
+                       "Uw verkopersaccount wordt opgeschort"),
+    "spoof_body": "Een koper heeft een A-tot-Z-garantieclaim ingediend voor bestelling {order}. Verifieer uw "
+                  "account binnen 24 uur om opschorting te voorkomen: {url}",
+}
+
+# --- more languages ---
+
+# ---------------------------------------------------------------------------------------------
+# Builders
+# ---------------------------------------------------------------------------------------------
+
+UTC = timezone.utc
+CET = timezone(timedelta(hours=1))
+SENDER_TZ = {"US": -5, "CA": -5, "MX": -6, "BR": -3, "JP": 9, "AU": 11, "SG": 8, "IN": 5.5, "AE": 4,
+             "TR": 3, "UK": 0, "IE": 0}
+
+
+def _p(lang: str, key: str):
+    """A phrase (or phrase table) of `lang`, English if that language lacks it."""
+    table = PHRASES.get(lang, {})
+    return table[key] if key in table else PHRASES["en"][key]
+
+
+@dataclass
+class Ctx:
+    kind: str
+    lang: str
+    mp: str
+    rng: random.Random
+    seed: int
+
+    @property
+    def tld(self) -> str:
+        return MARKETPLACES[self.mp][0]
+
+    def ph(self, key: str):
+        return _p(self.lang, key)
+
+    def pick(self, key: str):
+        value = self.ph(key)
+        return self.rng.choice(value) if isinstance(value, (tuple, list)) else value
+
+
+@dataclass
+class Draft:
+    """What a builder decides; `_render` turns it into bytes."""
+    from_name: str
+    from_addr: str
+    subject: str
+    text: str
+    expected: dict
+    headers: list[tuple[str, str]]          # extra headers after MIME-Version (X-..., List-Id, ...)
+    html_style: str = "amazon"              # amazon | buyer | plain
+    window: timedelta | None = None         # deadline = arrival + window
+    auth: list[str] | None = None           # Authentication-Results values (None: pass for from-domain)
+    auth_below: list[str] | None = None     # Authentication-Results placed below the Received stamp
+
+
+def _order_id(rng: random.Random, mp: str) -> str:
+    return f"{ORDER_PREFIX.get(mp, '11')}{rng.randint(1, 8)}-{rng.randint(0, 9999999):07d}-{rng.randint(0, 9999999):07d}"
+
+
+def _asin(rng: random.Random) -> str:
+    return "B0" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(8))
+
+
+def _token(rng: random.Random, n: int, alphabet: str = "abcdefghijklmnopqrstuvwxyz0123456789") -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _amount(rng: random.Random, mp: str) -> str:
+    _, _, template, comma = MARKETPLACES[mp]
+    if mp == "JP":
+        return template.format(v=f"{rng.randint(9, 480) * 100:,}")
+    value = f"{rng.randint(900, 48000) / 100:.2f}"
+    if comma:
+        value = value.replace(".", ",")
+    return template.format(v=value)
+
+
+def _base(ctx: Ctx, category: str | None, tier: int | None, **over) -> dict:
+    expected = {"category": category, "tier": tier, "order_id": None, "case_id": None, "case_status": None,
+                "marketplace": ctx.mp, "suspicious": False, "ack": False, "forward": False, "deadline": None}
+    expected.update(over)
+    return expected
+
+
+def _amazon_headers(ctx: Ctx, notification: str | None, with_mp_id: bool) -> list[tuple[str, str]]:
+    headers = []
+    if with_mp_id:
+        headers.append(("X-Marketplace-ID", MARKETPLACES[ctx.mp][1]))
+    if notification:
+        headers.append(("X-Space-Notification-Type", notification))
+    return headers
+
+
+def _url(ctx: Ctx, path: str) -> str:
+    return f"https://sellercentral.{ctx.tld}{path}"
+
+
+# ----- A-to-z ---------------------------------------------------------------------------------
+# stated windows: (unit, n); the deadline is arrival + min(48 h, stated)
+CLAIM_WINDOWS = (("hours", 48), ("days", 2), ("days", 3), ("hours", 24), ("hours", 36), (None, 0), ("hours", 72))
+
+
+def build_atoz_claim(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    unit, n = CLAIM_WINDOWS[(ctx.seed + rng.randrange(7)) % len(CLAIM_WINDOWS)]
+    window = timedelta(hours=48)
+    sentence = ""
+    if unit:
+        sentence = ctx.ph("window_hours" if unit == "hours" else "window_days").format(n=n)
+        stated = timedelta(hours=n) if unit == "hours" else timedelta(days=n)
+        window = min(window, stated)
+    body = ctx.pick("claim_bodies").format(
+        seller=rng.choice(SELLER_NAMES), amount=_amount(rng, ctx.mp), order=order, reason=ctx.pick("claim_reasons"),
+        window=sentence, url=_url(ctx, f"/gp/guarantee-claims/home.html?orderId={order}"))
+    body = body.replace("  ", " ").replace(" \n", "\n")
+    notification = "A_Z_CLAIM_RESPONDENT_NOTIFY" if rng.random() < 0.8 else None
+    return Draft(
+        from_name=ctx.pick("atoz_from"), from_addr=f"atoz-guarantee-no-reply@{ctx.tld}",
+        subject=ctx.pick("claim_subjects").format(order=order), text=body,
+        expected=_base(ctx, "atoz_claim", 1, order_id=order, forward=True),
+        headers=_amazon_headers(ctx, notification, True), window=window)
+
+
+def build_atoz_decision(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    outcome = ("granted", "denied")[(ctx.seed + rng.randrange(2)) % 2]
+    body = ctx.ph("decision_bodies")[outcome].format(
+        seller=rng.choice(SELLER_NAMES), amount=_amount(rng, ctx.mp), order=order,
+        url=_url(ctx, f"/gp/guarantee-claims/home.html?orderId={order}"))
+    notification = "A_Z_CLAIM_RESPONDENT_DECISION" if rng.random() < 0.8 else None
+    return Draft(
+        from_name=ctx.pick("atoz_from"), from_addr=f"atoz-guarantee-no-reply@{ctx.tld}",
+        subject=rng.choice(ctx.ph("decision_subjects")[outcome]).format(order=order), text=body,
+        expected=_base(ctx, "atoz_decision", 1, order_id=order, forward=True),
+        headers=_amazon_headers(ctx, notification, True))
+
+
+# ----- buyer messages -------------------------------------------------------------------------
+RISK_REASONS = ("not_received", "not_as_described", "damaged", "counterfeit")
+
+
+def _buyer_text(ctx: Ctx, order: str, message: str) -> str:
+    rng = ctx.rng
+    tok = _token(rng, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    lines = [
+        ctx.ph("order_line").format(order=order),
+        ctx.ph("item_line").format(item=rng.choice(ITEMS[ctx.lang]), asin=_asin(rng)),
+        "", ctx.ph("begin"), "", message, "", ctx.ph("end"), "", ctx.ph("footer"), "",
+        f"{ctx.ph('helpful')} {_url(ctx, '/gp/communication-manager/no-response-needed.html?msg=' + tok)}",
+        "", f"[commMgrTok:{tok}]",
+    ]
+    return "\n".join(lines)
+
+
+def _buyer_draft(ctx: Ctx, order: str, name: str, subject: str, message: str, expected: dict) -> Draft:
+    rng = ctx.rng
+    return Draft(
+        from_name=f"{name} - {ctx.ph('buyer_label')}",
+        from_addr=f"{_token(rng, rng.randint(13, 20))}@marketplace.{ctx.tld}",
+        subject=subject, text=_buyer_text(ctx, order, message), expected=expected,
+        headers=_amazon_headers(ctx, "BBC_MESSAGE_SENT_TO_MERCHANT", True), html_style="buyer",
+        window=timedelta(hours=24))
+
+
+def build_atoz_risk(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    name = rng.choice(BUYER_NAMES[ctx.lang])
+    risk = ctx.ph("risk")
+    reason = RISK_REASONS[(ctx.seed + rng.randrange(4)) % 4]
+    sentences = rng.sample(list(risk[reason]), k=min(len(risk[reason]), rng.randint(1, 2)))
+    if reason == "not_received" or rng.random() < 0.6:     # most risk messages also threaten
+        sentences.append(rng.choice(risk["threat"]))
+    elif rng.random() < 0.3:                               # some only threaten
+        sentences = [rng.choice(risk["threat"])]
+    sep = "" if ctx.lang == "ja" else " "
+    message = sep.join(sentences)
+    topic = "delivery" if reason == "not_received" else rng.choice(("return", "other", "product"))
+    subject = ctx.ph("buyer_subjects")[topic].format(name=name, order=order)
+    expected = _base(ctx, "atoz_risk", 1, order_id=order, ack=True, forward=True)
+    return _buyer_draft(ctx, order, name, subject, message, expected)
+
+
+def build_buyer_message(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    name = rng.choice(BUYER_NAMES[ctx.lang])
+    routine = ctx.ph("routine")
+    topic = sorted(routine)[(ctx.seed + rng.randrange(len(routine))) % len(routine)]
+    message = rng.choice(routine[topic])
+    subject_kind = {"delivery": "delivery", "address": "delivery", "size": "product", "compat": "product"}.get(topic, "other")
+    subject = ctx.ph("buyer_subjects")[subject_kind].format(name=name, order=order)
+    expected = _base(ctx, "buyer_message", 2, order_id=order, ack=True)
+    return _buyer_draft(ctx, order, name, subject, message, expected)
+
+
+def build_buyer_autoreply(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    name = rng.choice(BUYER_NAMES[ctx.lang])
+    subject = (ctx.ph("autoreply_subject") if rng.random() < 0.5 else ctx.ph("buyer_subjects")["other"])
+    expected = _base(ctx, "buyer_message", 2, order_id=order)
+    draft = _buyer_draft(ctx, order, name, subject.format(name=name, order=order), ctx.pick("autoreply"), expected)
+    draft.headers.append(("Auto-Submitted", "auto-replied"))
+    return draft
+
+
+# ----- chargeback, account health -------------------------------------------------------------
+def build_chargeback(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    body = ctx.ph("chargeback_body").format(seller=rng.choice(SELLER_NAMES), order=order,
+                                            item=rng.choice(ITEMS[ctx.lang]), amount=_amount(rng, ctx.mp))
+    return Draft(
+        from_name="Amazon Services", from_addr=f"cb-seller-notification@{ctx.tld}",
+        subject=ctx.pick("chargeback_subjects").format(order=order), text=body,
+        expected=_base(ctx, "chargeback", 1, order_id=order, forward=True),
+        headers=_amazon_headers(ctx, None, rng.random() < 0.5), window=timedelta(days=7))
+
+
+def build_account_health(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    asin = _asin(rng)
+    notification = "ACCOUNT_HEALTH_NOTIFICATION" if rng.random() < 0.8 else None
+    return Draft(
+        from_name=ctx.pick("ah_from") if "ah_from" in PHRASES.get(ctx.lang, {}) else "Amazon Seller Performance",
+        from_addr=f"seller-performance@{ctx.tld}",
+        subject=ctx.pick("ah_subjects").format(asin=asin),
+        text=ctx.ph("ah_body").format(asin=asin, url=_url(ctx, "/performance/dashboard")),
+        expected=_base(ctx, "account_health", 1, forward=True),
+        headers=_amazon_headers(ctx, notification, False))
+
+
+# ----- cases ----------------------------------------------------------------------------------
+CASE_STATUSES = ("opened", "answered", "closed")
+
+
+def build_case(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    status = CASE_STATUSES[(ctx.seed + rng.randrange(3)) % 3]
+    vendor = rng.random() < 0.35
+    topic = ctx.pick("case_topics").format(asin=_asin(rng))
+    if vendor:
+        case = str(rng.randint(10**9, 10**10 - 1))
+        subject = ctx.ph("vendor_subjects")[status].format(case=case, topic=topic)
+        url = f"https://vendorcentral.{ctx.tld}/cu/case-dashboard/view-case?caseID={case}"
+        from_name, from_addr = "Amazon Vendor Central", f"vendor-central-no-reply@{ctx.tld}"
+    else:
+        case = str(rng.randint(10**10, 10**11 - 1))
+        subject = rng.choice(ctx.ph("case_subjects")[status]).format(case=case, topic=topic)
+        url = _url(ctx, f"/cu/case-dashboard/view-case?caseID={case}")
+        from_name, from_addr = ctx.ph("case_from"), f"donotreply@{ctx.tld}"
+    body = ctx.ph("case_bodies")[status].format(case=case, topic=topic, url=url)
+    expected = _base(ctx, "case", 2, case_id=case, case_status=status, marketplace=None)
+    return Draft(from_name=from_name, from_addr=from_addr, subject=subject, text=body, expected=expected,
+                 headers=[], html_style="amazon")
+
+
+# ----- returns, refunds, cancellations, feedback ----------------------------------------------
+def _seller_central(ctx: Ctx, category: str, notification: str | None, subject_key: str, body_key: str,
+                    **extra) -> Draft:
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    values = dict(order=order, item=rng.choice(ITEMS[ctx.lang]), asin=_asin(rng), seller=rng.choice(SELLER_NAMES),
+                  amount=_amount(rng, ctx.mp), date=f"2026-11-{rng.randint(10, 28)}", **extra)
+    return Draft(
+        from_name=ctx.ph("sc_from") if "sc_from" in PHRASES.get(ctx.lang, {}) else "Amazon Seller Central",
+        from_addr=f"donotreply@{ctx.tld}",
+        subject=ctx.pick(subject_key).format(**values), text=ctx.ph(body_key).format(**values),
+        expected=_base(ctx, category, 2, order_id=order),
+        headers=_amazon_headers(ctx, notification, False), html_style="plain")
+
+
+def build_return_request(ctx: Ctx) -> Draft:
+    return _seller_central(ctx, "return_request", "RETURN_REQUEST", "return_subjects", "return_body",
+                           reason=ctx.pick("return_reasons"))
+
+
+def build_refund(ctx: Ctx) -> Draft:
+    return _seller_central(ctx, "refund", "REFUND_ISSUED", "refund_subjects", "refund_body")
+
+
+def build_cancellation_request(ctx: Ctx) -> Draft:
+    return _seller_central(ctx, "cancellation_request", "BRC_SELLER_NOTIFICATION", "cancel_subjects", "cancel_body")
+
+
+def build_feedback(ctx: Ctx) -> Draft:
+    return _seller_central(ctx, "feedback", None, "feedback_subjects", "feedback_body",
+                           stars=ctx.rng.randint(1, 2), comment=ctx.pick("feedback_comments"))
+
+
+# ----- not from Amazon ------------------------------------------------------------------------
+CARRIER_DOMAINS = {"DHL": "dhl.example", "UPS": "ups.example", "PostNL": "postnl.example",
+                   "InPost": "inpost.example", "Yamato": "kuronekoyamato.example", "PostNord": "postnord.example",
+                   "Correos": "correos.example", "Colissimo": "colissimo.example", "Aras Kargo": "araskargo.example",
+                   "Correios": "correios.example", "BRT": "brt.example"}
+COLLEAGUES = ("Petra Lindqvist", "Marco Bianchi", "Anna Weber", "Tom Baker", "Kenji Mori", "Sofia Ortega")
+
+
+def build_other(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    variant = (ctx.seed + rng.randrange(3)) % 3
+    expected = _base(ctx, "other", None, marketplace=None)
+    if variant == 0:
+        sender, subject, body = ctx.ph("news")
+        domain = "sellertools.example" if rng.random() < 0.5 else "ecommerce-insider.example"
+        headers = [("List-Id", f"<weekly.{domain}>"), ("Precedence", "bulk"),
+                   ("List-Unsubscribe", f"<mailto:unsub@{domain}>")]
+        return Draft(from_name=sender, from_addr=f"news@{domain}", subject=subject,
+                     text=body + f"\n\nUnsubscribe: https://{domain}/u/{_token(rng, 10)}", expected=expected,
+                     headers=headers, html_style="plain")
+    if variant == 1:
+        subject, body = ctx.ph("colleague")
+        name = rng.choice(COLLEAGUES)
+        addr = name.split()[0].lower() + "@shop.example"
+        return Draft(from_name=name, from_addr=addr, subject=subject, text=body, expected=expected,
+                     headers=[], html_style="plain")
+    carrier, subject, body = ctx.ph("carrier")
+    tracking = ("1Z" + _token(rng, 16, "0123456789ABCDEFGHJKLMNPRSTVWXY")) if carrier == "UPS" \
+        else str(rng.randint(10**11, 10**12 - 1)) + str(rng.randint(10**7, 10**8 - 1))
+    domain = CARRIER_DOMAINS.get(carrier, "parcels.example")
+    return Draft(from_name=carrier, from_addr=f"noreply@{domain}", subject=subject.format(tracking=tracking),
+                 text=body.format(tracking=tracking), expected=expected, headers=[], html_style="plain")
+
+
+# ----- spoofs ---------------------------------------------------------------------------------
+LOOKALIKE_DOMAINS = ("amazon-seller-notice.example", "amaz0n-support.example", "secure-amazon-claims.example")
+
+
+def _spoof_content(ctx: Ctx, phishing_url: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """A claim mail as a phisher would copy it: a real-looking subject, a link that is not Amazon's."""
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    if rng.random() < 0.5:
+        subject = ctx.pick("claim_subjects").format(order=order)
+        body = ctx.pick("claim_bodies").format(
+            seller=rng.choice(SELLER_NAMES), amount=_amount(rng, ctx.mp), order=order,
+            reason=ctx.pick("claim_reasons"), window=ctx.ph("window_hours").format(n=24), url=phishing_url)
+    else:
+        subject = ctx.pick("spoof_subjects").format(order=order)
+        body = ctx.ph("spoof_body").format(order=order, url=phishing_url)
+    headers = [("X-Space-Notification-Type", "A_Z_CLAIM_RESPONDENT_NOTIFY")] if rng.random() < 0.3 else []
+    return subject, body, headers
+
+
+def _suspect(ctx: Ctx) -> dict:
+    return _base(ctx, None, None, marketplace=None, suspicious=True)
+
+
+def build_spoof_dmarc(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    domain = ctx.tld
+    subject, body, headers = _spoof_content(ctx, f"http://sellercentral-{domain.replace('.', '-')}.claims-review.example/login")
+    fail = (f"{AUTHSERV}; dkim=fail (signature did not verify) header.d={domain} header.s=ug7nbtf4gccmlpwj322ax3p6ow6yfsug; "
+            f"spf=fail smtp.mailfrom=bounce@{domain}; dmarc=fail (p=QUARANTINE) header.from={domain}")
+    fake = (f"{AUTHSERV}; dkim=pass header.d={domain}; spf=pass smtp.mailfrom=0102019a.bounces.{domain}; "
+            f"dmarc=pass header.from={domain}")
+    evil = (f"evil.example; dkim=pass header.d={domain}; spf=pass smtp.mailfrom=0102019a.bounces.{domain}; "
+            f"dmarc=pass header.from={domain}")
+    variant = (ctx.seed + rng.randrange(3)) % 3
+    auth, below = {0: ([fail], None), 1: ([fail], [fake]), 2: ([evil], None)}[variant]
+    sender = rng.choice((("A-to-z Guarantee", "atoz-guarantee-no-reply"), ("Amazon Services", "seller-performance"),
+                         ("Amazon Seller Central", "donotreply")))
+    return Draft(from_name=sender[0], from_addr=f"{sender[1]}@{domain}", subject=subject, text=body,
+                 expected=_suspect(ctx), headers=headers, auth=auth, auth_below=below)
+
+
+def build_spoof_lookalike(ctx: Ctx) -> Draft:
+    rng = ctx.rng
+    domain = rng.choice(LOOKALIKE_DOMAINS)
+    subject, body, headers = _spoof_content(ctx, f"http://{domain}/verify?id={_token(rng, 12)}")
+    name = rng.choice(("Amazon A-to-z Guarantee", "Amazon Seller Central", "Amazon.com Seller Support",
+                       "Amazon Services"))
+    return Draft(from_name=name, from_addr=rng.choice(("alerts", "no-reply", "claims")) + "@" + domain,
+                 subject=subject, text=body, expected=_suspect(ctx), headers=headers)
+
+
+BUILDERS = {name[len("build_"):]: fn for name, fn in globals().items() if name.startswith("build_")}
+assert set(BUILDERS) == set(KINDS), set(KINDS) ^ set(BUILDERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering: headers (RFC 2047, folding) and bodies in the requested encoding
+# ---------------------------------------------------------------------------------------------
+def _fold(name: str, atoms: list[str], width: int = 76) -> str:
+    """`Name: atom atom ...`, folded at the spaces between atoms (continuation lines start with a space)."""
+    lines, line = [], f"{name}:"
+    for i, atom in enumerate(atoms):
+        if i and len(line) + 1 + len(atom) > width:
+            lines.append(line)
+            line = " " + atom
+        elif i == 0 and len(line) + 1 + len(atom) > width:   # like "Subject:\n <long text>"
+            lines.append(line)
+            line = " " + atom
+        else:
+            line += " " + atom
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _q_encode(data: bytes) -> str:
+    safe = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!*+-/"
+    return "".join("_" if b == 0x20 else chr(b) if b in safe else f"={b:02X}" for b in data)
+
+
+def _encoded_words(text: str, charset: str, method: str) -> list[str]:
+    """`text` as encoded-words of at most 75 characters, split between characters."""
+    words, chunk = [], ""
+    label = charset.upper() if charset.lower() != "shift_jis" else "Shift_JIS"
+
+    def word(s: str) -> str:
+        data = s.encode(charset)
+        payload = base64.b64encode(data).decode() if method == "B" else _q_encode(data)
+        return f"=?{label}?{method}?{payload}?="
+
+    for ch in text:
+        if chunk and len(word(chunk + ch)) > 75:
+            words.append(word(chunk))
+            chunk = ""
+        chunk += ch
+    if chunk:
+        words.append(word(chunk))
+    return words
+
+
+def _subject_header(subject: str, charset: str, rng: random.Random) -> str:
+    if subject.isascii():
+        return _fold("Subject", subject.split(" "))
+    if charset.lower() in ("iso-2022-jp", "shift_jis"):
+        return _fold("Subject", _encoded_words(subject, charset, "B"))
+    mode = rng.choice(("B", "Q", "words"))
+    if mode != "words":
+        return _fold("Subject", _encoded_words(subject, charset, mode))
+    # encode only the runs of non-ASCII words, as many mailers do
+    atoms: list[str] = []
+    run: list[str] = []
+    for token in subject.split(" ") + [None]:
+        if token is not None and not token.isascii():
+            run.append(token)
+            continue
+        if run:
+            atoms.extend(_encoded_words(" ".join(run), charset, rng.choice("QB")))
+            run = []
+        if token is not None:
+            atoms.append(token)
+    return _fold("Subject", atoms)
+
+
+def _address_header(name: str, display: str, addr: str) -> str:
+    if display.isascii():
+        return _fold(name, [f'"{display}"', f"<{addr}>"])
+    return _fold(name, _encoded_words(display, "utf-8", "B") + [f"<{addr}>"])
+
+
+_LINK = __import__("re").compile(r"(https?://[^\s\"'<>]+)")
+
+
+def _html(text: str, style: str, entities: bool, charset: str, rng: random.Random) -> str:
+    paragraphs = []
+    for para in text.split("\n\n"):
+        body = "<br>".join(html.escape(line, quote=False) for line in para.split("\n"))
+        body = _LINK.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', body)
+        paragraphs.append(f"<p>{body}</p>")
+    inner = "".join(paragraphs)
+    if style == "amazon":
+        inner = (f'<table width="100%"><tr><td>{inner}</td></tr></table>'
+                 f'<p style="font-size:10px">SPC-EUAmazon-{rng.randint(10**15, 10**16 - 1)}</p>')
+    elif style == "buyer":
+        inner = f'<div style="font-family:Arial,sans-serif">{inner}</div>'
+    doc = f'<html><head><meta charset="{charset}"></head><body>{inner}</body></html>'
+    if entities:
+        doc = "".join(c if ord(c) < 128 else
+                      (f"&{html.entities.codepoint2name[ord(c)]};" if ord(c) in html.entities.codepoint2name
+                       else f"&#{ord(c)};") for c in doc)
+    return doc
+
+
+def _wrap(text: str, lang: str) -> str:
+    """Amazon does not wrap its text; only lines too long for SMTP (998 octets) are wrapped."""
+    if lang == "ja":
+        return text
+    out = []
+    for line in text.split("\n"):
+        out.append("\n".join(textwrap.wrap(line, 76, break_long_words=False, break_on_hyphens=False))
+                   if len(line.encode()) > 900 else line)
+    return "\n".join(out)
+
+
+def _cte_body(data: bytes, cte: str) -> bytes:
+    if cte == "quoted-printable":
+        return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
+    if cte == "base64":
+        return base64.encodebytes(data.replace(b"\n", b"\r\n"))
+    return data
+
+
+def _part(content_type: str, text: str, charset: str, cte: str, top: bool) -> list[bytes]:
+    head = [f'Content-Type: {content_type}; charset="{charset}"', f"Content-Transfer-Encoding: {cte}"]
+    body = _cte_body(text.encode(charset), cte)
+    if not top:
+        return ["\n".join(head).encode() + b"\n\n" + body.rstrip(b"\n") + b"\n"]
+    return ["\n".join(head).encode(), body]
+
+
+def _legacy_charset(lang: str, text: str, rng: random.Random) -> str | None:
+    options = list(LEGACY_CHARSETS.get(lang, WESTERN_CHARSETS))
+    rng.shuffle(options)
+    for charset in options:
+        try:
+            text.encode(charset)
+            return charset
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
+def _effective_encoding(encoding: str, lang: str, text: str, rng: random.Random) -> tuple[str, str]:
+    """(encoding, charset) actually used: falls back to utf-8-qp when the text does not fit."""
+    if encoding == "latin-1":
+        charset = _legacy_charset(lang, text, rng)
+        return ("latin-1", charset) if charset else ("utf-8-qp", "utf-8")
+    if encoding in ("iso-2022-jp", "shift_jis"):
+        if lang != "ja":
+            return "utf-8-qp", "utf-8"
+        for enc in (encoding, "shift_jis", "iso-2022-jp"):
+            try:
+                text.encode(enc)
+                return enc, enc
+            except UnicodeEncodeError:
+                continue
+        return "utf-8-qp", "utf-8"
+    return encoding, "utf-8"
+
+
+def _auth_pass(domain: str) -> str:
+    return (f"{AUTHSERV}; dkim=pass header.d={domain} header.s=ug7nbtf4gccmlpwj322ax3p6ow6yfsug; spf=pass "
+            f"smtp.mailfrom=0102019a.bounces.{domain}; dmarc=pass header.from={domain}")
+
+
+def _render(draft: Draft, ctx: Ctx, encoding: str, arrival: datetime) -> tuple[bytes, dict, str]:
+    rng, lang = ctx.rng, ctx.lang
+    text = _wrap(draft.text, lang)
+    enc, charset = _effective_encoding(encoding, lang, draft.subject + "\n" + text, rng)
+    domain = draft.from_addr.rpartition("@")[2]
+    amazon = domain.startswith("amazon.") or domain.startswith("marketplace.amazon.")
+
+    server_tz = rng.choice((UTC, CET))
+    offset = SENDER_TZ.get(ctx.mp, 1) if amazon else (9 if lang == "ja" else 1)
+    sender_tz = timezone(timedelta(hours=offset))
+    received = format_datetime(arrival.astimezone(server_tz))
+    date = format_datetime((arrival - timedelta(seconds=3)).astimezone(sender_tz))
+    if amazon or domain.endswith(AUTHSERV):
+        host, ip = f"a8-{rng.randint(10, 99)}.smtp-out.amazonses.com", f"54.240.8.{rng.randint(2, 250)}"
+        msgid = (f"<0102019{_token(rng, 15, '0123456789abcdef')}-{_token(rng, 8, '0123456789abcdef')}-0000-0000-0000-"
+                 f"00{_token(rng, 10, '0123456789abcdef')}-000000@eu-west-1.amazonses.com>")
+    else:
+        host, ip = f"mail.{domain}", f"192.0.2.{rng.randint(2, 250)}"
+        msgid = f"<{_token(rng, 20)}@{domain}>"
+
+    lines: list[str] = []
+    for value in (draft.auth or [_auth_pass(domain)]):
+        lines.append(_fold("Authentication-Results", value.split(" ")))
+    lines.append(_fold("Received", f"from {host} ({host} [{ip}]) by {AUTHSERV} with ESMTPS; {received}".split(" ")))
+    if draft.auth_below:
+        for value in draft.auth_below:
+            lines.append(_fold("Authentication-Results", value.split(" ")))
+        lines.append(_fold("Received", f"from relay.{rng.choice(LOOKALIKE_DOMAINS)} ([203.0.113.{rng.randint(2, 250)}]) "
+                                       f"by {host}; {date}".split(" ")))
+    lines.append(_address_header("From", draft.from_name, draft.from_addr))
+    lines.append(f"To: {SELLER_ADDRESS}")
+    lines.append(_subject_header(draft.subject, charset, rng))
+    lines.append(f"Date: {date}")
+    lines.append(f"Message-ID: {msgid}")
+    lines.append("MIME-Version: 1.0")
+    lines.extend(f"{k}: {v}" for k, v in draft.headers)
+    head = "\n".join(lines).encode("ascii")
+
+    if enc == "html-only":
+        body = _part("text/html", _html(draft.text, draft.html_style, True, "utf-8", rng), "utf-8",
+                     "quoted-printable", True)
+    elif enc == "multipart-alternative":
+        boundary = f"===============_{rng.randint(10**18, 10**19 - 1)}=="
+        plain = _part("text/plain", text, "utf-8", rng.choice(("quoted-printable", "quoted-printable", "base64")), False)
+        rich = _part("text/html", _html(draft.text, draft.html_style, rng.random() < 0.3, "utf-8", rng), "utf-8",
+                     "quoted-printable", False)
+        parts = b"".join(f"--{boundary}\n".encode() + p + b"\n" for p in plain + rich)
+        body = [f'Content-Type: multipart/alternative;\n boundary="{boundary}"'.encode(),
+                parts + f"--{boundary}--\n".encode()]
+    else:
+        cte = {"utf-8-qp": "quoted-printable", "utf-8-base64": "base64", "utf-8-8bit": "8bit",
+               "latin-1": rng.choice(("quoted-printable", "8bit")), "iso-2022-jp": "7bit",
+               "shift_jis": rng.choice(("base64", "8bit"))}[enc]
+        body = _part("text/plain", text, charset, cte, True)
+    raw = head + b"\n" + body[0] + b"\n\n" + body[1]
+    raw = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+    expected = dict(draft.expected)
+    if draft.window is not None and not expected["suspicious"]:
+        expected["deadline"] = (arrival + draft.window).astimezone(server_tz).isoformat()
+    return raw, expected, enc
+
+
+# ---------------------------------------------------------------------------------------------
+# API
+# ---------------------------------------------------------------------------------------------
+BASE_ARRIVAL = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
+
+
+def make(kind: str, *, lang: str = "en", marketplace: str | None = None, encoding: str = "utf-8-qp",
+         seed: int = 0, arrival: datetime | None = None) -> FactoryMail:
+    """One mail of `kind` in `lang`, deterministic for the arguments."""
+    if kind not in BUILDERS:
+        raise ValueError(f"unknown kind {kind!r}; one of {KINDS}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; one of {LANGUAGES}")
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown encoding {encoding!r}; one of {ENCODINGS}")
+    if marketplace is not None and marketplace not in MARKETPLACES:
+        raise ValueError(f"unknown marketplace {marketplace!r}")
+    rng = random.Random(f"{kind}/{lang}/{marketplace}/{seed}")
+    choices = LANG_MARKETPLACES[lang]
+    mp = marketplace or (choices[0] if rng.random() < 0.5 else rng.choice(choices))
+    if arrival is None:
+        arrival = BASE_ARRIVAL + timedelta(minutes=rng.randrange(14 * 24 * 60), seconds=rng.randrange(60))
+    elif arrival.tzinfo is None:
+        arrival = arrival.replace(tzinfo=UTC)
+    ctx = Ctx(kind=kind, lang=lang, mp=mp, rng=rng, seed=seed)
+    draft = BUILDERS[kind](ctx)
+    raw, expected, enc = _render(draft, ctx, encoding, arrival)
+    return FactoryMail(name=f"{kind}-{lang}-{enc}-{seed}", raw=raw, expected=expected)
+
+
+def encodings_for(lang: str) -> tuple[str, ...]:
+    """The encodings that make sense for a language (the Japanese ones only for Japanese)."""
+    if lang == "ja":
+        return ("utf-8-qp", "iso-2022-jp", "shift_jis", "utf-8-base64", "multipart-alternative",
+                "utf-8-8bit", "html-only")
+    return ("utf-8-qp", "latin-1", "utf-8-base64", "multipart-alternative", "utf-8-8bit", "html-only")
+
+
+def all_variants(seed: int = 0) -> list[FactoryMail]:
+    """One mail for every (kind, language) pair, encodings rotated so each is used several times."""
+    mails = []
+    for li, lang in enumerate(LANGUAGES):
+        encs = encodings_for(lang)
+        for ki, kind in enumerate(KINDS):
+            encoding = encs[(ki + li + seed) % len(encs)]
+            mails.append(make(kind, lang=lang, encoding=encoding, seed=seed * 1000 + li * 100 + ki))
+    return mails
+
+
+# share of a real inbox, per 100 mails
+INBOX_MIX = {"buyer_message": 36, "atoz_risk": 10, "buyer_autoreply": 2, "atoz_claim": 6, "atoz_decision": 3,
+             "chargeback": 2, "account_health": 2, "case": 9, "return_request": 8, "refund": 6,
+             "cancellation_request": 4, "feedback": 4, "other": 6, "spoof_dmarc": 1, "spoof_lookalike": 1}
+LANGUAGE_MIX = {"en": 30, "de": 16, "fr": 9, "it": 8, "es": 8, "nl": 5, "pl": 5, "sv": 4, "ja": 7, "pt": 4, "tr": 4}
+assert set(INBOX_MIX) == set(KINDS) and sum(INBOX_MIX.values()) == 100
+
+
+def generate(count: int, *, seed: int = 0) -> Iterator[FactoryMail]:
+    """A deterministic stream shaped like a real inbox: mostly routine buyer mail, some crises.
+
+    Kinds are dealt from shuffled decks of 100 (so every 100 mails hold every kind); arrivals
+    move forward a few minutes at a time.
+    """
+    rng = random.Random(f"generate/{seed}")
+    deck: list[str] = []
+    arrival = BASE_ARRIVAL + timedelta(hours=rng.randrange(24 * 7), seconds=rng.randrange(60))
+    langs, weights = zip(*LANGUAGE_MIX.items())
+    for i in range(count):
+        if not deck:
+            deck = [kind for kind, n in INBOX_MIX.items() for _ in range(n)]
+            rng.shuffle(deck)
+        kind = deck.pop()
+        lang = rng.choices(langs, weights)[0]
+        encs = encodings_for(lang)
+        if kind in ("atoz_claim", "atoz_decision") and rng.random() < 0.5:
+            encoding = "multipart-alternative" if rng.random() < 0.7 else "html-only"
+        else:
+            encoding = rng.choice(encs)
+        arrival += timedelta(minutes=rng.randint(1, 90), seconds=rng.randrange(60))
+        mail = make(kind, lang=lang, encoding=encoding, seed=seed * 100000 + i, arrival=arrival)
+        yield FactoryMail(name=f"{i:04d}-{mail.name}", raw=mail.raw, expected=mail.expected)

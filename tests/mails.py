@@ -1,0 +1,33 @@
+"""Small realistic mails for tests, built per call."""
+
+from __future__ import annotations
+
+
+def buyer(order: str, text: str, *, token: str = "k3j4h5g6f7d8", minute: int = 0, domain: str = "amazon.co.uk",
+          name: str = "Ann", extra: str = "") -> bytes:
+    return (
+        f"Authentication-Results: mx.example.test; dkim=pass header.d=marketplace.{domain}; dmarc=pass\r\n"
+        f"Received: from ses by mx.example.test; Sun, 22 Nov 2026 10:{minute % 60:02d}:03 +0000\r\n"
+        f"From: {name} - Amazon Marketplace <{token}@marketplace.{domain}>\r\n"
+        f"To: support@shop.example\r\n"
+        f"Subject: Inquiry from Amazon customer {name} (Order: {order})\r\n"
+        f"Message-ID: <buyer-{order}-{token}-{minute}@example.test>\r\n"
+        f"Date: Sun, 22 Nov 2026 10:{minute % 60:02d}:00 +0000\r\n"
+        f"X-Marketplace-ID: A1F83G8C2ARO7P\r\n"
+        f"X-Space-Notification-Type: BBC_MESSAGE_SENT_TO_MERCHANT\r\n{extra}\r\n"
+        f"Order ID {order}:\r\n1 of Tea Kettle [ASIN: B0TEST0001]\r\n\r\n"
+        f"------------- Begin message -------------\r\n\r\n{text}\r\n\r\n------------- End message -------------\r\n"
+    ).encode()
+
+
+def claim(order: str, *, notification: str = "A_Z_CLAIM_RESPONDENT_NOTIFY", domain: str = "amazon.co.uk") -> bytes:
+    return (
+        f"Authentication-Results: mx.example.test; dkim=pass header.d={domain}; dmarc=pass\r\n"
+        f"Received: from ses by mx.example.test; Sun, 22 Nov 2026 11:00:03 +0000\r\n"
+        f"From: Amazon A-to-z Guarantee <atoz-guarantee-no-reply@{domain}>\r\n"
+        f"To: support@shop.example\r\n"
+        f"Subject: Claim received on order {order}\r\nMessage-ID: <{notification}-{order}@example.test>\r\n"
+        f"Date: Sun, 22 Nov 2026 11:00:00 +0000\r\n"
+        f"X-Space-Notification-Type: {notification}\r\n\r\n"
+        f"We received an A-to-z Guarantee claim of \u00a342.50 on the order {order}. Claim reason: Item not received.\r\n"
+    ).encode("utf-8")

@@ -1,0 +1,217 @@
+"""Real mail servers for tests, on 127.0.0.1 only: an aiosmtpd sink that can misbehave on
+purpose, and a throwaway Postfix instance. Under CI (CI=true) a missing server fails the test;
+on a developer's machine it skips it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conftest import under_ci
+
+
+def free_port() -> int:
+    """aiosmtpd cannot bind port 0 and report it back; ask the kernel for a free one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def missing(what: str) -> None:
+    if under_ci():
+        pytest.fail(f"{what} is required under CI")
+    pytest.skip(f"{what} not available")
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+@dataclass
+class SinkHandler:
+    """Accepts mail, or misbehaves as told: `script` is a list of answers for the next DATA
+    commands ("250", "451", "421", "550", "drop", "slow:SECONDS"); then it answers 250."""
+
+    received: list[Received] = field(default_factory=list)
+    script: list[str] = field(default_factory=list)
+    refuse_rcpt: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_rcpt:
+            return self.refuse_rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            step = self.script.pop(0) if self.script else "250"
+        if step.startswith("slow:"):
+            await asyncio.sleep(float(step[5:]))
+            step = "250"
+        if step == "drop":
+            # The mail arrived, but the client never hears so: the ambiguous case.
+            with self.lock:
+                self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            server.transport.close()
+            return "250 never heard"
+        if step == "250":
+            with self.lock:
+                self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            return "250 OK queued"
+        return {"451": "451 4.3.0 try again later", "421": "421 4.3.2 shutting down", "550": "550 5.7.1 rejected"}[step]
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.handler = SinkHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=10)
+
+    def __enter__(self) -> "Sink":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.received) < count:
+            time.sleep(0.05)
+        return self.received
+
+
+POSTFIX_ROOT = Path("/tmp/crisis-gateway-postfix")
+POSTFIX_SLOTS = 8
+
+
+def _postfix_available() -> bool:
+    return shutil.which("postfix") is not None and os.geteuid() == 0
+
+
+def _register_slots() -> None:
+    """Postfix starts with `-c DIR` only for directories listed in the default main.cf."""
+    main_cf = Path("/etc/postfix/main.cf")
+    if not main_cf.exists():
+        main_cf.write_text("compatibility_level = 3.6\n")
+    current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True, text=True).stdout.split()
+    wanted = [str(POSTFIX_ROOT / str(n)) for n in range(POSTFIX_SLOTS)]
+    if not all(w in current for w in wanted):
+        value = " ".join(dict.fromkeys(current + wanted))
+        subprocess.run(["postconf", "-e", f"alternate_config_directories = {value}"], check=True)
+
+
+class Postfix:
+    """A Postfix instance of its own: listening on 127.0.0.1:port, relaying to relayhost."""
+
+    def __init__(self, slot: int, extra_main: str = "", extra_master: str = "") -> None:
+        self.base = POSTFIX_ROOT / str(slot)
+        self.port = free_port()
+        self.extra_main = extra_main
+        self.extra_master = extra_master
+
+    def start(self) -> "Postfix":
+        _register_slots()
+        subprocess.run(["postfix", "-c", str(self.base), "stop"], capture_output=True)
+        shutil.rmtree(self.base, ignore_errors=True)
+        (self.base / "queue").mkdir(parents=True)
+        (self.base / "data").mkdir()
+        shutil.chown(self.base / "data", "postfix")
+        b = self.base
+        (b / "main.cf").write_text(f"""
+compatibility_level = 3.6
+queue_directory = {b}/queue
+data_directory = {b}/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = postfix-{self.port}.test
+mydomain = test
+myorigin = test
+mydestination =
+local_recipient_maps =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+maillog_file = {b}/maillog
+maillog_file_prefixes = {b}
+alias_maps =
+alias_database =
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+smtp_dns_support_level = disabled
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+{self.extra_main}
+""")
+        master = Path("/etc/postfix/master.cf.proto").read_text()
+        master = master.replace("\nsmtp      inet", f"\n127.0.0.1:{self.port} inet", 1)
+        (b / "master.cf").write_text(master + self.extra_master)
+        started = subprocess.run(["postfix", "-c", str(b), "start"], capture_output=True, text=True)
+        if started.returncode != 0:
+            raise RuntimeError(f"postfix did not start: {started.stderr or started.stdout}")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"postfix on port {self.port} did not listen; log: {self.log()[-2000:]}")
+
+    def stop(self) -> None:
+        subprocess.run(["postfix", "-c", str(self.base), "stop"], capture_output=True)
+
+    def flush(self) -> None:
+        subprocess.run(["postqueue", "-c", str(self.base), "-f"], capture_output=True)
+
+    def queue(self) -> str:
+        return subprocess.run(["postqueue", "-c", str(self.base), "-p"], capture_output=True, text=True).stdout
+
+    def log(self) -> str:
+        path = self.base / "maillog"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@pytest.fixture
+def sink():
+    with Sink() as running:
+        yield running
+
+
+_slot_counter = iter(range(10**6))
+
+
+@pytest.fixture
+def postfix_factory():
+    if not _postfix_available():
+        missing("Postfix (run as root with the postfix package installed)")
+    started: list[Postfix] = []
+
+    def make(**options) -> Postfix:
+        instance = Postfix(next(_slot_counter) % POSTFIX_SLOTS, **options).start()
+        started.append(instance)
+        return instance
+
+    yield make
+    for instance in started:
+        instance.stop()

@@ -1,0 +1,303 @@
+"""The outbox against real SMTP servers on loopback: every action done once, none lost."""
+
+import email
+import email.policy
+import json
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+import mails
+from conftest import MINIMAL_CONFIG
+from gateway.classify import Classifier
+from gateway.config import config_from_dict
+from gateway.outbox import Outbox
+from gateway.pipeline import Pipeline
+from gateway.state import State
+from servers import free_port, sink  # noqa: F401 - fixture
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+FAST = {"attempts": 4, "max_seconds": 30, "backoff_initial": 0.01, "backoff_max": 0.05}
+
+
+def make_config(port: int, tmp_path, **sections):
+    data = {
+        **MINIMAL_CONFIG,
+        "gateway": {"state_dir": str(tmp_path / "state")},
+        "smtp": {"host": "127.0.0.1", "port": port, "security": "none", "from": "crisis@shop.example", "timeout": 5},
+        "outbox": FAST,
+        "acknowledge": {"shop_name": "Test Shop"},
+    }
+    for name, values in sections.items():
+        data[name] = {**data.get(name, {}), **values}
+    return config_from_dict(data)
+
+
+class Gateway:
+    def __init__(self, config):
+        self.config = config
+        self.state = State(config.state_dir)
+        self.pipeline = Pipeline(Classifier(config), self.state)
+        self.outbox = Outbox(config, self.state)
+
+    def take(self, *raws, now=NOW):
+        return [self.pipeline.handle(raw, now=now) for raw in raws]
+
+    def rows(self):
+        return self.outbox.rows()
+
+
+@pytest.fixture
+def gateway_for(tmp_path):
+    made = []
+
+    def make(port, **sections):
+        made.append(Gateway(make_config(port, tmp_path, **sections)))
+        return made[-1]
+
+    yield make
+    for g in made:
+        g.state.close()
+
+
+def parse(data: bytes):
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
+def test_forward_and_acknowledgement(sink, gateway_for):
+    g = gateway_for(sink.port)
+    order = "202-1234567-7654321"
+    first = mails.buyer(order, "Where is my parcel? It never arrived.", minute=1)
+    g.take(first, mails.claim(order))
+    # the buyer's risk message: forward + acknowledgement; the claim: forward only, the buyer
+    # having been acknowledged already
+    assert g.outbox.run() == {"done": 3, "dead": 0, "waiting": 0}
+    by_subject = {parse(r.data)["Subject"]: r for r in sink.received}
+    assert len(by_subject) == 3
+
+    ack = next(r for s, r in by_subject.items() if s.startswith("Re: "))
+    assert ack.recipients == ["k3j4h5g6f7d8@marketplace.amazon.co.uk"]
+    message = parse(ack.data)
+    assert message["Auto-Submitted"] == "auto-replied" and message["X-Loop"] == "crisis-gateway"
+    assert message["In-Reply-To"] == f"<buyer-{order}-k3j4h5g6f7d8-1@example.test>"
+    assert order in message.get_content() and "24 hours" in message.get_content()
+    assert "[CRISIS" not in message["Subject"]
+
+    forward_raw = next(r for s, r in by_subject.items() if s.startswith("[CRISIS: A-to-Z |")).data
+    forward = parse(forward_raw)
+    assert forward["To"] == "crisis@shop.example" and forward["From"].addresses[0].addr_spec == "crisis@shop.example"
+    parts = list(forward.iter_parts())
+    summary = parts[0].get_content()
+    assert "Amount:    £42.50" in summary and "Reason:    Item not received" in summary
+    assert "(2026-11-24 11:00 UTC)" in summary
+    assert "buyer not acknowledged: k3j4h5g6f7d8@marketplace.amazon.co.uk already acknowledged" in summary
+    attached = [p for p in parts[1:] if p.get_content_type() == "message/rfc822"]
+    assert [p.get_filename() for p in attached] == ["original.eml", "evidence-01-2026-11-22.eml"]
+    assert mails.claim(order) in forward_raw  # attached byte for byte
+    assert first in forward_raw
+
+
+def test_claim_acknowledges_the_buyer_known_from_earlier_mail(sink, gateway_for):
+    g = gateway_for(sink.port, acknowledge={"window_hours": 1})
+    order = "202-7654321-1234567"
+    g.take(mails.buyer(order, "Can I pay by invoice?", minute=2))
+    g.outbox.run()
+    g.take(mails.claim(order), now=NOW + timedelta(hours=2))  # past the one-hour window
+    kinds = [(r["kind"], r["target"]) for r in g.rows()]
+    assert kinds.count(("acknowledge", "k3j4h5g6f7d8@marketplace.amazon.co.uk")) == 2
+
+
+def test_classify_lists_exactly_what_the_outbox_runs(sink, gateway_for, tmp_path):
+    g = gateway_for(sink.port, notify={"webhooks": ["http://127.0.0.1:9/hook"]})
+    raws = [mails.buyer("203-0000000-0000001", "Is it blue?"), mails.buyer("203-0000000-0000002", "It arrived broken!", token="zz1"),
+            mails.claim("203-0000000-0000003"), mails.buyer("203-0000000-0000004", "Out of office", token="zz2", extra="Auto-Submitted: auto-replied\r\n")]
+    for raw in raws:
+        verdict = g.pipeline.classifier.classify(raw, NOW, history=g.state)
+        g.take(raw)
+        planned = sorted((a.kind, ",".join(a.detail["to"]) if isinstance(a.detail["to"], list) and a.kind != "notify" else a.detail["to"])
+                         for a in verdict.actions if a.kind != "tag")
+        planned = sorted((k, t) for k, targets in planned for t in (targets if isinstance(targets, list) else [targets]))
+        queued = sorted((r["kind"], r["target"]) for r in g.rows() if r["message_key"] == verdict.message_key)
+        assert planned == queued
+
+
+@pytest.mark.parametrize("script, attempts", [(["451"], 2), (["451", "421"], 3), (["slow:1"], 1)])
+def test_transient_failures_are_retried_then_done(sink, gateway_for, script, attempts):
+    g = gateway_for(sink.port)
+    g.take(mails.claim("204-1111111-1111111"))
+    sink.handler.script = list(script)
+    assert g.outbox.run()["done"] == 1
+    (row,) = g.rows()
+    assert row["status"] == "done" and len(sink.received) == 1
+    kinds = [a["kind"] for a in g.state.audit_rows(order_id="204-1111111-1111111")]
+    assert kinds.count("sent") == 1
+
+
+def test_connection_lost_after_data_repeats_once_with_the_same_message_id(sink, gateway_for):
+    g = gateway_for(sink.port)
+    g.take(mails.claim("204-2222222-2222222"))
+    sink.handler.script = ["drop"]
+    assert g.outbox.run()["done"] == 1
+    ids = [parse(r.data)["Message-ID"] for r in sink.received]
+    assert len(ids) == 2 and ids[0] == ids[1] == g.rows()[0]["message_id"]
+
+
+def test_refused_connections_dead_letter_then_retry(tmp_path, gateway_for, caplog):
+    port = free_port()  # nothing listens here
+    g = gateway_for(port)
+    g.take(mails.claim("204-3333333-3333333"))
+    with caplog.at_level(logging.WARNING, logger="gateway.outbox"):
+        assert g.outbox.run() == {"done": 0, "dead": 1, "waiting": 0}
+    (row,) = g.rows()
+    assert row["status"] == "dead" and row["attempts"] == 1 and "ConnectionRefusedError" in row["last_error"]
+    assert "dead-lettered" in caplog.text
+    assert g.state.audit_rows(order_id="204-3333333-3333333")[-1]["kind"] == "dead_letter"
+    from servers import Sink
+
+    sink = Sink()
+    sink.port = port
+    sink.controller.port = port
+    with sink:
+        assert g.outbox.set_status([row["id"]], "pending", ("dead",)) == 1
+        assert g.outbox.run()["done"] == 1
+        assert len(sink.received) == 1
+
+
+def test_permanent_refusal_is_not_retried(sink, gateway_for):
+    g = gateway_for(sink.port)
+    g.take(mails.claim("204-4444444-4444444"))
+    sink.handler.script = ["550"]
+    assert g.outbox.run()["dead"] == 1
+    assert g.rows()[0]["last_error"].startswith("550") and not sink.received
+
+
+def test_burst_from_one_buyer_gets_one_acknowledgement(sink, gateway_for):
+    g = gateway_for(sink.port)
+    order = "205-5555555-5555555"
+    outcomes = g.take(*[mails.buyer(order, f"Hello? message {n}", minute=n) for n in range(1000)])
+    assert sum(o.status == "recorded" for o in outcomes) == 1000
+    g.outbox.run()
+    acks = [r for r in sink.received if r.recipients == ["k3j4h5g6f7d8@marketplace.amazon.co.uk"]]
+    assert len(acks) == 1
+    classified = [a for a in g.state.audit_rows(order_id=order) if a["kind"] == "classified"]
+    declined = [a for a in classified if any("already acknowledged" in line for line in a["detail"]["trace"])]
+    assert len(classified) == 1000 and len(declined) == 999
+
+
+class Hook(BaseHTTPRequestHandler):
+    answers: list[int] = []
+    bodies: list[dict] = []
+
+    def do_POST(self):  # noqa: N802
+        Hook.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(Hook.answers.pop(0) if Hook.answers else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Hook.answers, Hook.bodies = [], []
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+
+
+def test_webhook_notification_is_retried_and_audited(sink, gateway_for, webhook):
+    g = gateway_for(sink.port, notify={"webhooks": [webhook]})
+    Hook.answers = [503, 502]
+    g.take(mails.claim("206-6666666-6666666"))
+    g.outbox.run()
+    notify = next(r for r in g.rows() if r["kind"] == "notify")
+    assert notify["status"] == "done" and len(Hook.bodies) == 3
+    assert Hook.bodies[-1]["order_id"] == "206-6666666-6666666" and Hook.bodies[-1]["category"] == "atoz_claim"
+    Hook.answers = [404]
+    g.take(mails.claim("206-7777777-7777777"))
+    g.outbox.run()
+    dead = [r for r in g.rows() if r["kind"] == "notify" and r["status"] == "dead"]
+    assert len(dead) == 1 and dead[0]["last_error"] == "HTTP 404"
+
+
+def test_kill_between_send_and_commit_repeats_at_most_once(sink, tmp_path):
+    config = tmp_path / "gateway.toml"
+    config.write_text(f"""
+[gateway]
+state_dir = "{tmp_path / 'state'}"
+[[mailbox]]
+address = "support@shop.example"
+[trust]
+authserv_ids = ["mx.example.test"]
+[escalation]
+tier1 = ["crisis@shop.example"]
+[smtp]
+host = "127.0.0.1"
+port = {sink.port}
+security = "none"
+from = "crisis@shop.example"
+[outbox]
+backoff_initial = 0.01
+backoff_max = 0.05
+""")
+    mail = tmp_path / "claim.eml"
+    mail.write_bytes(mails.claim("207-8888888-8888888"))
+    # The sink receives the forward, then kills the sending process before it can record "done".
+    process = subprocess.Popen([sys.executable, "-m", "gateway", "process", "--config", str(config), str(mail)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    original = sink.handler.handle_DATA
+
+    async def kill_then_answer(server, session, envelope):
+        answer = await original(server, session, envelope)
+        process.send_signal(signal.SIGKILL)
+        return answer
+
+    sink.handler.handle_DATA = kill_then_answer
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert len(sink.received) == 1
+    sink.handler.handle_DATA = original
+    again = subprocess.run([sys.executable, "-m", "gateway", "outbox", "run", "--config", str(config)], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "1 sent" in again.stdout and "may have been sent before a crash" in again.stderr
+    ids = [parse(r.data)["Message-ID"] for r in sink.received]
+    assert len(ids) == 2 and ids[0] == ids[1]
+    assert subprocess.run([sys.executable, "-m", "gateway", "outbox", "run", "--config", str(config)], capture_output=True, text=True).stdout.startswith("0 sent")
+    assert len(sink.received) == 2
+
+
+from servers import postfix_factory  # noqa: E402,F401 - fixture
+
+
+def test_through_a_real_postfix_smarthost(sink, postfix_factory, gateway_for):
+    """Postfix relays what the outbox submits; a burst of buyer mail still yields one acknowledgement,
+    and a smarthost that is down at first only delays: the retried actions arrive once."""
+    smarthost = postfix_factory(extra_main=f"relayhost = [127.0.0.1]:{sink.port}")
+    g = gateway_for(smarthost.port)
+    order = "208-1212121-3434343"
+    g.take(*[mails.buyer(order, f"It arrived damaged ({n})", minute=n) for n in range(50)], mails.claim(order))
+    assert g.outbox.run() == {"done": 52, "dead": 0, "waiting": 0}  # 51 forwards, 1 acknowledgement
+    received = sink.wait_for(52)
+    assert len(received) == 52
+    ids = [parse(r.data)["Message-ID"] for r in received]
+    assert len(set(ids)) == 52 and set(ids) == {r["message_id"] for r in g.rows()}
+    acks = [r for r in received if r.recipients == ["k3j4h5g6f7d8@marketplace.amazon.co.uk"]]
+    assert len(acks) == 1
+    assert "status=sent" in smarthost.log()
+
+    smarthost.stop()
+    g.take(mails.claim("208-5656565-7878787"))
+    assert g.outbox.run()["dead"] == 1  # smarthost down: retried, then dead-lettered, not lost
+    dead = [r["id"] for r in g.outbox.rows("dead")]
+    smarthost.start()
+    g.outbox.set_status(dead, "pending", ("dead",))
+    assert g.outbox.run()["done"] == 1
+    assert len(sink.wait_for(53)) == 53

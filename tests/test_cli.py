@@ -77,6 +77,12 @@ def test_classify_reports_bad_files_and_goes_on(config_file, claim_file, tmp_pat
         ("[trust\n", "not valid TOML"),
         ("[tags]\natoz_claim = \"[x]\"\n", "[tags] maps a category"),
         ("[wat]\n", "unknown section [wat]"),
+        ("[smtp]\nhost = \"mx\"\n", "[smtp] 'from' is required"),
+        ("[smtp]\nfrom = \"a@b.c\"\n", "exactly one of 'host'"),
+        ("[smtp]\nfrom = \"a@b.c\"\nhost = \"mx\"\nsecurity = \"ssl\"\n", "security must be"),
+        ("[smtp]\nfrom = \"a@b.c\"\nhost = \"mx\"\npassword_file = \"p\"\n", "'user' is required"),
+        ("[outbox]\nattempts = \"five\"\n", "[outbox] attempts must be a number"),
+        ("[acknowledge]\nwindow_hours = true\n", "[acknowledge] window_hours must be a number"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path, claim_file, text, message):

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 import mails
-from conftest import MINIMAL_CONFIG
+from conftest import MINIMAL_CONFIG, SHARED_CORPUS, corpus_manifest
 from gateway.classify import Classifier
 from gateway.config import config_from_dict
 from gateway.outbox import Outbox
@@ -117,6 +117,7 @@ def test_classify_lists_exactly_what_the_outbox_runs(sink, gateway_for, tmp_path
     g = gateway_for(sink.port, notify={"webhooks": ["http://127.0.0.1:9/hook"]})
     raws = [mails.buyer("203-0000000-0000001", "Is it blue?"), mails.buyer("203-0000000-0000002", "It arrived broken!", token="zz1"),
             mails.claim("203-0000000-0000003"), mails.buyer("203-0000000-0000004", "Out of office", token="zz2", extra="Auto-Submitted: auto-replied\r\n")]
+    raws += [(SHARED_CORPUS / e["file"]).read_bytes() for e in corpus_manifest()]
     for raw in raws:
         verdict = g.pipeline.classifier.classify(raw, NOW, history=g.state)
         g.take(raw)
@@ -301,3 +302,54 @@ def test_through_a_real_postfix_smarthost(sink, postfix_factory, gateway_for):
     g.outbox.set_status(dead, "pending", ("dead",))
     assert g.outbox.run()["done"] == 1
     assert len(sink.wait_for(53)) == 53
+
+
+class OAuthSink:
+    """Accepts XOAUTH2 with one token only, as Gmail and Microsoft 365 do after a token expires."""
+
+    def __init__(self, good_token: str):
+        from servers import SinkHandler
+
+        self.good = good_token
+        self.seen_tokens: list[str] = []
+        self.handler = SinkHandler()
+        self.handler.auth_XOAUTH2 = self.auth_XOAUTH2
+
+    async def auth_XOAUTH2(self, server, args):
+        import base64
+
+        from aiosmtpd.smtp import AuthResult
+
+        fields = dict(part.split("=", 1) for part in base64.b64decode(args[1]).decode().split("\x01") if "=" in part)
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        self.seen_tokens.append(token)
+        return AuthResult(success=token == self.good, handled=False)
+
+
+def test_xoauth2_token_is_refreshed_when_refused_and_never_logged(tmp_path, gateway_for, caplog):
+    from aiosmtpd.controller import Controller
+
+    counter = tmp_path / "calls"
+    script = tmp_path / "token.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        f"p = pathlib.Path({str(counter)!r})\n"
+        "n = int(p.read_text()) if p.exists() else 0\n"
+        "p.write_text(str(n + 1))\n"
+        "print('stale-token-SECRET' if n == 0 else 'fresh-token-SECRET')\n"
+    )
+    oauth = OAuthSink("fresh-token-SECRET")
+    port = free_port()
+    controller = Controller(oauth.handler, hostname="127.0.0.1", port=port, auth_require_tls=False)
+    controller.start()
+    try:
+        g = gateway_for(port, smtp={"user": "shop@example.com", "oauth2_token_command": f"{sys.executable} {script}"})
+        g.take(mails.claim("209-1010101-2020202"))
+        with caplog.at_level(logging.DEBUG):
+            assert g.outbox.run()["done"] == 1
+    finally:
+        controller.stop()
+    assert oauth.seen_tokens == ["stale-token-SECRET", "fresh-token-SECRET"]
+    assert len(oauth.handler.received) == 1
+    audit_text = json.dumps(g.state.audit_rows())
+    assert "SECRET" not in caplog.text and "SECRET" not in audit_text

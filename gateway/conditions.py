@@ -105,7 +105,8 @@ class Header(Condition):
 class _Phrases(Condition):
     """Phrases matched case-, accent- and width-insensitively, on word boundaries (except in
     scripts written without spaces). A list, or a table of lists by language code. A phrase
-    starting with "re:" is a regular expression on the folded text."""
+    ending in "*" matches any word that starts with it; a phrase starting with "re:" is a
+    regular expression on the folded text."""
 
     def __init__(self, value: Any) -> None:
         by_language = value if isinstance(value, dict) else {"": value}
@@ -127,6 +128,12 @@ class _Phrases(Condition):
                     self.labels[phrase[3:]] = label
                     continue
                 folded = fold_for_matching(phrase)
+                if folded.endswith("*") and len(folded) > 2:
+                    # a word prefix: "opini*" matches opinia, opinię, opinii (inflected languages)
+                    stem = folded[:-1]
+                    regexes.append(r"(?<!\w)" + re.escape(stem) + r"\w*")
+                    self.labels[regexes[-1]] = label
+                    continue
                 self.labels.setdefault(folded, label)
                 (spaceless if has_cjk(folded) else words).append(re.escape(folded))
         alternatives = []
@@ -147,8 +154,9 @@ class _Phrases(Condition):
             if match:
                 return f"{self.name} says {self.labels.get(match.group(0), repr(match.group(0)))}"
         for regex, source in self.regexes:
-            if regex.search(text):
-                return f"{self.name} matches {self.labels[source]}"
+            found = regex.search(text)
+            if found:
+                return f"{self.name} says {found.group(0)!r} ({self.labels[source]})"
         return None
 
 

@@ -12,7 +12,7 @@ ORDER_ID = re.compile(r"(?<![\d-])(\d{3}-\d{7}-\d{7})(?![\d-])")
 # "case" in the marketplace language, in "[CASE n]" subjects, or in the case-log link.
 _CASE_WORDS = (
     r"case|case id|case-id|fall|fallnummer|cas|dossier|caso|zaak|sprawa|sprawy|sprawie|zgloszenie|"
-    r"arende|arendet|vaka|talep|ケース|お問い合わせ|問い合わせ"
+    r"arende|arendet|vaka|talep|destek kaydı kimligi|destek kaydı|kayıt|ケース|お問い合わせ|問い合わせ"
 )
 CASE_ID = re.compile(
     r"(?:caseid=|\[case\s*#?\s*|(?<!\w)(?:" + _CASE_WORDS + r")[\s-]*(?:id|nr\.?|no\.?|n°|n\.|numero|number|nummer|番号)?\s*[:#：]?\s*)"
@@ -31,26 +31,32 @@ _DAYS = (
     r"giorni(?: di calendario| lavorativi)?|giorno|dias?(?: naturales| habiles| corridos| uteis)?|"
     r"(?:kalender|werk)?dag(?:en)?|dni|dagar|gun"
 )
-STATED_WITHIN = re.compile(
-    r"(?<!\w)(?:" + _WITHIN + r")\s+(\d{1,3})\s*(" + _HOURS + r"|" + _DAYS + r")(?!\w)"
-    r"|(\d{1,3})\s*(時間|日|営業日)以内"
+# Each form: a pattern whose groups are (amount, unit). Languages put "within" before the number
+# (EN, DE, FR, ...), after the unit (TR "24 saat içinde", JA "48時間以内") or before it (AR).
+STATED_WITHIN = (
+    re.compile(r"(?<!\w)(?:" + _WITHIN + r")\s+(\d{1,3})\s*(" + _HOURS + r"|" + _DAYS + r")(?!\w)"),
+    re.compile(r"(\d{1,3})\s*(時間|日|営業日)以内"),
+    re.compile(r"(?<!\w)(\d{1,3})\s*(saat|gun|is gunu)\s+(?:icinde|icerisinde)(?!\w)"),
+    re.compile(r"خلال\s*(\d{1,3})\s*(ساعة|ساعات|يوم|أيام|ايام)"),
 )
+_HOUR_UNITS = re.compile(r"(?:" + _HOURS + r"|時間|ساعة|ساعات)")
+
+
+def _first(pattern: re.Pattern[str], subject: str, text: str) -> str | None:
+    """The subject names the id the mail is about; the body may also quote other ones."""
+    for source in (subject, text):
+        match = pattern.search(fold_for_matching(source))
+        if match:
+            return match.group(1)
+    return None
 
 
 def order_id(subject: str, text: str) -> str | None:
-    for source in (subject, text):
-        match = ORDER_ID.search(fold_for_matching(source))
-        if match:
-            return match.group(1)
-    return None
+    return _first(ORDER_ID, subject, text)
 
 
 def case_id(subject: str, text: str) -> str | None:
-    for source in (subject, text):
-        match = CASE_ID.search(fold_for_matching(source))
-        if match:
-            return match.group(1)
-    return None
+    return _first(CASE_ID, subject, text)
 
 
 def buyer_text(text: str) -> str:
@@ -63,17 +69,14 @@ def buyer_text(text: str) -> str:
 
 def stated_window(text: str) -> tuple[timedelta, str] | None:
     """The shortest response window the mail states, with the words that stated it."""
+    folded = fold_for_matching(text)
     best: tuple[timedelta, str] | None = None
-    for match in STATED_WITHIN.finditer(fold_for_matching(text)):
-        if match.group(1):
+    for pattern in STATED_WITHIN:
+        for match in pattern.finditer(folded):
             amount, unit = int(match.group(1)), match.group(2)
-            is_hours = re.fullmatch(_HOURS, unit) is not None
-        else:
-            amount, unit = int(match.group(3)), match.group(4)
-            is_hours = unit == "時間"
-        if amount == 0:
-            continue
-        window = timedelta(hours=amount) if is_hours else timedelta(days=amount)
-        if best is None or window < best[0]:
-            best = (window, match.group(0))
+            if amount == 0:
+                continue
+            window = timedelta(hours=amount) if _HOUR_UNITS.fullmatch(unit) else timedelta(days=amount)
+            if best is None or window < best[0]:
+                best = (window, match.group(0))
     return best

@@ -1,5 +1,6 @@
 import json
 import os
+from datetime import datetime
 import sys
 from pathlib import Path
 
@@ -50,3 +51,28 @@ def corpus_manifest():
 
 def under_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def assert_verdict(verdict, expected: dict) -> None:
+    """The checks of a manifest entry: category (unless any), tier, ids, trust, actions, deadline."""
+    if expected["category"] is not None:
+        assert verdict.category == expected["category"]
+    assert verdict.tier == expected["tier"]
+    assert verdict.suspicious == expected["suspicious"]
+    assert verdict.order_id == expected["order_id"]
+    assert verdict.case_id == expected["case_id"]
+    if "case_status" in expected:
+        assert verdict.case_status == expected["case_status"]
+    if expected.get("marketplace") is not None:
+        assert verdict.marketplace == expected["marketplace"]
+    assert (verdict.action("acknowledge") is not None) == expected["ack"]
+    assert (verdict.action("forward") is not None) == expected["forward"]
+    if expected["deadline"] is None:
+        assert verdict.deadline is None
+    else:
+        assert verdict.deadline is not None
+        assert abs((verdict.deadline - datetime.fromisoformat(expected["deadline"])).total_seconds()) <= 120
+    if verdict.tier == 1:
+        assert verdict.subject.startswith("[CRISIS:")
+    if verdict.suspicious:
+        assert "[CRISIS:" not in verdict.subject and verdict.subject.startswith("[SUSPECT]")

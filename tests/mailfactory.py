@@ -20,6 +20,7 @@ import binascii
 import html
 import html.entities
 import random
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -83,10 +84,11 @@ ORDER_PREFIX = {"US": "11", "CA": "70", "MX": "70", "BR": "70", "UK": "20", "IE"
                 "FR": "40", "IT": "40", "ES": "40", "NL": "40", "BE": "40", "PL": "40", "SE": "40",
                 "TR": "40", "AE": "40", "IN": "40", "JP": "50", "AU": "25", "SG": "50"}
 # charsets tried, in turn, for the "latin-1" encoding
-LEGACY_CHARSETS = {"pl": ("iso-8859-2",), "tr": ("iso-8859-9", "windows-1254"), "ja": ()}
+LEGACY_CHARSETS = {"pl": ("iso-8859-2", "windows-1250"), "tr": ("iso-8859-9", "windows-1254"), "ja": ()}
 WESTERN_CHARSETS = ("iso-8859-1", "iso-8859-15", "windows-1252")
 
 SELLER_NAMES = ("Brightwood Home", "Nordlicht Küchenwelt", "Casa Solare", "Kestrel Outdoor", "Maison Lumen")
+SELLER_NAMES_JA = ("ブライトウッド・ホーム", "さくら雑貨店", "Kestrel Outdoor Japan")
 ITEMS = {
     "en": ("Cast Iron Skillet 26 cm", "Bamboo Cutting Board Set (3 pcs)", "Wireless Earbuds with Charging Case",
            "Stainless Steel French Press 1L", "Kids Rain Jacket, Navy, 110 cm", "USB-C Hub 7-in-1"),
@@ -1079,7 +1081,761 @@ PHRASES["nl"] = {
                   "account binnen 24 uur om opschorting te voorkomen: {url}",
 }
 
-# --- more languages ---
+PHRASES["pl"] = {
+    "atoz_from": ("Gwarancja Amazon od A do Z", "Amazon Gwarancja A-do-Z"),
+    "claim_subjects": (
+        "Otrzymano roszczenie dotyczące zamówienia {order}",
+        "Wniosek o zwrot pieniędzy dla zamówienia {order}",
+        "Wymagane działanie: roszczenie do zamówienia {order}",
+        "Potrzebna odpowiedź w sprawie zamówienia {order}",
+    ),
+    "claim_bodies": (
+        "Szanowni Państwo,\n\notrzymaliśmy roszczenie w ramach Gwarancji od A do Z na kwotę {amount} dotyczące "
+        "zamówienia {order}. Powód: {reason}. {window}\n\nZobacz roszczenie: {url}\n\nAmazon Services",
+        "Dzień dobry,\n\nkupujący złożył roszczenie w ramach Gwarancji od A do Z do zamówienia {order} ({amount}). "
+        "Podany powód: {reason}.\n\n{window} Jeśli nie otrzymamy odpowiedzi, możemy uwzględnić roszczenie i "
+        "obciążyć Państwa konto.\n\n{url}\n\nZ poważaniem\nAmazon Services",
+    ),
+    "claim_reasons": ("Nie otrzymano przedmiotu", "Przedmiot znacząco różni się od opisu",
+                      "Przedmiot dotarł uszkodzony lub wadliwy", "Przedmiot zwrócony, ale pieniądze nie wróciły"),
+    "window_hours": "Prosimy o odpowiedź w ciągu {n} godzin.",
+    "window_days": "Prosimy o odpowiedź w ciągu {n} dni.",
+    "decision_subjects": {
+        "granted": ("Decyzja w sprawie roszczenia do zamówienia {order}: roszczenie uwzględnione",
+                    "Decyzja dotycząca Gwarancji od A do Z, zamówienie {order}"),
+        "denied": ("Decyzja w sprawie roszczenia do zamówienia {order}: roszczenie odrzucone",
+                   "Roszczenie zamknięte na Państwa korzyść: zamówienie {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Dzień dobry {seller},\n\nrozpatrzyliśmy roszczenie w ramach Gwarancji od A do Z do zamówienia "
+                   "{order} i postanowiliśmy je uwzględnić. Kupującemu zwrócono {amount}, a kwotą tą obciążono "
+                   "Państwa konto.\n\nOd decyzji można się odwołać w Seller Central: {url}\n\nAmazon Services",
+        "denied": "Dzień dobry {seller},\n\npo analizie przekazanych informacji odrzuciliśmy roszczenie w ramach "
+                  "Gwarancji od A do Z do zamówienia {order}. Państwa konto nie zostanie obciążone.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Zapytanie o dostawę od klienta Amazon {name} (Zamówienie: {order})",
+        "product": "Pytanie o produkt od klienta Amazon {name} (Zamówienie: {order})",
+        "return": "Zapytanie o zwrot od klienta Amazon {name} (Zamówienie: {order})",
+        "other": "Zapytanie od klienta Amazon {name} (Zamówienie: {order})",
+    },
+    "order_line": "Numer zamówienia {order}:",
+    "item_line": "1 z {item} [ASIN: {asin}]",
+    "begin": "------------- Początek wiadomości -------------",
+    "end": "------------- Koniec wiadomości -------------",
+    "footer": "Dla informacji: aby rozstrzygać spory i dbać o zaufanie, przechowujemy przez dwa lata wszystkie "
+              "wiadomości wymieniane przez kupujących i sprzedawców za pośrednictwem Amazon.",
+    "helpful": "Czy ten e-mail był pomocny?",
+    "risk": {
+        "not_received": (
+            "Paczka nigdy do mnie nie dotarła.",
+            "Według śledzenia przesyłka została doręczona, ale nic nie dostałem, pytałem też sąsiadów.",
+            "Czekam już trzy tygodnie i nadal nie otrzymałam zamówienia.",
+        ),
+        "not_as_described": (
+            "Otrzymany produkt jest niezgodny z opisem.",
+            "To inny model niż na zdjęciach, kolor też się nie zgadza.",
+            "To nie jest to, co zamówiłem.",
+        ),
+        "damaged": (
+            "Produkt przyszedł uszkodzony, pokrywka jest pęknięta.",
+            "Po dwóch dniach przestał działać, jest wadliwy.",
+            "Karton był zgnieciony, a towar zniszczony.",
+        ),
+        "counterfeit": (
+            "To ewidentnie podróbka, logo jest krzywo nadrukowane.",
+            "Porównałam z oryginałem i to jest podróbka.",
+            "Opakowanie wygląda tandetnie, to nie jest oryginalny produkt.",
+        ),
+        "threat": (
+            "Jeśli dziś nie dostanę odpowiedzi, złożę roszczenie z Gwarancji od A do Z.",
+            "Chcę zwrotu pieniędzy, inaczej otworzę roszczenie A-do-Z.",
+            "Jeśli sprawa nie zostanie załatwiona, zgłoszę chargeback w banku.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Dzień dobry, kiedy dotrze moje zamówienie? Potrzebuję go przed sobotą.",
+                     "Czy moje zamówienie zostało już wysłane? Jest numer przesyłki?"),
+        "address": ("Dzień dobry, pomyliłem się w adresie, powinno być mieszkanie 14. Czy można to jeszcze zmienić?",),
+        "size": ("Czy ten rozmiar jest zaniżony? Zwykle noszę M.", "Jakie są dokładne wymiary produktu?"),
+        "invoice": ("Czy mogą Państwo wystawić fakturę VAT na firmę? Podam NIP.",),
+        "gift": ("Czy można zapakować na prezent z krótkim liścikiem? To na urodziny.",),
+        "compat": ("Czy patelnia nadaje się na płytę indukcyjną?", "Czy to pasuje do MacBooka Air z 2020 roku?"),
+    },
+    "autoreply": (
+        "Jestem poza biurem do poniedziałku, odczytam wiadomość po powrocie.",
+        "Dziękuję za wiadomość. Jestem na urlopie z ograniczonym dostępem do poczty.",
+    ),
+    "autoreply_subject": "Odpowiedź automatyczna: Zapytanie od klienta Amazon {name} (Zamówienie: {order})",
+    "chargeback_subjects": ("Obciążenie zwrotne dla zamówienia {order}: wymagana odpowiedź",
+                            "Powiadomienie o chargebacku dla zamówienia {order}"),
+    "chargeback_body": "Dzień dobry {seller},\n\nwpłynęło obciążenie zwrotne (chargeback) dotyczące transakcji:\n\n"
+                       "Numer zamówienia: {order}\nZakupione produkty: 1 x ({item})\nKwota: {amount}\n\n"
+                       "Prosimy o przesłanie potwierdzenia dostawy w ciągu 7 dni, w przeciwnym razie możemy "
+                       "obciążyć Państwa konto.\n\nAmazon Services",
+    "ah_subjects": ("Państwa konto sprzedawcy Amazon zostało dezaktywowane",
+                    "Wymagane działanie: ostrzeżenie o naruszeniu zasad",
+                    "Oferta została usunięta (ASIN {asin})",
+                    "Wskaźnik wadliwych zamówień przekracza nasz cel"),
+    "ah_body": "Dzień dobry,\n\nkontaktujemy się w sprawie Państwa konta sprzedawcy Amazon. Otrzymaliśmy skargi "
+               "kupujących dotyczące stanu i autentyczności sprzedanych produktów (ASIN {asin}). Prosimy o "
+               "przesłanie planu działania na stronie Kondycja konta.\n\n{url}\n\nZespół ds. wyników sprzedawców\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("Identyfikator zgłoszenia {case}: otrzymaliśmy Twoją prośbę",
+                   "Identyfikator zgłoszenia {case}: dziękujemy za kontakt z pomocą dla partnerów"),
+        "answered": ("Identyfikator zgłoszenia {case}: zespół pomocy odpowiedział",
+                     "Identyfikator zgłoszenia {case}: czeka na Ciebie odpowiedź"),
+        "closed": ("Identyfikator zgłoszenia {case}: Twoje zgłoszenie zostało rozwiązane",
+                   "Identyfikator zgłoszenia {case}: Twoje zgłoszenie zostało zamknięte"),
+    },
+    "case_bodies": {
+        "opened": "Dzień dobry,\n\ndziękujemy za kontakt z pomocą Amazon. Identyfikator zgłoszenia: {case}. "
+                  "Otrzymaliśmy prośbę dotyczącą „{topic}” i odpowiemy najszybciej, jak to możliwe.\n\n{url}\n\nAmazon",
+        "answered": "Dzień dobry,\n\nodpowiedzieliśmy na zgłoszenie {case} dotyczące „{topic}”. Odpowiedź "
+                    "znajdziesz w historii zgłoszenia.\n\n{url}\n\nAmazon",
+        "closed": "Dzień dobry,\n\nzgłoszenie {case} dotyczące „{topic}” zostało rozwiązane i zamknięte. Jeśli "
+                  "problem nadal występuje, możesz je ponownie otworzyć w ciągu 14 dni.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - otrzymaliśmy Twoją prośbę",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support odpowiedział",
+        "closed": "[CASE {case}] {topic} - zgłoszenie zostało rozwiązane",
+    },
+    "case_topics": ("Oferta niewidoczna w wynikach wyszukiwania", "Towar nieprzyjęty w centrum logistycznym",
+                    "Zmiana marki dla ASIN {asin}", "Wstrzymana wypłata"),
+    "return_subjects": ("Powiadomienie o autoryzacji zwrotu dla zamówienia {order}", "Prośba o zwrot dla zamówienia {order}"),
+    "return_body": "Numer zamówienia: {order}\nProdukt: {item}\nASIN: {asin}\nPowód zwrotu: {reason}\n"
+                   "Data prośby: {date}\nAutoryzacja: automatyczna przez Amazon",
+    "return_reasons": ("Wadliwy", "Już niepotrzebny", "Zły rozmiar", "Zamówiony przez pomyłkę"),
+    "refund_subjects": ("Zwrot pieniędzy za zamówienie {order}", "Potwierdzenie zwrotu środków dla zamówienia {order}"),
+    "refund_body": "Dzień dobry {seller},\n\nkupującemu zwrócono {amount} za zamówienie {order} ({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Prośba o anulowanie zamówienia {order}", "Kupujący chce anulować zamówienie {order}"),
+    "cancel_body": "Kupujący poprosił o anulowanie zamówienia {order}. Jeśli zamówienie nie zostało jeszcze "
+                   "wysłane, anuluj je w sekcji Zarządzaj zamówieniami.\n\nProdukt: {item}",
+    "feedback_subjects": ("Otrzymano nową negatywną opinię dotyczącą zamówienia {order}",),
+    "feedback_body": "Kupujący wystawił opinię do zamówienia {order}.\n\nOcena: {stars}/5\nKomentarz: "
+                     "„{comment}”\n\nMożesz odpowiedzieć na tę opinię w Seller Central.",
+    "feedback_comments": ("Dostawa trwała wieki.", "Produkt inny niż na zdjęciu.", "Sprzedawca nie odpowiadał."),
+    "news": ("Newsletter E-handel", "Jak uniknąć roszczeń z Gwarancji od A do Z w sezonie świątecznym",
+             "Każde roszczenie z Gwarancji od A do Z wpływa na wskaźnik wadliwych zamówień. Oto jak "
+             "odpowiedzieć w ciągu 48 godzin..."),
+    "colleague": ("Grafik magazynu na przyszły tydzień",
+                  "Cześć, stanowisko pakowania będzie zamknięte we wtorek rano. Sprawdźcie przed piątkiem "
+                  "otwarte roszczenia A-do-Z.\nZofia"),
+    "carrier": ("InPost", "Twoja paczka {tracking} została odebrana",
+                "Paczka {tracking} została dziś o 10:42 umieszczona w Paczkomacie i odebrana."),
+    "spoof_subjects": ("PILNE: roszczenie z Gwarancji od A do Z do zamówienia {order} - odpowiedz w 24 h",
+                       "Twoje konto sprzedawcy zostanie zawieszone"),
+    "spoof_body": "Kupujący złożył roszczenie z Gwarancji od A do Z do zamówienia {order}. Zweryfikuj konto w "
+                  "ciągu 24 godzin, aby uniknąć zawieszenia: {url}",
+}
+
+PHRASES["sv"] = {
+    "atoz_from": ("Amazon A-till-Ö-garanti", "A-till-Ö-garantin"),
+    "claim_subjects": (
+        "Anspråk mottaget för order {order}",
+        "Begäran om återbetalning mottagen för order {order}",
+        "Åtgärd krävs: anspråk på order {order}",
+        "Ditt svar behövs för order {order}",
+    ),
+    "claim_bodies": (
+        "Hej {seller},\n\nVi har tagit emot ett anspråk enligt A-till-Ö-garantin på {amount} för order {order}. "
+        "Orsak: {reason}. {window}\n\nVisa anspråket: {url}\n\nAmazon Services",
+        "Hej,\n\nEn köpare har lämnat in ett anspråk enligt A-till-Ö-garantin för order {order} ({amount}). "
+        "Angiven orsak: {reason}.\n\n{window} Om vi inte hör av dig kan vi bevilja anspråket och debitera "
+        "ditt konto.\n\n{url}\n\nVänliga hälsningar,\nAmazon Services",
+    ),
+    "claim_reasons": ("Varan har inte tagits emot", "Varan skiljer sig väsentligt från beskrivningen",
+                      "Varan kom skadad eller defekt", "Varan returnerades men pengarna återbetalades inte"),
+    "window_hours": "Svara inom {n} timmar.",
+    "window_days": "Vänligen svara inom {n} dagar.",
+    "decision_subjects": {
+        "granted": ("Beslut om anspråket för order {order}: anspråket beviljat",
+                    "Beslut om A-till-Ö-garantianspråk för order {order}"),
+        "denied": ("Beslut om anspråket för order {order}: anspråket avslaget",
+                   "Anspråket avslutat till din fördel: order {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Hej {seller},\n\nVi har granskat A-till-Ö-garantianspråket för order {order} och beslutat att "
+                   "bevilja det. Köparen har fått {amount} återbetalt och beloppet har debiterats ditt konto.\n\n"
+                   "Du kan överklaga beslutet i Seller Central: {url}\n\nAmazon Services",
+        "denied": "Hej {seller},\n\nEfter att ha granskat dina uppgifter har vi avslagit A-till-Ö-garantianspråket "
+                  "för order {order}. Inget belopp debiteras ditt konto.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Fråga om leverans från Amazon-kunden {name} (Order: {order})",
+        "product": "Fråga om produkten från Amazon-kunden {name} (Order: {order})",
+        "return": "Fråga om retur från Amazon-kunden {name} (Order: {order})",
+        "other": "Fråga från Amazon-kunden {name} (Order: {order})",
+    },
+    "order_line": "Ordernummer {order}:",
+    "item_line": "1 av {item} [ASIN: {asin}]",
+    "begin": "------------- Meddelandet börjar -------------",
+    "end": "------------- Meddelandet slutar -------------",
+    "footer": "För kännedom: för att kunna medla i tvister och bevara förtroendet sparar vi alla meddelanden "
+              "mellan köpare och säljare via Amazon i två år.",
+    "helpful": "Var det här e-postmeddelandet till hjälp?",
+    "risk": {
+        "not_received": (
+            "Mitt paket har aldrig kommit fram.",
+            "Spårningen säger levererad men här finns ingenting, jag har frågat grannarna också.",
+            "Jag har väntat i tre veckor och har fortfarande inte fått min beställning.",
+        ),
+        "not_as_described": (
+            "Varan stämmer inte alls med beskrivningen.",
+            "Det är en annan modell än på bilderna och färgen är fel.",
+            "Det här är inte det jag beställde.",
+        ),
+        "damaged": (
+            "Varan kom trasig, locket är sprucket.",
+            "Efter två dagar slutade den fungera, den är defekt.",
+            "Kartongen var tillplattad och varan är skadad.",
+        ),
+        "counterfeit": (
+            "Det här är uppenbart en förfalskning, loggan sitter snett.",
+            "Jag har jämfört med originalet och det här är en kopia.",
+            "Förpackningen ser billig ut, det är inte en äkta produkt.",
+        ),
+        "threat": (
+            "Om jag inte får svar i dag gör jag ett A-till-Ö-anspråk.",
+            "Jag vill ha pengarna tillbaka, annars öppnar jag ett anspråk enligt A-till-Ö-garantin.",
+            "Löser ni inte detta bestrider jag betalningen hos min bank.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Hej, när levereras min beställning? Jag behöver den före lördag.",
+                     "Hej! Har min order skickats än? Finns det ett spårningsnummer?"),
+        "address": ("Hej, jag skrev fel adress, det ska vara lägenhet 1102. Går det att ändra?",),
+        "size": ("Är storleken liten i storleken? Jag brukar ha M.", "Vilka är de exakta måtten på varan?"),
+        "invoice": ("Kan ni skicka en faktura med moms? Den är till mitt företag.",),
+        "gift": ("Går det att få presentinslagning med ett kort? Det är en födelsedagspresent.",),
+        "compat": ("Fungerar stekpannan på induktionshäll?", "Är den kompatibel med en MacBook Air från 2020?"),
+    },
+    "autoreply": (
+        "Jag är inte på kontoret förrän måndag och läser ditt meddelande då.",
+        "Tack för ditt mejl. Jag är på semester och har begränsad tillgång till e-post.",
+    ),
+    "autoreply_subject": "Automatiskt svar: Fråga från Amazon-kunden {name} (Order: {order})",
+    "chargeback_subjects": ("Återkrav för order {order}: svar krävs",
+                            "Meddelande om chargeback för order {order}"),
+    "chargeback_body": "Hej {seller},\n\nDet finns ett återkrav (chargeback) för följande transaktion:\n\n"
+                       "Ordernummer: {order}\nKöpta varor: 1 x ({item})\nBelopp: {amount}\n\n"
+                       "Skicka leveransbevis inom 7 dagar, annars kan ditt konto debiteras.\n\nAmazon Services",
+    "ah_subjects": ("Ditt säljarkonto på Amazon har inaktiverats",
+                    "Åtgärd krävs: varning om policyöverträdelse",
+                    "Ditt erbjudande har tagits bort (ASIN {asin})",
+                    "Din andel defekta ordrar ligger över vårt mål"),
+    "ah_body": "Hej,\n\nVi kontaktar dig angående ditt säljarkonto på Amazon. Vi har fått klagomål från köpare om "
+               "skicket och äktheten hos sålda varor (ASIN {asin}). Skicka in en åtgärdsplan via sidan "
+               "Kontohälsa.\n\n{url}\n\nTeamet för säljarprestanda\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("Ärende-ID {case}: Vi har tagit emot din förfrågan",
+                   "Ärende-ID {case}: Tack för att du kontaktade Selling Partner Support"),
+        "answered": ("Ärende-ID {case}: Selling Partner Support har svarat",
+                     "Ärende-ID {case}: Ett svar väntar på dig"),
+        "closed": ("Ärende-ID {case}: Ditt ärende har lösts",
+                   "Ärende-ID {case}: Ditt ärende har stängts"),
+    },
+    "case_bodies": {
+        "opened": "Hej,\n\nTack för att du kontaktade Amazons support. Ditt ärende-ID är {case}. Vi har tagit emot "
+                  "din förfrågan om '{topic}' och svarar så snart som möjligt.\n\n{url}\n\nAmazon",
+        "answered": "Hej,\n\nVi har svarat på ditt ärende {case} om '{topic}'. Du hittar svaret i "
+                    "ärendeloggen.\n\n{url}\n\nAmazon",
+        "closed": "Hej,\n\nDitt ärende {case} om '{topic}' har lösts och är nu stängt. Om problemet kvarstår kan "
+                  "du öppna ärendet igen inom 14 dagar.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - vi har tagit emot din förfrågan",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support har svarat",
+        "closed": "[CASE {case}] {topic} - ditt ärende har lösts",
+    },
+    "case_topics": ("Erbjudandet syns inte i sökningen", "Lagret har inte tagits emot på lagret",
+                    "Ändra varumärke för ASIN {asin}", "Utbetalning spärrad"),
+    "return_subjects": ("Meddelande om returgodkännande för order {order}", "Returbegäran för order {order}"),
+    "return_body": "Ordernummer: {order}\nVara: {item}\nASIN: {asin}\nReturorsak: {reason}\n"
+                   "Datum för begäran: {date}\nGodkännande: automatiskt av Amazon",
+    "return_reasons": ("Defekt", "Behövs inte längre", "Fel storlek", "Beställd av misstag"),
+    "refund_subjects": ("Återbetalning utförd för order {order}", "Bekräftelse på återbetalning för order {order}"),
+    "refund_body": "Hej {seller},\n\nKöparen har fått {amount} återbetalt för order {order} ({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Begäran om avbokning för order {order}", "Köparen vill avbryta order {order}"),
+    "cancel_body": "Köparen har begärt att order {order} ska avbrytas. Om ordern inte har skickats ännu, avbryt "
+                   "den under Hantera ordrar.\n\nVara: {item}",
+    "feedback_subjects": ("Nytt negativt omdöme mottaget för order {order}",),
+    "feedback_body": "En köpare har lämnat ett omdöme för order {order}.\n\nBetyg: {stars}/5\nKommentar: "
+                     "\"{comment}\"\n\nDu kan svara på omdömet i Seller Central.",
+    "feedback_comments": ("Tog en evighet att komma.", "Varan såg inte ut som på bilden.", "Säljaren svarade aldrig."),
+    "news": ("E-handelsnytt", "Så undviker du anspråk enligt A-till-Ö-garantin i julhandeln",
+             "Varje anspråk enligt A-till-Ö-garantin påverkar din andel defekta ordrar. Så svarar du inom "
+             "48 timmar..."),
+    "colleague": ("Lagerschema nästa vecka",
+                  "Hej alla, packstationen är stängd på tisdag förmiddag. Titta gärna på de öppna "
+                  "A-till-Ö-anspråken före fredag.\nMaja"),
+    "carrier": ("PostNord", "Ditt paket {tracking} har levererats",
+                "Ditt paket {tracking} levererades i dag kl. 10:42 till ditt ombud."),
+    "spoof_subjects": ("BRÅDSKANDE: anspråk enligt A-till-Ö-garantin på order {order} - svara inom 24 h",
+                       "Ditt säljarkonto kommer att stängas av"),
+    "spoof_body": "En köpare har öppnat ett anspråk enligt A-till-Ö-garantin på order {order}. Verifiera ditt "
+                  "konto inom 24 timmar för att undvika avstängning: {url}",
+}
+
+PHRASES["ja"] = {
+    "atoz_from": ("Amazonマーケットプレイス保証", "Amazon マーケットプレイス保証"),
+    "claim_subjects": (
+        "注文番号{order}について返金申請を受け付けました",
+        "Amazonマーケットプレイス保証の申請がありました(注文番号: {order})",
+        "【要対応】注文番号{order}の保証申請",
+        "注文番号 {order} について回答をお願いします",
+    ),
+    "claim_bodies": (
+        "{seller} 様\n\n注文番号{order}について、Amazonマーケットプレイス保証の申請({amount})を受け付けました。"
+        "申請理由: {reason}。{window}\n\n申請内容の確認: {url}\n\nAmazon Services",
+        "出品者様\n\nお客様より、注文番号 {order} ({amount}) についてマーケットプレイス保証の申請がありました。"
+        "お客様が選択した理由: {reason}\n\n{window}ご回答がない場合、申請が承認され、お客様への返金額が出品者様の"
+        "アカウントから差し引かれることがあります。\n\n{url}\n\nよろしくお願いいたします。\nAmazon Services",
+    ),
+    "claim_reasons": ("商品が届かない", "商品の説明と著しく異なる", "商品が破損または故障していた",
+                      "返品したが返金されていない"),
+    "window_hours": "{n}時間以内にご回答ください。",
+    "window_days": "{n}日以内にご回答ください。",
+    "decision_subjects": {
+        "granted": ("注文番号{order}の保証申請について: 申請が承認されました",
+                    "マーケットプレイス保証申請の決定のお知らせ(注文番号: {order})"),
+        "denied": ("注文番号{order}の保証申請について: 申請は却下されました",
+                   "出品者様に有利な決定で申請が終了しました: 注文番号{order}"),
+    },
+    "decision_bodies": {
+        "granted": "{seller} 様\n\n注文番号{order}のマーケットプレイス保証申請を審査し、承認いたしました。"
+                   "お客様に{amount}を返金し、同額を出品者様のアカウントから差し引きました。\n\n"
+                   "この決定に異議がある場合は、セラーセントラルから申し立てができます: {url}\n\nAmazon Services",
+        "denied": "{seller} 様\n\nご提供いただいた情報を確認した結果、注文番号{order}のマーケットプレイス保証申請は"
+                  "却下されました。出品者様のアカウントから差し引かれる金額はありません。\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazonマーケットプレイス",
+    "buyer_subjects": {
+        "delivery": "配送についての問い合わせ: Amazonのお客様 {name}様より(注文番号: {order})",
+        "product": "商品の詳細についての問い合わせ: Amazonのお客様 {name}様より(注文番号: {order})",
+        "return": "返品についての問い合わせ: Amazonのお客様 {name}様より(注文番号: {order})",
+        "other": "Amazonのお客様 {name}様からの問い合わせ(注文番号: {order})",
+    },
+    "order_line": "注文番号 {order}:",
+    "item_line": "{item} 1点 [ASIN: {asin}]",
+    "begin": "------------- メッセージはここから -------------",
+    "end": "------------- メッセージはここまで -------------",
+    "footer": "ご注意: 紛争の解決と安全な取引のため、Amazonを通じて購入者と出品者の間で送信されたメッセージは"
+              "すべて2年間保存されます。",
+    "helpful": "このメールは役に立ちましたか?",
+    "risk": {
+        "not_received": (
+            "注文した商品がまだ届いていません。",
+            "配送状況では配達済みになっていますが、受け取っていません。",
+            "注文してから3週間たちますが、商品が届きません。",
+        ),
+        "not_as_described": (
+            "届いた商品が説明と違います。",
+            "写真と色もサイズも全然違う商品が届きました。",
+            "注文したものと別の型番の商品でした。",
+        ),
+        "damaged": (
+            "商品が壊れた状態で届きました。ふたが割れています。",
+            "2日使っただけで動かなくなりました。初期不良だと思います。",
+            "箱がつぶれていて、中の商品も破損していました。",
+        ),
+        "counterfeit": (
+            "これは明らかに偽物です。ロゴの印刷がずれています。",
+            "正規品と比べましたが、コピー品だと思います。",
+            "パッケージが安っぽく、本物ではありません。",
+        ),
+        "threat": (
+            "本日中にご連絡がなければ、Amazonマーケットプレイス保証を申請します。",
+            "全額返金していただけない場合は、Amazonに保証申請をします。",
+            "対応していただけないなら、カード会社に支払いの取り消しを依頼します。",
+        ),
+    },
+    "routine": {
+        "delivery": ("注文した商品はいつ頃届きますか?土曜日までに必要です。",
+                     "もう発送されましたか?追跡番号を教えてください。"),
+        "address": ("住所の部屋番号を間違えてしまいました。正しくは302号室です。まだ変更できますか?",),
+        "size": ("このサイズは小さめですか?普段はMサイズを着ています。", "商品の正確なサイズを教えてください。"),
+        "invoice": ("会社の経費で購入したので、領収書を発行していただけますか?",),
+        "gift": ("ギフト包装とメッセージカードをお願いできますか?誕生日プレゼントです。",),
+        "compat": ("この急須はIHでも使えますか?", "2020年のMacBook Airに対応していますか?"),
+    },
+    "autoreply": (
+        "月曜日まで不在にしております。戻り次第メッセージを確認いたします。",
+        "メールありがとうございます。休暇中のため、返信が遅れます。",
+    ),
+    "autoreply_subject": "自動応答: Amazonのお客様 {name}様からの問い合わせ(注文番号: {order})",
+    "chargeback_subjects": ("注文番号{order}のチャージバックについて: ご回答が必要です",
+                            "チャージバックのお知らせ(注文番号: {order})"),
+    "chargeback_body": "{seller} 様\n\n以下の取引についてチャージバックの申請がありました。\n\n注文番号: {order}\n"
+                       "購入商品: {item} 1点\n金額: {amount}\n\n7日以内に配送の証明をご提出ください。ご提出がない場合、"
+                       "出品者様のアカウントから差し引かれることがあります。\n\nAmazon Services",
+    "ah_subjects": ("Amazon出品用アカウントが停止されました",
+                    "【要対応】ポリシー違反の警告",
+                    "出品が削除されました(ASIN: {asin})",
+                    "注文不良率が目標値を超えています"),
+    "ah_body": "出品者様\n\nAmazon出品用アカウントについてご連絡いたします。販売された商品(ASIN: {asin})の状態および"
+               "真正性について、お客様から苦情が寄せられています。アカウント健全性のページから改善計画をご提出ください。"
+               "\n\n{url}\n\n出品者パフォーマンスチーム\nAmazon",
+    "case_from": "Amazon出品パートナーサポート",
+    "case_subjects": {
+        "opened": ("ケースID {case}: お問い合わせを受け付けました",
+                   "ケースID {case}: 出品パートナーサポートへのお問い合わせありがとうございます"),
+        "answered": ("ケースID {case}: 出品パートナーサポートから回答がありました",
+                     "ケースID {case}: 回答をご確認ください"),
+        "closed": ("ケースID {case}: お問い合わせは解決しました",
+                   "ケースID {case}: ケースはクローズされました"),
+    },
+    "case_bodies": {
+        "opened": "出品者様\n\nAmazonサポートへのお問い合わせありがとうございます。ケースIDは{case}です。"
+                  "「{topic}」についてのお問い合わせを受け付けました。できるだけ早く回答いたします。\n\n{url}\n\nAmazon",
+        "answered": "出品者様\n\nケース{case}(「{topic}」)に回答いたしました。ケース履歴から回答をご確認ください。"
+                    "\n\n{url}\n\nAmazon",
+        "closed": "出品者様\n\nケース{case}(「{topic}」)は解決し、クローズされました。問題が解決していない場合は、"
+                  "14日以内にケースを再開できます。\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - お問い合わせを受け付けました",
+        "answered": "[CASE {case}] {topic} - Amazonベンダーサポートから回答がありました",
+        "closed": "[CASE {case}] {topic} - お問い合わせは解決しました",
+    },
+    "case_topics": ("商品が検索結果に表示されない", "納品した在庫が受領されていない",
+                    "ASIN {asin} のブランド名の変更", "支払いが保留されている"),
+    "return_subjects": ("返品リクエストの承認のお知らせ(注文番号: {order})", "注文番号{order}の返品リクエスト"),
+    "return_body": "注文番号: {order}\n商品: {item}\nASIN: {asin}\n返品理由: {reason}\n"
+                   "返品リクエスト日: {date}\n承認: Amazonによる自動承認",
+    "return_reasons": ("不良品", "不要になった", "サイズが合わない", "間違えて注文した"),
+    "refund_subjects": ("注文番号{order}の返金が完了しました", "返金のお知らせ(注文番号: {order})"),
+    "refund_body": "{seller} 様\n\n注文番号{order}({item})について、お客様に{amount}を返金しました。\n\nAmazon Services",
+    "cancel_subjects": ("注文番号{order}のキャンセルリクエスト", "購入者様から注文{order}のキャンセル依頼がありました"),
+    "cancel_body": "購入者様から注文番号{order}のキャンセルのリクエストがありました。まだ発送していない場合は、"
+                   "注文管理からキャンセルしてください。\n\n商品: {item}",
+    "feedback_subjects": ("注文番号{order}に新しい低い評価が投稿されました",),
+    "feedback_body": "注文番号{order}について、購入者様から評価が投稿されました。\n\n評価: {stars}/5\n"
+                     "コメント: 「{comment}」\n\nセラーセントラルからこの評価に返信できます。",
+    "feedback_comments": ("届くまでにとても時間がかかった。", "写真と違う商品だった。", "出品者から返信がなかった。"),
+    "news": ("ECセラー通信", "年末商戦でマーケットプレイス保証の申請を減らす5つの方法",
+             "マーケットプレイス保証(A-to-z)の申請は注文不良率に影響します。48時間以内に回答するためのコツを"
+             "ご紹介します..."),
+    "colleague": ("来週の倉庫シフトについて",
+                  "皆さん、火曜日の午前は梱包作業場が使えません。金曜日までに保証申請の一覧を確認しておいてください。\n森"),
+    "carrier": ("Yamato", "お荷物のお届け完了のお知らせ(伝票番号 {tracking})",
+                "伝票番号{tracking}のお荷物は本日10時42分にお届けが完了しました。"),
+    "spoof_subjects": ("【緊急】注文番号{order}の保証申請 - 24時間以内に対応してください",
+                       "出品用アカウントが停止されます"),
+    "spoof_body": "注文番号{order}についてマーケットプレイス保証の申請がありました。アカウントの停止を避けるため、"
+                  "24時間以内に以下からアカウントを確認してください: {url}",
+}
+
+PHRASES["pt"] = {
+    "atoz_from": ("Garantia de A a Z da Amazon", "Amazon Garantia A-to-z"),
+    "claim_subjects": (
+        "Reclamação recebida para o pedido {order}",
+        "Solicitação de reembolso recebida para o pedido {order}",
+        "Ação necessária: reclamação no pedido {order}",
+        "Precisamos da sua resposta sobre o pedido {order}",
+    ),
+    "claim_bodies": (
+        "Olá, {seller},\n\nRecebemos uma reclamação da Garantia de A a Z no valor de {amount} para o pedido {order}. "
+        "Motivo: {reason}. {window}\n\nVer a reclamação: {url}\n\nAmazon Services",
+        "Olá,\n\nUm comprador abriu uma reclamação da Garantia de A a Z para o pedido {order} ({amount}). "
+        "Motivo informado: {reason}.\n\n{window} Se não recebermos sua resposta, poderemos conceder a "
+        "reclamação e debitar o valor da sua conta.\n\n{url}\n\nAtenciosamente,\nAmazon Services",
+    ),
+    "claim_reasons": ("Item não recebido", "Item significativamente diferente da descrição",
+                      "Item chegou danificado ou com defeito", "Item devolvido, mas não reembolsado"),
+    "window_hours": "Responda em até {n} horas.",
+    "window_days": "Responda no prazo de {n} dias.",
+    "decision_subjects": {
+        "granted": ("Decisão sobre a reclamação do pedido {order}: reclamação concedida",
+                    "Decisão da Garantia de A a Z para o pedido {order}"),
+        "denied": ("Decisão sobre a reclamação do pedido {order}: reclamação negada",
+                   "Reclamação encerrada a seu favor: pedido {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Olá, {seller},\n\nAnalisamos a reclamação da Garantia de A a Z do pedido {order} e decidimos "
+                   "concedê-la. O comprador foi reembolsado em {amount}, valor debitado da sua conta.\n\n"
+                   "Você pode recorrer desta decisão no Seller Central: {url}\n\nAmazon Services",
+        "denied": "Olá, {seller},\n\nApós analisar as informações enviadas, negamos a reclamação da Garantia de A "
+                  "a Z do pedido {order}. Nenhum valor será debitado da sua conta.\n\n{url}\n\nAmazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Dúvida sobre a entrega do cliente Amazon {name} (Pedido: {order})",
+        "product": "Dúvida sobre o produto do cliente Amazon {name} (Pedido: {order})",
+        "return": "Dúvida sobre devolução do cliente Amazon {name} (Pedido: {order})",
+        "other": "Mensagem do cliente Amazon {name} (Pedido: {order})",
+    },
+    "order_line": "Número do pedido {order}:",
+    "item_line": "1 de {item} [ASIN: {asin}]",
+    "begin": "------------- Início da mensagem -------------",
+    "end": "------------- Fim da mensagem -------------",
+    "footer": "Para sua informação: para mediar disputas e preservar a confiança, guardamos por dois anos todas "
+              "as mensagens trocadas entre compradores e vendedores pela Amazon.",
+    "helpful": "Este e-mail foi útil?",
+    "risk": {
+        "not_received": (
+            "Meu pacote nunca chegou.",
+            "O rastreamento diz entregue, mas não recebi nada, já perguntei na portaria.",
+            "Já faz três semanas e ainda não recebi meu pedido.",
+        ),
+        "not_as_described": (
+            "O produto que recebi não corresponde à descrição.",
+            "Não é o modelo das fotos, a cor e o tamanho são diferentes.",
+            "Isso não é o que eu comprei.",
+        ),
+        "damaged": (
+            "O produto chegou quebrado, a tampa está trincada.",
+            "Depois de dois dias parou de funcionar, veio com defeito.",
+            "A caixa veio amassada e o produto está danificado.",
+        ),
+        "counterfeit": (
+            "Isso é claramente falsificado, o logotipo está torto.",
+            "Comparei com o original e é uma réplica.",
+            "A embalagem parece uma imitação barata, não é um produto original.",
+        ),
+        "threat": (
+            "Se não tiver resposta hoje vou abrir uma reclamação na Garantia de A a Z.",
+            "Quero meu dinheiro de volta ou vou abrir uma reclamação A-to-z.",
+            "Se não resolverem, vou contestar a compra no cartão de crédito.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Olá, quando meu pedido vai chegar? Preciso até sábado.",
+                     "Boa tarde, meu pedido já foi enviado? Tem código de rastreio?"),
+        "address": ("Olá, errei o complemento do endereço, é apto 42. Ainda dá para alterar?",),
+        "size": ("O tamanho é pequeno? Normalmente uso M.", "Quais são as medidas exatas do produto?"),
+        "invoice": ("Vocês podem emitir a nota fiscal no CNPJ da minha empresa?",),
+        "gift": ("É possível embalar para presente com um cartão? É aniversário.",),
+        "compat": ("A frigideira funciona em cooktop de indução?", "É compatível com MacBook Air de 2020?"),
+    },
+    "autoreply": (
+        "Estou fora do escritório até segunda-feira e lerei sua mensagem quando voltar.",
+        "Obrigado pelo contato. Estou de férias com acesso limitado ao e-mail.",
+    ),
+    "autoreply_subject": "Resposta automática: Mensagem do cliente Amazon {name} (Pedido: {order})",
+    "chargeback_subjects": ("Estorno no pedido {order}: resposta necessária",
+                            "Notificação de chargeback para o pedido {order}"),
+    "chargeback_body": "Olá, {seller},\n\nHá uma contestação de pagamento (chargeback) na seguinte transação:\n\n"
+                       "Número do pedido: {order}\nItens comprados: 1 x ({item})\nValor: {amount}\n\n"
+                       "Envie um comprovante de entrega no prazo de 7 dias, caso contrário o valor poderá ser "
+                       "debitado da sua conta.\n\nAmazon Services",
+    "ah_subjects": ("Sua conta de vendedor da Amazon foi desativada",
+                    "Ação necessária: aviso de violação de política",
+                    "Seu anúncio foi removido (ASIN {asin})",
+                    "Sua taxa de pedidos com defeito está acima da meta"),
+    "ah_body": "Olá,\n\nEntramos em contato sobre sua conta de vendedor da Amazon. Recebemos reclamações de "
+               "compradores sobre o estado e a autenticidade de itens vendidos (ASIN {asin}). Envie um plano de "
+               "ação pela página Saúde da conta.\n\n{url}\n\nEquipe de Desempenho do Vendedor\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("ID do caso {case}: recebemos sua solicitação",
+                   "ID do caso {case}: obrigado por entrar em contato com o Suporte ao Parceiro de Vendas"),
+        "answered": ("ID do caso {case}: o Suporte ao Parceiro de Vendas respondeu",
+                     "ID do caso {case}: há uma resposta para você"),
+        "closed": ("ID do caso {case}: seu caso foi resolvido",
+                   "ID do caso {case}: seu caso foi encerrado"),
+    },
+    "case_bodies": {
+        "opened": "Olá,\n\nObrigado por entrar em contato com o suporte da Amazon. O ID do seu caso é {case}. "
+                  "Recebemos sua solicitação sobre \"{topic}\" e responderemos o mais rápido possível.\n\n{url}\n\nAmazon",
+        "answered": "Olá,\n\nRespondemos ao seu caso {case} sobre \"{topic}\". Veja a resposta no histórico do "
+                    "caso.\n\n{url}\n\nAmazon",
+        "closed": "Olá,\n\nSeu caso {case} sobre \"{topic}\" foi resolvido e agora está encerrado. Se o problema "
+                  "continuar, você pode reabrir o caso em até 14 dias.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - recebemos sua solicitação",
+        "answered": "[CASE {case}] {topic} - o Amazon Vendor Support respondeu",
+        "closed": "[CASE {case}] {topic} - seu caso foi resolvido",
+    },
+    "case_topics": ("Anúncio não aparece na busca", "Estoque não recebido no centro de distribuição",
+                    "Alterar a marca do ASIN {asin}", "Repasse retido"),
+    "return_subjects": ("Notificação de autorização de devolução para o pedido {order}",
+                        "Solicitação de devolução para o pedido {order}"),
+    "return_body": "Número do pedido: {order}\nItem: {item}\nASIN: {asin}\nMotivo da devolução: {reason}\n"
+                   "Data da solicitação: {date}\nAutorização: automática pela Amazon",
+    "return_reasons": ("Com defeito", "Não preciso mais", "Tamanho errado", "Comprado por engano"),
+    "refund_subjects": ("Reembolso emitido para o pedido {order}", "Confirmação de reembolso do pedido {order}"),
+    "refund_body": "Olá, {seller},\n\nFoi emitido um reembolso de {amount} ao comprador do pedido {order} "
+                   "({item}).\n\nAmazon Services",
+    "cancel_subjects": ("Solicitação de cancelamento do pedido {order}", "O comprador pediu o cancelamento do pedido {order}"),
+    "cancel_body": "O comprador solicitou o cancelamento do pedido {order}. Se ainda não foi enviado, cancele-o "
+                   "em Gerenciar pedidos.\n\nItem: {item}",
+    "feedback_subjects": ("Nova avaliação negativa recebida para o pedido {order}",),
+    "feedback_body": "Um comprador deixou uma avaliação para o pedido {order}.\n\nNota: {stars}/5\n"
+                     "Comentário: \"{comment}\"\n\nVocê pode responder a esta avaliação no Seller Central.",
+    "feedback_comments": ("Demorou demais para chegar.", "Produto diferente da foto.", "O vendedor nunca respondeu."),
+    "news": ("Boletim do Vendedor Online", "Como evitar reclamações da Garantia de A a Z na Black Friday",
+             "Cada reclamação da Garantia de A a Z conta na sua taxa de pedidos com defeito. Veja como "
+             "responder em até 48 horas..."),
+    "colleague": ("Escala do estoque na próxima semana",
+                  "Oi pessoal, a bancada de embalagem fica fechada na terça de manhã. Deem uma olhada nas "
+                  "reclamações A-to-z abertas antes de sexta.\nAna"),
+    "carrier": ("Correios", "Seu objeto {tracking} foi entregue",
+                "O objeto {tracking} foi entregue hoje às 10:42 ao destinatário."),
+    "spoof_subjects": ("URGENTE: reclamação da Garantia de A a Z no pedido {order} - responda em 24h",
+                       "Sua conta de vendedor será suspensa"),
+    "spoof_body": "Um comprador abriu uma reclamação da Garantia de A a Z no pedido {order}. Verifique sua conta "
+                  "em até 24 horas para evitar a suspensão: {url}",
+}
+
+PHRASES["tr"] = {
+    "atoz_from": ("Amazon A'dan Z'ye Garanti", "A'dan Z'ye Garanti"),
+    "claim_subjects": (
+        "{order} numaralı sipariş için talep alındı",
+        "{order} numaralı sipariş için para iadesi talebi alındı",
+        "İşlem gerekli: {order} numaralı siparişe ilişkin talep",
+        "{order} numaralı sipariş için yanıtınız gerekiyor",
+    ),
+    "claim_bodies": (
+        "Sayın {seller},\n\n{order} numaralı sipariş için {amount} tutarında bir A'dan Z'ye Garanti talebi aldık. "
+        "Talep nedeni: {reason}. {window}\n\nTalebi görüntüleyin: {url}\n\nAmazon Services",
+        "Merhaba,\n\nBir alıcı {order} numaralı sipariş ({amount}) için A'dan Z'ye Garanti kapsamında talepte "
+        "bulundu. Belirtilen neden: {reason}.\n\n{window} Sizden yanıt alamazsak talebi onaylayabilir ve "
+        "tutarı hesabınızdan düşebiliriz.\n\n{url}\n\nSaygılarımızla,\nAmazon Services",
+    ),
+    "claim_reasons": ("Ürün teslim alınmadı", "Ürün açıklamadan önemli ölçüde farklı",
+                      "Ürün hasarlı veya kusurlu geldi", "Ürün iade edildi ancak para iadesi yapılmadı"),
+    "window_hours": "Lütfen {n} saat içinde yanıt verin.",
+    "window_days": "Lütfen {n} gün içinde yanıt verin.",
+    "decision_subjects": {
+        "granted": ("{order} numaralı sipariş için talep kararı: talep onaylandı",
+                    "{order} numaralı sipariş için A'dan Z'ye Garanti kararı"),
+        "denied": ("{order} numaralı sipariş için talep kararı: talep reddedildi",
+                   "Talep lehinize kapatıldı: sipariş {order}"),
+    },
+    "decision_bodies": {
+        "granted": "Sayın {seller},\n\n{order} numaralı siparişe ilişkin A'dan Z'ye Garanti talebini inceledik "
+                   "ve onaylamaya karar verdik. Alıcıya {amount} iade edildi ve bu tutar hesabınızdan düşüldü.\n\n"
+                   "Bu karara Seller Central üzerinden itiraz edebilirsiniz: {url}\n\nAmazon Services",
+        "denied": "Sayın {seller},\n\nSağladığınız bilgileri inceledikten sonra {order} numaralı siparişe ilişkin "
+                  "A'dan Z'ye Garanti talebini reddettik. Hesabınızdan herhangi bir tutar düşülmeyecektir.\n\n{url}\n\n"
+                  "Amazon Services",
+    },
+    "buyer_label": "Amazon Marketplace",
+    "buyer_subjects": {
+        "delivery": "Amazon müşterisi {name} tarafından teslimat sorusu (Sipariş: {order})",
+        "product": "Amazon müşterisi {name} tarafından ürün sorusu (Sipariş: {order})",
+        "return": "Amazon müşterisi {name} tarafından iade sorusu (Sipariş: {order})",
+        "other": "Amazon müşterisi {name} tarafından soru (Sipariş: {order})",
+    },
+    "order_line": "Sipariş numarası {order}:",
+    "item_line": "1 adet {item} [ASIN: {asin}]",
+    "begin": "------------- Mesaj başlangıcı -------------",
+    "end": "------------- Mesaj sonu -------------",
+    "footer": "Bilginize: Anlaşmazlıkları çözmek ve güveni korumak için alıcılar ile satıcılar arasında Amazon "
+              "üzerinden gönderilen tüm mesajları iki yıl boyunca saklarız.",
+    "helpful": "Bu e-posta yararlı oldu mu?",
+    "risk": {
+        "not_received": (
+            "Paketim hiç gelmedi.",
+            "Kargo takibinde teslim edildi yazıyor ama bana hiçbir şey ulaşmadı, komşulara da sordum.",
+            "Üç haftadır bekliyorum ve siparişim hâlâ gelmedi.",
+        ),
+        "not_as_described": (
+            "Gelen ürün açıklamayla uyuşmuyor.",
+            "Fotoğraftaki modelden farklı, rengi ve bedeni de yanlış.",
+            "Bu benim sipariş ettiğim ürün değil.",
+        ),
+        "damaged": (
+            "Ürün kırık geldi, kapağı çatlamış.",
+            "İki gün sonra çalışmayı bıraktı, arızalı.",
+            "Kutu ezilmişti ve ürün hasarlı.",
+        ),
+        "counterfeit": (
+            "Bu açıkça sahte, logo yamuk basılmış.",
+            "Orijinaliyle karşılaştırdım, bu bir taklit.",
+            "Ambalajı ucuz görünüyor, orijinal ürün değil.",
+        ),
+        "threat": (
+            "Bugün yanıt alamazsam A'dan Z'ye Garanti talebi açacağım.",
+            "Paramın tamamını geri istiyorum, yoksa A-to-z talebi oluşturacağım.",
+            "Çözülmezse bankama başvurup ödemeye itiraz edeceğim.",
+        ),
+    },
+    "routine": {
+        "delivery": ("Merhaba, siparişim ne zaman teslim edilir? Cumartesiye kadar lazım.",
+                     "Merhaba, siparişim kargoya verildi mi? Takip numarası var mı?"),
+        "address": ("Merhaba, adreste daire numarasını yanlış yazdım, doğrusu 7. Hâlâ değiştirilebilir mi?",),
+        "size": ("Bu beden dar mı kalıyor? Normalde M giyiyorum.", "Ürünün tam ölçüleri nedir?"),
+        "invoice": ("Şirketim adına fatura kesebilir misiniz? Vergi numaramı iletebilirim.",),
+        "gift": ("Hediye paketi yapılabilir mi, küçük bir not ile? Doğum günü hediyesi.",),
+        "compat": ("Tava indüksiyonlu ocakta kullanılabilir mi?", "2020 model MacBook Air ile uyumlu mu?"),
+    },
+    "autoreply": (
+        "Pazartesi gününe kadar ofis dışındayım, döndüğümde mesajınızı okuyacağım.",
+        "E-postanız için teşekkürler. Şu an izindeyim ve e-postalarıma erişimim sınırlı.",
+    ),
+    "autoreply_subject": "Otomatik yanıt: Amazon müşterisi {name} tarafından soru (Sipariş: {order})",
+    "chargeback_subjects": ("{order} numaralı sipariş için ters ibraz: yanıt gerekli",
+                            "{order} numaralı sipariş için chargeback bildirimi"),
+    "chargeback_body": "Sayın {seller},\n\nAşağıdaki işlem için bir ters ibraz (chargeback) başlatıldı:\n\n"
+                       "Sipariş numarası: {order}\nSatın alınan ürünler: 1 x ({item})\nTutar: {amount}\n\n"
+                       "Lütfen 7 gün içinde teslimat kanıtı gönderin, aksi halde tutar hesabınızdan düşülebilir."
+                       "\n\nAmazon Services",
+    "ah_subjects": ("Amazon satıcı hesabınız devre dışı bırakıldı",
+                    "İşlem gerekli: politika ihlali uyarısı",
+                    "Teklifiniz kaldırıldı (ASIN {asin})",
+                    "Kusurlu sipariş oranınız hedefimizin üzerinde"),
+    "ah_body": "Merhaba,\n\nAmazon satıcı hesabınızla ilgili olarak size ulaşıyoruz. Sattığınız ürünlerin "
+               "durumu ve orijinalliği hakkında alıcılardan şikâyetler aldık (ASIN {asin}). Lütfen Hesap Durumu "
+               "sayfasından bir eylem planı gönderin.\n\n{url}\n\nSatıcı Performansı Ekibi\nAmazon",
+    "case_from": "Amazon Selling Partner Support",
+    "case_subjects": {
+        "opened": ("Destek kaydı kimliği {case}: talebinizi aldık",
+                   "Destek kaydı kimliği {case}: Satış Ortağı Desteği ile iletişime geçtiğiniz için teşekkürler"),
+        "answered": ("Destek kaydı kimliği {case}: Satış Ortağı Desteği yanıt verdi",
+                     "Destek kaydı kimliği {case}: sizi bekleyen bir yanıt var"),
+        "closed": ("Destek kaydı kimliği {case}: destek kaydınız çözüldü",
+                   "Destek kaydı kimliği {case}: destek kaydınız kapatıldı"),
+    },
+    "case_bodies": {
+        "opened": "Merhaba,\n\nAmazon Destek ile iletişime geçtiğiniz için teşekkür ederiz. Destek kaydı kimliğiniz "
+                  "{case}. \"{topic}\" konulu talebinizi aldık ve en kısa sürede yanıt vereceğiz.\n\n{url}\n\nAmazon",
+        "answered": "Merhaba,\n\n\"{topic}\" konulu {case} numaralı destek kaydınıza yanıt verdik. Yanıtı kayıt "
+                    "geçmişinde görebilirsiniz.\n\n{url}\n\nAmazon",
+        "closed": "Merhaba,\n\n\"{topic}\" konulu {case} numaralı destek kaydınız çözüldü ve kapatıldı. Sorun devam "
+                  "ederse kaydı 14 gün içinde yeniden açabilirsiniz.\n\n{url}\n\nAmazon",
+    },
+    "vendor_subjects": {
+        "opened": "[CASE {case}] {topic} - talebinizi aldık",
+        "answered": "[CASE {case}] {topic} - Amazon Vendor Support yanıt verdi",
+        "closed": "[CASE {case}] {topic} - destek kaydınız çözüldü",
+    },
+    "case_topics": ("Teklif aramada görünmüyor", "Envanter lojistik merkezine ulaşmadı",
+                    "ASIN {asin} için marka adı değişikliği", "Ödeme bekletiliyor"),
+    "return_subjects": ("{order} numaralı sipariş için iade yetkilendirme bildirimi",
+                        "{order} numaralı sipariş için iade talebi"),
+    "return_body": "Sipariş numarası: {order}\nÜrün: {item}\nASIN: {asin}\nİade nedeni: {reason}\n"
+                   "Talep tarihi: {date}\nYetkilendirme: Amazon tarafından otomatik",
+    "return_reasons": ("Kusurlu", "Artık gerekli değil", "Yanlış beden", "Yanlışlıkla sipariş edildi"),
+    "refund_subjects": ("{order} numaralı sipariş için para iadesi yapıldı", "{order} numaralı sipariş için iade onayı"),
+    "refund_body": "Sayın {seller},\n\n{order} numaralı sipariş ({item}) için alıcıya {amount} iade edildi.\n\nAmazon Services",
+    "cancel_subjects": ("{order} numaralı sipariş için iptal talebi", "Alıcı {order} numaralı siparişi iptal etmek istiyor"),
+    "cancel_body": "Alıcı {order} numaralı siparişin iptalini talep etti. Sipariş henüz kargoya verilmediyse "
+                   "Siparişleri Yönet bölümünden iptal edin.\n\nÜrün: {item}",
+    "feedback_subjects": ("{order} numaralı sipariş için yeni olumsuz geri bildirim alındı",),
+    "feedback_body": "Bir alıcı {order} numaralı sipariş için geri bildirim bıraktı.\n\nPuan: {stars}/5\n"
+                     "Yorum: \"{comment}\"\n\nBu geri bildirime Seller Central üzerinden yanıt verebilirsiniz.",
+    "feedback_comments": ("Çok geç geldi.", "Ürün fotoğraftakinden farklıydı.", "Satıcı hiç yanıt vermedi."),
+    "news": ("E-Ticaret Bülteni", "Yılbaşı sezonunda A'dan Z'ye Garanti taleplerinden kaçınmanın 5 yolu",
+             "Her A'dan Z'ye Garanti talebi kusurlu sipariş oranınızı etkiler. 48 saat içinde nasıl yanıt "
+             "vereceğinizi anlatıyoruz..."),
+    "colleague": ("Gelecek haftanın depo vardiyaları",
+                  "Merhaba arkadaşlar, paketleme istasyonu salı sabahı kapalı olacak. Cumadan önce açık "
+                  "A'dan Z'ye taleplerine bir göz atın.\nZeynep"),
+    "carrier": ("Aras Kargo", "{tracking} numaralı gönderiniz teslim edildi",
+                "{tracking} numaralı gönderiniz bugün saat 10:42'de teslim edildi."),
+    "spoof_subjects": ("ACİL: {order} numaralı siparişte A'dan Z'ye Garanti talebi - 24 saat içinde yanıtlayın",
+                       "Satıcı hesabınız askıya alınacak"),
+    "spoof_body": "Bir alıcı {order} numaralı sipariş için A'dan Z'ye Garanti talebi açtı. Askıya alınmamak için "
+                  "hesabınızı 24 saat içinde doğrulayın: {url}",
+}
 
 # ---------------------------------------------------------------------------------------------
 # Builders
@@ -1130,6 +1886,10 @@ class Draft:
     window: timedelta | None = None         # deadline = arrival + window
     auth: list[str] | None = None           # Authentication-Results values (None: pass for from-domain)
     auth_below: list[str] | None = None     # Authentication-Results placed below the Received stamp
+
+
+def _seller(ctx: Ctx) -> str:
+    return ctx.rng.choice(SELLER_NAMES_JA if ctx.lang == "ja" else SELLER_NAMES)
 
 
 def _order_id(rng: random.Random, mp: str) -> str:
@@ -1190,7 +1950,7 @@ def build_atoz_claim(ctx: Ctx) -> Draft:
         stated = timedelta(hours=n) if unit == "hours" else timedelta(days=n)
         window = min(window, stated)
     body = ctx.pick("claim_bodies").format(
-        seller=rng.choice(SELLER_NAMES), amount=_amount(rng, ctx.mp), order=order, reason=ctx.pick("claim_reasons"),
+        seller=_seller(ctx), amount=_amount(rng, ctx.mp), order=order, reason=ctx.pick("claim_reasons"),
         window=sentence, url=_url(ctx, f"/gp/guarantee-claims/home.html?orderId={order}"))
     body = body.replace("  ", " ").replace(" \n", "\n")
     notification = "A_Z_CLAIM_RESPONDENT_NOTIFY" if rng.random() < 0.8 else None
@@ -1206,7 +1966,7 @@ def build_atoz_decision(ctx: Ctx) -> Draft:
     order = _order_id(rng, ctx.mp)
     outcome = ("granted", "denied")[(ctx.seed + rng.randrange(2)) % 2]
     body = ctx.ph("decision_bodies")[outcome].format(
-        seller=rng.choice(SELLER_NAMES), amount=_amount(rng, ctx.mp), order=order,
+        seller=_seller(ctx), amount=_amount(rng, ctx.mp), order=order,
         url=_url(ctx, f"/gp/guarantee-claims/home.html?orderId={order}"))
     notification = "A_Z_CLAIM_RESPONDENT_DECISION" if rng.random() < 0.8 else None
     return Draft(
@@ -1290,7 +2050,7 @@ def build_buyer_autoreply(ctx: Ctx) -> Draft:
 def build_chargeback(ctx: Ctx) -> Draft:
     rng = ctx.rng
     order = _order_id(rng, ctx.mp)
-    body = ctx.ph("chargeback_body").format(seller=rng.choice(SELLER_NAMES), order=order,
+    body = ctx.ph("chargeback_body").format(seller=_seller(ctx), order=order,
                                             item=rng.choice(ITEMS[ctx.lang]), amount=_amount(rng, ctx.mp))
     return Draft(
         from_name="Amazon Services", from_addr=f"cb-seller-notification@{ctx.tld}",
@@ -1342,7 +2102,7 @@ def _seller_central(ctx: Ctx, category: str, notification: str | None, subject_k
                     **extra) -> Draft:
     rng = ctx.rng
     order = _order_id(rng, ctx.mp)
-    values = dict(order=order, item=rng.choice(ITEMS[ctx.lang]), asin=_asin(rng), seller=rng.choice(SELLER_NAMES),
+    values = dict(order=order, item=rng.choice(ITEMS[ctx.lang]), asin=_asin(rng), seller=_seller(ctx),
                   amount=_amount(rng, ctx.mp), date=f"2026-11-{rng.randint(10, 28)}", **extra)
     return Draft(
         from_name=ctx.ph("sc_from") if "sc_from" in PHRASES.get(ctx.lang, {}) else "Amazon Seller Central",
@@ -1415,7 +2175,7 @@ def _spoof_content(ctx: Ctx, phishing_url: str) -> tuple[str, str, list[tuple[st
     if rng.random() < 0.5:
         subject = ctx.pick("claim_subjects").format(order=order)
         body = ctx.pick("claim_bodies").format(
-            seller=rng.choice(SELLER_NAMES), amount=_amount(rng, ctx.mp), order=order,
+            seller=_seller(ctx), amount=_amount(rng, ctx.mp), order=order,
             reason=ctx.pick("claim_reasons"), window=ctx.ph("window_hours").format(n=24), url=phishing_url)
     else:
         subject = ctx.pick("spoof_subjects").format(order=order)
@@ -1470,7 +2230,7 @@ def _fold(name: str, atoms: list[str], width: int = 76) -> str:
         if i and len(line) + 1 + len(atom) > width:
             lines.append(line)
             line = " " + atom
-        elif i == 0 and len(line) + 1 + len(atom) > width:   # like "Subject:\n <long text>"
+        elif i == 0 and len(line) + 1 + len(atom) > width and not atom.startswith("=?"):  # "Subject:\n <long>"
             lines.append(line)
             line = " " + atom
         else:
@@ -1533,7 +2293,7 @@ def _address_header(name: str, display: str, addr: str) -> str:
     return _fold(name, _encoded_words(display, "utf-8", "B") + [f"<{addr}>"])
 
 
-_LINK = __import__("re").compile(r"(https?://[^\s\"'<>]+)")
+_LINK = re.compile(r"(https?://[^\s\"'<>]+)")
 
 
 def _html(text: str, style: str, entities: bool, charset: str, rng: random.Random) -> str:
@@ -1613,9 +2373,16 @@ def _effective_encoding(encoding: str, lang: str, text: str, rng: random.Random)
     return encoding, "utf-8"
 
 
+def _is_amazon(domain: str) -> bool:
+    return domain.removeprefix("marketplace.") in {mp[0] for mp in MARKETPLACES.values()}
+
+
 def _auth_pass(domain: str) -> str:
-    return (f"{AUTHSERV}; dkim=pass header.d={domain} header.s=ug7nbtf4gccmlpwj322ax3p6ow6yfsug; spf=pass "
-            f"smtp.mailfrom=0102019a.bounces.{domain}; dmarc=pass header.from={domain}")
+    amazon = _is_amazon(domain)
+    mailfrom = f"0102019a.bounces.{domain}" if amazon else f"bounces+{domain.split('.')[0]}@{domain}"
+    selector = "ug7nbtf4gccmlpwj322ax3p6ow6yfsug" if amazon else "s2026"
+    return (f"{AUTHSERV}; dkim=pass header.d={domain} header.s={selector}; spf=pass "
+            f"smtp.mailfrom={mailfrom}; dmarc=pass header.from={domain}")
 
 
 def _render(draft: Draft, ctx: Ctx, encoding: str, arrival: datetime) -> tuple[bytes, dict, str]:
@@ -1623,14 +2390,14 @@ def _render(draft: Draft, ctx: Ctx, encoding: str, arrival: datetime) -> tuple[b
     text = _wrap(draft.text, lang)
     enc, charset = _effective_encoding(encoding, lang, draft.subject + "\n" + text, rng)
     domain = draft.from_addr.rpartition("@")[2]
-    amazon = domain.startswith("amazon.") or domain.startswith("marketplace.amazon.")
+    amazon = _is_amazon(domain)
 
     server_tz = rng.choice((UTC, CET))
     offset = SENDER_TZ.get(ctx.mp, 1) if amazon else (9 if lang == "ja" else 1)
     sender_tz = timezone(timedelta(hours=offset))
     received = format_datetime(arrival.astimezone(server_tz))
     date = format_datetime((arrival - timedelta(seconds=3)).astimezone(sender_tz))
-    if amazon or domain.endswith(AUTHSERV):
+    if amazon:
         host, ip = f"a8-{rng.randint(10, 99)}.smtp-out.amazonses.com", f"54.240.8.{rng.randint(2, 250)}"
         msgid = (f"<0102019{_token(rng, 15, '0123456789abcdef')}-{_token(rng, 8, '0123456789abcdef')}-0000-0000-0000-"
                  f"00{_token(rng, 10, '0123456789abcdef')}-000000@eu-west-1.amazonses.com>")
@@ -1755,7 +2522,9 @@ def generate(count: int, *, seed: int = 0) -> Iterator[FactoryMail]:
         kind = deck.pop()
         lang = rng.choices(langs, weights)[0]
         encs = encodings_for(lang)
-        if kind in ("atoz_claim", "atoz_decision") and rng.random() < 0.5:
+        if lang == "ja" and rng.random() < 0.4:
+            encoding = rng.choice(("iso-2022-jp", "shift_jis"))
+        elif kind in ("atoz_claim", "atoz_decision") and rng.random() < 0.5:
             encoding = "multipart-alternative" if rng.random() < 0.7 else "html-only"
         else:
             encoding = rng.choice(encs)

@@ -39,11 +39,11 @@ class MailFacts:
 
     @cached_property
     def order_id(self) -> str | None:
-        return ids.order_id(self.mail.subject, self.mail.text)
+        return ids.order_id(self.subject, self.body)
 
     @cached_property
     def case_id(self) -> str | None:
-        return ids.case_id(self.mail.subject, self.mail.text)
+        return ids.case_id(self.subject, self.body)
 
     @cached_property
     def marketplace(self) -> marketplaces.Marketplace | None:

@@ -42,21 +42,22 @@ STATED_WITHIN = (
 _HOUR_UNITS = re.compile(r"(?:" + _HOURS + r"|時間|ساعة|ساعات)")
 
 
-def _first(pattern: re.Pattern[str], subject: str, text: str) -> str | None:
+def _first(pattern: re.Pattern[str], folded_subject: str, folded_text: str) -> str | None:
     """The subject names the id the mail is about; the body may also quote other ones."""
-    for source in (subject, text):
-        match = pattern.search(fold_for_matching(source))
+    for source in (folded_subject, folded_text):
+        match = pattern.search(source)
         if match:
             return match.group(1)
     return None
 
 
-def order_id(subject: str, text: str) -> str | None:
-    return _first(ORDER_ID, subject, text)
+def order_id(folded_subject: str, folded_text: str) -> str | None:
+    """From text already passed through fold_for_matching (full-width digits made ASCII)."""
+    return _first(ORDER_ID, folded_subject, folded_text)
 
 
-def case_id(subject: str, text: str) -> str | None:
-    return _first(CASE_ID, subject, text)
+def case_id(folded_subject: str, folded_text: str) -> str | None:
+    return _first(CASE_ID, folded_subject, folded_text)
 
 
 def buyer_text(text: str) -> str:

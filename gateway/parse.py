@@ -45,7 +45,7 @@ class ParsedMail:
     subject: str
     from_name: str
     from_address: str
-    headers: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...]  # (name, raw unfolded value) in order
     text: str
     content_type: str
     date: datetime | None
@@ -66,8 +66,9 @@ class ParsedMail:
         return values[0] if values else ""
 
     def header_all(self, name: str) -> list[str]:
+        """Decoded values (RFC 2047, one line); decoded on demand, most headers are never read."""
         lname = name.lower()
-        return [v for n, v in self.headers if n.lower() == lname]
+        return [decode_header_text(v) for n, v in self.headers if n.lower() == lname]
 
     def has_header(self, name: str) -> bool:
         return any(n.lower() == name.lower() for n, _ in self.headers)
@@ -109,7 +110,7 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
         subject=decode_header_text(first("Subject")),
         from_name=from_name,
         from_address=from_address,
-        headers=tuple((n, decode_header_text(v)) for n, v in raw_headers),
+        headers=tuple(raw_headers),
         text=body_text[:MAX_TEXT_CHARS],
         content_type=message.get_content_type(),
         date=parse_date(_raw_to_text(first("Date"))),

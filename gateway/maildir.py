@@ -40,7 +40,7 @@ def mail_files(path: Path) -> Iterator[Path]:
         yield path
         return
     folders = [path / "new", path / "cur"] if (path / "new").is_dir() or (path / "cur").is_dir() else [path]
-    for folder in folders:
+    for folder in (f for f in folders if f.is_dir()):
         for entry in sorted(folder.iterdir()):
             if entry.is_file() and not entry.name.startswith("."):
                 yield entry

@@ -113,3 +113,11 @@ def test_demo_runs_from_any_folder(tmp_path):
 def test_python_dash_m_and_version():
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("crisis-gateway ")
+
+
+def test_maildir_with_only_cur(tmp_path, config_file):
+    """A Maildir copied without its empty folders (git keeps no empty folder) still reads."""
+    (tmp_path / "box" / "cur").mkdir(parents=True)
+    (tmp_path / "box" / "cur" / "1.eml").write_bytes(b"From: a@b.example\r\nSubject: hi\r\n\r\nhello\r\n")
+    result = run("classify", "--config", str(config_file), "--json", str(tmp_path / "box"))
+    assert result.returncode == 0 and json.loads(result.stdout)["category"] == "other"

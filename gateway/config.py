@@ -48,6 +48,7 @@ class SmtpConfig:
     oauth2_token_command: str | None = None
     timeout: float = 30.0
     capture_dir: Path | None = None
+    ca_file: Path | None = None         # trust this CA (PEM) instead of the system's, for an internal relay
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ _KNOWN = {
     "mailbox": {"address", "name"},
     "trust": {"authserv_ids"},
     "escalation": {"tier1", "categories"},
-    "smtp": {"host", "port", "security", "user", "password_file", "oauth2_token_command", "from", "timeout", "capture_dir"},
+    "smtp": {"host", "port", "security", "user", "password_file", "oauth2_token_command", "from", "timeout", "capture_dir", "ca_file"},
     "acknowledge": {"window_hours", "reply_within_hours", "shop_name"},
     "outbox": {"attempts", "max_seconds", "backoff_initial", "backoff_max"},
     "tags": None,  # any category name
@@ -280,4 +281,5 @@ def _smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
         oauth2_token_command=table.get("oauth2_token_command"),
         timeout=float(timeout),
         capture_dir=(base / capture).resolve() if capture else None,
+        ca_file=(base / table["ca_file"]).resolve() if table.get("ca_file") else None,
     )

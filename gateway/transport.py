@@ -79,7 +79,7 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         c = self.config
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=str(c.ca_file) if c.ca_file else None)
         if c.security == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
         else:

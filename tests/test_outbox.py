@@ -353,3 +353,49 @@ def test_xoauth2_token_is_refreshed_when_refused_and_never_logged(tmp_path, gate
     assert len(oauth.handler.received) == 1
     audit_text = json.dumps(g.state.audit_rows())
     assert "SECRET" not in caplog.text and "SECRET" not in audit_text
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    import shutil
+
+    if shutil.which("openssl") is None:
+        from servers import missing
+
+        missing("openssl")
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+        check=True, capture_output=True,
+    )
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_tls_to_the_smarthost(certificate, tmp_path, gateway_for, security):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from servers import SinkHandler
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    handler, port = SinkHandler(), free_port()
+    options = {"tls_context": context, "require_starttls": True} if security == "starttls" else {"ssl_context": context}
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        trusted = gateway_for(port, smtp={"security": security, "ca_file": str(cert)})
+        trusted.take(mails.claim("210-1111111-0000001"))
+        assert trusted.outbox.run()["done"] == 1
+        assert len(handler.received) == 1
+        untrusted = gateway_for(port, smtp={"security": security})  # the system CAs do not know this certificate
+        untrusted.take(mails.claim("210-1111111-0000002"))
+        assert untrusted.outbox.run()["dead"] == 1
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.rows()[-1]["last_error"] or "certificate" in untrusted.rows()[-1]["last_error"].lower()
+        assert untrusted.rows()[-1]["attempts"] == 1  # not retried: another try would fail the same way
+    finally:
+        controller.stop()

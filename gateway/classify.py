@@ -33,9 +33,15 @@ class Classifier:
         self.rules = rules if rules is not None else load_rules(config.rules_dir)
         self.tag_pattern = tag_pattern(self._tag_words())
 
-    def _tag_words(self) -> list[str]:
-        categories = {r.category for r in self.rules.rules}
-        return [self.config.tag_word(c) for c in categories] + [r.tag for r in self.rules.rules if r.tag]
+    def reload(self, rules: RuleSet) -> None:
+        """New rules for the next mail (SIGHUP); the mail at hand finishes with the old ones."""
+        pattern = tag_pattern(self._tag_words(rules))
+        self.rules, self.tag_pattern = rules, pattern
+
+    def _tag_words(self, rules: RuleSet | None = None) -> list[str]:
+        rules = rules or self.rules
+        categories = {r.category for r in rules.rules}
+        return [self.config.tag_word(c) for c in categories] + [r.tag for r in rules.rules if r.tag]
 
     def classify(self, raw: bytes, now: datetime | None = None, history: plan.History | None = None) -> Verdict:
         return self.classify_parsed(parse_mail(raw, max_bytes=self.config.max_message_bytes), now, history)

@@ -15,9 +15,11 @@ from gateway import __version__, maildir
 from gateway.classify import Classifier
 from gateway.config import Config, ConfigError, load_config
 from gateway.parse import MailError
+from gateway.daemon import Daemon, check_runnable
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.rules import RuleFileErrors, load_rules
+from gateway.secrets_filter import SecretFilter
 from gateway.shipped import shipped_dir
 from gateway.state import State
 from gateway.verdict import Verdict
@@ -221,6 +223,21 @@ def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
         state.close()
 
 
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    problems = check_runnable(config)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_CONFIG
+    if config.smtp is None and (config.tier1 or config.escalation_by_category):
+        log.warning("no [smtp]: forwards and acknowledgements are queued, not sent (crisis-gateway outbox list)")
+    daemon = Daemon(config)
+    if args.once:
+        return EXIT_PROBLEMS if daemon.run_once() else EXIT_OK
+    daemon.run_forever()
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
     samples = shipped_dir("samples")
     out = Path(args.out).resolve()
@@ -308,15 +325,30 @@ def build_parser() -> argparse.ArgumentParser:
         if verb == "retry":
             command.add_argument("--no-send", action="store_true", help="only queue them")
 
+    run = add("run", cmd_run, "watch the mailboxes and act on every mail: the daemon")
+    run.add_argument("--once", action="store_true", help="read every mailbox once, send what is due, and exit")
+
     demo = add("demo", cmd_demo, "run the gateway on the bundled sample mailbox, no server needed")
     demo.add_argument("--out", default="crisis-gateway-demo", metavar="DIR", help="where to put state and tagged mail")
     demo.add_argument("--force", action="store_true", help="replace --out if it exists")
     return parser
 
 
+def _logging(verbose: bool, info: bool) -> None:
+    """To stderr, where journald picks it up; one line per message at INFO for the daemon."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO if info else logging.WARNING)
+    if not verbose:
+        logging.getLogger("imapclient").setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _logging(args.verbose, info=args.command == "run")
     try:
         config = load_config(getattr(args, "config", None))
         return args.handler(args, config)

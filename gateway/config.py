@@ -31,8 +31,28 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Mailbox:
+    """A seller inbox: on an IMAP server (imap_host) or a local Maildir (maildir), or only an
+    address (enough to classify)."""
+
     address: str
     name: str
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_security: str = "tls"           # tls, starttls, none
+    imap_user: str | None = None
+    password_file: Path | None = None
+    oauth2_token_command: str | None = None
+    maildir: Path | None = None
+    folder: str = "INBOX"
+    archive_folder: str = "Crisis Gateway/Archive"
+    backlog_days: int = 14               # on first start, mail of the last N days is processed
+    poll_seconds: float = 30.0           # when the server offers no IDLE
+    timeout: float = 60.0                # socket timeout for every IMAP command
+    ca_file: Path | None = None
+
+    @property
+    def watched(self) -> bool:
+        return bool(self.imap_host or self.maildir)
 
 
 @dataclass(frozen=True)
@@ -93,7 +113,10 @@ class Config:
 
 _KNOWN = {
     "gateway": {"state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes"},
-    "mailbox": {"address", "name"},
+    "mailbox": {
+        "address", "name", "imap_host", "imap_port", "imap_security", "imap_user", "password_file",
+        "oauth2_token_command", "maildir", "folder", "archive_folder", "backlog_days", "poll_seconds", "timeout", "ca_file",
+    },
     "trust": {"authserv_ids"},
     "escalation": {"tier1", "categories"},
     "smtp": {"host", "port", "security", "user", "password_file", "oauth2_token_command", "from", "timeout", "capture_dir", "ca_file"},
@@ -172,7 +195,10 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         if "address" not in entry:
             raise _fail(f"{where} [[mailbox]] #{index}", "'address' is required: the seller inbox address, e.g. address = \"support@example.com\"")
         address = _address(f"{where} [[mailbox]] #{index}", "address", entry["address"])
-        mailboxes.append(Mailbox(address=address, name=str(entry.get("name", address))))
+        mailboxes.append(_mailbox(f"{where} [[mailbox]] #{index} ({entry.get('name', address)})", entry, address, base))
+    names = [m.name for m in mailboxes]
+    if len(set(names)) != len(names):
+        raise _fail(where, "two [[mailbox]] tables have the same name; give each a unique name = \"...\"")
 
     trust = data.get("trust", {})
     _check_keys(where, "trust", trust)
@@ -283,3 +309,42 @@ def _smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
         capture_dir=(base / capture).resolve() if capture else None,
         ca_file=(base / table["ca_file"]).resolve() if table.get("ca_file") else None,
     )
+
+
+def _mailbox(where: str, entry: dict, address: str, base: Path) -> Mailbox:
+    defaults = Mailbox(address=address, name=address)
+    values: dict = {"address": address, "name": str(entry.get("name", address))}
+    for key in ("imap_host", "imap_user", "oauth2_token_command", "folder", "archive_folder"):
+        if key in entry:
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise _fail(where, f"'{key}' must be a non-empty string")
+            values[key] = entry[key].strip()
+    for key in ("password_file", "maildir", "ca_file"):
+        if key in entry:
+            values[key] = (base / str(entry[key])).resolve()
+    for key in ("imap_port", "backlog_days"):
+        if key in entry:
+            if isinstance(entry[key], bool) or not isinstance(entry[key], int) or entry[key] < 0:
+                raise _fail(where, f"'{key}' must be a whole number")
+            values[key] = entry[key]
+    for key in ("poll_seconds", "timeout"):
+        if key in entry:
+            if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or entry[key] <= 0:
+                raise _fail(where, f"'{key}' must be a number of seconds")
+            values[key] = float(entry[key])
+    security = entry.get("imap_security", "tls")
+    if security not in ("tls", "starttls", "none"):
+        raise _fail(where, f"imap_security must be \"tls\", \"starttls\" or \"none\", not {security!r}")
+    values["imap_security"] = security
+    if "imap_port" not in entry:
+        values["imap_port"] = 993 if security == "tls" else 143
+    if values.get("imap_host") and values.get("maildir"):
+        raise _fail(where, "give either imap_host (an IMAP server) or maildir (a local folder), not both")
+    if values.get("imap_host"):
+        if not values.get("imap_user"):
+            raise _fail(where, "'imap_user' is required with imap_host")
+        if bool(values.get("password_file")) == bool(values.get("oauth2_token_command")):
+            raise _fail(where, "give exactly one of password_file or oauth2_token_command (XOAUTH2, e.g. for Gmail)")
+    if values.get("folder") == values.get("archive_folder", defaults.archive_folder):
+        raise _fail(where, "archive_folder must differ from folder: originals are moved there")
+    return Mailbox(**{**defaults.__dict__, **values})

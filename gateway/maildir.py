@@ -17,13 +17,14 @@ def ensure(path: Path) -> Path:
     return path
 
 
-def deliver(path: Path, data: bytes) -> Path:
-    """Write into tmp/, fsync, then rename into new/: readers never see half a mail."""
+def deliver(path: Path, data: bytes, name: str | None = None) -> Path:
+    """Write into tmp/, fsync, then rename into new/: readers never see half a mail. A given
+    `name` makes delivery idempotent (the same name replaces the same mail)."""
     global _counter
     _counter += 1
     ensure(path)
-    name = f"{time.time_ns()}.P{os.getpid()}Q{_counter}.{socket.gethostname().replace('/', '_')}"
-    temporary = path / "tmp" / name
+    name = name or f"{time.time_ns()}.P{os.getpid()}Q{_counter}.{socket.gethostname().replace('/', '_')}"
+    temporary = path / "tmp" / f"{name}.{os.getpid()}.{_counter}"
     with open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()

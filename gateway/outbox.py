@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay, wait_exponential_jitter
+from tenacity import (
+    Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay, stop_when_event_set, wait_exponential_jitter,
+)
 
 from gateway import audit, compose
 from gateway.config import Config
@@ -23,22 +26,24 @@ log = logging.getLogger("gateway.outbox")
 
 
 class Outbox:
-    def __init__(self, config: Config, state: State, *, sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(self, config: Config, state: State, *, stop: threading.Event | None = None) -> None:
         self.config = config
         self.state = state
         self.transport = mail_transport(config.smtp) if config.smtp else None
-        self._sleep = sleep
+        self.stop = stop
 
     def _retrying(self) -> Retrying:
         o = self.config.outbox
         options: dict[str, Any] = {}
-        if self._sleep is not None:
-            options["sleep"] = self._sleep
+        stop_condition = stop_after_attempt(o.attempts) | stop_after_delay(o.max_seconds)
+        if self.stop is not None:
+            options["sleep"] = self.stop.wait  # a shutdown cuts the backoff short
+            stop_condition = stop_condition | stop_when_event_set(self.stop)
         return Retrying(
             # Positive filter: only errors known to be transient are retried. A negative filter
             # (retry_if_not_exception_type) would also retry CancelledError and KeyboardInterrupt.
             retry=retry_if_exception_type(TransientError),
-            stop=stop_after_attempt(o.attempts) | stop_after_delay(o.max_seconds),
+            stop=stop_condition,
             wait=wait_exponential_jitter(multiplier=o.backoff_initial, max=o.backoff_max, jitter=o.backoff_initial),
             reraise=True,
             before_sleep=lambda state: log.info("retrying in %.1fs after: %s", state.next_action.sleep, state.outcome.exception()),
@@ -53,6 +58,8 @@ class Outbox:
         clock = now or (lambda: datetime.now(timezone.utc))
         counts = {"done": 0, "dead": 0, "waiting": 0}
         for row in self.pending():
+            if self.stop is not None and self.stop.is_set():
+                break
             counts[self.run_one(row, clock)] += 1
         return counts
 
@@ -68,7 +75,16 @@ class Outbox:
                         row["id"], row["kind"], row["target"], row["message_id"])
         try:
             result = self._retrying()(self._execute, row, clock)
-        except (TransientError, PermanentError) as exc:
+        except TransientError as exc:
+            if self.stop is not None and self.stop.is_set():
+                # shutting down: not the action's fault; it runs again after the restart
+                with self.state.transaction():
+                    self.state.db["outbox"].update(row["id"], {"status": "pending", "last_error": str(exc)})
+                return "waiting"
+            self._finish(row, "dead", clock, error=str(exc))
+            log.warning("outbox %s: %s to %s dead-lettered: %s", row["id"], row["kind"], row["target"], exc)
+            return "dead"
+        except PermanentError as exc:
             self._finish(row, "dead", clock, error=str(exc))
             log.warning("outbox %s: %s to %s dead-lettered: %s", row["id"], row["kind"], row["target"], exc)
             return "dead"

@@ -44,7 +44,7 @@ class State:
         self.db.close()
 
     def _create_schema(self) -> None:
-        with self.db.atomic():
+        with self.transaction():
             tables = self.db.table_names()
             if "messages" not in tables:
                 self.db["messages"].create(
@@ -74,6 +74,15 @@ class State:
                 self.db["outbox"].create_index(["key"], unique=True)
                 self.db["outbox"].create_index(["status"])
                 self.db["outbox"].create_index(["kind", "target", "order_id"])
+            if "sources" not in tables:
+                # Where each watched folder was read up to, under which UIDVALIDITY.
+                self.db["sources"].create({"mailbox": str, "uidvalidity": int, "last_uid": int, "updated_at": str}, pk="mailbox")
+            if "tagging" not in tables:
+                # How far tagging in place got for a message: appending, appended, done.
+                self.db["tagging"].create(
+                    {"mailbox": str, "message_key": str, "stage": str, "copy_uid": int, "updated_at": str},
+                    pk=("mailbox", "message_key"),
+                )
             audit.create_schema(self.db)
 
     @contextlib.contextmanager
@@ -158,6 +167,24 @@ class State:
                 "message_id": f"<{uuid.uuid4().hex}@{id_domain}>", "status": "pending", "attempts": 0,
                 "created_at": now.isoformat(timespec="seconds"), "updated_at": now.isoformat(timespec="seconds"),
             }, ignore=True)
+
+    def source(self, mailbox: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM sources WHERE mailbox = ?", [mailbox]), None)
+
+    def set_source(self, mailbox: str, uidvalidity: int, last_uid: int) -> None:
+        with self.transaction():
+            self.db["sources"].upsert({"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": last_uid,
+                                       "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, pk="mailbox")
+
+    def tagging_stage(self, mailbox: str, message_key: str) -> tuple[str | None, int | None]:
+        row = next(self.db.query("SELECT stage, copy_uid FROM tagging WHERE mailbox = ? AND message_key = ?", [mailbox, message_key]), None)
+        return (row["stage"], row["copy_uid"]) if row else (None, None)
+
+    def set_tagging(self, mailbox: str, message_key: str, stage: str, copy_uid: int | None = None) -> None:
+        with self.transaction():
+            self.db["tagging"].upsert({"mailbox": mailbox, "message_key": message_key, "stage": stage, "copy_uid": copy_uid,
+                                       "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                                      pk=("mailbox", "message_key"))
 
     def message(self, key: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM messages WHERE key = ?", [key]), None)

@@ -22,6 +22,8 @@ def crisis_headers(verdict: Verdict) -> list[tuple[str, str]]:
         headers.append(("X-Crisis-Case", verdict.case_id + (f" {verdict.case_status}" if verdict.case_status else "")))
     if verdict.rule:
         headers.append(("X-Crisis-Rule", verdict.rule))
+    # Lets the gateway find its own copy again after a crash (IMAP SEARCH HEADER).
+    headers.append(("X-Crisis-Key", verdict.message_key))
     return headers
 
 

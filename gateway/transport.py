@@ -7,8 +7,10 @@ the outbox retries only the first kind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 import shlex
 import smtplib
 import socket
@@ -18,7 +20,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from gateway import maildir
+from gateway import maildir, secrets_filter
 from gateway.config import SmtpConfig
 from gateway.text import one_line
 
@@ -58,7 +60,7 @@ class SmtpTransport:
     def _password(self) -> str:
         assert self.config.password_file is not None
         try:
-            return self.config.password_file.read_text("utf-8").strip()
+            return secrets_filter.register(self.config.password_file.read_text("utf-8").strip())
         except OSError as exc:
             raise PermanentError(f"cannot read [smtp] password_file {self.config.password_file}: {exc.strerror}") from None
 
@@ -74,7 +76,7 @@ class SmtpTransport:
         if done.returncode != 0 or not token:
             # stderr may hold a refresh token or a secret: only its exit code is told
             raise TransientError(f"oauth2_token_command exited {done.returncode} without a token")
-        self._token = token
+        self._token = secrets_filter.register(token)
         return token
 
     def _connect(self) -> smtplib.SMTP:
@@ -142,8 +144,12 @@ class CaptureTransport:
         self.directory = maildir.ensure(directory)
 
     def send(self, sender: str, recipients: list[str], data: bytes) -> str:
+        """Named after the Message-ID: a repeat after a crash replaces the file, as a receiver
+        that dedupes by Message-ID would."""
         envelope = f"X-Captured-Envelope: from=<{one_line(sender)}> to=<{'>,<'.join(one_line(r) for r in recipients)}>\r\n"
-        path = maildir.deliver(self.directory, envelope.encode("ascii", "replace") + data)
+        match = re.search(rb"^Message-ID: (<[^>\r\n]+>)", data, re.M | re.I)
+        name = hashlib.sha256(match.group(1)).hexdigest()[:32] if match else None
+        path = maildir.deliver(self.directory, envelope.encode("ascii", "replace") + data, name=name)
         return f"captured in {path}"
 
 

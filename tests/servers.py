@@ -215,3 +215,158 @@ def postfix_factory():
     yield make
     for instance in started:
         instance.stop()
+
+
+DOVECOT_ROOT = Path("/tmp/crisis-gateway-dovecot")
+
+
+def _dovecot_available() -> bool:
+    return shutil.which("dovecot") is not None and os.geteuid() == 0
+
+
+class Dovecot:
+    """A Dovecot instance of its own: IMAP (and LMTP) on 127.0.0.1, one user, Maildir storage."""
+
+    user = "support"
+    password = "s3cret-imap-pass"
+
+    def __init__(self, name: str) -> None:
+        # not below pytest's tmp_path: that is private to root, and Dovecot's users must reach it
+        self.base = DOVECOT_ROOT / name
+        self.imap_port = free_port()
+        self.lmtp_port = free_port()
+        self.conf = self.base / "dovecot.conf"
+
+    def start(self) -> "Dovecot":
+        b = self.base
+        if not self.conf.exists():
+            shutil.rmtree(b, ignore_errors=True)
+            for sub in ("run", "state", "mail", "home"):
+                (b / sub).mkdir(parents=True)
+            DOVECOT_ROOT.chmod(0o755)
+            b.chmod(0o755)
+            for sub in ("mail", "home"):
+                shutil.chown(b / sub, "dovecot", "dovecot")
+            (b / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\n")
+            (b / "passwd").chmod(0o644)
+            self.conf.write_text(f"""
+base_dir = {b}/run
+state_dir = {b}/state
+log_path = {b}/dovecot.log
+info_log_path = {b}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+protocols = imap lmtp
+listen = 127.0.0.1
+first_valid_uid = 1
+default_login_user = dovenull
+default_internal_user = dovecot
+mail_location = maildir:{b}/mail/%u
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+passdb {{
+  driver = passwd-file
+  args = {b}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={b}/home/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {self.lmtp_port}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = 0
+  }}
+}}
+protocol imap {{
+  mail_max_userip_connections = 200
+}}
+""")
+        # The daemon keeps the descriptors it was given: no pipes, or run() waits for ever.
+        with open(self.base / "start.log", "w") as output:
+            started = subprocess.run(["dovecot", "-c", str(self.conf)], stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+        if started.returncode != 0:
+            raise RuntimeError(f"dovecot did not start: {(self.base / 'start.log').read_text()}")
+        self._wait_listening()
+        return self
+
+    def _wait_listening(self) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.imap_port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"dovecot did not listen: {self.log()[-2000:]}")
+
+    def stop(self) -> None:
+        subprocess.run(["doveadm", "-c", str(self.conf), "stop"], capture_output=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (self.base / "run" / "master.pid").exists():
+            time.sleep(0.1)
+
+    def doveadm(self, *args: str) -> str:
+        done = subprocess.run(["doveadm", "-c", str(self.conf), *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"doveadm {' '.join(args)}: {done.stderr}")
+        return done.stdout
+
+    def log(self) -> str:
+        path = self.base / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def client(self):
+        from imapclient import IMAPClient
+
+        client = IMAPClient("127.0.0.1", port=self.imap_port, ssl=False, timeout=30)
+        client.login(self.user, self.password)
+        return client
+
+    def append(self, raw: bytes, folder: str = "INBOX") -> None:
+        with self.client() as client:
+            client.append(folder, raw)
+
+    def messages(self, folder: str = "INBOX") -> list[tuple[int, tuple, bytes]]:
+        """(uid, flags, raw) of every mail in the folder."""
+        with self.client() as client:
+            if not client.folder_exists(folder):
+                return []
+            client.select_folder(folder, readonly=True)
+            uids = client.search("ALL")
+            data = client.fetch(uids, ["FLAGS", "BODY.PEEK[]"]) if uids else {}
+            return [(uid, data[uid][b"FLAGS"], data[uid][b"BODY[]"]) for uid in sorted(data)]
+
+
+_dovecot_counter = iter(range(10**6))
+
+
+@pytest.fixture
+def dovecot():
+    if not _dovecot_available():
+        missing("Dovecot (run as root with the dovecot-imapd package installed)")
+    server = Dovecot(f"{os.getpid()}-{next(_dovecot_counter)}").start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.base, ignore_errors=True)

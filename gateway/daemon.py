@@ -1,0 +1,150 @@
+"""`crisis-gateway run`: a watcher thread per mailbox, an outbox thread, and the signals.
+
+SIGTERM/SIGINT: every thread finishes the message at hand and exits. SIGHUP: rules are read
+again; a broken rule file keeps the old rules and says why. Templates are read from disk at each
+use, so they need no reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+
+from gateway.classify import Classifier
+from gateway.config import Config, Mailbox
+from gateway.imapstore import ImapStore
+from gateway.mailstore import MailStore, MaildirStore
+from gateway.outbox import Outbox
+from gateway.pipeline import Pipeline
+from gateway.rules import RuleFileErrors, RuleSet, load_rules
+from gateway.state import State
+from gateway.watcher import Watcher
+
+log = logging.getLogger("gateway.daemon")
+
+
+def store_for(mailbox: Mailbox) -> MailStore:
+    if mailbox.maildir is not None:
+        # Maildir++: the archive is a subfolder ".Crisis Gateway.Archive" of the Maildir
+        archive = mailbox.maildir / ("." + mailbox.archive_folder.replace("/", "."))
+        return MaildirStore(mailbox.name, mailbox.maildir, archive, poll_seconds=min(mailbox.poll_seconds, 2.0))
+    return ImapStore(mailbox)
+
+
+class Daemon:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.rules: RuleSet = load_rules(config.rules_dir)
+        self.stop = threading.Event()
+        self.news = threading.Event()
+        self.reload_requested = threading.Event()
+        self.classifiers: list[Classifier] = []
+        self.watchers: dict[str, Watcher] = {}
+        self._lock = threading.Lock()
+        self.mailboxes = [m for m in config.mailboxes if m.watched]
+
+    def _pipeline(self) -> tuple[Pipeline, State]:
+        """Each thread its own SQLite connection."""
+        state = State(self.config.state_dir)
+        classifier = Classifier(self.config, self.rules)
+        with self._lock:
+            self.classifiers.append(classifier)
+        return Pipeline(classifier, state), state
+
+    def _watch(self, mailbox: Mailbox) -> None:
+        pipeline, state = self._pipeline()
+        try:
+            watcher = Watcher(store_for(mailbox), pipeline, backlog_days=mailbox.backlog_days, stop=self.stop, news=self.news)
+            with self._lock:
+                self.watchers[mailbox.name] = watcher
+            watcher.run()
+        finally:
+            state.close()
+
+    def _send(self) -> None:
+        state = State(self.config.state_dir)
+        try:
+            outbox = Outbox(self.config, state, stop=self.stop)
+            while not self.stop.is_set():
+                try:
+                    outbox.run()
+                except Exception:  # noqa: BLE001 - the outbox thread must outlive a bad row
+                    log.exception("outbox run failed")
+                self.news.wait(5.0)
+                self.news.clear()
+        finally:
+            state.close()
+
+    def reload(self) -> None:
+        try:
+            rules = load_rules(self.config.rules_dir)
+        except RuleFileErrors as exc:
+            for problem in exc.problems:
+                log.error("reload: %s", problem)
+            log.error("reload: rule files have errors; still using the %d rules loaded before", len(self.rules.rules))
+            return
+        self.rules = rules
+        with self._lock:
+            for classifier in self.classifiers:
+                classifier.reload(rules)
+        log.info("reload: %d rules from %d files", len(rules.rules), len(rules.files))
+
+    def run_once(self) -> int:
+        """Read every mailbox once, run the outbox, return: for cron, tests and the demo."""
+        failures = 0
+        for mailbox in self.mailboxes:
+            pipeline, state = self._pipeline()
+            store = store_for(mailbox)
+            try:
+                store.connect()
+                Watcher(store, pipeline, backlog_days=mailbox.backlog_days, stop=self.stop).scan()
+            except Exception as exc:  # noqa: BLE001 - the other mailboxes still run
+                failures += 1
+                log.error("%s: %s: %s", mailbox.name, type(exc).__name__, exc)
+            finally:
+                store.close()
+                state.close()
+        state = State(self.config.state_dir)
+        try:
+            Outbox(self.config, state, stop=self.stop).run()
+        finally:
+            state.close()
+        return failures
+
+    def run_forever(self) -> None:
+        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+        signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
+        signal.signal(signal.SIGINT, lambda *_: self.stop.set())
+        signal.signal(signal.SIGHUP, lambda *_: self.reload_requested.set())
+        threads = [threading.Thread(target=self._watch, args=(m,), name=f"watch {m.name}", daemon=True) for m in self.mailboxes]
+        threads.append(threading.Thread(target=self._send, name="outbox", daemon=True))
+        for thread in threads:
+            thread.start()
+        log.info("running: %d mailbox(es), state in %s", len(self.mailboxes), self.config.state_dir)
+        try:
+            while not self.stop.wait(0.5):
+                if self.reload_requested.is_set():
+                    self.reload_requested.clear()
+                    self.reload()
+        finally:
+            self.stop.set()
+            self.news.set()
+            for thread in threads:
+                thread.join(timeout=60)
+                if thread.is_alive():
+                    log.error("%s did not stop within 60s", thread.name)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            log.info("stopped")
+
+
+def check_runnable(config: Config) -> list[str]:
+    """Why `run` cannot start, in plain words (empty when it can)."""
+    problems = []
+    if not any(m.watched for m in config.mailboxes):
+        problems.append("no [[mailbox]] has imap_host or maildir: there is nothing to watch")
+    if not Path(config.state_dir).parent.exists():
+        problems.append(f"[gateway] state_dir {config.state_dir}: its parent folder does not exist")
+    return problems

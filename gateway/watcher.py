@@ -1,0 +1,145 @@
+"""Watching one folder of one mailbox: each new mail through the pipeline, tagged in place.
+
+Tagging in place, in an order that loses nothing and repeats nothing across a crash:
+  1. the verdict is recorded (state, audit, outbox) in one transaction;
+  2. "appending" is noted, the tagged copy is appended (same Message-ID, original INTERNALDATE and
+     flags, crisis keywords, $CrisisTagged) and confirmed by APPENDUID or a search;
+  3. only then is the original moved to the archive folder, and "done" noted.
+After a crash the original is met again: the state knows it (no second acknowledgement or
+forward), the tagging stage says what is left, and a copy already appended is found, not repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta, timezone
+
+from gateway.mailstore import QUARANTINED, TAGGED, MailStore
+from gateway.parse import parse_mail
+from gateway.pipeline import Pipeline
+from gateway.tagging import apply_verdict
+
+log = logging.getLogger("gateway.watch")
+
+
+class CopyNotConfirmed(RuntimeError):
+    """The server took the APPEND but the copy cannot be found: the original stays put."""
+
+
+class Watcher:
+    def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
+                 news: threading.Event | None = None) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.state = pipeline.state
+        self.backlog_days = backlog_days
+        self.stop = stop
+        self.news = news  # set after a mail planned actions, to wake the outbox
+        self.connected = False
+
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+    def scan(self) -> int:
+        """Handle every mail not handled yet; returns how many were looked at."""
+        validity = self.store.uidvalidity()
+        source = self.state.source(self.name)
+        since = None
+        if source is None:
+            since = (datetime.now(timezone.utc) - timedelta(days=self.backlog_days)).date()
+            after = 0
+        elif source["uidvalidity"] != validity:
+            log.warning("%s: UIDVALIDITY changed from %s to %s: reading the whole folder again, skipping what is known",
+                        self.name, source["uidvalidity"], validity)
+            after = 0
+        else:
+            after = source["last_uid"]
+        uids = self.store.list_uids(after, since)
+        backlog = len(uids) > 20
+        if backlog:
+            log.info("%s: %d mail(s) to read%s", self.name, len(uids), f" (backlog since {since})" if since else "")
+        for index, uid in enumerate(uids, start=1):
+            if self.stop.is_set():
+                break
+            self.handle(uid)
+            self.state.set_source(self.name, validity, uid)
+            if backlog and (index % 50 == 0 or index == len(uids)):
+                log.info("%s: %d/%d read", self.name, index, len(uids))
+        if not uids and source is None:
+            self.state.set_source(self.name, validity, 0)
+        return len(uids)
+
+    def handle(self, uid: int) -> None:
+        stored = self.store.fetch(uid)
+        if stored is None or TAGGED in stored.flags:
+            return  # gone meanwhile, or a copy this gateway appended
+        outcome = self.pipeline.handle(stored.raw, source=f"{self.name}/{uid}", mailbox=self.name)
+        if outcome.status == "quarantined":
+            self.store.add_keywords(uid, [QUARANTINED])
+            log.warning("%s uid %s: left in place, marked %s: %s", self.name, uid, QUARANTINED, outcome.reason)
+            return
+        verdict = outcome.verdict
+        stage, copy_uid = self.state.tagging_stage(self.name, verdict.message_key)
+        if outcome.status == "duplicate" and stage == "done":
+            if parse_mail(stored.raw).header("X-Crisis-Key") == verdict.message_key:
+                return  # our copy, on a server that keeps no keywords
+            if verdict.action("tag") is not None:
+                self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy
+                log.info("%s uid %s: already handled (%s), second delivery archived", self.name, uid, verdict.message_key)
+            return
+        if outcome.status == "recorded":
+            actions = ", ".join(a.kind for a in verdict.actions) or "none"
+            log.info("%s uid %s: %s tier=%s%s actions=[%s] %s", self.name, uid, verdict.category, verdict.tier or "-",
+                     " SUSPECT" if verdict.suspicious else "", actions, verdict.subject)
+            if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
+                self.news.set()
+        else:
+            log.info("%s uid %s: resuming tagging of %s (stage %s)", self.name, uid, verdict.message_key, stage or "none")
+        tag = verdict.action("tag")
+        if tag is None:
+            self.state.set_tagging(self.name, verdict.message_key, "done")
+            return
+        if stage in ("appending", "appended"):
+            copy_uid = copy_uid or self.store.find_copy(verdict.message_key)
+        else:
+            copy_uid = None
+        if copy_uid is None:
+            self.state.set_tagging(self.name, verdict.message_key, "appending")
+            flags = tuple(f for f in stored.flags if f != "\\Recent") + tuple(tag.detail["keywords"]) + (TAGGED,)
+            tagged = outcome.tagged if outcome.tagged is not None else apply_verdict(stored.raw, verdict)
+            copy_uid = self.store.append_copy(tagged, flags, stored.internaldate) or self.store.find_copy(verdict.message_key)
+            if copy_uid is None:
+                raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {verdict.message_key} not found after APPEND")
+        self.state.set_tagging(self.name, verdict.message_key, "appended", copy_uid)
+        self.store.archive(uid)
+        self.state.set_tagging(self.name, verdict.message_key, "done", copy_uid)
+
+    def run(self, on_ready=None) -> None:
+        """Connect, read, wait for news; reconnect with backoff on any failure, until stopped."""
+        backoff = 1.0
+        while not self.stop.is_set():
+            try:
+                self.store.connect()
+                self.connected = True
+                backoff = 1.0
+                log.info("%s: connected", self.name)
+                if on_ready is not None:
+                    on_ready(self.name)
+                while not self.stop.is_set():
+                    self.scan()
+                    self.store.wait_for_news(540, self.stop)
+                    if not self.stop.is_set():
+                        self.store.check_alive()
+            except Exception as exc:  # noqa: BLE001 - one mailbox failing never stops the others
+                if self.stop.is_set():
+                    break
+                log.warning("%s: %s: %s; reconnecting in %.0fs", self.name, type(exc).__name__, exc, backoff,
+                            exc_info=log.isEnabledFor(logging.DEBUG))
+                self.stop.wait(backoff)
+                backoff = min(backoff * 2, 300.0)
+            finally:
+                self.connected = False
+                self.store.close()
+        log.info("%s: stopped", self.name)

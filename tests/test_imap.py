@@ -1,0 +1,256 @@
+"""The daemon against a real Dovecot: every mail in INBOX once, tier-1 mail tagged, originals
+archived, forwards and acknowledgements once, across restarts, drops and SIGKILLs."""
+
+import email
+import email.policy
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import mailfactory
+import mails
+from gateway.config import load_config
+from gateway.daemon import Daemon
+from servers import dovecot  # noqa: F401 - fixture
+
+ARCHIVE = "Crisis Gateway/Archive"
+
+
+def write_config(tmp_path: Path, server, **mailbox) -> Path:
+    password = tmp_path / "imap-password"
+    password.write_text(server.password + "\n")
+    options = {"imap_host": "127.0.0.1", "imap_port": server.imap_port, "imap_security": "none", "imap_user": server.user,
+               "password_file": str(password), "poll_seconds": 1, "timeout": 10, "backlog_days": 30, **mailbox}
+    lines = "\n".join(f"{k} = {v!r}".replace("'", '"') if isinstance(v, str) else f"{k} = {v}" for k, v in options.items())
+    path = tmp_path / "gateway.toml"
+    path.write_text(f"""
+[gateway]
+state_dir = "{tmp_path / 'state'}"
+[[mailbox]]
+name = "shop"
+address = "support@shop.example"
+{lines}
+[trust]
+authserv_ids = ["mx.example.test"]
+[escalation]
+tier1 = ["crisis@shop.example"]
+[smtp]
+from = "crisis@shop.example"
+capture_dir = "{tmp_path / 'outgoing'}"
+[outbox]
+backoff_initial = 0.05
+backoff_max = 0.2
+""")
+    return path
+
+
+def subject_of(raw: bytes) -> str:
+    return str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"])
+
+
+def message_id(raw: bytes) -> str:
+    return email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
+
+
+def outgoing(tmp_path: Path) -> list[bytes]:
+    folder = tmp_path / "outgoing" / "new"
+    return [p.read_bytes() for p in folder.iterdir()] if folder.exists() else []
+
+
+class Running:
+    """`crisis-gateway run` as a real process, as systemd would start it."""
+
+    def __init__(self, config: Path, log: Path):
+        self.log = log
+        self.process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
+                                        stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+
+    def stop(self, sig=signal.SIGTERM, timeout=60) -> int:
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+
+def wait_until(condition, timeout=30.0, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return condition()
+
+
+def tagged_copy_of(server, mid: str):
+    for uid, flags, raw in server.messages():
+        if message_id(raw) == mid and b"$CrisisTagged" in flags:
+            return uid, flags, raw
+    return None
+
+
+def test_backlog_is_tagged_in_place(dovecot, tmp_path):
+    order = "301-1111111-2222222"
+    inbox = {
+        "claim": mails.claim(order),
+        "risk": mails.buyer(order, "The parcel never arrived!", minute=1),
+        "routine": mails.buyer("301-3333333-4444444", "Is it blue?", token="b2", minute=2),
+        "colleague": b"From: Petra <petra@shop.example>\r\nSubject: Lunch\r\nMessage-ID: <lunch@shop.example>\r\n\r\nat noon\r\n",
+    }
+    for raw in inbox.values():
+        dovecot.append(raw)
+    config = load_config(write_config(tmp_path, dovecot))
+    assert Daemon(config).run_once() == 0
+
+    messages = dovecot.messages()
+    assert len(messages) == 4  # every mail once
+    by_id = {message_id(raw): (flags, raw) for _, flags, raw in messages}
+    flags, raw = by_id[message_id(inbox["claim"])]
+    assert subject_of(raw).startswith("[CRISIS: A-to-Z | due ")
+    assert {b"$CrisisTagged", b"$CrisisTier1", b"$CrisisAtozClaim"} <= set(flags)
+    assert subject_of(by_id[message_id(inbox["risk"])][1]).startswith("[CRISIS: A-to-Z risk | due ")
+    assert subject_of(by_id[message_id(inbox["routine"])][1]).startswith("[Buyer | due ")
+    flags, raw = by_id["<lunch@shop.example>"]
+    assert raw == inbox["colleague"] and b"$CrisisTagged" not in flags  # untouched
+    archived = [raw for _, _, raw in dovecot.messages(ARCHIVE)]
+    assert sorted(archived) == sorted([inbox["claim"], inbox["risk"], inbox["routine"]])
+    sent = outgoing(tmp_path)
+    assert len(sent) == 4  # forwards of claim and risk, acknowledgements of the two buyers
+
+    assert Daemon(config).run_once() == 0  # a second pass changes nothing
+    assert len(dovecot.messages()) == 4 and len(dovecot.messages(ARCHIVE)) == 3 and len(outgoing(tmp_path)) == 4
+
+
+def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dovecot, tmp_path):
+    config = write_config(tmp_path, dovecot)
+    log = tmp_path / "daemon.log"
+    daemon = Running(config, log)
+    try:
+        assert wait_until(lambda: "shop: connected" in log.read_text(), 20)
+
+        raw = mails.claim("302-0000000-0000001")
+        started = time.monotonic()
+        dovecot.append(raw)
+        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 10)
+        assert time.monotonic() - started < 5, "a mail arriving while the daemon idles is tagged within 5 seconds"
+
+        dovecot.doveadm("kick", dovecot.user)  # the server drops every connection
+        raw = mails.claim("302-0000000-0000002")
+        dovecot.append(raw)
+        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 30), log.read_text()[-3000:]
+
+        dovecot.stop()  # the server restarts while the daemon idles
+        time.sleep(1)
+        dovecot.start()
+        raw = mails.claim("302-0000000-0000003")
+        dovecot.append(raw)
+        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 40), log.read_text()[-3000:]
+        assert "reconnecting" in log.read_text()
+    finally:
+        assert daemon.stop() == 0
+    assert "shop: stopped" in log.read_text()
+    assert dovecot.password not in log.read_text()
+    assert len(dovecot.messages()) == 3 and len(dovecot.messages(ARCHIVE)) == 3
+
+
+def test_uidvalidity_change_rescans_without_duplicates(dovecot, tmp_path):
+    for n in range(5):
+        dovecot.append(mails.buyer(f"303-0000000-000000{n}", "Hello?", token=f"u{n}", minute=n))
+    config = load_config(write_config(tmp_path, dovecot))
+    Daemon(config).run_once()
+    before = sorted(message_id(raw) for _, _, raw in dovecot.messages())
+    dovecot.doveadm("mailbox", "update", "--uid-validity", "4242", "-u", dovecot.user, "INBOX")
+    dovecot.append(mails.buyer("303-0000000-0000009", "New one", token="u9", minute=9))
+    Daemon(config).run_once()
+    after = [message_id(raw) for _, _, raw in dovecot.messages()]
+    assert sorted(after) == sorted(before + ["<buyer-303-0000000-0000009-u9-9@example.test>"])
+    assert all(subject_of(raw).startswith("[Buyer") for _, _, raw in dovecot.messages())
+    assert len(outgoing(tmp_path)) == 6  # one acknowledgement per buyer, none twice
+
+
+def test_sigkill_during_a_backlog_of_500_loses_nothing_and_repeats_nothing(dovecot, tmp_path):
+    stream = list(mailfactory.generate(500, seed=5))
+    with dovecot.client() as client:
+        for mail in stream:
+            client.append("INBOX", mail.raw)
+    config = write_config(tmp_path, dovecot)
+    log = tmp_path / "daemon.log"
+    rng = random.Random(500)
+    for _ in range(4):
+        daemon = Running(config, log)
+        time.sleep(rng.uniform(1.0, 4.0))
+        daemon.stop(signal.SIGKILL)
+    daemon = Running(config, log)
+    try:
+        done = wait_until(lambda: "500/500 read" in log.read_text() or "shop: 0 mail" in log.read_text() or _settled(dovecot, stream), 240, 1.0)
+        assert done, log.read_text()[-3000:]
+        assert wait_until(lambda: _settled(dovecot, stream), 120, 1.0), log.read_text()[-3000:]
+    finally:
+        daemon.stop()
+
+    inbox = dovecot.messages()
+    ids = [message_id(raw) for _, _, raw in inbox]
+    assert sorted(ids) == sorted(m.raw and message_id(m.raw) for m in stream)  # every mail exactly once
+    expected = {message_id(m.raw): m.expected for m in stream}
+    for _, flags, raw in inbox:
+        want = expected[message_id(raw)]
+        if want["tier"] == 1:
+            assert subject_of(raw).startswith("[CRISIS:") and b"$CrisisTagged" in flags
+        if want["suspicious"]:
+            assert subject_of(raw).startswith("[SUSPECT]")
+    tagged = sum(b"$CrisisTagged" in flags for _, flags, _ in inbox)
+    assert len(dovecot.messages(ARCHIVE)) == tagged  # each tagged copy's original archived once
+
+    sent = outgoing(tmp_path)
+    sent_ids = [message_id(raw) for raw in sent]
+    assert len(sent_ids) == len(set(sent_ids))
+    acks = [raw for raw in sent if b"Auto-Submitted: auto-replied" in raw]
+    forwards = [raw for raw in sent if b"Auto-Submitted: auto-generated" in raw]
+    assert len(forwards) == sum(e["forward"] for e in expected.values())
+    references = [email.message_from_bytes(raw)["References"] for raw in forwards]
+    assert len(references) == len(set(references))  # no mail forwarded twice
+    assert len(acks) <= sum(e["ack"] for e in expected.values())  # one per buyer and order at most
+
+
+def _settled(server, stream) -> bool:
+    """Every mail handled: nothing left that should be tagged and is not."""
+    expected = {message_id(m.raw): m.expected for m in stream}
+    inbox = server.messages()
+    if len(inbox) != len(stream):
+        return False
+    for _, flags, raw in inbox:
+        want = expected.get(message_id(raw))
+        if want is None:
+            return False
+        needs_tag = want["tier"] is not None or want["suspicious"]
+        if needs_tag and b"$CrisisTagged" not in flags:
+            return False
+    return True
+
+
+def test_a_failing_mailbox_does_not_stop_the_others(dovecot, tmp_path):
+    config = write_config(tmp_path, dovecot)
+    text = config.read_text().replace("[trust]", f"""[[mailbox]]
+name = "broken"
+address = "other@shop.example"
+imap_host = "127.0.0.1"
+imap_port = 9
+imap_security = "none"
+imap_user = "x"
+password_file = "{tmp_path / 'imap-password'}"
+
+[trust]""")
+    config.write_text(text)
+    log = tmp_path / "daemon.log"
+    daemon = Running(config, log)
+    try:
+        raw = mails.claim("304-0000000-0000001")
+        dovecot.append(raw)
+        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 20), log.read_text()[-2000:]
+        assert "broken: ConnectionRefusedError" in log.read_text()
+    finally:
+        assert daemon.stop() == 0

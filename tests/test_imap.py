@@ -180,9 +180,9 @@ def test_sigkill_during_a_backlog_of_500_loses_nothing_and_repeats_nothing(dovec
     config = write_config(tmp_path, dovecot)
     log = tmp_path / "daemon.log"
     rng = random.Random(500)
-    for _ in range(4):
+    for _ in range(8):
         daemon = Running(config, log)
-        time.sleep(rng.uniform(1.0, 4.0))
+        time.sleep(rng.uniform(0.5, 2.5))
         daemon.stop(signal.SIGKILL)
     daemon = Running(config, log)
     try:
@@ -254,3 +254,62 @@ password_file = "{tmp_path / 'imap-password'}"
         assert "broken: ConnectionRefusedError" in log.read_text()
     finally:
         assert daemon.stop() == 0
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no cleanup that would not run either."""
+
+
+@pytest.mark.parametrize("crash_at", ["append_copy", "after_append", "archive", "after_archive"])
+def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_path, crash_at):
+    from gateway.classify import Classifier
+    from gateway.imapstore import ImapStore
+    from gateway.outbox import Outbox
+    from gateway.pipeline import Pipeline
+    from gateway.state import State
+    from gateway.watcher import Watcher
+    import threading
+
+    raw = mails.buyer("305-0000000-0000001", "It never arrived, I will open an A-to-z claim.", token="crash")
+    dovecot.append(raw)
+    config = load_config(write_config(tmp_path, dovecot))
+
+    class CrashingStore(ImapStore):
+        def append_copy(self, *args):
+            if crash_at == "append_copy":
+                raise Crash()
+            uid = super().append_copy(*args)
+            if crash_at == "after_append":
+                raise Crash()
+            return uid
+
+        def archive(self, uid):
+            if crash_at == "archive":
+                raise Crash()
+            super().archive(uid)
+            if crash_at == "after_archive":
+                raise Crash()
+
+    def watcher(store_class):
+        state = State(config.state_dir)
+        store = store_class(config.mailboxes[0])
+        store.connect()
+        return Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event()), state, store
+
+    first, state, store = watcher(CrashingStore)
+    with pytest.raises(Crash):
+        first.scan()
+    store.close()
+    state.close()
+
+    second, state, store = watcher(ImapStore)
+    second.scan()
+    Outbox(config, state).run()
+    store.close()
+    state.close()
+
+    inbox = dovecot.messages()
+    assert len(inbox) == 1, [subject_of(r) for _, _, r in inbox]
+    assert subject_of(inbox[0][2]).startswith("[CRISIS: A-to-Z risk") and b"$CrisisTagged" in inbox[0][1]
+    assert [r for _, _, r in dovecot.messages(ARCHIVE)] == [raw]
+    assert len(outgoing(tmp_path)) == 2  # one forward, one acknowledgement

@@ -239,6 +239,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
+    """The daemon's own path, once, on a copy of the bundled sample mailbox (a local Maildir)."""
     samples = shipped_dir("samples")
     out = Path(args.out).resolve()
     if out.exists() and any(out.iterdir()):
@@ -247,28 +248,39 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
             return EXIT_CONFIG
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    config_text = (samples / "demo.toml").read_text("utf-8").replace("@DIR@", str(out))
-    (out / "demo.toml").write_text(config_text, "utf-8")
+    shutil.copytree(samples / "maildir", out / "inbox")
+    (out / "demo.toml").write_text((samples / "demo.toml").read_text("utf-8").replace("@DIR@", str(out)), "utf-8")
     config = load_config(out / "demo.toml")
-    tagged = maildir.ensure(out / "tagged")
-    print(f"Processing the sample mailbox {samples / 'maildir'} with {out / 'demo.toml'}\n")
-    counts = process(list(maildir.mail_files(samples / "maildir")), config, tagged, None)
+    print(f"Sample mailbox copied to {out / 'inbox'}; configuration {out / 'demo.toml'}\n")
+    shown = logging.StreamHandler(sys.stdout)
+    shown.setFormatter(logging.Formatter("  %(message)s"))
+    shown.addFilter(lambda record: " uid " in record.getMessage())
+    watch_log = logging.getLogger("gateway.watch")  # the daemon's one line per mail, on stdout here
+    watch_log.addHandler(shown)
+    watch_log.setLevel(logging.INFO)
+    watch_log.propagate = False
+    failures = Daemon(config).run_once()
+    mailbox = config.mailboxes[0]
+    inbox = list(maildir.mail_files(mailbox.maildir))
+    archived = list(maildir.mail_files(mailbox.maildir / ("." + mailbox.archive_folder.replace("/", "."))))
+    sent = list(maildir.mail_files(config.smtp.capture_dir)) if config.smtp.capture_dir.exists() else []
     state = State(config.state_dir)
     try:
         clocks = state.open_clocks()
         verified = state.verify_audit()
+        quarantined = state.db.execute("SELECT count(*) FROM audit WHERE kind = 'quarantined'").fetchone()[0]
     finally:
         state.close()
-    print(f"\n{counts['recorded']} mails recorded, {counts['quarantined']} quarantined.")
-    print(f"Tagged copies:  {tagged}/new")
-    print(f"Outgoing mail (forwards to the escalation team, acknowledgements to buyers), captured instead of sent: "
-          f"{counts['sent']} in {config.smtp.capture_dir}/new" + (f", {counts['dead']} FAILED" if counts["dead"] else ""))
+    print(f"\nInbox {mailbox.maildir}: {len(inbox)} mails, crises tagged in place; "
+          f"{len(archived)} originals moved to {mailbox.archive_folder}; {quarantined} unreadable mail(s) left in place, marked.")
+    print(f"Outgoing mail (forwards to the escalation team, acknowledgements to buyers), kept instead of sent: "
+          f"{len(sent)} in {config.smtp.capture_dir}")
     print(f"State and audit trail: {config.state_dir}/state.db ({verified.rows} audit rows, {'intact' if verified.ok else 'TAMPERED'})")
     print(f"Open clocks: {len(clocks)}")
     for clock in clocks:
         print(f"  {clock['key']:<28} {clock['category']:<14} due {clock['deadline'] or '-'}")
     print(f"\nTry: crisis-gateway classify --config {out / 'demo.toml'} --json {samples / 'maildir'}")
-    return EXIT_OK
+    return EXIT_PROBLEMS if failures else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -102,10 +102,13 @@ def test_missing_config_file(claim_file, tmp_path):
 def test_demo_runs_from_any_folder(tmp_path):
     result = run("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "quarantined" in result.stdout and "intact" in result.stdout
-    tagged = list((tmp_path / "demo" / "tagged" / "new").iterdir())
-    assert len(tagged) >= 10
-    assert any(b"[CRISIS: A-to-Z" in p.read_bytes() for p in tagged)
+    assert "intact" in result.stdout and "atoz_claim tier=1" in result.stdout
+    inbox = [p for sub in ("new", "cur") for p in (tmp_path / "demo" / "inbox" / sub).iterdir()]
+    archive = [p for sub in ("new", "cur") for p in (tmp_path / "demo" / "inbox" / ".Crisis Gateway.Archive" / sub).iterdir()]
+    assert len(inbox) == 15  # every sample mail once: tagged copies, untouched mail, the unreadable one
+    assert sum(b"[CRISIS: A-to-Z" in p.read_bytes() for p in inbox) >= 3
+    assert len(archive) == sum(b"X-Crisis-Key:" in p.read_bytes() for p in inbox)
+    assert len(list((tmp_path / "demo" / "outgoing" / "new").iterdir())) >= 8
     again = run("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr
 

@@ -14,6 +14,10 @@ _PUNCT_MAP = str.maketrans(
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
         "\u00a0": " ", "\u202f": " ", "\u3000": " ",
+        # Letters of their own that buyers without the keyboard write plainly: Polish ł as l,
+        # Turkish dotless ı as i (and İ casefolds to i anyway), Scandinavian ø as o, æ as ae.
+        "\u0142": "l", "\u0141": "l", "\u0131": "i", "\u00f8": "o", "\u00d8": "o", "\u00e6": "ae", "\u00c6": "ae",
+        "\u0111": "d", "\u0110": "d",
     }
 )
 
@@ -27,7 +31,8 @@ def fold_for_matching(value: str) -> str:
     """Case-, accent-, width- and punctuation-insensitive form used to match phrases.
 
     NFKC turns full-width digits and letters (common in Japanese mail) into ASCII; accents are
-    dropped so that "reçu" written as "recu" by a buyer on a plain keyboard still matches.
+    dropped so that "reçu" written as "recu" by a buyer on a plain keyboard still matches, and
+    "nie otrzymałem" as "nie otrzymalem", "çalışmıyor" as "CALISMIYOR".
     """
     value = unicodedata.normalize("NFKC", value).translate(_PUNCT_MAP).casefold()
     decomposed = unicodedata.normalize("NFD", value)

@@ -110,3 +110,15 @@ def test_first_match_wins_and_trace_says_why(classifier):
     verdict = classifier.classify(raw)
     assert verdict.rule == "atoz-claim-notification"
     assert any("A_Z_CLAIM_RESPONDENT_NOTIFY" in line for line in verdict.trace)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Nie otrzymalem paczki", "NIE OTRZYMAŁEM PACZKI", "ÜRÜN ÇALIŞMIYOR", "urun calismiyor", "Le colis n'est jamais arrive",
+     "ES UNA FALSIFICACION", "届いていません", "ｆａｋｅ"],
+)
+def test_buyer_words_match_without_their_accents_or_case(classifier, written):
+    import mails
+
+    verdict = classifier.classify(mails.buyer("212-1111111-2222222", written))
+    assert verdict.category == "atoz_risk", verdict.trace

@@ -122,3 +122,19 @@ def test_buyer_words_match_without_their_accents_or_case(classifier, written):
 
     verdict = classifier.classify(mails.buyer("212-1111111-2222222", written))
     assert verdict.category == "atoz_risk", verdict.trace
+
+
+def test_amazon_newsletter_about_account_health_topics_is_not_a_crisis(classifier):
+    raw = (b"Authentication-Results: mx.example.test; dkim=pass header.d=amazon.com; dmarc=pass\r\n"
+           b"From: Amazon Seller News <seller-news@amazon.com>\r\nSubject: Protect your intellectual property with Brand Registry\r\n"
+           b"List-Unsubscribe: <https://sellercentral.amazon.com/unsub>\r\nPrecedence: bulk\r\n\r\nWebinar on Tuesday.\r\n")
+    verdict = classifier.classify(raw)
+    assert verdict.tier is None and verdict.category == "other"
+
+
+def test_brazilian_refund_called_estorno_is_not_a_chargeback(classifier):
+    raw = ("Authentication-Results: mx.example.test; dkim=pass header.d=amazon.com.br; dmarc=pass\r\n"
+           "From: Amazon Seller Central <donotreply@amazon.com.br>\r\n"
+           "Subject: Estorno iniciado para o pedido 701-1234567-7654321\r\n\r\nO estorno de R$ 59,90 foi iniciado.\r\n").encode()
+    verdict = classifier.classify(raw)
+    assert verdict.category == "refund" and verdict.tier == 2

@@ -83,6 +83,13 @@ def test_classify_reports_bad_files_and_goes_on(config_file, claim_file, tmp_pat
         ("[smtp]\nfrom = \"a@b.c\"\nhost = \"mx\"\npassword_file = \"p\"\n", "'user' is required"),
         ("[outbox]\nattempts = \"five\"\n", "[outbox] attempts must be a number"),
         ("[acknowledge]\nwindow_hours = true\n", "[acknowledge] window_hours must be a number"),
+        ("[[mailbox]]\naddress = \"a@b.c\"\nimap_host = \"mx\"\n", "'imap_user' is required with imap_host"),
+        ("[[mailbox]]\naddress = \"a@b.c\"\nimap_host = \"mx\"\nimap_user = \"u\"\n", "exactly one of password_file or oauth2_token_command"),
+        ("[[mailbox]]\naddress = \"a@b.c\"\nimap_host = \"mx\"\nmaildir = \"m\"\n", "either imap_host"),
+        ("[[mailbox]]\naddress = \"a@b.c\"\nimap_security = \"ssl\"\n", "imap_security must be"),
+        ("[[mailbox]]\naddress = \"a@b.c\"\nfolder = \"X\"\narchive_folder = \"X\"\n", "archive_folder must differ"),
+        ("[[mailbox]]\naddress = \"a@b.c\"\n[[mailbox]]\naddress = \"a@b.c\"\n", "same name"),
+        ("[[mailbox]]\naddress = \"a@b.c\"\nbacklog_days = -1\n", "'backlog_days' must be a whole number"),
     ],
 )
 def test_config_errors_name_the_key(tmp_path, claim_file, text, message):
@@ -124,3 +131,8 @@ def test_maildir_with_only_cur(tmp_path, config_file):
     (tmp_path / "box" / "cur" / "1.eml").write_bytes(b"From: a@b.example\r\nSubject: hi\r\n\r\nhello\r\n")
     result = run("classify", "--config", str(config_file), "--json", str(tmp_path / "box"))
     assert result.returncode == 0 and json.loads(result.stdout)["category"] == "other"
+
+
+def test_run_without_anything_to_watch_says_so(config_file):
+    result = run("run", "--config", str(config_file))
+    assert result.returncode == 2 and "nothing to watch" in result.stderr

@@ -313,3 +313,89 @@ def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_
     assert subject_of(inbox[0][2]).startswith("[CRISIS: A-to-Z risk") and b"$CrisisTagged" in inbox[0][1]
     assert [r for _, _, r in dovecot.messages(ARCHIVE)] == [raw]
     assert len(outgoing(tmp_path)) == 2  # one forward, one acknowledgement
+
+
+def test_sighup_reloads_rules_and_keeps_the_old_ones_when_broken(tmp_path):
+    import shutil
+
+    from gateway import maildir
+    from gateway.shipped import shipped_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(shipped_dir("rules"), rules)
+    inbox = maildir.ensure(tmp_path / "inbox")
+    config = tmp_path / "gateway.toml"
+    config.write_text(f"""
+[gateway]
+state_dir = "{tmp_path / 'state'}"
+rules_dir = "{rules}"
+[[mailbox]]
+name = "local"
+address = "support@shop.example"
+maildir = "{inbox}"
+poll_seconds = 0.5
+[trust]
+authserv_ids = ["mx.example.test"]
+""")
+    recall = lambda n: f"From: QA <qa@supplier.example>\r\nSubject: Recall {n}\r\nMessage-ID: <recall-{n}@supplier.example>\r\n\r\nStop.\r\n".encode()  # noqa: E731
+    log = tmp_path / "daemon.log"
+    daemon = Running(config, log)
+    try:
+        assert wait_until(lambda: "local: connected" in log.read_text(), 20)
+        (rules / "05-recall.toml").write_text('[[rule]]\nname = "recall"\ncategory = "account_health"\ntier = 7\nwhen = {}\n')
+        daemon.process.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "still using the" in log.read_text(), 10), log.read_text()
+        assert "05-recall.toml: rule recall: 'tier' must be 1 or 2" in log.read_text()
+        maildir.deliver(inbox, recall(1))
+        assert wait_until(lambda: "uid 1: other" in log.read_text(), 10), log.read_text()
+
+        (rules / "05-recall.toml").write_text(
+            '[[rule]]\nname = "recall"\ncategory = "account_health"\ntier = 1\ntag = "Recall"\nactions = ["tag"]\n'
+            'when = { from_domain = ["supplier.example"], subject = ["recall"] }\n')
+        daemon.process.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "reload: 32 rules" in log.read_text(), 10), log.read_text()
+        maildir.deliver(inbox, recall(2))
+        assert wait_until(lambda: "[CRISIS: Recall] Recall 2" in log.read_text(), 10), log.read_text()
+    finally:
+        assert daemon.stop() == 0
+    tagged = [p.read_bytes() for p in maildir.mail_files(inbox)]
+    assert sum(b"Subject: [CRISIS: Recall] Recall 2" in raw for raw in tagged) == 1
+
+
+@pytest.mark.corpus
+def test_shared_corpus_through_dovecot_across_a_sigkill(dovecot, tmp_path):
+    from conftest import SHARED_CORPUS, corpus_manifest
+
+    entries = corpus_manifest()
+    if not entries:
+        pytest.skip("../shared/corpus not present")
+    for entry in entries:
+        dovecot.append((SHARED_CORPUS / entry["file"]).read_bytes())
+    config = write_config(tmp_path, dovecot, backlog_days=36500)
+    log = tmp_path / "daemon.log"
+    daemon = Running(config, log)
+    assert wait_until(lambda: "uid 10:" in log.read_text(), 30)
+    daemon.stop(signal.SIGKILL)
+    daemon = Running(config, log)
+    try:
+        assert wait_until(lambda: len(dovecot.messages(ARCHIVE)) == sum(e["tier"] is not None or e["suspicious"] or e["category"] not in (None, "other") for e in entries), 60), log.read_text()[-3000:]
+        time.sleep(1)  # let the outbox finish
+    finally:
+        assert daemon.stop() == 0
+    inbox = dovecot.messages()
+    by_id = {message_id(raw): (flags, raw) for _, flags, raw in inbox}
+    assert len(inbox) == len(entries) == len(by_id)  # every mail exactly once
+    for entry in entries:
+        flags, raw = by_id[message_id((SHARED_CORPUS / entry["file"]).read_bytes())]
+        if entry["tier"] == 1:
+            assert subject_of(raw).startswith("[CRISIS:") and b"$CrisisTier1" in flags, entry["file"]
+        if entry["suspicious"]:
+            assert subject_of(raw).startswith("[SUSPECT]")
+        if entry["category"] == "other":  # untouched (IMAP stores CRLF line ends)
+            assert raw.replace(b"\r\n", b"\n") == (SHARED_CORPUS / entry["file"]).read_bytes().replace(b"\r\n", b"\n")
+    sent = outgoing(tmp_path)
+    assert len(sent) == len({message_id(raw) for raw in sent})
+    forwards = [raw for raw in sent if b"Auto-Submitted: auto-generated" in raw]
+    acks = [raw for raw in sent if b"Auto-Submitted: auto-replied" in raw]
+    assert len(forwards) == sum(e["forward"] for e in entries)
+    assert len(acks) == sum(e["ack"] for e in entries)

@@ -176,15 +176,17 @@ class State:
             self.db["sources"].upsert({"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": last_uid,
                                        "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, pk="mailbox")
 
-    def tagging_stage(self, mailbox: str, message_key: str) -> tuple[str | None, int | None]:
-        row = next(self.db.query("SELECT stage, copy_uid FROM tagging WHERE mailbox = ? AND message_key = ?", [mailbox, message_key]), None)
-        return (row["stage"], row["copy_uid"]) if row else (None, None)
+    def tagging_stage(self, mailbox: str, message_key: str) -> str | None:
+        row = next(self.db.query("SELECT stage FROM tagging WHERE mailbox = ? AND message_key = ?", [mailbox, message_key]), None)
+        return row["stage"] if row else None
 
-    def set_tagging(self, mailbox: str, message_key: str, stage: str, copy_uid: int | None = None) -> None:
+    def finish_tagging(self, mailbox: str, uidvalidity: int, uid: int, message_key: str, copy_uid: int | None) -> None:
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction():
-            self.db["tagging"].upsert({"mailbox": mailbox, "message_key": message_key, "stage": stage, "copy_uid": copy_uid,
-                                       "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
-                                      pk=("mailbox", "message_key"))
+            self.db["tagging"].upsert({"mailbox": mailbox, "message_key": message_key, "stage": "done", "copy_uid": copy_uid,
+                                       "updated_at": stamp}, pk=("mailbox", "message_key"))
+            self.db["sources"].upsert({"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": uid, "updated_at": stamp},
+                                      pk="mailbox")
 
     def message(self, key: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM messages WHERE key = ?", [key]), None)

@@ -2,11 +2,12 @@
 
 Tagging in place, in an order that loses nothing and repeats nothing across a crash:
   1. the verdict is recorded (state, audit, outbox) in one transaction;
-  2. "appending" is noted, the tagged copy is appended (same Message-ID, original INTERNALDATE and
-     flags, crisis keywords, $CrisisTagged) and confirmed by APPENDUID or a search;
-  3. only then is the original moved to the archive folder, and "done" noted.
+  2. the tagged copy is appended (same Message-ID, original INTERNALDATE and flags, crisis
+     keywords, $CrisisTagged) and confirmed by APPENDUID or a search;
+  3. only then is the original moved to the archive folder, and "done" recorded with the cursor.
 After a crash the original is met again: the state knows it (no second acknowledgement or
-forward), the tagging stage says what is left, and a copy already appended is found, not repeated.
+forward), its tagging is not "done", and a copy appended before the crash is searched for and
+found, not appended again. Three durable writes per mail: the raw mail, the record, the "done".
 """
 
 from __future__ import annotations
@@ -60,61 +61,64 @@ class Watcher:
         backlog = len(uids) > 20
         if backlog:
             log.info("%s: %d mail(s) to read%s", self.name, len(uids), f" (backlog since {since})" if since else "")
+        last = after
         for index, uid in enumerate(uids, start=1):
             if self.stop.is_set():
                 break
-            self.handle(uid)
-            self.state.set_source(self.name, validity, uid)
+            finished = self.handle(uid)
+            last = uid
+            if finished is not None:
+                # one commit: the tagging is done and the cursor moves past it
+                self.state.finish_tagging(self.name, validity, uid, *finished)
             if backlog and (index % 50 == 0 or index == len(uids)):
                 log.info("%s: %d/%d read", self.name, index, len(uids))
-        if not uids and source is None:
-            self.state.set_source(self.name, validity, 0)
+        if source is None or last != after or source["uidvalidity"] != validity:
+            # the cursor only saves work; what is known is known by the state, not by it
+            self.state.set_source(self.name, validity, last)
         return len(uids)
 
-    def handle(self, uid: int) -> None:
+    def handle(self, uid: int) -> tuple[str, int | None] | None:
+        """Handle one mail; returns (message key, copy uid) when its tagging is finished now, so
+        the caller records that with the cursor in one transaction."""
         stored = self.store.fetch(uid)
         if stored is None or TAGGED in stored.flags:
-            return  # gone meanwhile, or a copy this gateway appended
+            return None  # gone meanwhile, or a copy this gateway appended
         outcome = self.pipeline.handle(stored.raw, source=f"{self.name}/{uid}", mailbox=self.name)
         if outcome.status == "quarantined":
             self.store.add_keywords(uid, [QUARANTINED])
             log.warning("%s uid %s: left in place, marked %s: %s", self.name, uid, QUARANTINED, outcome.reason)
-            return
+            return None
         verdict = outcome.verdict
-        stage, copy_uid = self.state.tagging_stage(self.name, verdict.message_key)
-        if outcome.status == "duplicate" and stage == "done":
-            if parse_mail(stored.raw).header("X-Crisis-Key") == verdict.message_key:
-                return  # our copy, on a server that keeps no keywords
-            if verdict.action("tag") is not None:
-                self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy
-                log.info("%s uid %s: already handled (%s), second delivery archived", self.name, uid, verdict.message_key)
-            return
-        if outcome.status == "recorded":
+        key = verdict.message_key
+        if outcome.status == "duplicate":
+            stage = self.state.tagging_stage(self.name, key)
+            if stage == "done":
+                if parse_mail(stored.raw).header("X-Crisis-Key") == key:
+                    return None  # our copy, on a server that keeps no keywords
+                if verdict.action("tag") is not None:
+                    self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy
+                    log.info("%s uid %s: already handled (%s), second delivery archived", self.name, uid, key)
+                return None
+            log.info("%s uid %s: resuming tagging of %s", self.name, uid, key)
+        else:
             actions = ", ".join(a.kind for a in verdict.actions) or "none"
             log.info("%s uid %s: %s tier=%s%s actions=[%s] %s", self.name, uid, verdict.category, verdict.tier or "-",
                      " SUSPECT" if verdict.suspicious else "", actions, verdict.subject)
             if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
                 self.news.set()
-        else:
-            log.info("%s uid %s: resuming tagging of %s (stage %s)", self.name, uid, verdict.message_key, stage or "none")
         tag = verdict.action("tag")
         if tag is None:
-            self.state.set_tagging(self.name, verdict.message_key, "done")
-            return
-        if stage in ("appending", "appended"):
-            copy_uid = copy_uid or self.store.find_copy(verdict.message_key)
-        else:
-            copy_uid = None
+            return key, None
+        # After a crash the copy may be there already: look before appending another.
+        copy_uid = self.store.find_copy(key) if outcome.status == "duplicate" else None
         if copy_uid is None:
-            self.state.set_tagging(self.name, verdict.message_key, "appending")
             flags = tuple(f for f in stored.flags if f != "\\Recent") + tuple(tag.detail["keywords"]) + (TAGGED,)
             tagged = outcome.tagged if outcome.tagged is not None else apply_verdict(stored.raw, verdict)
-            copy_uid = self.store.append_copy(tagged, flags, stored.internaldate) or self.store.find_copy(verdict.message_key)
+            copy_uid = self.store.append_copy(tagged, flags, stored.internaldate) or self.store.find_copy(key)
             if copy_uid is None:
-                raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {verdict.message_key} not found after APPEND")
-        self.state.set_tagging(self.name, verdict.message_key, "appended", copy_uid)
+                raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {key} not found after APPEND")
         self.store.archive(uid)
-        self.state.set_tagging(self.name, verdict.message_key, "done", copy_uid)
+        return key, copy_uid
 
     def run(self, on_ready=None) -> None:
         """Connect, read, wait for news; reconnect with backoff on any failure, until stopped."""

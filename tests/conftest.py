@@ -1,9 +1,8 @@
 import json
 import os
 from datetime import datetime
-import sys
 from pathlib import Path
-
+import sys
 import pytest
 
 from gateway.classify import Classifier
@@ -31,15 +30,47 @@ def classifier(config):
     return Classifier(config)
 
 
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value))
+
+
+def config_toml(data: dict) -> str:
+    """TOML text of a configuration given as a dict (tables, arrays of tables, nested tables)."""
+    out = []
+
+    def table(header: str, values: dict) -> None:
+        out.append(header)
+        nested = {k: v for k, v in values.items() if isinstance(v, dict)}
+        out.extend(f"{k} = {_toml_value(v)}" for k, v in values.items() if k not in nested)
+        for key, sub in nested.items():
+            table(f"[{header.strip('[]')}.{key}]", sub)
+
+    for section, values in data.items():
+        if isinstance(values, list):
+            for entry in values:
+                table(f"[[{section}]]", entry)
+        else:
+            table(f"[{section}]", values)
+    return "\n".join(out) + "\n"
+
+
+def write_config(tmp_path: Path, **sections) -> Path:
+    """The minimal configuration with a state folder in tmp_path, sections added or replaced."""
+    data = {"gateway": {"state_dir": str(tmp_path / "state")}, **MINIMAL_CONFIG, **sections}
+    path = tmp_path / "gateway.toml"
+    path.write_text(config_toml(data), "utf-8")
+    return path
+
+
 @pytest.fixture
 def config_file(tmp_path):
-    path = tmp_path / "gateway.toml"
-    path.write_text(
-        f'[gateway]\nstate_dir = "{tmp_path / "state"}"\n\n[[mailbox]]\naddress = "support@shop.example"\n\n'
-        f'[trust]\nauthserv_ids = ["{AUTHSERV}"]\n\n[escalation]\ntier1 = ["crisis@shop.example"]\n',
-        "utf-8",
-    )
-    return path
+    return write_config(tmp_path)
 
 
 def corpus_manifest():

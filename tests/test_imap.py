@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,37 +18,20 @@ import mailfactory
 import mails
 from gateway.config import load_config
 from gateway.daemon import Daemon
+from conftest import write_config
 from servers import dovecot  # noqa: F401 - fixture
 
 ARCHIVE = "Crisis Gateway/Archive"
 
 
-def write_config(tmp_path: Path, server, **mailbox) -> Path:
+def write_imap_config(tmp_path: Path, server, **mailbox) -> Path:
     password = tmp_path / "imap-password"
     password.write_text(server.password + "\n")
-    options = {"imap_host": "127.0.0.1", "imap_port": server.imap_port, "imap_security": "none", "imap_user": server.user,
-               "password_file": str(password), "poll_seconds": 1, "timeout": 10, "backlog_days": 30, **mailbox}
-    lines = "\n".join(f"{k} = {v!r}".replace("'", '"') if isinstance(v, str) else f"{k} = {v}" for k, v in options.items())
-    path = tmp_path / "gateway.toml"
-    path.write_text(f"""
-[gateway]
-state_dir = "{tmp_path / 'state'}"
-[[mailbox]]
-name = "shop"
-address = "support@shop.example"
-{lines}
-[trust]
-authserv_ids = ["mx.example.test"]
-[escalation]
-tier1 = ["crisis@shop.example"]
-[smtp]
-from = "crisis@shop.example"
-capture_dir = "{tmp_path / 'outgoing'}"
-[outbox]
-backoff_initial = 0.05
-backoff_max = 0.2
-""")
-    return path
+    box = {"name": "shop", "address": "support@shop.example", "imap_host": "127.0.0.1", "imap_port": server.imap_port,
+           "imap_security": "none", "imap_user": server.user, "password_file": str(password), "poll_seconds": 1,
+           "timeout": 10, "backlog_days": 30, **mailbox}
+    return write_config(tmp_path, mailbox=[box], smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")},
+                        outbox={"backoff_initial": 0.05, "backoff_max": 0.2})
 
 
 def subject_of(raw: bytes) -> str:
@@ -103,7 +87,7 @@ def test_backlog_is_tagged_in_place(dovecot, tmp_path):
     }
     for raw in inbox.values():
         dovecot.append(raw)
-    config = load_config(write_config(tmp_path, dovecot))
+    config = load_config(write_imap_config(tmp_path, dovecot))
     assert Daemon(config).run_once() == 0
 
     messages = dovecot.messages()
@@ -126,7 +110,7 @@ def test_backlog_is_tagged_in_place(dovecot, tmp_path):
 
 
 def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dovecot, tmp_path):
-    config = write_config(tmp_path, dovecot)
+    config = write_imap_config(tmp_path, dovecot)
     log = tmp_path / "daemon.log"
     daemon = Running(config, log)
     try:
@@ -160,7 +144,7 @@ def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dov
 def test_uidvalidity_change_rescans_without_duplicates(dovecot, tmp_path):
     for n in range(5):
         dovecot.append(mails.buyer(f"303-0000000-000000{n}", "Hello?", token=f"u{n}", minute=n))
-    config = load_config(write_config(tmp_path, dovecot))
+    config = load_config(write_imap_config(tmp_path, dovecot))
     Daemon(config).run_once()
     before = sorted(message_id(raw) for _, _, raw in dovecot.messages())
     dovecot.doveadm("mailbox", "update", "--uid-validity", "4242", "-u", dovecot.user, "INBOX")
@@ -177,7 +161,7 @@ def test_sigkill_during_a_backlog_of_500_loses_nothing_and_repeats_nothing(dovec
     with dovecot.client() as client:
         for mail in stream:
             client.append("INBOX", mail.raw)
-    config = write_config(tmp_path, dovecot)
+    config = write_imap_config(tmp_path, dovecot)
     log = tmp_path / "daemon.log"
     rng = random.Random(500)
     for _ in range(8):
@@ -233,18 +217,10 @@ def _settled(server, stream) -> bool:
 
 
 def test_a_failing_mailbox_does_not_stop_the_others(dovecot, tmp_path):
-    config = write_config(tmp_path, dovecot)
-    text = config.read_text().replace("[trust]", f"""[[mailbox]]
-name = "broken"
-address = "other@shop.example"
-imap_host = "127.0.0.1"
-imap_port = 9
-imap_security = "none"
-imap_user = "x"
-password_file = "{tmp_path / 'imap-password'}"
-
-[trust]""")
-    config.write_text(text)
+    config = write_imap_config(tmp_path, dovecot)
+    good = tomllib.loads(config.read_text())["mailbox"][0]
+    broken = {**good, "name": "broken", "address": "other@shop.example", "imap_port": 9}
+    write_config(tmp_path, mailbox=[good, broken], smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")})
     log = tmp_path / "daemon.log"
     daemon = Running(config, log)
     try:
@@ -272,7 +248,7 @@ def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_
 
     raw = mails.buyer("305-0000000-0000001", "It never arrived, I will open an A-to-z claim.", token="crash")
     dovecot.append(raw)
-    config = load_config(write_config(tmp_path, dovecot))
+    config = load_config(write_imap_config(tmp_path, dovecot))
 
     class CrashingStore(ImapStore):
         def append_copy(self, *args):
@@ -324,19 +300,8 @@ def test_sighup_reloads_rules_and_keeps_the_old_ones_when_broken(tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(shipped_dir("rules"), rules)
     inbox = maildir.ensure(tmp_path / "inbox")
-    config = tmp_path / "gateway.toml"
-    config.write_text(f"""
-[gateway]
-state_dir = "{tmp_path / 'state'}"
-rules_dir = "{rules}"
-[[mailbox]]
-name = "local"
-address = "support@shop.example"
-maildir = "{inbox}"
-poll_seconds = 0.5
-[trust]
-authserv_ids = ["mx.example.test"]
-""")
+    config = write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "rules_dir": str(rules)},
+                          mailbox=[{"name": "local", "address": "support@shop.example", "maildir": str(inbox), "poll_seconds": 0.5}])
     recall = lambda n: f"From: QA <qa@supplier.example>\r\nSubject: Recall {n}\r\nMessage-ID: <recall-{n}@supplier.example>\r\n\r\nStop.\r\n".encode()  # noqa: E731
     log = tmp_path / "daemon.log"
     daemon = Running(config, log)
@@ -371,7 +336,7 @@ def test_shared_corpus_through_dovecot_across_a_sigkill(dovecot, tmp_path):
         pytest.skip("../shared/corpus not present")
     for entry in entries:
         dovecot.append((SHARED_CORPUS / entry["file"]).read_bytes())
-    config = write_config(tmp_path, dovecot, backlog_days=36500)
+    config = write_imap_config(tmp_path, dovecot, backlog_days=36500)
     log = tmp_path / "daemon.log"
     daemon = Running(config, log)
     assert wait_until(lambda: "uid 10:" in log.read_text(), 30)

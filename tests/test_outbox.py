@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 import mails
-from conftest import MINIMAL_CONFIG, SHARED_CORPUS, corpus_manifest
+from conftest import MINIMAL_CONFIG, SHARED_CORPUS, corpus_manifest, write_config
 from gateway.classify import Classifier
 from gateway.config import config_from_dict
 from gateway.outbox import Outbox
@@ -230,25 +230,8 @@ def test_webhook_notification_is_retried_and_audited(sink, gateway_for, webhook)
 
 
 def test_kill_between_send_and_commit_repeats_at_most_once(sink, tmp_path):
-    config = tmp_path / "gateway.toml"
-    config.write_text(f"""
-[gateway]
-state_dir = "{tmp_path / 'state'}"
-[[mailbox]]
-address = "support@shop.example"
-[trust]
-authserv_ids = ["mx.example.test"]
-[escalation]
-tier1 = ["crisis@shop.example"]
-[smtp]
-host = "127.0.0.1"
-port = {sink.port}
-security = "none"
-from = "crisis@shop.example"
-[outbox]
-backoff_initial = 0.01
-backoff_max = 0.05
-""")
+    config = write_config(tmp_path, smtp={"host": "127.0.0.1", "port": sink.port, "security": "none", "from": "crisis@shop.example"},
+                          outbox={"backoff_initial": 0.01, "backoff_max": 0.05})
     mail = tmp_path / "claim.eml"
     mail.write_bytes(mails.claim("207-8888888-8888888"))
     # The sink receives the forward, then kills the sending process before it can record "done".

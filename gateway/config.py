@@ -22,7 +22,6 @@ DEFAULT_TAGS = {
     "cancellation_request": "Cancel request",
     "feedback": "Feedback",
 }
-SUSPECT_TAG = "SUSPECT"
 
 
 class ConfigError(ValueError):

@@ -41,7 +41,6 @@ class Daemon:
         self.news = threading.Event()
         self.reload_requested = threading.Event()
         self.classifiers: list[Classifier] = []
-        self.watchers: dict[str, Watcher] = {}
         self._lock = threading.Lock()
         self.mailboxes = [m for m in config.mailboxes if m.watched]
 
@@ -56,10 +55,7 @@ class Daemon:
     def _watch(self, mailbox: Mailbox) -> None:
         pipeline, state = self._pipeline()
         try:
-            watcher = Watcher(store_for(mailbox), pipeline, backlog_days=mailbox.backlog_days, stop=self.stop, news=self.news)
-            with self._lock:
-                self.watchers[mailbox.name] = watcher
-            watcher.run()
+            Watcher(store_for(mailbox), pipeline, backlog_days=mailbox.backlog_days, stop=self.stop, news=self.news).run()
         finally:
             state.close()
 

@@ -33,10 +33,6 @@ def _by_id() -> dict[str, Marketplace]:
     return {m.id: m for m in all_marketplaces()}
 
 
-def by_code(code: str) -> Marketplace | None:
-    return next((m for m in all_marketplaces() if m.code == code.upper()), None)
-
-
 def by_id(marketplace_id: str) -> Marketplace | None:
     return _by_id().get(marketplace_id.strip().upper())
 

@@ -70,9 +70,6 @@ class ParsedMail:
         lname = name.lower()
         return [decode_header_text(v) for n, v in self.headers if n.lower() == lname]
 
-    def has_header(self, name: str) -> bool:
-        return any(n.lower() == name.lower() for n, _ in self.headers)
-
     def header_names(self) -> list[str]:
         return [n for n, _ in self.headers]
 

@@ -289,6 +289,3 @@ class State:
     def audit_rows(self, order_id: str | None = None, case_id: str | None = None) -> list[dict[str, Any]]:
         return audit.show(self.db, order_id, case_id)
 
-
-def to_json(rows: list[dict[str, Any]]) -> str:
-    return "\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in rows)

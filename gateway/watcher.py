@@ -37,7 +37,6 @@ class Watcher:
         self.backlog_days = backlog_days
         self.stop = stop
         self.news = news  # set after a mail planned actions, to wake the outbox
-        self.connected = False
 
     @property
     def name(self) -> str:
@@ -120,17 +119,14 @@ class Watcher:
         self.store.archive(uid)
         return key, copy_uid
 
-    def run(self, on_ready=None) -> None:
+    def run(self) -> None:
         """Connect, read, wait for news; reconnect with backoff on any failure, until stopped."""
         backoff = 1.0
         while not self.stop.is_set():
             try:
                 self.store.connect()
-                self.connected = True
                 backoff = 1.0
                 log.info("%s: connected", self.name)
-                if on_ready is not None:
-                    on_ready(self.name)
                 while not self.stop.is_set():
                     self.scan()
                     self.store.wait_for_news(540, self.stop)
@@ -144,6 +140,5 @@ class Watcher:
                 self.stop.wait(backoff)
                 backoff = min(backoff * 2, 300.0)
             finally:
-                self.connected = False
                 self.store.close()
         log.info("%s: stopped", self.name)

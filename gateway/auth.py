@@ -16,10 +16,19 @@ _COMMENT = re.compile(r"\([^()]*\)")
 
 
 @dataclass(frozen=True)
+class MethodResult:
+    method: str                      # dkim, spf, dmarc, ...
+    result: str                      # pass, fail, none, ...
+    properties: dict[str, str]       # "header.d" -> "amazon.com"
+
+
+@dataclass(frozen=True)
 class AuthResult:
     authserv_id: str
-    methods: dict[str, str]          # method -> result, e.g. {"dkim": "pass", "dmarc": "fail"}
-    properties: dict[str, list[str]]  # "dkim.header.d" -> ["amazon.com"]
+    results: tuple[MethodResult, ...]  # every result in order: a mail may carry several DKIM signatures
+
+    def of(self, method: str) -> list[MethodResult]:
+        return [r for r in self.results if r.method == method]
 
 
 @dataclass(frozen=True)
@@ -35,21 +44,19 @@ def parse_authentication_results(value: str) -> AuthResult | None:
     if not pieces or not pieces[0]:
         return None
     authserv_id = pieces[0].split()[0].lower()
-    methods: dict[str, str] = {}
-    properties: dict[str, list[str]] = {}
+    results: list[MethodResult] = []
     for piece in pieces[1:]:
         tokens = piece.split()
         if not tokens or "=" not in tokens[0]:
             continue
         method, _, result = tokens[0].partition("=")
-        method = method.split("/")[0].lower()
-        # The first result of a method counts: a later duplicate cannot upgrade a failure.
-        methods.setdefault(method, result.lower())
+        properties = {}
         for token in tokens[1:]:
             prop, sep, prop_value = token.partition("=")
             if sep and "." in prop:
-                properties.setdefault(f"{method}.{prop.lower()}", []).append(prop_value.strip('"').lower())
-    return AuthResult(authserv_id, methods, properties)
+                properties.setdefault(prop.lower(), prop_value.strip('"').lower())
+        results.append(MethodResult(method.split("/")[0].lower(), result.lower(), properties))
+    return AuthResult(authserv_id, tuple(results))
 
 
 def trusted_result(mail: ParsedMail, authserv_ids: list[str]) -> AuthResult | None:
@@ -67,15 +74,20 @@ def _aligned(domain: str, from_domain: str) -> bool:
 
 
 def _passes(result: AuthResult, from_domain: str) -> bool:
-    if result.methods.get("dmarc") == "pass":
-        return True
-    if result.methods.get("dkim") == "pass":
-        return any(_aligned(d, from_domain) for d in result.properties.get("dkim.header.d", []))
-    return False
+    """DMARC's verdict for the From domain when there is one; else a passing DKIM signature whose
+    own signing domain is aligned with From. A failing signature for amazon.com next to a passing
+    one for the sender's own domain proves nothing."""
+    dmarc = [r for r in result.of("dmarc") if r.properties.get("header.from", from_domain) == from_domain]
+    if any(r.result == "fail" for r in result.of("dmarc")):
+        return False
+    if dmarc:
+        return any(r.result == "pass" for r in dmarc)
+    return any(r.result == "pass" and _aligned(r.properties.get("header.d", ""), from_domain) for r in result.of("dkim"))
 
 
 def _failed_reasons(result: AuthResult) -> list[str]:
-    return [f"{m}={r}" for m, r in result.methods.items() if m in ("dkim", "dmarc", "spf") and r != "pass"]
+    return [f"{r.method}={r.result}" + (f" ({r.properties['header.d']})" if "header.d" in r.properties else "")
+            for r in result.results if r.method in ("dkim", "dmarc", "spf") and r.result != "pass"]
 
 
 def assess(mail: ParsedMail, authserv_ids: list[str]) -> Trust:

@@ -123,12 +123,13 @@ class Classifier:
     @staticmethod
     def _arrival(mail: ParsedMail, now: datetime) -> tuple[datetime, str]:
         """Our own server's Received stamp (the topmost), else the Date header, else now."""
+        # kept in UTC: stored times compare and sort as text, whatever offset the header had
         stamps = received_dates(mail)
         if stamps:
-            return stamps[0], "the topmost Received stamp"
+            return stamps[0].astimezone(timezone.utc), "the topmost Received stamp"
         if mail.date is not None:
-            return mail.date, "the Date header (no Received stamp)"
-        return now, "the processing time (no Received stamp, no Date)"
+            return mail.date.astimezone(timezone.utc), "the Date header (no Received stamp)"
+        return now.astimezone(timezone.utc), "the processing time (no Received stamp, no Date)"
 
     @staticmethod
     def _deadline(rule: Rule, mail: ParsedMail, arrival: datetime, trace: list[str]) -> datetime | None:
@@ -160,7 +161,8 @@ class Classifier:
         if kind == "forward":
             return Action("forward", {"to": list(self.config.escalation_addresses(category))})
         if kind == "notify":
-            return Action("notify", {"to": list(self.config.webhooks)})
+            # webhook URLs are bearer secrets: named by number in verdicts, the outbox and the audit trail
+            return Action("notify", {"to": [f"webhook {n}" for n in range(1, len(self.config.webhooks) + 1)]})
         if kind == "acknowledge":
             return Action("acknowledge", {"to": ctx.ack_target, "language": language or "en"})
         raise ValueError(f"unknown action {kind}")

@@ -62,9 +62,13 @@ def cmd_classify(args: argparse.Namespace, config: Config) -> int:
         try:
             raw = path.read_bytes()
             verdict = classifier.classify(raw, now)
-        except (OSError, MailError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one odd mail never stops the batch
             failures += 1
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if isinstance(exc, (OSError, MailError)):
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            else:
+                reason = f"internal error ({type(exc).__name__}); run with --verbose for details"
+                log.debug("classifying %s failed", path, exc_info=True)
             if args.json:
                 print(json.dumps({"file": str(path), "error": reason}, ensure_ascii=False))
             else:
@@ -373,9 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return EXIT_OK  # the reader (| head) has all it wanted
     except Exception as exc:  # noqa: BLE001 - a user sees one line; --verbose shows where
         log.debug("unexpected error", exc_info=True)
         print(f"error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)
         return EXIT_PROBLEMS
-    except BrokenPipeError:
-        return EXIT_OK

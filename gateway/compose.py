@@ -14,12 +14,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from gateway import mime
 from gateway.config import Config
+from gateway.headers import address_field, msgid_field
 from gateway.parse import parse_mail
 from gateway.plan import X_LOOP
 from gateway.subject import format_due
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|odp|ynt|r|rif|antw|ref|回复|答复|رد)\s*:\s*)+", re.I)
-_AMOUNT = re.compile(r"(?:[$€£¥₹]|R\$|zł|kr|TL|AED|SAR|EGP)\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|EUR|USD|GBP|zł|PLN|kr|SEK|TL|TRY|¥|円|AED|SAR|EGP|INR)")
+_AMOUNT = re.compile(r"(?:[$€£¥₹]|R\$|zł|kr|TL|AED|SAR|EGP) ?\d[\d.,]{0,15}|(?<![\d.,])\d[\d.,]{0,15} ?(?:€|EUR|USD|GBP|zł|PLN|kr|SEK|TL|TRY|¥|円|AED|SAR|EGP|INR)")
 _REASON = re.compile(
     r"(?:claim reason|reason given|reason|grund|angegebener grund|motif|motivo|reden|powód|anledning|理由|sebep)\s*[:：]\s*([^\n.]{3,120})",
     re.I,
@@ -45,8 +46,13 @@ def claim_details(text: str) -> dict[str, str]:
     return details
 
 
-def _common(config: Config, message_id: str, now: datetime) -> list[tuple[str, str]]:
-    return [("Date", mime.date(now)), ("Message-ID", message_id), ("X-Loop", X_LOOP)]
+def _common(config: Config, message_id: str, now: datetime) -> list[tuple[str, str] | str]:
+    return [("Date", mime.date(now)), msgid_field("Message-ID", message_id), ("X-Loop", X_LOOP)]
+
+
+def _references(value: str | None) -> list[str]:
+    fields = [msgid_field("In-Reply-To", value), msgid_field("References", value)]
+    return [f for f in fields if f]
 
 
 def forward(config: Config, row: dict[str, Any], message: dict[str, Any], raw: bytes,
@@ -82,7 +88,7 @@ def forward(config: Config, row: dict[str, Any], message: dict[str, Any], raw: b
         parts.append(mime.attached_message(earlier_raw, f"evidence-{index:02d}-{earlier['arrival'][:10]}.eml"))
     content_type, body = mime.multipart_mixed(parts)
     fields = [
-        ("From", mime.address("Crisis Gateway", config.smtp.sender)),
+        address_field("From", "Crisis Gateway", config.smtp.sender),
         ("To", ", ".join(recipients)),
         ("Subject", message["subject"]),
         *_common(config, row["message_id"], now),
@@ -90,8 +96,9 @@ def forward(config: Config, row: dict[str, Any], message: dict[str, Any], raw: b
         ("X-Crisis-Category", message["category"]),
         ("X-Crisis-Order", message["order_id"] or "-"),
     ]
-    if message.get("message_id"):
-        fields.append(("References", message["message_id"]))
+    references = msgid_field("References", message.get("message_id"))
+    if references:
+        fields.append(references)
     return Outgoing(config.smtp.sender, recipients, mime.message(fields, content_type, body))
 
 
@@ -124,14 +131,13 @@ def acknowledgement(config: Config, row: dict[str, Any], message: dict[str, Any]
     if not subject_line.startswith("Subject:"):
         raise ValueError(f"template acknowledge/{language}.txt.j2 must start with a 'Subject:' line")
     fields = [
-        ("From", mime.address(config.acknowledge.shop_name, config.smtp.sender)),
+        address_field("From", config.acknowledge.shop_name, config.smtp.sender),
         ("To", row["target"]),
         ("Subject", subject_line[len("Subject:"):].strip()),
         *_common(config, row["message_id"], now),
         ("Auto-Submitted", "auto-replied"),
     ]
-    if in_reply_to:
-        fields += [("In-Reply-To", in_reply_to), ("References", in_reply_to)]
+    fields += _references(in_reply_to)
     data = mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body.lstrip("\n")),
                         extra=[("Content-Transfer-Encoding", "base64")])
     return Outgoing(config.smtp.sender, [row["target"]], data)

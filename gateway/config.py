@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from gateway import secrets_filter
 from gateway.shipped import shipped_dir
 
 DEFAULT_TAGS = {
@@ -45,6 +47,7 @@ class Mailbox:
     folder: str = "INBOX"
     archive_folder: str = "Crisis Gateway/Archive"
     backlog_days: int = 14               # on first start, mail of the last N days is processed
+    since: date | None = None            # or mail since this date, if given
     poll_seconds: float = 30.0           # when the server offers no IDLE
     timeout: float = 60.0                # socket timeout for every IMAP command
     ca_file: Path | None = None
@@ -114,7 +117,7 @@ _KNOWN = {
     "gateway": {"state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes"},
     "mailbox": {
         "address", "name", "imap_host", "imap_port", "imap_security", "imap_user", "password_file",
-        "oauth2_token_command", "maildir", "folder", "archive_folder", "backlog_days", "poll_seconds", "timeout", "ca_file",
+        "oauth2_token_command", "maildir", "folder", "archive_folder", "backlog_days", "since", "poll_seconds", "timeout", "ca_file",
     },
     "trust": {"authserv_ids"},
     "escalation": {"tier1", "categories"},
@@ -219,9 +222,10 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     notify = data.get("notify", {})
     _check_keys(where, "notify", notify)
     webhooks = _str_list(f"{where} [notify]", "webhooks", notify.get("webhooks", []))
-    for url in webhooks:
+    for number, url in enumerate(webhooks, start=1):
         if not url.startswith(("http://", "https://")):
-            raise _fail(where, f"[notify] webhooks entry {url!r} must be an http:// or https:// URL")
+            raise _fail(where, f"[notify] webhooks entry {number} must be an http:// or https:// URL")
+        secrets_filter.register(url)  # an incoming-webhook URL is a bearer secret
 
     max_bytes = gateway.get("max_message_bytes", 64 * 1024 * 1024)
     if not isinstance(max_bytes, int) or max_bytes < 1024:
@@ -331,6 +335,12 @@ def _mailbox(where: str, entry: dict, address: str, base: Path) -> Mailbox:
             if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or entry[key] <= 0:
                 raise _fail(where, f"'{key}' must be a number of seconds")
             values[key] = float(entry[key])
+    if "since" in entry:
+        since = entry["since"]
+        try:
+            values["since"] = since if isinstance(since, date) else date.fromisoformat(str(since))
+        except ValueError:
+            raise _fail(where, f"'since' must be a date like 2026-11-01, not {since!r}") from None
     security = entry.get("imap_security", "tls")
     if security not in ("tls", "starttls", "none"):
         raise _fail(where, f"imap_security must be \"tls\", \"starttls\" or \"none\", not {security!r}")

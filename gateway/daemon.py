@@ -55,7 +55,7 @@ class Daemon:
     def _watch(self, mailbox: Mailbox) -> None:
         pipeline, state = self._pipeline()
         try:
-            Watcher(store_for(mailbox), pipeline, backlog_days=mailbox.backlog_days, stop=self.stop, news=self.news).run()
+            Watcher(store_for(mailbox), pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop, news=self.news).run()
         finally:
             state.close()
 
@@ -81,6 +81,9 @@ class Daemon:
                 log.error("reload: %s", problem)
             log.error("reload: rule files have errors; still using the %d rules loaded before", len(self.rules.rules))
             return
+        except Exception as exc:  # noqa: BLE001 - a reload must never stop the daemon
+            log.error("reload: %s: %s; still using the %d rules loaded before", type(exc).__name__, exc, len(self.rules.rules))
+            return
         self.rules = rules
         with self._lock:
             for classifier in self.classifiers:
@@ -95,7 +98,7 @@ class Daemon:
             store = store_for(mailbox)
             try:
                 store.connect()
-                Watcher(store, pipeline, backlog_days=mailbox.backlog_days, stop=self.stop).scan()
+                Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop).scan()
             except Exception as exc:  # noqa: BLE001 - the other mailboxes still run
                 failures += 1
                 log.error("%s: %s: %s", mailbox.name, type(exc).__name__, exc)

@@ -78,3 +78,31 @@ def _b64_len(text: str) -> int:
 
 def _word(text: str) -> str:
     return "=?utf-8?b?" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "?="
+
+
+_MSG_ID = re.compile(r"<[!-;=?-~]{1,900}>")  # printable ASCII without <, > or spaces inside
+_ADDRESS = re.compile(r"[!#-'*+\-/-9=?A-Z^-~.]{1,64}@[A-Za-z0-9.\-]{1,253}")
+
+
+def msgid_field(name: str, value: str | None) -> str | None:
+    """A Message-ID, In-Reply-To or References field written as is, never encoded (threading
+    depends on it), or None when the value is not a plain msg-id."""
+    value = one_line(value or "")
+    return f"{name}: {value}" if _MSG_ID.fullmatch(value) else None
+
+
+def address_field(name: str, display: str, address: str) -> str:
+    """`Name: display <address>`: only the display name is encoded; an encoded address would be
+    undeliverable."""
+    if not _ADDRESS.fullmatch(address):
+        raise HeaderInjection(f"{name}: not a plain address: {address!r}")
+    display = one_line(display)
+    if not display:
+        return f"{name}: {address}"
+    if display.isascii() and "=?" not in display:
+        phrase = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        lines = _fold_ascii(f"{name}: ", f"{phrase} <{address}>")
+    else:
+        lines = _encoded_words(f"{name}: ", display)
+        lines.append(f"<{address}>")
+    return "\r\n ".join(lines)

@@ -15,10 +15,12 @@ _CASE_WORDS = (
     r"arende|arendet|vaka|talep|destek kaydı kimligi|destek kaydı|kayıt|ケース|お問い合わせ|問い合わせ"
 )
 CASE_ID = re.compile(
-    r"(?:caseid=|\[case\s*#?\s*|(?<!\w)(?:" + _CASE_WORDS + r")[\s-]*(?:id|nr\.?|no\.?|n°|n\.|numero|number|nummer|番号)?\s*[:#：]?\s*)"
+    r"(?:caseid=|\[case ?#? ?|(?<!\w)(?:" + _CASE_WORDS + r")[ -]{0,3}(?:id|nr\.?|no\.?|n°|n\.|numero|number|nummer|番号)?[ ]{0,3}[:#：]?[ ]{0,3})"
     r"(\d{10,11})(?!\d)"
 )
-_MARKER_LINE = re.compile(r"^\s*-{3,}[^\n]{0,80}?-{3,}\s*$", re.M)
+# "------------- Begin message -------------": judged line by line, on short lines only, so that
+# a hostile body of one endless dashed line costs linear time.
+_MARKER_LINE = re.compile(r"[ \t]*-{3,}[^\n-][^\n]{0,78}?-{3,}[ \t]*")
 
 # "within 48 hours", "innerhalb von 3 Kalendertagen", "entro 3 giorni", "48時間以内" ...
 _WITHIN = (
@@ -62,9 +64,10 @@ def case_id(folded_subject: str, folded_text: str) -> str | None:
 
 def buyer_text(text: str) -> str:
     """The buyer's own message inside Amazon's relay frame (between the dashed marker lines)."""
-    markers = list(_MARKER_LINE.finditer(text))
+    lines = text.splitlines()
+    markers = [i for i, line in enumerate(lines) if len(line) <= 200 and _MARKER_LINE.fullmatch(line)]
     if len(markers) >= 2:
-        return text[markers[0].end() : markers[1].start()].strip()
+        return "\n".join(lines[markers[0] + 1 : markers[1]]).strip()
     return text
 
 

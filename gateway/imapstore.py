@@ -22,6 +22,7 @@ from imapclient import IMAPClient
 from gateway import secrets_filter
 from gateway.config import Mailbox
 from gateway.mailstore import TAGGED, StoredMail, wait_steps
+from gateway.tagging import key_token
 
 log = logging.getLogger("gateway.imap")
 IDLE_RENEW_SECONDS = 540
@@ -47,7 +48,11 @@ class ImapStore:
                 return "password", secrets_filter.register(m.password_file.read_text("utf-8").strip())
             except OSError as exc:
                 raise PermissionError(f"cannot read password_file {m.password_file}: {exc.strerror}") from None
-        done = subprocess.run(shlex.split(m.oauth2_token_command or ""), capture_output=True, text=True, timeout=60)
+        try:
+            done = subprocess.run(shlex.split(m.oauth2_token_command or ""), capture_output=True, text=True, timeout=60)
+        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            # the command line may carry a secret: only the kind of failure is told
+            raise PermissionError(f"oauth2_token_command failed: {type(exc).__name__}") from None
         if done.returncode != 0 or not done.stdout.strip():
             raise PermissionError(f"oauth2_token_command exited {done.returncode} without a token")
         return "oauth2", secrets_filter.register(done.stdout.strip())
@@ -110,7 +115,7 @@ class ImapStore:
 
     def find_copy(self, key: str) -> int | None:
         self.client.noop()  # let the server tell of the message just appended
-        uids = self.client.search(["KEYWORD", TAGGED, "HEADER", "X-Crisis-Key", key])
+        uids = self.client.search(["KEYWORD", TAGGED, "HEADER", "X-Crisis-Key", key_token(key)])
         return max(uids) if uids else None
 
     def archive(self, uid: int) -> None:
@@ -121,8 +126,8 @@ class ImapStore:
         self.client.add_flags([uid], ["\\Deleted"], silent=True)
         if b"UIDPLUS" in self._capabilities:
             self.client.uid_expunge([uid])
-        else:
-            self.client.expunge()
+        # Without UIDPLUS a plain EXPUNGE would also remove what colleagues marked deleted: the
+        # original stays marked \Deleted (clients hide or strike it) until someone expunges.
 
     def add_keywords(self, uid: int, keywords: list[str]) -> None:
         self.client.add_flags([uid], keywords, silent=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gateway import maildir
+from gateway.tagging import key_token
 
 TAGGED = "$CrisisTagged"        # keyword on every copy the gateway appended: never processed again
 QUARANTINED = "$CrisisQuarantined"
@@ -156,7 +157,7 @@ class MaildirStore:
 
     def find_copy(self, key: str) -> int | None:
         for unique, path in self._files().items():
-            if TAGGED in self._keywords.get(unique, ()) and f"X-Crisis-Key: {key}".encode() in path.read_bytes()[:20000]:
+            if TAGGED in self._keywords.get(unique, ()) and f"X-Crisis-Key: {key_token(key)}".encode() in path.read_bytes()[:20000]:
                 return self._uids.get(unique)
         return None
 

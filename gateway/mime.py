@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from datetime import datetime
 
 from gateway.headers import encode_field
@@ -13,8 +13,9 @@ from gateway.headers import encode_field
 CRLF = b"\r\n"
 
 
-def header_block(fields: list[tuple[str, str]]) -> bytes:
-    return b"".join(encode_field(name, value).encode("ascii") + CRLF for name, value in fields)
+def header_block(fields: list[tuple[str, str] | str]) -> bytes:
+    """(name, value) pairs are encoded here; a str is a field already built by gateway.headers."""
+    return b"".join((field if isinstance(field, str) else encode_field(*field)).encode("ascii") + CRLF for field in fields)
 
 
 def text_payload(text: str) -> bytes:
@@ -48,12 +49,8 @@ def multipart_mixed(parts: list[bytes]) -> tuple[str, bytes]:
     return f'multipart/mixed; boundary="{boundary}"', body
 
 
-def message(fields: list[tuple[str, str]], content_type: str, body: bytes, extra: list[tuple[str, str]] = ()) -> bytes:
+def message(fields: list[tuple[str, str] | str], content_type: str, body: bytes, extra: list[tuple[str, str]] = ()) -> bytes:
     return header_block([*fields, ("MIME-Version", "1.0"), ("Content-Type", content_type), *extra]) + CRLF + body
-
-
-def address(name: str, addr: str) -> str:
-    return formataddr((name, addr)) if name else addr
 
 
 def date(value: datetime) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from tenacity import (
@@ -23,6 +25,24 @@ from gateway.state import State
 from gateway.transport import PermanentError, TransientError, mail_transport, post_webhook
 
 log = logging.getLogger("gateway.outbox")
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_alive(owner: str | None) -> bool:
+    """Whether the process that marked a row "sending" still runs (on this host; a row sent from
+    another host is trusted to its lease)."""
+    host, _, pid = (owner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return host != socket.gethostname() and bool(owner)
+    if int(pid) == os.getpid():
+        return False  # this process restarted its loop: the row is its own, cut off
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Outbox:
@@ -67,9 +87,17 @@ class Outbox:
         if row["kind"] in ("forward", "acknowledge") and self.transport is None:
             return "waiting"  # no [smtp]: stays queued until one is configured
         repeat = row["status"] == "sending"
+        if repeat and _owner_alive(row.get("owner")) and not self._lease_expired(row, clock()):
+            return "waiting"  # another process (the daemon, an `outbox run`) is sending it right now
         with self.state.transaction():
-            self.state.db["outbox"].update(row["id"], {"status": "sending", "attempts": row["attempts"] + 1,
-                                                        "updated_at": clock().isoformat(timespec="seconds")})
+            # claimed only if nobody changed it since it was read: two runners never send one row
+            claimed = self.state.db.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, owner = ? "
+                "WHERE id = ? AND status = ? AND attempts = ?",
+                [clock().isoformat(timespec="seconds"), OWNER, row["id"], row["status"], row["attempts"]],
+            ).rowcount
+        if not claimed:
+            return "waiting"
         if repeat:
             log.warning("outbox %s: %s to %s may have been sent before a crash; sending again with Message-ID %s",
                         row["id"], row["kind"], row["target"], row["message_id"])
@@ -96,6 +124,11 @@ class Outbox:
         log.info("outbox %s: %s to %s done (%s)", row["id"], row["kind"], row["target"], result)
         return "done"
 
+    def _lease_expired(self, row: dict[str, Any], now: datetime) -> bool:
+        """A row left "sending" longer than a whole retry run can last was cut off by a crash."""
+        lease = timedelta(seconds=self.config.outbox.max_seconds + 2 * (self.config.smtp.timeout if self.config.smtp else 30) + 60)
+        return now - datetime.fromisoformat(row["updated_at"]) > lease
+
     def _finish(self, row: dict[str, Any], status: str, clock: Callable[[], datetime], *, error: str = "", result: str = "") -> None:
         stamp = clock()
         with self.state.transaction():
@@ -114,7 +147,7 @@ class Outbox:
             raise PermanentError(f"message {row['message_key']} is not in the state")
         raw = self.state.raw(message)
         if row["kind"] == "notify":
-            return post_webhook(row["target"], self.notification(row, message))
+            return post_webhook(self._webhook_url(row["target"]), self.notification(row, message))
         if row["kind"] == "forward":
             outgoing = compose.forward(self.config, row, message, raw, self.state.evidence(message),
                                        self.done_for(message), clock())
@@ -123,6 +156,12 @@ class Outbox:
         else:
             raise PermanentError(f"unknown outbox action {row['kind']}")
         return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)
+
+    def _webhook_url(self, target: str) -> str:
+        number = target.removeprefix("webhook ")
+        if not number.isdigit() or not 1 <= int(number) <= len(self.config.webhooks):
+            raise PermanentError(f"{target} is no longer in [notify] webhooks")
+        return self.config.webhooks[int(number) - 1]
 
     def done_for(self, message: dict[str, Any]) -> list[str]:
         """What the gateway did or will do for this mail, for the forward's summary."""

@@ -239,8 +239,11 @@ def _join_decoded(parts: list[tuple[bytes | str, str | None]], texts: list[str])
 def _parse_from(value: str) -> tuple[str, str]:
     if not value:
         return "", ""
-    raw = _raw_to_text(value)
-    name, address = email.utils.parseaddr(raw)
+    raw = _raw_to_text(value)[:2000]
+    try:
+        name, address = email.utils.parseaddr(raw)
+    except (RecursionError, ValueError, IndexError):
+        return "", ""  # a From header built to break parsers: no sender
     address = one_line(address).lower()
     if "@" not in address:
         address = ""
@@ -267,6 +270,8 @@ def parse_date(value: object) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
+    if not 1990 <= parsed.year <= 2200:
+        return None  # a forged or broken date; deadlines from it would overflow or mislead
     return parsed
 
 

@@ -23,7 +23,7 @@ _RULE_KEYS = {
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]*$")
-_WINDOW = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
+_WINDOW = re.compile(r"^\s*(\d{1,6})\s*([mhd])\s*$")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,10 @@ def parse_window(value: object) -> timedelta:
     if not match:
         raise RuleError(f"'window' must look like \"48h\", \"7d\" or \"90m\", not {value!r}")
     amount, unit = int(match.group(1)), match.group(2)
-    return {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
+    window = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
+    if not timedelta(minutes=1) <= window <= timedelta(days=366):
+        raise RuleError(f"'window' {value!r} must be between 1 minute and 366 days")
+    return window
 
 
 def _conditions(table: object, where: str) -> tuple[Condition, ...]:
@@ -170,7 +173,10 @@ def load_rules(directory: Path) -> RuleSet:
             problems.append(f"{path.name}: no [[rule]] tables")
             continue
         for index, entry in enumerate(entries, start=1):
-            label = f"{path.name}: rule {entry.get('name', f'#{index}')!s}" if isinstance(entry, dict) else f"{path.name}: rule #{index}"
+            if not isinstance(entry, dict):
+                problems.append(f"{path.name}: rule #{index}: each [[rule]] must be a table of keys")
+                continue
+            label = f"{path.name}: rule {entry.get('name', f'#{index}')!s}"
             try:
                 rule = build_rule(entry, path.name)
             except RuleError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -68,7 +69,7 @@ class State:
                 self.db["outbox"].create(
                     {"id": int, "key": str, "message_key": str, "order_id": str, "kind": str, "target": str,
                      "payload": str, "message_id": str, "status": str, "attempts": int, "last_error": str,
-                     "created_at": str, "updated_at": str, "done_at": str},
+                     "created_at": str, "updated_at": str, "done_at": str, "owner": str},
                     pk="id",
                 )
                 self.db["outbox"].create_index(["key"], unique=True)
@@ -109,7 +110,7 @@ class State:
         if path.exists():
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
+        temporary = path.with_suffix(f".tmp.{os.getpid()}.{threading.get_ident()}")
         with open(temporary, "wb") as handle:
             handle.write(raw)
             handle.flush()

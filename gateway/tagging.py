@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from gateway.rewrite import rewrite_headers
 from gateway.verdict import Verdict
 
@@ -22,9 +24,14 @@ def crisis_headers(verdict: Verdict) -> list[tuple[str, str]]:
         headers.append(("X-Crisis-Case", verdict.case_id + (f" {verdict.case_status}" if verdict.case_status else "")))
     if verdict.rule:
         headers.append(("X-Crisis-Rule", verdict.rule))
-    # Lets the gateway find its own copy again after a crash (IMAP SEARCH HEADER).
-    headers.append(("X-Crisis-Key", verdict.message_key))
+    # Lets the gateway find its own copy again after a crash (IMAP SEARCH HEADER): a short hex
+    # token, never encoded or quoted, whatever the Message-ID looks like.
+    headers.append(("X-Crisis-Key", key_token(verdict.message_key)))
     return headers
+
+
+def key_token(message_key: str) -> str:
+    return hashlib.sha256(message_key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def apply_verdict(raw: bytes, verdict: Verdict) -> bytes:

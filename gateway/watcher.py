@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from gateway import audit
 from gateway.mailstore import QUARANTINED, TAGGED, MailStore
 from gateway.parse import parse_mail
 from gateway.pipeline import Pipeline
-from gateway.tagging import apply_verdict
+from gateway.tagging import apply_verdict, key_token
 
 log = logging.getLogger("gateway.watch")
+MAX_TRIES = 3
 
 
 class CopyNotConfirmed(RuntimeError):
@@ -30,13 +32,15 @@ class CopyNotConfirmed(RuntimeError):
 
 class Watcher:
     def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
-                 news: threading.Event | None = None) -> None:
+                 news: threading.Event | None = None, since: date | None = None) -> None:
         self.store = store
         self.pipeline = pipeline
         self.state = pipeline.state
         self.backlog_days = backlog_days
+        self.since = since
         self.stop = stop
         self.news = news  # set after a mail planned actions, to wake the outbox
+        self.failures: dict[int, int] = {}  # uid -> failed attempts in this run
 
     @property
     def name(self) -> str:
@@ -47,13 +51,15 @@ class Watcher:
         validity = self.store.uidvalidity()
         source = self.state.source(self.name)
         since = None
-        if source is None:
-            since = (datetime.now(timezone.utc) - timedelta(days=self.backlog_days)).date()
+        if source is None or source["uidvalidity"] != validity:
+            # first start, or the server renumbered the folder: read it again as far back as a first
+            # start would (older mail must not be acknowledged or escalated now); what is known is
+            # recognised by Message-ID or content hash and skipped
+            since = self.since or (datetime.now(timezone.utc) - timedelta(days=self.backlog_days)).date()
             after = 0
-        elif source["uidvalidity"] != validity:
-            log.warning("%s: UIDVALIDITY changed from %s to %s: reading the whole folder again, skipping what is known",
-                        self.name, source["uidvalidity"], validity)
-            after = 0
+            if source is not None:
+                log.warning("%s: UIDVALIDITY changed from %s to %s: reading the folder again since %s, skipping what is known",
+                            self.name, source["uidvalidity"], validity, since)
         else:
             after = source["last_uid"]
         uids = self.store.list_uids(after, since)
@@ -64,7 +70,12 @@ class Watcher:
         for index, uid in enumerate(uids, start=1):
             if self.stop.is_set():
                 break
-            finished = self.handle(uid)
+            try:
+                finished = self.handle(uid)
+            except Exception as exc:  # noqa: BLE001 - counted; a connection error is raised again
+                if not self._give_up(uid, exc):
+                    raise
+                finished = None
             last = uid
             if finished is not None:
                 # one commit: the tagging is done and the cursor moves past it
@@ -76,12 +87,28 @@ class Watcher:
             self.state.set_source(self.name, validity, last)
         return len(uids)
 
+    def _give_up(self, uid: int, exc: Exception) -> bool:
+        """After MAX_TRIES failures of the same mail (quota exceeded, a copy never confirmed...),
+        leave it in place, marked, and go on with the next: one mail must not block the folder."""
+        tries = self.failures[uid] = self.failures.get(uid, 0) + 1
+        if tries < MAX_TRIES:
+            return False
+        reason = f"{type(exc).__name__}: {exc}"
+        try:
+            self.store.add_keywords(uid, [QUARANTINED])
+        except Exception:  # noqa: BLE001 - the keyword is a courtesy; the audit row is the record
+            pass
+        with self.state.transaction():
+            audit.append(self.state.db, "quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
+        log.error("%s uid %s: failed %d times (%s); left in place, marked %s", self.name, uid, tries, reason, QUARANTINED)
+        return True
+
     def handle(self, uid: int) -> tuple[str, int | None] | None:
         """Handle one mail; returns (message key, copy uid) when its tagging is finished now, so
         the caller records that with the cursor in one transaction."""
         stored = self.store.fetch(uid)
-        if stored is None or TAGGED in stored.flags:
-            return None  # gone meanwhile, or a copy this gateway appended
+        if stored is None or TAGGED in stored.flags or "\\Deleted" in stored.flags:
+            return None  # gone meanwhile, a copy this gateway appended, or deleted
         outcome = self.pipeline.handle(stored.raw, source=f"{self.name}/{uid}", mailbox=self.name)
         if outcome.status == "quarantined":
             self.store.add_keywords(uid, [QUARANTINED])
@@ -92,7 +119,7 @@ class Watcher:
         if outcome.status == "duplicate":
             stage = self.state.tagging_stage(self.name, key)
             if stage == "done":
-                if parse_mail(stored.raw).header("X-Crisis-Key") == key:
+                if parse_mail(stored.raw).header("X-Crisis-Key") == key_token(key):
                     return None  # our copy, on a server that keeps no keywords
                 if verdict.action("tag") is not None:
                     self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy

@@ -102,3 +102,36 @@ def test_empty_input_is_a_clear_error(classifier, raw):
 def test_oversized_mail_is_a_clear_error():
     with pytest.raises(MailError, match="over the limit"):
         parse_mail(b"Subject: x\r\n\r\n" + b"a" * 5000, max_bytes=1024)
+
+
+@pytest.fixture
+def hang_guard():
+    """Fails a test that runs for minutes instead of milliseconds (quadratic regexes on hostile
+    input); not a speed measurement."""
+    import signal
+
+    def expired(*_):
+        raise TimeoutError("still running after 20 s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "-" * 200_000 + "x",                        # a dashed "marker" line that never ends
+        "case" + " " * 200_000 + "x",               # a case word followed by endless blanks
+        "1" * 200_000 + " EUR",                      # an endless amount
+        ("------ a ------\n" * 5000) + "x",         # thousands of marker lines
+    ],
+)
+def test_hostile_bodies_take_linear_time(classifier, hang_guard, body):
+    from gateway.compose import claim_details
+
+    raw = HEAD + b"Subject: Frage (Bestellung: " + ORDER + b")\r\n\r\n" + body.encode() + b"\r\n"
+    assert classifier.classify(raw).category
+    claim_details(body)

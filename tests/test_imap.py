@@ -364,3 +364,56 @@ def test_shared_corpus_through_dovecot_across_a_sigkill(dovecot, tmp_path):
     acks = [raw for raw in sent if b"Auto-Submitted: auto-replied" in raw]
     assert len(forwards) == sum(e["forward"] for e in entries)
     assert len(acks) == sum(e["ack"] for e in entries)
+
+
+@pytest.mark.parametrize("missing", [{b"MOVE"}, {b"MOVE", b"UIDPLUS"}])
+def test_servers_without_move_or_uidplus(dovecot, tmp_path, missing):
+    """COPY + \\Deleted + UID EXPUNGE where MOVE is missing; where UIDPLUS is missing too, a search
+    confirms the copy and nothing is expunged (a plain EXPUNGE would remove what a colleague
+    marked deleted)."""
+    import threading
+
+    from gateway.classify import Classifier
+    from gateway.imapstore import ImapStore
+    from gateway.pipeline import Pipeline
+    from gateway.state import State
+    from gateway.watcher import Watcher
+
+    class OldServer(ImapStore):
+        def connect(self):
+            super().connect()
+            self._capabilities -= missing
+
+        def append_copy(self, *args):
+            uid = super().append_copy(*args)
+            return None if b"UIDPLUS" in missing else uid
+
+    for n in range(3):
+        dovecot.append(mails.claim(f"306-0000000-000000{n}"))
+    colleague = b"From: Tom <tom@shop.example>\r\nSubject: old note\r\nMessage-ID: <note@shop.example>\r\n\r\nbye\r\n"
+    dovecot.append(colleague)
+    with dovecot.client() as client:
+        client.select_folder("INBOX")
+        client.add_flags(client.search(["HEADER", "Message-ID", "<note@shop.example>"]), ["\\Deleted"])
+    config = load_config(write_imap_config(tmp_path, dovecot))
+    state = State(config.state_dir)
+    store = OldServer(config.mailboxes[0])
+    store.connect()
+    try:
+        Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event()).scan()
+    finally:
+        store.close()
+        state.close()
+    live = [(flags, raw) for _, flags, raw in dovecot.messages() if b"\\Deleted" not in flags]
+    deleted = [raw for _, flags, raw in dovecot.messages() if b"\\Deleted" in flags]
+    assert len(live) == 3 and all(subject_of(raw).startswith("[CRISIS: A-to-Z") for _, raw in live)
+    assert len(dovecot.messages(ARCHIVE)) == 3
+    assert colleague.replace(b"\r\n", b"\n") in [r.replace(b"\r\n", b"\n") for r in deleted]  # never expunged by us
+    assert len(deleted) == (4 if b"UIDPLUS" in missing else 1)
+
+
+def test_backlog_since_a_date(dovecot, tmp_path):
+    dovecot.append(mails.claim("307-0000000-0000001"))
+    config = load_config(write_imap_config(tmp_path, dovecot, since="2999-01-01"))
+    Daemon(config).run_once()
+    assert not subject_of(dovecot.messages()[0][2]).startswith("[CRISIS")  # older than since: left alone

@@ -138,3 +138,19 @@ def test_brazilian_refund_called_estorno_is_not_a_chargeback(classifier):
            "Subject: Estorno iniciado para o pedido 701-1234567-7654321\r\n\r\nO estorno de R$ 59,90 foi iniciado.\r\n").encode()
     verdict = classifier.classify(raw)
     assert verdict.category == "refund" and verdict.tier == 2
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("rule = [1]\n", "each [[rule]] must be a table"),
+        ('[[rule]]\nname = "x"\ncategory = "case"\nwindow = "9999999999d"\nwhen = {}\n', "'window' must look like"),
+        ('[[rule]]\nname = "x"\ncategory = "case"\nwindow = "999999d"\nwhen = {}\n', "between 1 minute and 366 days"),
+        ('[[rule]]\nname = "x"\ncategory = "case"\nwhen = 5\n', "'when' must be a table"),
+        ('[[rule]]\nname = "x"\ncategory = "case"\nwhen = { header = ["x"] }\n', "'header' must be a table"),
+    ],
+)
+def test_odd_rule_files_are_errors_not_crashes(tmp_path, text, message):
+    write(tmp_path, "50-odd.toml", text)
+    result = subprocess.run([sys.executable, "-m", "gateway", "rules", "check", "--rules", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ import email.policy
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,3 +88,19 @@ def test_injection_attempt_stays_inside_the_subject():
     parsed = email.message_from_string(field + "\r\n\r\n", policy=email.policy.default)
     assert parsed["Bcc"] is None
     assert "Bcc: victim@example.com" in str(parsed["Subject"])
+
+
+def test_structured_fields_encode_only_what_may_be_encoded():
+    from gateway.headers import HeaderInjection, address_field, msgid_field
+
+    field = address_field("From", "Müller Küchen & Söhne", "support@shop.example")
+    parsed = email.message_from_string(field + "\r\n\r\n", policy=email.policy.default)
+    assert parsed["From"].addresses[0].display_name == "Müller Küchen & Söhne"
+    assert parsed["From"].addresses[0].addr_spec == "support@shop.example"
+    assert field.endswith("<support@shop.example>")
+    assert address_field("From", 'Say "hi"', "a@b.example") == 'From: "Say \\"hi\\"" <a@b.example>'
+    with pytest.raises(HeaderInjection):
+        address_field("From", "x", "a@b.example>\r\nBcc: victim@example.com")
+    long_id = "<0102019a8f1c2d3e4f5a6b7c-1b2c3d4e-0000-0000-0000-001122334455-000000@eu-west-1.amazonses.com>"
+    assert msgid_field("In-Reply-To", long_id) == f"In-Reply-To: {long_id}"
+    assert msgid_field("In-Reply-To", "<a b@c>") is None and msgid_field("References", "<x>\r\nBcc: y") is None

@@ -50,3 +50,19 @@ def test_ordinary_senders_are_not_suspicious(classifier):
     raw = b"From: Petra Lang <petra@shop.example>\r\nSubject: Amazon A-to-z claims this week\r\n\r\nlist attached\r\n"
     verdict = classifier.classify(raw)
     assert not verdict.suspicious and verdict.category == "other" and verdict.actions == ()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # a passing signature of the sender's own domain beside a failing one claiming amazon.de
+        b"Authentication-Results: mx.example.test; dkim=pass header.d=evil.example; dkim=fail header.d=amazon.de; dmarc=fail header.from=amazon.de\r\n",
+        # no DMARC result, only the sender's own passing signature
+        b"Authentication-Results: mx.example.test; dkim=pass header.d=evil.example; dkim=fail header.d=amazon.de\r\n",
+        # DMARC passed, but for another From domain
+        b"Authentication-Results: mx.example.test; dmarc=pass header.from=evil.example; dkim=pass header.d=evil.example\r\n",
+    ],
+)
+def test_forged_signatures_do_not_verify_amazon(classifier, header):
+    verdict = classifier.classify(header + BODY)
+    assert verdict.suspicious and verdict.verified == "fail" and verdict.tier is None

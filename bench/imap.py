@@ -9,13 +9,16 @@
    b. imapfilter (Debian package) flagging the mails whose subject says "Claim" / "Order".
    Each side gets a fresh Dovecot with the same mails.
 2. Latency: the daemon running (IDLE); M mails appended one by one; time from APPEND until the
-   tagged copy is visible to another connection; p50 and p99.
+   tagged copy is confirmed and the original archived (another session asks every 10 ms); p50, p99.
+   Arrivals are 0.2 to 0.5 s apart. Dovecot itself tells IDLE clients of new mail about 0.5 s
+   after it arrives.
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import random
 import shutil
 import signal
 import statistics
@@ -30,6 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import mailfactory  # noqa: E402
 from servers import Dovecot  # noqa: E402
+
 
 ARCHIVE = "Crisis Gateway/Archive"
 
@@ -105,22 +109,24 @@ def latency(server: Dovecot, folder: Path, arrivals: int) -> list[float]:
     daemon = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(folder / "gateway.toml")],
                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        time.sleep(3)
+        time.sleep(3)  # connected and idling
         samples = []
         mails = [m.raw for m in mailfactory.generate(arrivals * 3, seed=99) if m.expected["tier"] is not None][:arrivals]
-        with server.client() as watcher, server.client() as sender:
-            watcher.select_folder("INBOX", readonly=True)
+        pause = random.Random(200)
+        with server.client() as sender, server.client() as observer:
+            archived = 0
             for raw in mails:
-                message_id = raw.split(b"Message-ID: ", 1)[1].split(b"\r\n", 1)[0].decode()
+                time.sleep(pause.uniform(0.2, 0.5))  # mail arrives on its own time, not as a scan ends
                 started = time.perf_counter()
                 sender.append("INBOX", raw)
-                while True:
-                    watcher.noop()
-                    if watcher.search(["HEADER", "X-Crisis-Key", message_id]):
-                        break
-                    if time.perf_counter() - started > 30:
-                        raise RuntimeError("not tagged within 30 s")
-                    time.sleep(0.005)
+                # The original reaches the archive only after its tagged copy is confirmed in INBOX,
+                # so the archive's count tells when the copy is visible. STATUS of another folder
+                # leaves INBOX alone: polling it does not slow the daemon down.
+                while observer.folder_status(ARCHIVE, ["MESSAGES"])[b"MESSAGES"] == archived:
+                    if time.perf_counter() - started > 60:
+                        raise RuntimeError("not tagged within 60 s")
+                    time.sleep(0.01)
+                archived += 1
                 samples.append(time.perf_counter() - started)
         return samples
     finally:
@@ -132,10 +138,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--arrivals", type=int, default=200)
+    parser.add_argument("--only", choices=["backlog", "latency"], help="run one part")
     args = parser.parse_args()
-    mails = [m.raw for m in mailfactory.generate(args.count, seed=7)]
+    mails = [m.raw for m in mailfactory.generate(args.count, seed=7)] if args.only != "latency" else []
     rows = []
-    for side in ("gateway", "bare", "imapfilter"):
+    for side in ("gateway", "bare", "imapfilter") if args.only != "latency" else ():
         if side == "imapfilter" and shutil.which("imapfilter") is None:
             rows.append((side, None))
             continue
@@ -150,21 +157,26 @@ def main() -> int:
         finally:
             server.stop()
             shutil.rmtree(server.base, ignore_errors=True)
-    server = Dovecot("bench-latency").start()
-    folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
-    try:
-        samples = latency(server, folder, args.arrivals)
-    finally:
-        server.stop()
-        shutil.rmtree(server.base, ignore_errors=True)
+    samples = []
+    if args.only != "backlog":
+        server = Dovecot("bench-latency").start()
+        folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+        try:
+            samples = latency(server, folder, args.arrivals)
+        finally:
+            server.stop()
+            shutil.rmtree(server.base, ignore_errors=True)
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}; {args.count} mails\n")
-    print("| what | mails/s | total s |")
-    print("|---|---:|---:|")
+    if rows:
+        print("| what | mails/s | total s |")
+        print("|---|---:|---:|")
     labels = {"gateway": "crisis-gateway run --once: classify, record, APPEND tagged copy, MOVE original",
               "bare": "imapclient alone: FETCH + APPEND + MOVE of every mail",
               "imapfilter": "imapfilter: flag mails by a subject match"}
     for side, seconds in rows:
         print(f"| {labels[side]} | {args.count / seconds:,.0f} | {seconds:.1f} |" if seconds else f"| {labels[side]} | not installed | |")
+    if not samples:
+        return 0
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
     print(f"\nlatency from APPEND to tagged copy visible, {len(samples)} mails one by one: "

@@ -1,9 +1,8 @@
 """The seller inbox on an IMAP server, through imapclient.
 
 imapclient's idle_check can read a dead connection's EOF as "no news" and idle_done can hang on
-a dead socket: every command runs under a socket timeout, IDLE is renewed at least every
-9 minutes, and after every wait a NOOP proves the connection is alive (else the watcher
-reconnects).
+a dead socket: every command runs under a socket timeout, IDLE is renewed every 25 seconds, and
+after every wait a NOOP proves the connection is alive (else the watcher reconnects).
 """
 
 from __future__ import annotations
@@ -25,7 +24,11 @@ from gateway.mailstore import TAGGED, StoredMail, wait_steps
 from gateway.tagging import key_token
 
 log = logging.getLogger("gateway.imap")
-IDLE_RENEW_SECONDS = 540
+# IDLE is renewed, and the folder looked at, this often. A mail landing in the milliseconds
+# between our last look and the start of IDLE is, in Dovecot, announced only at the server's own
+# periodic check (mailbox_idle_check_interval, 30 s by default); this bounds that case too.
+# RFC 2177 only asks for at least every 29 minutes.
+IDLE_RENEW_SECONDS = 25
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.I)
 
 
@@ -36,6 +39,7 @@ class ImapStore:
         self.client: IMAPClient | None = None
         self.idle = False
         self._uidvalidity = 0
+        self._highest_seen = 0
         self._capabilities: set[bytes] = set()
 
     def _context(self) -> ssl.SSLContext:
@@ -96,8 +100,15 @@ class ImapStore:
         criteria: list = ["UID", f"{after_uid + 1}:*"] if after_uid else ["ALL"]
         if since is not None:
             criteria += ["SINCE", since]
+        found = self.client.search(criteria)
+        self._highest_seen = max([self._highest_seen, after_uid, *found])
         # "n:*" always names the last message, even when its UID is below n
-        return sorted(uid for uid in self.client.search(criteria) if uid > after_uid)
+        return sorted(uid for uid in found if uid > after_uid)
+
+    def highest_uid(self) -> int:
+        found = self.client.search(["UID", "*"])  # "*" is the last message, whatever its UID
+        self._highest_seen = max([self._highest_seen, *found])
+        return max(found, default=0)
 
     def fetch(self, uid: int) -> StoredMail | None:
         data = self.client.fetch([uid], ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"]).get(uid)
@@ -134,6 +145,9 @@ class ImapStore:
 
     def wait_for_news(self, timeout: float, stop: threading.Event) -> None:
         """Returns on news, on `stop`, or after `timeout` (at most the IDLE renewal time)."""
+        # the search first, then what it (or anything before it) announced: either means news
+        if self._announced_meanwhile() | self._kept_by_imaplib():
+            return
         if not self.idle:
             wait_steps(min(timeout, self.mailbox.poll_seconds), stop)
             return
@@ -148,7 +162,7 @@ class ImapStore:
                 if any(r and r[0] == b"BYE" for r in responses):
                     closed = True
                     raise ConnectionError(f"server said BYE during IDLE: {responses}")
-                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses) or self._kept_by_imaplib():
                     return
                 if not responses and time.monotonic() - started < wait / 2:
                     # readable yet nothing to read: imapclient's way of reporting EOF
@@ -157,6 +171,21 @@ class ImapStore:
         finally:
             if not closed:
                 self.client.idle_done()
+
+    def _announced_meanwhile(self) -> bool:
+        """Whether mail came in since the folder was last listed. It was announced (EXISTS) in the
+        answers to our own FETCH, APPEND or MOVE, which imapclient reads and drops, and IDLE only
+        tells of what comes after it starts: so the folder is searched above the highest UID seen
+        (a server names a message in SEARCH only once it has announced it). Mail arriving after
+        this search is announced during IDLE. STATUS would not do: on the selected folder it may
+        bring the session up to date without telling it, and IDLE then stays silent."""
+        return bool(self.list_uids(self._highest_seen, None))
+
+    def _kept_by_imaplib(self) -> bool:
+        """An EXISTS sent while IDLE was being entered is read by imaplib, not by idle_check, and
+        kept in its untagged_responses."""
+        pending = self.client._imap.untagged_responses
+        return bool(pending.pop("EXISTS", None)) | bool(pending.pop("RECENT", None))
 
     def check_alive(self) -> None:
         self.client.noop()

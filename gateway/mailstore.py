@@ -41,6 +41,8 @@ class MailStore(Protocol):
 
     def list_uids(self, after_uid: int, since: date | None) -> list[int]: ...
 
+    def highest_uid(self) -> int: ...
+
     def fetch(self, uid: int) -> StoredMail | None: ...
 
     def append_copy(self, raw: bytes, flags: tuple[str, ...], internaldate: datetime | None) -> int | None: ...
@@ -126,6 +128,10 @@ class MaildirStore:
         by_uid = {uid: unique for unique, uid in self._uids.items() if unique in files}
         return sorted(uid for uid in by_uid if uid > after_uid and
                       (since is None or datetime.fromtimestamp(files[by_uid[uid]].stat().st_mtime, timezone.utc).date() >= since))
+
+    def highest_uid(self) -> int:
+        self.list_uids(0, None)  # numbers new files
+        return max(self._uids.values(), default=0)
 
     def _path(self, uid: int) -> Path | None:
         files = self._files()

@@ -62,6 +62,9 @@ class Watcher:
                             self.name, source["uidvalidity"], validity, since)
         else:
             after = source["last_uid"]
+        # A first read is limited to `since`: older mail must not come in later as "new" because
+        # its UID is high. Once the backlog is done the cursor moves to the highest UID seen now.
+        ceiling = self.store.highest_uid() if since is not None else 0
         uids = self.store.list_uids(after, since)
         backlog = len(uids) > 20
         if backlog:
@@ -82,6 +85,8 @@ class Watcher:
                 self.state.finish_tagging(self.name, validity, uid, *finished)
             if backlog and (index % 50 == 0 or index == len(uids)):
                 log.info("%s: %d/%d read", self.name, index, len(uids))
+        if not self.stop.is_set():
+            last = max(last, ceiling)
         if source is None or last != after or source["uidvalidity"] != validity:
             # the cursor only saves work; what is known is known by the state, not by it
             self.state.set_source(self.name, validity, last)
@@ -156,7 +161,7 @@ class Watcher:
                 log.info("%s: connected", self.name)
                 while not self.stop.is_set():
                     self.scan()
-                    self.store.wait_for_news(540, self.stop)
+                    self.store.wait_for_news(25, self.stop)
                     if not self.stop.is_set():
                         self.store.check_alive()
             except Exception as exc:  # noqa: BLE001 - one mailbox failing never stops the others

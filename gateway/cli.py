@@ -15,7 +15,7 @@ from gateway import __version__, maildir
 from gateway.classify import Classifier
 from gateway.config import Config, ConfigError, load_config
 from gateway.parse import MailError
-from gateway.daemon import Daemon, check_runnable
+from gateway.daemon import Daemon, check_runnable, maildir_archive
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.rules import RuleFileErrors, load_rules
@@ -266,7 +266,7 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
     failures = Daemon(config).run_once()
     mailbox = config.mailboxes[0]
     inbox = list(maildir.mail_files(mailbox.maildir))
-    archived = list(maildir.mail_files(mailbox.maildir / ("." + mailbox.archive_folder.replace("/", "."))))
+    archived = list(maildir.mail_files(maildir_archive(mailbox)))
     sent = list(maildir.mail_files(config.smtp.capture_dir)) if config.smtp.capture_dir.exists() else []
     state = State(config.state_dir)
     try:

@@ -25,11 +25,14 @@ from gateway.watcher import Watcher
 log = logging.getLogger("gateway.daemon")
 
 
+def maildir_archive(mailbox: Mailbox) -> Path:
+    """Maildir++: the archive is a subfolder ".Crisis Gateway.Archive" of the Maildir."""
+    return mailbox.maildir / ("." + mailbox.archive_folder.replace("/", "."))
+
+
 def store_for(mailbox: Mailbox) -> MailStore:
     if mailbox.maildir is not None:
-        # Maildir++: the archive is a subfolder ".Crisis Gateway.Archive" of the Maildir
-        archive = mailbox.maildir / ("." + mailbox.archive_folder.replace("/", "."))
-        return MaildirStore(mailbox.name, mailbox.maildir, archive, poll_seconds=min(mailbox.poll_seconds, 2.0))
+        return MaildirStore(mailbox.name, mailbox.maildir, maildir_archive(mailbox), poll_seconds=min(mailbox.poll_seconds, 2.0))
     return ImapStore(mailbox)
 
 
@@ -52,10 +55,13 @@ class Daemon:
             self.classifiers.append(classifier)
         return Pipeline(classifier, state), state
 
+    def _watcher(self, mailbox: Mailbox, store: MailStore, pipeline: Pipeline) -> Watcher:
+        return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop, news=self.news)
+
     def _watch(self, mailbox: Mailbox) -> None:
         pipeline, state = self._pipeline()
         try:
-            Watcher(store_for(mailbox), pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop, news=self.news).run()
+            self._watcher(mailbox, store_for(mailbox), pipeline).run()
         finally:
             state.close()
 
@@ -98,7 +104,7 @@ class Daemon:
             store = store_for(mailbox)
             try:
                 store.connect()
-                Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop).scan()
+                self._watcher(mailbox, store, pipeline).scan()
             except Exception as exc:  # noqa: BLE001 - the other mailboxes still run
                 failures += 1
                 log.error("%s: %s: %s", mailbox.name, type(exc).__name__, exc)

@@ -74,17 +74,22 @@ class MaildirStore:
         self.path = Path(path)
         self.archive_path = Path(archive)
         self.poll_seconds = poll_seconds
-        self._uids: dict[str, int] = {}
+        self._uids: dict[str, int] = {}       # unique file name -> UID
+        self._names: dict[int, str] = {}      # UID -> unique file name
+        self._paths: dict[str, Path] = {}     # unique file name -> path, as last listed
+        self._last_uid = 0
         self._keywords: dict[str, set[str]] = {}
 
     # UIDs and keywords, persisted beside the mail
     def _load(self) -> None:
-        self._uids, self._keywords = {}, {}
+        self._uids, self._names, self._paths, self._keywords = {}, {}, {}, {}
         uid_file = self.path / ".crisis-uids"
         if uid_file.exists():
             for line in uid_file.read_text().splitlines():
                 uid, _, name = line.partition(" ")
                 self._uids[name] = int(uid)
+                self._names[int(uid)] = name
+        self._last_uid = max(self._names, default=0)
         keyword_file = self.path / ".crisis-keywords"
         if keyword_file.exists():
             for line in keyword_file.read_text().splitlines():
@@ -103,7 +108,13 @@ class MaildirStore:
         return file_name.split(":", 1)[0]
 
     def _files(self) -> dict[str, Path]:
-        return {self._unique(p.name): p for p in maildir.mail_files(self.path)}
+        self._paths = {self._unique(p.name): p for p in maildir.mail_files(self.path)}
+        return self._paths
+
+    def _number(self, unique: str) -> int:
+        self._last_uid += 1
+        self._uids[unique], self._names[self._last_uid] = self._last_uid, unique
+        return self._last_uid
 
     def connect(self) -> None:
         maildir.ensure(self.path)
@@ -121,22 +132,26 @@ class MaildirStore:
         changed = False
         for unique in sorted(files, key=lambda n: (files[n].stat().st_mtime, n)):
             if unique not in self._uids:
-                self._uids[unique] = max(self._uids.values(), default=0) + 1
+                self._number(unique)
                 changed = True
         if changed:
             self._save()
-        by_uid = {uid: unique for unique, uid in self._uids.items() if unique in files}
-        return sorted(uid for uid in by_uid if uid > after_uid and
-                      (since is None or datetime.fromtimestamp(files[by_uid[uid]].stat().st_mtime, timezone.utc).date() >= since))
+        return sorted(uid for uid, unique in self._names.items() if unique in files and uid > after_uid and
+                      (since is None or datetime.fromtimestamp(files[unique].stat().st_mtime, timezone.utc).date() >= since))
 
     def highest_uid(self) -> int:
         self.list_uids(0, None)  # numbers new files
-        return max(self._uids.values(), default=0)
+        return self._last_uid
 
     def _path(self, uid: int) -> Path | None:
-        files = self._files()
-        unique = next((n for n, u in self._uids.items() if u == uid), None)
-        return files.get(unique) if unique else None
+        """From the last listing; listed again only when the file moved (a client set a flag)."""
+        unique = self._names.get(uid)
+        if unique is None:
+            return None
+        path = self._paths.get(unique)
+        if path is None or not path.exists():
+            path = self._files().get(unique)
+        return path
 
     def fetch(self, uid: int) -> StoredMail | None:
         path = self._path(uid)
@@ -156,10 +171,11 @@ class MaildirStore:
             stamp = internaldate.timestamp()
             os.utime(final, (stamp, stamp))
         unique = self._unique(final.name)
-        self._uids[unique] = max(self._uids.values(), default=0) + 1
+        uid = self._number(unique)
+        self._paths[unique] = final
         self._keywords[unique] = {f for f in flags if not f.startswith("\\")}
         self._save()
-        return self._uids[unique]
+        return uid
 
     def find_copy(self, key: str) -> int | None:
         for unique, path in self._files().items():
@@ -171,6 +187,7 @@ class MaildirStore:
         path = self._path(uid)
         if path is not None:
             os.replace(path, self.archive_path / "cur" / path.name)
+            self._paths.pop(self._unique(path.name), None)
 
     def add_keywords(self, uid: int, keywords: list[str]) -> None:
         path = self._path(uid)

@@ -15,7 +15,7 @@ from gateway import __version__, maildir
 from gateway.classify import Classifier
 from gateway.config import Config, ConfigError, load_config
 from gateway.parse import MailError
-from gateway.daemon import Daemon, check_runnable, maildir_archive
+from gateway.daemon import Daemon, StartError, check_runnable, maildir_archive
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.rules import RuleFileErrors, load_rules
@@ -238,7 +238,11 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     daemon = Daemon(config)
     if args.once:
         return EXIT_PROBLEMS if daemon.run_once() else EXIT_OK
-    daemon.run_forever()
+    try:
+        daemon.run_forever()
+    except StartError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
@@ -360,6 +364,7 @@ def _logging(verbose: bool, info: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO if info else logging.WARNING)
     if not verbose:
         logging.getLogger("imapclient").setLevel(logging.WARNING)
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per SMTP command
 
 
 def main(argv: list[str] | None = None) -> int:

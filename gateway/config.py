@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -88,6 +89,36 @@ class OutboxConfig:
     backoff_max: float = 60.0
 
 
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
+@dataclass(frozen=True)
+class InboundRelayConfig:
+    """The content filter: Postfix hands every mail to `listen`; the tagged copy goes back to
+    `reinject` (Postfix's second smtpd, without content_filter) with the same envelope."""
+
+    listen: tuple[str, int]
+    reinject: tuple[str, int]
+    max_message_bytes: int
+    timeout: float = 60.0               # for the re-injection, per SMTP command
+    workers: int = 4                    # mails classified and re-injected at the same time
+    drain_seconds: float = 30.0         # on stop: how long mails being received may take to finish
+
+
+@dataclass(frozen=True)
+class OutboundRelayConfig:
+    """The team's submission relay: mail goes out through the [smtp] smarthost, without our tags."""
+
+    listen: tuple[str, int]
+    max_message_bytes: int
+    users_file: Path | None = None      # with it, every client authenticates (AUTH PLAIN/LOGIN)
+    tls_cert: Path | None = None        # with tls_cert and tls_key: STARTTLS, required before AUTH
+    tls_key: Path | None = None
+    local_networks: tuple[str, ...] = LOOPBACK_NETWORKS  # may send without AUTH when no users_file
+    workers: int = 4
+    drain_seconds: float = 30.0
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None
@@ -104,6 +135,8 @@ class Config:
     smtp: SmtpConfig | None = None
     acknowledge: AcknowledgeConfig = AcknowledgeConfig()
     outbox: OutboxConfig = OutboxConfig()
+    inbound_relay: InboundRelayConfig | None = None
+    outbound_relay: OutboundRelayConfig | None = None
 
     def escalation_addresses(self, category: str) -> tuple[str, ...]:
         return self.escalation_by_category.get(category) or self.tier1
@@ -126,6 +159,10 @@ _KNOWN = {
     "outbox": {"attempts", "max_seconds", "backoff_initial", "backoff_max"},
     "tags": None,  # any category name
     "notify": {"webhooks"},
+    "relay": {"inbound", "outbound"},
+    "relay.inbound": {"listen", "reinject", "max_message_bytes", "timeout", "workers", "drain_seconds"},
+    "relay.outbound": {"listen", "max_message_bytes", "users_file", "tls_cert", "tls_key", "local_networks", "workers",
+                       "drain_seconds"},
 }
 
 
@@ -175,7 +212,8 @@ def load_config(path: Path | str | None) -> Config:
 def config_from_dict(data: dict, where: str = "config", path: Path | None = None) -> Config:
     for section in data:
         if section not in _KNOWN:
-            raise _fail(where, f"unknown section [{section}]; known: {', '.join(sorted(_KNOWN))}")
+            known = ", ".join(sorted(k for k in _KNOWN if "." not in k))
+            raise _fail(where, f"unknown section [{section}]; known: {known}")
     gateway = data.get("gateway", {})
     if not isinstance(gateway, dict):
         raise _fail(where, "[gateway] must be a table")
@@ -241,6 +279,17 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     if outbox.attempts < 1 or outbox.max_seconds <= 0 or outbox.backoff_initial < 0 or outbox.backoff_max < outbox.backoff_initial:
         raise _fail(where, "[outbox] needs attempts >= 1, max_seconds > 0 and 0 <= backoff_initial <= backoff_max")
 
+    relay = data.get("relay", {})
+    if not isinstance(relay, dict):
+        raise _fail(where, "write the relay settings as [relay.inbound] and [relay.outbound]")
+    _check_keys(where, "relay", relay)
+    inbound = _inbound_relay(where, relay["inbound"], max_bytes) if "inbound" in relay else None
+    outbound = _outbound_relay(where, relay["outbound"], max_bytes, base) if "outbound" in relay else None
+    if outbound is not None and smtp is None:
+        raise _fail(where, "[relay.outbound] sends through the [smtp] smarthost: add an [smtp] section")
+    if inbound and outbound and inbound.listen == outbound.listen:
+        raise _fail(where, "[relay.inbound] and [relay.outbound] cannot listen on the same address")
+
     return Config(
         path=path,
         mailboxes=tuple(mailboxes),
@@ -257,6 +306,8 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         acknowledge=acknowledge,
         outbox=outbox,
         max_message_bytes=max_bytes,
+        inbound_relay=inbound,
+        outbound_relay=outbound,
     )
 
 
@@ -273,6 +324,84 @@ def _section(where: str, name: str, table: object, defaults):
             raise _fail(where, f"[{name}] {key} must be {'a number' if wanted != str else 'a string'}, not {value!r}")
         values[key] = float(value) if isinstance(default, float) else value
     return type(defaults)(**{**defaults.__dict__, **values})
+
+
+def _host_port(where: str, key: str, value: object) -> tuple[str, int]:
+    """"127.0.0.1:10025" or "[::1]:10025"."""
+    text = value if isinstance(value, str) else ""
+    host, _, port = text.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c.isspace() for c in host):
+        raise _fail(where, f"{key} must be an address and port like \"127.0.0.1:10025\", not {value!r}")
+    return host, int(port)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _relay_common(where: str, table: dict, max_bytes: int) -> dict:
+    values: dict = {"listen": _host_port(where, "listen", table.get("listen")),
+                    "max_message_bytes": table.get("max_message_bytes", max_bytes)}
+    if isinstance(values["max_message_bytes"], bool) or not isinstance(values["max_message_bytes"], int) \
+            or values["max_message_bytes"] < 1024:
+        raise _fail(where, "max_message_bytes must be a whole number of bytes, at least 1024")
+    if "workers" in table:
+        if isinstance(table["workers"], bool) or not isinstance(table["workers"], int) or not 1 <= table["workers"] <= 64:
+            raise _fail(where, "workers must be a whole number from 1 to 64")
+        values["workers"] = table["workers"]
+    for key in ("timeout", "drain_seconds"):
+        if key in table:
+            if isinstance(table[key], bool) or not isinstance(table[key], (int, float)) or table[key] <= 0:
+                raise _fail(where, f"{key} must be a number of seconds")
+            values[key] = float(table[key])
+    return values
+
+
+def _inbound_relay(where: str, table: object, max_bytes: int) -> InboundRelayConfig:
+    where = f"{where} [relay.inbound]"
+    if not isinstance(table, dict):
+        raise _fail(where, "must be a table")
+    _check_keys(where, "relay.inbound", table)
+    if "listen" not in table or "reinject" not in table:
+        raise _fail(where, "needs listen (where Postfix hands mail over, e.g. \"127.0.0.1:10025\") and reinject "
+                           "(Postfix's re-injection smtpd, e.g. \"127.0.0.1:10026\")")
+    values = _relay_common(where, table, max_bytes)
+    values["reinject"] = _host_port(where, "reinject", table["reinject"])
+    if values["reinject"] == values["listen"]:
+        raise _fail(where, "reinject must differ from listen, or every mail would loop")
+    return InboundRelayConfig(**values)
+
+
+def _outbound_relay(where: str, table: object, max_bytes: int, base: Path) -> OutboundRelayConfig:
+    where = f"{where} [relay.outbound]"
+    if not isinstance(table, dict):
+        raise _fail(where, "must be a table")
+    _check_keys(where, "relay.outbound", table)
+    if "listen" not in table:
+        raise _fail(where, "needs listen, the address the team's mail client sends to, e.g. \"127.0.0.1:10587\"")
+    values = _relay_common(where, table, max_bytes)
+    for key in ("users_file", "tls_cert", "tls_key"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key].strip():
+                raise _fail(where, f"{key} must be a file path")
+            values[key] = (base / table[key]).resolve()
+    if bool(values.get("tls_cert")) != bool(values.get("tls_key")):
+        raise _fail(where, "give both tls_cert and tls_key (PEM files) for STARTTLS, or neither")
+    if values.get("users_file") and not values.get("tls_cert") and not _is_loopback(values["listen"][0]):
+        raise _fail(where, "passwords would cross the network in clear: set tls_cert and tls_key, or listen on loopback")
+    if "local_networks" in table:
+        networks = _str_list(where, "local_networks", table["local_networks"]) if table["local_networks"] else ()
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise _fail(where, f"local_networks entry {network!r} is not a network like \"127.0.0.0/8\"") from None
+        values["local_networks"] = networks
+    return OutboundRelayConfig(**values)
 
 
 def _smtp(where: str, table: object, base: Path) -> SmtpConfig | None:

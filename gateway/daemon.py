@@ -1,6 +1,8 @@
-"""`crisis-gateway run`: a watcher thread per mailbox, an outbox thread, and the signals.
+"""`crisis-gateway run`: a watcher thread per mailbox, the SMTP relays, an outbox thread, and
+the signals.
 
-SIGTERM/SIGINT: every thread finishes the message at hand and exits. SIGHUP: rules are read
+SIGTERM/SIGINT: the relays stop taking mail and finish (or 4xx) what they are receiving; every
+thread finishes the message at hand and exits. SIGHUP: rules are read
 again; a broken rule file keeps the old rules and says why. Templates are read from disk at each
 use, so they need no reload.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import ssl
 import threading
 from pathlib import Path
 
@@ -18,8 +21,14 @@ from gateway.imapstore import ImapStore
 from gateway.mailstore import MailStore, MaildirStore
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
+from gateway.relay import Pool
+from gateway.relay_inbound import InboundFilter
+from gateway.relay_outbound import OutboundRelay, tls_context
+from gateway.relay_users import UsersFile, UsersFileError
 from gateway.rules import RuleFileErrors, RuleSet, load_rules
+from gateway.smtpserver import SmtpListener
 from gateway.state import State
+from gateway.transport import mail_transport
 from gateway.watcher import Watcher
 
 log = logging.getLogger("gateway.daemon")
@@ -34,6 +43,10 @@ def store_for(mailbox: Mailbox) -> MailStore:
     if mailbox.maildir is not None:
         return MaildirStore(mailbox.name, mailbox.maildir, maildir_archive(mailbox), poll_seconds=min(mailbox.poll_seconds, 2.0))
     return ImapStore(mailbox)
+
+
+class StartError(RuntimeError):
+    """The daemon cannot start (a relay port in use, a bad certificate...): the message says why."""
 
 
 class Daemon:
@@ -79,6 +92,46 @@ class Daemon:
         finally:
             state.close()
 
+    def relays(self) -> list[SmtpListener]:
+        """The configured relays, not started yet."""
+        listeners = []
+        inbound, outbound = self.config.inbound_relay, self.config.outbound_relay
+        if inbound is not None:
+            pipelines: Pool[Pipeline] = Pool(lambda: self._pipeline()[0], lambda p: p.state.close())
+            listeners.append(SmtpListener(
+                "inbound", InboundFilter(self.config, pipelines, self.news), *inbound.listen, workers=inbound.workers,
+                drain_seconds=inbound.drain_seconds, data_size_limit=inbound.max_message_bytes,
+                on_stop=pipelines.close))
+        if outbound is not None:
+            states: Pool[State] = Pool(lambda: State(self.config.state_dir), State.close)
+            pipeline, state = self._pipeline()  # its classifier follows reloads: the tag words
+            state.close()
+            users = UsersFile(outbound.users_file) if outbound.users_file else None
+            handler = OutboundRelay(self.config, states, pipeline.classifier, mail_transport(self.config.smtp), users)
+            context = tls_context(outbound)
+            listeners.append(SmtpListener(
+                "outbound", handler, *outbound.listen, workers=outbound.workers, drain_seconds=outbound.drain_seconds,
+                data_size_limit=outbound.max_message_bytes, on_stop=states.close, tls_context=context,
+                require_starttls=context is not None, authenticator=handler.authenticate if users else None,
+                auth_required=users is not None, auth_require_tls=context is not None))
+        return listeners
+
+    def start_relays(self) -> list[SmtpListener]:
+        started: list[SmtpListener] = []
+        try:
+            for listener in self.relays():
+                try:
+                    listener.start()
+                except OSError as exc:
+                    raise StartError(f"[relay.{listener.name}] cannot listen on {listener.host}:{listener.port}: "
+                                     f"{exc.strerror or exc}") from None
+                started.append(listener)
+        except (StartError, UsersFileError, OSError, ssl.SSLError) as exc:
+            for listener in started:
+                listener.stop()
+            raise StartError(str(exc)) from None
+        return started
+
     def reload(self) -> None:
         try:
             rules = load_rules(self.config.rules_dir)
@@ -119,6 +172,7 @@ class Daemon:
         return failures
 
     def run_forever(self) -> None:
+        relays = self.start_relays()
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         signal.signal(signal.SIGINT, lambda *_: self.stop.set())
@@ -127,13 +181,15 @@ class Daemon:
         threads.append(threading.Thread(target=self._send, name="outbox", daemon=True))
         for thread in threads:
             thread.start()
-        log.info("running: %d mailbox(es), state in %s", len(self.mailboxes), self.config.state_dir)
+        log.info("running: %d mailbox(es), %d relay(s), state in %s", len(self.mailboxes), len(relays), self.config.state_dir)
         try:
             while not self.stop.wait(0.5):
                 if self.reload_requested.is_set():
                     self.reload_requested.clear()
                     self.reload()
         finally:
+            for relay in relays:  # first: what they finish may still queue actions for the outbox
+                relay.stop()
             self.stop.set()
             self.news.set()
             for thread in threads:
@@ -148,8 +204,19 @@ class Daemon:
 def check_runnable(config: Config) -> list[str]:
     """Why `run` cannot start, in plain words (empty when it can)."""
     problems = []
-    if not any(m.watched for m in config.mailboxes):
-        problems.append("no [[mailbox]] has imap_host or maildir: there is nothing to watch")
+    if not any(m.watched for m in config.mailboxes) and not (config.inbound_relay or config.outbound_relay):
+        problems.append("no [[mailbox]] has imap_host or maildir, and no [relay.inbound] or [relay.outbound] is set: "
+                        "there is nothing to do")
+    outbound = config.outbound_relay
+    if outbound is not None:
+        try:
+            if outbound.users_file:
+                UsersFile(outbound.users_file)
+            tls_context(outbound)
+        except UsersFileError as exc:
+            problems.append(f"[relay.outbound] users_file: {exc}")
+        except (OSError, ssl.SSLError) as exc:
+            problems.append(f"[relay.outbound] tls_cert/tls_key cannot be loaded: {exc}")
     if not Path(config.state_dir).parent.exists():
         problems.append(f"[gateway] state_dir {config.state_dir}: its parent folder does not exist")
     return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -35,7 +36,9 @@ class State:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.mail_dir = self.directory / "mail"
-        self.db = sqlite_utils.Database(self.directory / "state.db")
+        # A State is used by one thread at a time, but not always the one that opened it: the
+        # relay's workers take one from a pool, and it is closed from the thread that stops them.
+        self.db = sqlite_utils.Database(sqlite3.connect(self.directory / "state.db", check_same_thread=False))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA busy_timeout=10000")
@@ -84,6 +87,12 @@ class State:
                     {"mailbox": str, "message_key": str, "stage": str, "copy_uid": int, "updated_at": str},
                     pk=("mailbox", "message_key"),
                 )
+            if "relayed" not in tables:
+                # Which recipients a relayed mail reached: a mail handed over again (the 250 was
+                # lost on the way back) is not sent twice, one refused for some is retried for the rest.
+                self.db["relayed"].create({"direction": str, "key": str, "recipient": str, "at": str},
+                                          pk=("direction", "key", "recipient"))
+            self.db.execute("CREATE INDEX IF NOT EXISTS idx_messages_message_id ON messages (message_id)")
             audit.create_schema(self.db)
 
     @contextlib.contextmanager
@@ -188,6 +197,33 @@ class State:
                                        "updated_at": stamp}, pk=("mailbox", "message_key"))
             self.db["sources"].upsert({"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": uid, "updated_at": stamp},
                                       pk="mailbox")
+
+    def relayed_to(self, direction: str, key: str) -> set[str]:
+        return {row["recipient"] for row in self.db.query(
+            "SELECT recipient FROM relayed WHERE direction = ? AND key = ?", [direction, key])}
+
+    def record_relayed(self, direction: str, key: str, recipients: list[str], audit_kind: str, detail: dict[str, Any],
+                       *, message_key: str | None = None, order_id: str | None = None, case_id: str | None = None,
+                       stop_clock: str | None = None, now: datetime | None = None) -> bool:
+        """Recipients reached and the audit row in one transaction; with `stop_clock` (a reason),
+        the open clock of `order_id` stops too. True when a clock was stopped."""
+        now = now or datetime.now(timezone.utc)
+        stamp = now.isoformat(timespec="seconds")
+        ids = {"message_key": message_key, "order_id": order_id, "case_id": case_id, "at": now}
+        with self.transaction():
+            self.db["relayed"].insert_all(
+                [{"direction": direction, "key": key, "recipient": r, "at": stamp} for r in recipients], ignore=True)
+            audit.append(self.db, audit_kind, detail, **ids)
+            clock = self.clock(f"order:{order_id}") if stop_clock and order_id else None
+            if clock is None or clock["status"] != "open":
+                return False
+            self.db["clocks"].update(clock["key"], {"status": "stopped", "stopped_at": stamp, "stop_reason": stop_clock,
+                                                    "updated_at": stamp})
+            audit.append(self.db, "clock_stopped", {"reason": stop_clock, "category": clock["category"]}, **ids)
+        return True
+
+    def message_by_id(self, message_id: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM messages WHERE message_id = ? ORDER BY arrival DESC LIMIT 1", [message_id]), None)
 
     def message(self, key: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM messages WHERE key = ?", [key]), None)

@@ -7,6 +7,7 @@ the outbox retries only the first kind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -27,18 +28,35 @@ from gateway.text import one_line
 log = logging.getLogger("gateway.transport")
 
 
-class TransientError(Exception):
+class DeliveryError(Exception):
+    """Why a message did not go out; `code` is the server's SMTP reply code when it gave one."""
+
+    def __init__(self, text: str, code: int | None = None) -> None:
+        super().__init__(text)
+        self.code = code
+
+
+class TransientError(DeliveryError):
     """Worth another try later."""
 
 
-class PermanentError(Exception):
+class PermanentError(DeliveryError):
     """Another try would fail the same way."""
+
+
+Refused = dict[str, tuple[int, bytes]]  # recipient -> (code, server text), as smtplib reports them
+
+
+@functools.cache
+def helo_name() -> str:
+    """Looked up once: smtplib would resolve the host name again for every connection."""
+    return socket.getfqdn()
 
 
 def _classify_smtp(exc: BaseException) -> Exception:
     if isinstance(exc, smtplib.SMTPResponseException):
         text = f"{exc.smtp_code} {one_line(exc.smtp_error.decode('utf-8', 'replace') if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error))}"
-        return TransientError(text) if 400 <= exc.smtp_code < 500 else PermanentError(text)
+        return (TransientError if 400 <= exc.smtp_code < 500 else PermanentError)(text, exc.smtp_code)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         text = "; ".join(f"{rcpt}: {code}" for rcpt, (code, _) in exc.recipients.items())
@@ -83,9 +101,9 @@ class SmtpTransport:
         c = self.config
         context = ssl.create_default_context(cafile=str(c.ca_file) if c.ca_file else None)
         if c.security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context, local_hostname=helo_name())
         else:
-            smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+            smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout, local_hostname=helo_name())
         smtp.ehlo()
         if c.security == "starttls":
             smtp.starttls(context=context)
@@ -108,16 +126,25 @@ class SmtpTransport:
                     log.info("smarthost refused the access token; fetching a new one")
 
     def send(self, sender: str, recipients: list[str], data: bytes) -> str:
+        """Every recipient accepted, or an error."""
+        refused = self.deliver(sender, recipients, data)
+        if refused:
+            raise _classify_smtp(smtplib.SMTPRecipientsRefused(refused))
+        return f"{self.config.host}:{self.config.port} accepted"
+
+    def deliver(self, sender: str, recipients: list[str], data: bytes, mail_options: tuple[str, ...] = ()) -> Refused:
+        """The recipients the server refused (empty when it took them all); an error when it took
+        the message for nobody for another reason (connection, MAIL or DATA refused)."""
         try:
             smtp = self._connect()
         except Exception as exc:  # noqa: BLE001 - sorted into transient or permanent
             raise _classify_smtp(exc) from None
         try:
             self._login(smtp)
-            refused = smtp.sendmail(sender, recipients, data)
-            if refused:
-                raise _classify_smtp(smtplib.SMTPRecipientsRefused(refused))
-            return f"{self.config.host}:{self.config.port} accepted"
+            try:
+                return smtp.sendmail(sender, recipients, data, mail_options=list(mail_options))
+            except smtplib.SMTPRecipientsRefused as exc:
+                return exc.recipients
         except (TransientError, PermanentError):
             raise
         except Exception as exc:  # noqa: BLE001
@@ -142,6 +169,10 @@ class CaptureTransport:
 
     def __init__(self, directory) -> None:
         self.directory = maildir.ensure(directory)
+
+    def deliver(self, sender: str, recipients: list[str], data: bytes, mail_options: tuple[str, ...] = ()) -> Refused:
+        self.send(sender, recipients, data)
+        return {}
 
     def send(self, sender: str, recipients: list[str], data: bytes) -> str:
         """Named after the Message-ID: a repeat after a crash replaces the file, as a receiver

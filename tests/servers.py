@@ -38,6 +38,7 @@ class Received:
     sender: str
     recipients: list[str]
     data: bytes
+    options: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -48,10 +49,11 @@ class SinkHandler:
     received: list[Received] = field(default_factory=list)
     script: list[str] = field(default_factory=list)
     refuse_rcpt: str = ""
+    refuse_only: tuple[str, ...] = ()  # with refuse_rcpt: refuse only these recipients
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse_rcpt:
+        if self.refuse_rcpt and (not self.refuse_only or address in self.refuse_only):
             return self.refuse_rcpt
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -65,14 +67,18 @@ class SinkHandler:
         if step == "drop":
             # The mail arrived, but the client never hears so: the ambiguous case.
             with self.lock:
-                self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+                self.received.append(self._received(envelope))
             server.transport.close()
             return "250 never heard"
         if step == "250":
             with self.lock:
-                self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+                self.received.append(self._received(envelope))
             return "250 OK queued"
         return {"451": "451 4.3.0 try again later", "421": "421 4.3.2 shutting down", "550": "550 5.7.1 rejected"}[step]
+
+    @staticmethod
+    def _received(envelope) -> Received:
+        return Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, list(envelope.mail_options))
 
 
 class Sink:
@@ -263,6 +269,8 @@ first_valid_uid = 1
 default_login_user = dovenull
 default_internal_user = dovecot
 mail_location = maildir:{b}/mail/%u
+# LMTP is given support@shop.example; IMAP logs in as support: one user
+auth_username_format = %Ln
 namespace inbox {{
   inbox = yes
   separator = /

@@ -135,4 +135,4 @@ def test_maildir_with_only_cur(tmp_path, config_file):
 
 def test_run_without_anything_to_watch_says_so(config_file):
     result = run("run", "--config", str(config_file))
-    assert result.returncode == 2 and "nothing to watch" in result.stderr
+    assert result.returncode == 2 and "nothing to do" in result.stderr and "[relay.inbound]" in result.stderr

@@ -1,0 +1,172 @@
+"""The outbound relay: the team's mail client submits here, the mail leaves through the [smtp]
+smarthost without the gateway's tags and X-Crisis-* fields, and a reply stops the clock of the
+claim or buyer message it answers.
+
+Who may send: with a users file, only authenticated clients (AUTH PLAIN/LOGIN, after STARTTLS
+when a certificate is configured); without one, only clients from local_networks (loopback by
+default). Never an open relay.
+
+The smarthost's answer is the client's answer: accepted, then 250 and the reply is recorded;
+unreachable or 4xx, then 451 and nothing is recorded (the client keeps the mail); 5xx, then the
+smarthost's refusal is passed on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import ssl
+from typing import Any
+
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from gateway.classify import Classifier
+from gateway.config import Config, OutboundRelayConfig
+from gateway.parse import MailError, ParsedMail, parse_mail
+from gateway.relay import TEMPORARY, Envelope, Pool, RelayHandler, Transport, pending_recipients, refused_text
+from gateway.relay_users import UsersFile
+from gateway.replies import answered, clean_for_outside, is_auto_reply
+from gateway.state import State
+from gateway.subject import strip_all_tags
+from gateway.text import one_line
+from gateway.transport import PermanentError, TransientError
+
+log = logging.getLogger("gateway.relay")
+OUTBOUND = "outbound"
+RELAY_DENIED = "554 5.7.1 Relay access denied: this client may not send through the gateway"
+
+
+def own_domains(config: Config) -> set[str]:
+    """Where the team itself gets mail: a mail only to these answers no buyer and no Amazon."""
+    addresses = [m.address for m in config.mailboxes] + list(config.tier1)
+    addresses += [a for group in config.escalation_by_category.values() for a in group]
+    if config.smtp:
+        addresses.append(config.smtp.sender)
+    return {a.rpartition("@")[2].lower() for a in addresses}
+
+
+def tls_context(relay: OutboundRelayConfig) -> ssl.SSLContext | None:
+    if not relay.tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(relay.tls_cert), str(relay.tls_key))
+    return context
+
+
+class OutboundRelay(RelayHandler):
+    name = OUTBOUND
+
+    def __init__(self, config: Config, states: Pool[State], classifier: Classifier, upstream: Transport,
+                 users: UsersFile | None = None) -> None:
+        relay = config.outbound_relay
+        assert relay is not None
+        self.states = states
+        self.classifier = classifier  # its tag pattern follows a rules reload
+        self.upstream = upstream
+        self.users = users
+        self.networks = [ipaddress.ip_network(n, strict=False) for n in relay.local_networks]
+        self.own_domains = own_domains(config)
+
+    # -- who may send -------------------------------------------------------------------------
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        """aiosmtpd's authenticator for AUTH PLAIN and LOGIN."""
+        if self.users is None or not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = auth_data.login.decode("utf-8", "replace")
+        ok = self.users.check(login, auth_data.password.decode("utf-8", "surrogateescape"))
+        if not ok:
+            log.warning("relay outbound: authentication failed for %r from %s", one_line(login)[:64], session.peer)
+        return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
+
+    def may_send(self, session: Any) -> bool:
+        if self.users is not None:
+            return bool(session.authenticated)
+        try:
+            peer = ipaddress.ip_address(session.peer[0])
+        except (ValueError, TypeError, IndexError):
+            return False
+        if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped:
+            peer = peer.ipv4_mapped
+        return any(peer in network for network in self.networks)
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]) -> str:
+        if not self.may_send(session):
+            log.warning("relay outbound: refused a client from %s that may not send", session.peer)
+            return RELAY_DENIED
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
+        if not self.may_send(session):
+            return RELAY_DENIED
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    # -- one mail -----------------------------------------------------------------------------
+    def relay(self, mail: Envelope) -> str:
+        try:
+            parsed: ParsedMail | None = parse_mail(mail.content)
+        except MailError as exc:
+            log.warning("relay outbound: mail from %s cannot be read (%s); sent on without matching it", mail.peer, exc)
+            parsed = None
+        data = clean_for_outside(mail.content, parsed, self.classifier.tag_pattern)
+        key = "sha256:" + hashlib.sha256(mail.mail_from.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+        with self.states.borrow() as state:
+            pending = pending_recipients(state, OUTBOUND, key, mail.recipients)
+            if not pending:
+                log.info("relay outbound: %s was sent before (the 250 was lost); answered 250 again", key)
+                return "250 2.0.0 Ok: sent before"
+            try:
+                refused = self.upstream.deliver(mail.mail_from, pending, data, mail.passed_options())
+            except TransientError as exc:
+                log.warning("relay outbound: smarthost did not take the mail: %s; answered 451", exc)
+                return TEMPORARY
+            except PermanentError as exc:
+                log.warning("relay outbound: smarthost refused the mail: %s", exc)
+                return _refusal(exc.code, str(exc))
+            accepted = [r for r in pending if r not in refused]
+            if accepted:
+                self._record(state, key, mail, parsed, accepted)
+        if refused:
+            log.warning("relay outbound: smarthost refused %s", refused_text(refused))
+            if not accepted and all(code >= 500 for code, _ in refused.values()):
+                code, text = next(iter(refused.values()))
+                return _refusal(code, text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))
+            if any(400 <= code < 500 for code, _ in refused.values()):
+                return TEMPORARY  # the retry goes to the others only
+            # some refused for good, the others have it: a 5xx now would make the client send again
+        return "250 2.0.0 Ok: sent"
+
+    def _record(self, state: State, key: str, mail: Envelope, parsed: ParsedMail | None, accepted: list[str]) -> None:
+        detail: dict[str, Any] = {"to": accepted, "from": mail.mail_from, "login": mail.login}
+        if parsed is None:
+            state.record_relayed(OUTBOUND, key, accepted, "sent", detail)
+            return
+        found = answered(state, parsed)
+        detail.update(subject=strip_all_tags(parsed.subject, self.classifier.tag_pattern),
+                      message_id=parsed.message_id, matched_by=found.matched_by)
+        external = [r for r in accepted if r.rpartition("@")[2].lower() not in self.own_domains]
+        stop = None
+        if found.order_id and external and not is_auto_reply(parsed):
+            stop = f"reply sent by the team ({parsed.message_id or key})"
+        elif found.order_id:
+            detail["clock"] = "kept running: " + ("an auto-reply is no answer" if external else "sent only inside the team")
+        message = found.message or {}
+        stopped = state.record_relayed(
+            OUTBOUND, key, accepted, "reply_sent" if found.order_id or found.message else "sent", detail,
+            message_key=message.get("key"), order_id=found.order_id, case_id=message.get("case_id"), stop_clock=stop,
+        )
+        log.info("relay outbound: %s to %s%s%s", parsed.message_id or key, ", ".join(accepted),
+                 f" answers order {found.order_id} ({found.matched_by})" if found.order_id else "",
+                 "; clock stopped" if stopped else "")
+
+
+def _refusal(code: int | None, text: str) -> str:
+    """The smarthost's own refusal, on one printable line; a 4xx here would be a lie."""
+    code = code if code and 500 <= code < 600 else 554
+    words = one_line(text).encode("ascii", "replace").decode("ascii")
+    if words[:3].isdigit():
+        words = words[3:].lstrip()
+    return f"{code} 5.0.0 Refused by the smarthost: {words[:200]}"

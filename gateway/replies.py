@@ -1,0 +1,56 @@
+"""A mail the team sends: cleaned of the gateway's marks, and matched to what it answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from gateway import ids
+from gateway.parse import ParsedMail
+from gateway.rewrite import rewrite_headers
+from gateway.state import State
+from gateway.subject import strip_all_tags
+from gateway.text import fold_for_matching
+
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+def clean_for_outside(raw: bytes, mail: ParsedMail | None, tag_pattern: re.Pattern[str]) -> bytes:
+    """Every X-Crisis-* field removed; the Subject rewritten only when it carries a tag of ours,
+    so an untagged mail keeps its header bytes (and any signature over them) as they were."""
+    replace: dict[str, str | None] = {"X-Crisis-*": None}
+    if mail is not None and tag_pattern.search(mail.subject):
+        replace["Subject"] = strip_all_tags(mail.subject, tag_pattern)
+    return rewrite_headers(raw, replace)
+
+
+def referenced_ids(mail: ParsedMail) -> list[str]:
+    """In-Reply-To first, then References from the newest back."""
+    found = _MSGID.findall(mail.header("In-Reply-To"))
+    found += reversed(_MSGID.findall(" ".join(mail.header_all("References"))))
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Answered:
+    message: dict[str, Any] | None    # the mail answered, when In-Reply-To/References name one we know
+    order_id: str | None
+    matched_by: str                   # "in-reply-to", "references", "order id" or "nothing"
+
+
+def answered(state: State, mail: ParsedMail) -> Answered:
+    references = referenced_ids(mail)
+    for number, message_id in enumerate(references):
+        message = state.message_by_id(message_id)
+        if message is not None:
+            how = "in-reply-to" if number == 0 and mail.header("In-Reply-To") else "references"
+            return Answered(message, message.get("order_id"), how)
+    order = ids.order_id(fold_for_matching(mail.subject), fold_for_matching(mail.text))
+    return Answered(None, order, "order id" if order else "nothing")
+
+
+def is_auto_reply(mail: ParsedMail) -> bool:
+    """RFC 3834: an auto-reply (a vacation notice...) is no answer: Amazon does not count it."""
+    value = mail.header("Auto-Submitted").strip().lower()
+    return bool(value) and not value.startswith("no")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import shutil
@@ -18,6 +19,7 @@ from gateway.parse import MailError
 from gateway.daemon import Daemon, StartError, check_runnable, maildir_archive
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
+from gateway.relay_users import UsersFileError, set_user
 from gateway.rules import RuleFileErrors, load_rules
 from gateway.secrets_filter import SecretFilter
 from gateway.shipped import shipped_dir
@@ -246,6 +248,31 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_relay_user(args: argparse.Namespace, config: Config) -> int:
+    """Add a user of the outbound relay, or change a password; the file keeps only a hash."""
+    path = Path(args.users_file) if args.users_file else (config.outbound_relay.users_file if config.outbound_relay else None)
+    if path is None:
+        print("error: give --users-file, or a --config whose [relay.outbound] has users_file", file=sys.stderr)
+        return EXIT_CONFIG
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return EXIT_PROBLEMS
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 12:
+        print("error: use a password of at least 12 characters", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        new = set_user(path, args.name, password)
+    except UsersFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{'added' if new else 'changed the password of'} {args.name} in {path}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
     """The daemon's own path, once, on a copy of the bundled sample mailbox (a local Maildir)."""
     samples = shipped_dir("samples")
@@ -347,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = add("run", cmd_run, "watch the mailboxes and act on every mail: the daemon")
     run.add_argument("--once", action="store_true", help="read every mailbox once, send what is due, and exit")
+
+    user = add("relay-user", cmd_relay_user, "add a user of the outbound relay or change a password "
+               "(read from the terminal, or one line on stdin)")
+    user.add_argument("--users-file", metavar="FILE", help="the users file (default: [relay.outbound] users_file)")
+    user.add_argument("name", help="the user name the mail client logs in with")
 
     demo = add("demo", cmd_demo, "run the gateway on the bundled sample mailbox, no server needed")
     demo.add_argument("--out", default="crisis-gateway-demo", metavar="DIR", help="where to put state and tagged mail")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterator, Protocol, TypeVar
 
@@ -35,13 +36,22 @@ class Envelope:
     def of(cls, session: Any, envelope: Any) -> "Envelope":
         peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
         login = session.auth_data if isinstance(session.auth_data, str) else None  # set by our authenticator
-        return cls(peer, envelope.mail_from or "", tuple(envelope.rcpt_tos), envelope.original_content or b"",
+        return cls(peer, envelope.mail_from or "", tuple(envelope.rcpt_tos), crlf(envelope.original_content or b""),
                    tuple(envelope.mail_options or ()), login)
 
     def passed_options(self) -> tuple[str, ...]:
         """The MAIL parameters the next hop must see: SMTPUTF8 and BODY=. SIZE is computed anew
         (the tagged copy is longer); nothing else is passed blindly."""
         return tuple(o for o in self.mail_options if o.upper() == "SMTPUTF8" or o.upper().startswith("BODY="))
+
+
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+def crlf(data: bytes) -> bytes:
+    """Lines as SMTP wants them: a client that sent bare LFs does not get them passed on to a
+    server that may refuse them (or read them differently: SMTP smuggling)."""
+    return _BARE_LF.sub(b"\r\n", data) if b"\n" in data else data
 
 
 class Transport(Protocol):

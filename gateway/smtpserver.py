@@ -17,6 +17,7 @@ import concurrent.futures
 import logging
 import ssl
 import threading
+import warnings
 from typing import Any, Callable, TypeVar
 
 from aiosmtpd.smtp import SMTP, syntax
@@ -25,6 +26,9 @@ from gateway.transport import helo_name
 
 log = logging.getLogger("gateway.relay")
 T = TypeVar("T")
+# AUTH without TLS: the configuration allows it only on a loopback listener, where no password
+# crosses a network; aiosmtpd would warn about it at every connection.
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS", category=UserWarning)
 
 SHUTTING_DOWN = "421 4.3.2 Service shutting down, please try again later"
 IDENT = "Crisis Gateway ESMTP"

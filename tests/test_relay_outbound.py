@@ -1,0 +1,226 @@
+"""The outbound relay: the team's replies leave clean through the smarthost (an aiosmtpd sink
+here; a real Postfix in test_relay_postfix.py), stop the clock they answer, and only clients
+that may send get through."""
+
+import shutil
+import smtplib
+import ssl
+import subprocess
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from types import SimpleNamespace
+
+import pytest
+
+from mails import buyer
+from relays import gateway, smarthost
+from servers import free_port, missing, sink  # noqa: F401 - fixture
+from gateway.classify import Classifier
+from gateway.config import config_from_dict
+from gateway.pipeline import Pipeline
+from gateway.relay import Pool
+from gateway.relay_outbound import OutboundRelay
+from gateway.relay_users import UsersFile, check_password, hash_password, set_user
+
+ORDER = "114-2682884-2909064"
+BUYER = "k3j4h5g6f7d8@marketplace.amazon.co.uk"
+PASSWORD = "a long relay password"
+
+
+def receive_buyer_message(gw) -> dict:
+    """A buyer message arrives (its clock opens); returns its row."""
+    state = gw.state()
+    try:
+        outcome = Pipeline(Classifier(gw.config), state).handle(buyer(ORDER, "Can I still change the colour of the kettle?"),
+                                                                 now=datetime(2026, 11, 22, 10, 1, tzinfo=timezone.utc))
+        assert outcome.status == "recorded" and state.clock(f"order:{ORDER}")["status"] == "open"
+        return state.message(outcome.verdict.message_key)
+    finally:
+        state.close()
+
+
+def reply(message: dict | None, *, to=BUYER, subject=None, extra=()) -> bytes:
+    mail = EmailMessage()
+    mail["From"] = "Anna <support@shop.example>"
+    mail["To"] = to
+    mail["Subject"] = subject or f"Re: {message['subject']}"
+    mail["Message-ID"] = "<reply-1@shop.example>"
+    if message:
+        mail["In-Reply-To"] = message["message_id"]
+        mail["References"] = message["message_id"]
+    mail["X-Crisis-Category"] = "buyer_message"
+    for name, value in extra:
+        mail[name] = value
+    mail.set_content("Your parcel is on its way.\n")
+    return mail.as_bytes()
+
+
+def clock_status(gw) -> str:
+    state = gw.state()
+    try:
+        return state.clock(f"order:{ORDER}")["status"]
+    finally:
+        state.close()
+
+
+def audit_kinds(gw) -> list[str]:
+    state = gw.state()
+    try:
+        return [row["kind"] for row in state.db.query("SELECT kind FROM audit ORDER BY id")]
+    finally:
+        state.close()
+
+
+def submit(gw, raw: bytes, recipients=(BUYER,), login: tuple[str, str] | None = None, **client_options):
+    with gw.smtp("outbound", **client_options) as client:
+        if login:
+            client.login(*login)
+        return client.sendmail("support@shop.example", list(recipients), raw)
+
+
+def test_a_reply_leaves_without_tags_and_stops_the_clock_it_answers(tmp_path, sink):
+    with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
+        message = receive_buyer_message(gw)
+        assert message["subject"].startswith("[Buyer | due ")
+        submit(gw, reply(message))
+        assert clock_status(gw) == "stopped"
+        assert audit_kinds(gw)[-2:] == ["reply_sent", "clock_stopped"]
+    [got] = sink.received
+    assert got.recipients == [BUYER]
+    assert b"Subject: Re: Inquiry from Amazon customer Ann (Order: " + ORDER.encode() + b")" in got.data
+    assert b"[Buyer" not in got.data and b"X-Crisis" not in got.data
+    assert b"\r\n\r\nYour parcel is on its way.\r\n" in got.data and b"\n" not in got.data.replace(b"\r\n", b"")
+
+
+def test_a_reply_without_references_is_matched_by_its_order_id(tmp_path, sink):
+    with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
+        receive_buyer_message(gw)
+        submit(gw, reply(None, subject=f"Your order {ORDER}"))
+        assert clock_status(gw) == "stopped"
+
+
+@pytest.mark.parametrize("to, extra, why", [
+    ("colleague@shop.example", (), "sent only inside the team"),
+    (BUYER, (("Auto-Submitted", "auto-replied"),), "an auto-reply is no answer"),
+])
+def test_mail_that_is_no_answer_keeps_the_clock_running(tmp_path, sink, to, extra, why):
+    with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
+        message = receive_buyer_message(gw)
+        submit(gw, reply(message, to=to, extra=extra), recipients=[to])
+        assert clock_status(gw) == "open"
+        state = gw.state()
+        try:
+            detail = next(state.db.query("SELECT detail FROM audit WHERE kind = 'reply_sent'"))["detail"]
+        finally:
+            state.close()
+    assert why in detail
+    assert len(sink.received) == 1
+
+
+def test_smarthost_down_is_451_and_nothing_is_recorded(tmp_path):
+    with gateway(tmp_path, outbound={}, smtp=smarthost(free_port())) as gw:
+        message = receive_buyer_message(gw)
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            submit(gw, reply(message))
+        assert refused.value.smtp_code == 451
+        assert clock_status(gw) == "open"
+        assert "reply_sent" not in audit_kinds(gw)
+
+
+def test_a_refusal_by_the_smarthost_is_passed_on(tmp_path, sink):
+    sink.handler.script = ["550"]
+    with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
+        message = receive_buyer_message(gw)
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            submit(gw, reply(message))
+        assert clock_status(gw) == "open"
+    assert refused.value.smtp_code == 550
+    assert b"Refused by the smarthost: 5.7.1 rejected" in refused.value.smtp_error
+
+
+def test_a_reply_submitted_again_after_a_lost_250_is_not_sent_twice(tmp_path, sink):
+    with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
+        message = receive_buyer_message(gw)
+        submit(gw, reply(message))
+        submit(gw, reply(message))
+    assert len(sink.received) == 1
+
+
+def test_with_a_users_file_every_client_authenticates(tmp_path, sink):
+    users = tmp_path / "relay-users"
+    set_user(users, "anna", PASSWORD)
+    with gateway(tmp_path, outbound={"users_file": str(users)}, smtp=smarthost(sink.port)) as gw:
+        with pytest.raises(smtplib.SMTPSenderRefused) as unauthenticated:
+            submit(gw, reply(None, subject="hello"))
+        with pytest.raises(smtplib.SMTPAuthenticationError):
+            submit(gw, reply(None, subject="hello"), login=("anna", "wrong password"))
+        submit(gw, reply(None, subject="hello"), login=("anna", PASSWORD))
+        state = gw.state()
+        try:
+            detail = next(state.db.query("SELECT detail FROM audit WHERE kind = 'sent'"))["detail"]
+        finally:
+            state.close()
+    assert unauthenticated.value.smtp_code == 530
+    assert '"login": "anna"' in detail
+    assert len(sink.received) == 1
+
+
+def test_a_client_outside_the_local_networks_may_not_relay(tmp_path, sink):
+    with gateway(tmp_path, outbound={"local_networks": ["127.0.0.1/32"]}, smtp=smarthost(sink.port)) as gw:
+        with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+            submit(gw, reply(None, subject="hello"), source_address=("127.0.0.2", 0))
+        submit(gw, reply(None, subject="hello"))  # from 127.0.0.1: allowed
+    assert refused.value.smtp_code == 554 and b"Relay access denied" in refused.value.smtp_error
+    assert len(sink.received) == 1
+
+
+def test_who_may_send_without_a_users_file():
+    config = config_from_dict({
+        "mailbox": [{"address": "support@shop.example"}],
+        "smtp": {"from": "crisis@shop.example", "capture_dir": "/nonexistent"},
+        "relay": {"outbound": {"listen": "127.0.0.1:10587"}},
+    })
+    relay = OutboundRelay(config, Pool(lambda: None, lambda _: None), Classifier(config), upstream=None)
+    for peer, allowed in [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("::ffff:127.0.0.1", True),
+                          ("192.0.2.7", False), ("::ffff:192.0.2.7", False), ("2001:db8::1", False), ("garbage", False)]:
+        assert relay.may_send(SimpleNamespace(peer=(peer, 4242), authenticated=False)) is allowed, peer
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    if shutil.which("openssl") is None:
+        missing("openssl")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_with_a_certificate_starttls_comes_before_auth(tmp_path, sink, certificate):
+    cert, key = certificate
+    users = tmp_path / "relay-users"
+    set_user(users, "anna", PASSWORD)
+    outbound = {"users_file": str(users), "tls_cert": str(cert), "tls_key": str(key)}
+    with gateway(tmp_path, outbound=outbound, smtp=smarthost(sink.port)) as gw:
+        with gw.smtp("outbound") as client:
+            client.ehlo()
+            assert client.has_extn("starttls") and not client.has_extn("auth")
+            code, _ = client.docmd("AUTH", "PLAIN AGFubmEAYSBsb25nIHJlbGF5IHBhc3N3b3Jk")
+            assert code == 530
+        with gw.smtp("outbound") as client:
+            client.starttls(context=ssl.create_default_context(cafile=str(cert)))
+            client.login("anna", PASSWORD)
+            client.sendmail("support@shop.example", [BUYER], reply(None, subject="hello"))
+    assert len(sink.received) == 1
+
+
+def test_users_file_keeps_only_hashes_and_is_read_again_when_changed(tmp_path):
+    path = tmp_path / "users"
+    assert set_user(path, "anna", PASSWORD) is True
+    assert PASSWORD not in path.read_text() and oct(path.stat().st_mode & 0o777) == "0o600"
+    users = UsersFile(path)
+    assert users.check("anna", PASSWORD) and not users.check("anna", "nope") and not users.check("bob", PASSWORD)
+    assert set_user(path, "bob", "another long password") is True
+    assert users.check("bob", "another long password")
+    assert check_password(hash_password("x"), "x") and not check_password("scrypt$broken", "x")

@@ -51,7 +51,7 @@ _BARE_LF = re.compile(rb"(?<!\r)\n")
 def crlf(data: bytes) -> bytes:
     """Lines as SMTP wants them: a client that sent bare LFs does not get them passed on to a
     server that may refuse them (or read them differently: SMTP smuggling)."""
-    return _BARE_LF.sub(b"\r\n", data) if b"\n" in data else data
+    return _BARE_LF.sub(b"\r\n", data) if _BARE_LF.search(data) else data  # no copy when there is none
 
 
 class Transport(Protocol):

@@ -39,7 +39,10 @@ def rewrite_headers(raw: bytes, replace: dict[str, str | None], add_on_top: list
     """New mail bytes: fields named in `replace` dropped (all of them, also any forged copies) and
     written once with the new value (None drops them); `add_on_top` fields put first. Names in
     `replace` are compared case-insensitively; a name ending in '*' drops every field with that prefix."""
-    header_section, _, body = split_message(raw)
+    match = _HEADER_END.search(raw)
+    header_section = raw[: match.start()] if match else raw
+    # The body is not sliced out (a copy of a 25 MB attachment): joined from a view of the original.
+    body = memoryview(raw)[match.end():] if match else b""
     newline = b"\r\n" if b"\r\n" in header_section[:2000] or not header_section else b"\n"
     prefixes = [n[:-1].lower() for n in replace if n.endswith("*")]
     exact = {n.lower() for n in replace if not n.endswith("*")}
@@ -64,4 +67,4 @@ def rewrite_headers(raw: bytes, replace: dict[str, str | None], add_on_top: list
     in_place = [encoded(n, v) for n, v in replace.items() if v is not None and not n.endswith("*")]
     position = replaced_at if replaced_at is not None else len(kept)
     new_header = b"".join(top + kept[:position] + in_place + kept[position:])
-    return new_header + newline + body
+    return b"".join((new_header, newline, body))

@@ -1,0 +1,282 @@
+"""Benchmark: the inbound relay as a Postfix content filter, on 127.0.0.1.
+
+    .venv/bin/python bench/relay.py [--count 5000] [--sessions 10] [--big 5]     (as root, like the tests)
+
+1. Throughput and latency. smtp-source (from the postfix package) sends N mails in S parallel
+   sessions to a throwaway Postfix that relays everything to smtp-sink, side by side:
+   a. the same chain without a filter:  smtp-source -> Postfix -> smtp-sink
+   b. with the gateway:                 smtp-source -> Postfix -> gateway -> Postfix -> smtp-sink
+   Measured: mails/s from the first mail sent until smtp-sink has them all; the time Postfix
+   waits for the next hop's answer to the mail (the "d" of Postfix's delays=a/b/c/d: for (b) the
+   gateway's answer, which includes its re-injection); and the end-to-end delay of each mail
+   (Postfix's delay= summed over the queue entries carrying its Message-ID). Postfix logs these
+   to 10 ms.
+2. Memory. M mails of 25 MB (a base64 attachment) sent one after another through chain (b);
+   the filter's resident memory sampled every 20 ms (VmRSS) and its peak (VmHWM), against its
+   resident memory idle; side by side with the bare cost of the same I/O: a pass-through filter
+   of a few lines on the same libraries (aiosmtpd in, smtplib out) that only relays the bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import platform
+import re
+import shutil
+import signal
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from servers import Postfix, free_port  # noqa: E402
+
+RECIPIENT = "support@shop.example"
+BIG_LIMIT = 60 * 1024 * 1024
+
+
+def postfix(slot: int, sink: int, filter_port: int | None) -> tuple[Postfix, int | None]:
+    # long queue ids: the short ones are reused within seconds, and the log is read by queue id
+    main = (f"relayhost = [127.0.0.1]:{sink}\nmessage_size_limit = {BIG_LIMIT}\nenable_long_queue_ids = yes\n"
+            "default_destination_concurrency_limit = 20\n")
+    master = ""
+    reinject = None
+    if filter_port is not None:
+        reinject = free_port()
+        main += f"content_filter = scan:[127.0.0.1]:{filter_port}\n"
+        master = f"""
+scan      unix  -       -       n       -       10      smtp
+  -o smtp_send_xforward_command=yes
+  -o disable_mime_output_conversion=yes
+127.0.0.1:{reinject} inet n  -       n       -       10      smtpd
+  -o content_filter=
+  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+  -o mynetworks=127.0.0.0/8
+  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
+"""
+    return Postfix(slot, extra_main=main, extra_master=master).start(), reinject
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    return subprocess.Popen(["smtp-sink", "-u", "postfix", f"127.0.0.1:{port}", "1000"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def bare_filter(listen: int, reinject: int) -> None:
+    """The I/O the gateway cannot avoid: receive with aiosmtpd, pass on with smtplib, answer."""
+    from aiosmtpd.controller import Controller
+
+    class PassThrough:
+        async def handle_DATA(self, server, session, envelope):
+            with smtplib.SMTP("127.0.0.1", reinject) as client:
+                client.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+            return "250 OK"
+
+    controller = Controller(PassThrough(), hostname="127.0.0.1", port=listen, data_size_limit=BIG_LIMIT)
+    controller.start()
+    signal.sigwait({signal.SIGTERM})
+    controller.stop()
+
+
+def start_filter(folder: Path, filter_port: int, reinject: int, bare: bool) -> subprocess.Popen:
+    if not bare:
+        return start_gateway(folder, filter_port, reinject)
+    process = subprocess.Popen([sys.executable, __file__, "--bare-filter", str(filter_port), str(reinject)])
+    wait_listening(filter_port, process, folder)
+    return process
+
+
+def wait_listening(port: int, process: subprocess.Popen, folder: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            smtplib.SMTP("127.0.0.1", port, timeout=2).quit()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                log = folder / "gateway.log"
+                raise RuntimeError(log.read_text() if log.exists() else "the filter did not start")
+            time.sleep(0.1)
+
+
+def start_gateway(folder: Path, filter_port: int, reinject: int) -> subprocess.Popen:
+    config = folder / "gateway.toml"
+    config.write_text(f"""
+[gateway]
+state_dir = "{folder / 'state'}"
+max_message_bytes = {BIG_LIMIT}
+[[mailbox]]
+address = "{RECIPIENT}"
+[relay.inbound]
+listen = "127.0.0.1:{filter_port}"
+reinject = "127.0.0.1:{reinject}"
+""")
+    log = open(folder / "gateway.log", "w")
+    process = subprocess.Popen([str(ROOT / ".venv/bin/crisis-gateway"), "run", "--config", str(config)],
+                               stdout=log, stderr=log)
+    wait_listening(filter_port, process, folder)
+    return process
+
+
+def delivered(server: Postfix, sink: int) -> int:
+    return server.log().count(f"relay=127.0.0.1[127.0.0.1]:{sink}, ")
+
+
+def wait_delivered(server: Postfix, sink: int, count: int, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while delivered(server, sink) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {delivered(server, sink)} of {count} delivered; queue:\n{server.queue()[-2000:]}")
+        time.sleep(0.2)
+    return time.monotonic()
+
+
+_SENT = re.compile(r": ([0-9A-Za-z]+): to=<[^>]*>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:(\d+),(?: conn_use=\d+,)? "
+                   r"delay=([\d.]+), "
+                   r"delays=[\d.]+/[\d.]+/[\d.]+/([\d.]+), .*status=sent")
+_MSGID = re.compile(r"cleanup\[\d+\]: ([0-9A-Za-z]+): message-id=(\S+)")
+
+
+def log_figures(text: str, hop_port: int) -> tuple[list[float], list[float]]:
+    """(answer times of the hop on hop_port, end-to-end delays per Message-ID)."""
+    message_of = dict(m.groups() for m in _MSGID.finditer(text))
+    hop, total = [], defaultdict(float)
+    for match in _SENT.finditer(text):
+        queue_id, port, delay, answer = match.groups()
+        if int(port) == hop_port:
+            hop.append(float(answer))
+        total[message_of.get(queue_id, queue_id)] += float(delay)
+    return hop, list(total.values())
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_chain(slot: int, count: int, sessions: int, with_gateway: bool) -> dict:
+    sink_port = free_port()
+    sink = start_sink(sink_port)
+    filter_port = free_port() if with_gateway else None
+    server, reinject = postfix(slot, sink_port, filter_port)
+    folder = Path(tempfile.mkdtemp(prefix="crisis-bench-relay-"))
+    gateway = start_gateway(folder, filter_port, reinject) if with_gateway else None
+    try:
+        started = time.monotonic()
+        subprocess.run(["smtp-source", "-s", str(sessions), "-m", str(count), "-l", "2048", "-f", "bench@source.test",
+                        "-t", RECIPIENT, f"127.0.0.1:{server.port}"], check=True, capture_output=True)
+        finished = wait_delivered(server, sink_port, count, timeout=1800)
+        hop, ends = log_figures(server.log(), filter_port if with_gateway else sink_port)
+        return {"rate": count / (finished - started), "seconds": finished - started, "hop": hop, "ends": ends,
+                "bounced": server.log().count("status=bounced")}
+    finally:
+        if gateway is not None:
+            gateway.send_signal(signal.SIGTERM)
+            gateway.wait(60)
+        server.stop()
+        sink.terminate()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def big_mail(megabytes: int = 25) -> bytes:
+    """A mail of about `megabytes` MB: base64 makes 3 bytes 4."""
+    payload = base64.encodebytes(os.urandom(megabytes * 1000 * 1000 * 3 // 4)).replace(b"\n", b"\r\n")
+    return (b"From: Ann <ann@example.test>\r\nTo: support@shop.example\r\nSubject: Photos of the damage, order "
+            b"114-2682884-2909064\r\nMessage-ID: <big-%d@example.test>\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the photos.\r\n"
+            b"--b\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n\r\n" + payload + b"\r\n--b--\r\n")
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) in KiB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def run_big(slot: int, mails: int, bare: bool) -> dict:
+    sink_port = free_port()
+    sink = start_sink(sink_port)
+    filter_port = free_port()
+    server, reinject = postfix(slot, sink_port, filter_port)
+    folder = Path(tempfile.mkdtemp(prefix="crisis-bench-relay-"))
+    gateway = start_filter(folder, filter_port, reinject, bare)
+    samples: list[int] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(memory_kib(gateway.pid)[0])
+            stop.wait(0.02)
+
+    try:
+        time.sleep(1)
+        idle = memory_kib(gateway.pid)[0]
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        size = 0
+        started = time.monotonic()
+        for number in range(mails):
+            raw = big_mail().replace(b"<big-%d@", b"<big-" + str(number).encode() + b"@")
+            size = len(raw)
+            with smtplib.SMTP("127.0.0.1", server.port, timeout=300) as client:
+                client.sendmail("ann@example.test", [RECIPIENT], raw)
+            wait_delivered(server, sink_port, number + 1, timeout=600)
+        seconds = time.monotonic() - started
+        stop.set()
+        sampler.join()
+        peak = memory_kib(gateway.pid)[1]
+        return {"idle": idle, "peak_sampled": max(samples), "peak": peak, "size": size, "seconds": seconds,
+                "mails": mails}
+    finally:
+        stop.set()
+        gateway.send_signal(signal.SIGTERM)
+        gateway.wait(60)
+        server.stop()
+        sink.terminate()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=5000)
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--big", type=int, default=5, help="how many 25 MB mails")
+    parser.add_argument("--only", choices=["throughput", "memory"])
+    parser.add_argument("--bare-filter", nargs=2, type=int, metavar=("LISTEN", "REINJECT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_filter:
+        bare_filter(*args.bare_filter)
+        return
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    if args.only in (None, "throughput"):
+        print(f"{args.count} mails from smtp-source, {args.sessions} sessions, 2 KB each")
+        print("| chain | mails/s | total s | next hop answers p50 / p99 ms | end-to-end p50 / p99 ms | bounced |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, with_gateway in (("Postfix -> smtp-sink", False), ("Postfix -> gateway -> Postfix -> smtp-sink", True)):
+            r = run_chain(0 if not with_gateway else 1, args.count, args.sessions, with_gateway)
+            print(f"| {name} | {r['rate']:,.0f} | {r['seconds']:.1f} | {percentile(r['hop'], 50) * 1000:.0f} / "
+                  f"{percentile(r['hop'], 99) * 1000:.0f} | {percentile(r['ends'], 50) * 1000:.0f} / "
+                  f"{percentile(r['ends'], 99) * 1000:.0f} | {r['bounced']} |", flush=True)
+    if args.only in (None, "memory"):
+        print(f"\n{args.big} mails of 25 MB, one after another")
+        print("| filter | s per mail | RSS idle MB | peak RSS MB |")
+        print("|---|---:|---:|---:|")
+        for name, bare in (("pass-through (aiosmtpd + smtplib only)", True), ("crisis-gateway", False)):
+            r = run_big(2, args.big, bare)
+            print(f"| {name} | {r['seconds'] / r['mails']:.2f} | {r['idle'] / 1024:.0f} | {r['peak'] / 1024:.0f} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

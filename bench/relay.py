@@ -27,7 +27,6 @@ import re
 import shutil
 import signal
 import smtplib
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from servers import Postfix, free_port  # noqa: E402
+from servers import Postfix, content_filter, free_port  # noqa: E402
 
 RECIPIENT = "support@shop.example"
 BIG_LIMIT = 60 * 1024 * 1024
@@ -53,18 +52,8 @@ def postfix(slot: int, sink: int, filter_port: int | None) -> tuple[Postfix, int
     reinject = None
     if filter_port is not None:
         reinject = free_port()
-        main += f"content_filter = scan:[127.0.0.1]:{filter_port}\n"
-        master = f"""
-scan      unix  -       -       n       -       10      smtp
-  -o smtp_send_xforward_command=yes
-  -o disable_mime_output_conversion=yes
-127.0.0.1:{reinject} inet n  -       n       -       10      smtpd
-  -o content_filter=
-  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
-  -o smtpd_relay_restrictions=permit_mynetworks,reject
-  -o mynetworks=127.0.0.0/8
-  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
-"""
+        filter_main, master = content_filter(filter_port, reinject)
+        main += filter_main
     return Postfix(slot, extra_main=main, extra_master=master).start(), reinject
 
 

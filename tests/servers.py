@@ -198,6 +198,24 @@ maximal_backoff_time = 2s
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+def content_filter(filter_port: int, reinject_port: int) -> tuple[str, str]:
+    """main.cf and master.cf lines of an after-queue content filter, as Postfix's FILTER_README
+    sets one up: every mail to 127.0.0.1:filter_port, taken back on 127.0.0.1:reinject_port."""
+    main = f"content_filter = scan:[127.0.0.1]:{filter_port}\n"
+    master = f"""
+scan      unix  -       -       n       -       10      smtp
+  -o smtp_send_xforward_command=yes
+  -o disable_mime_output_conversion=yes
+127.0.0.1:{reinject_port} inet n  -       n       -       10      smtpd
+  -o content_filter=
+  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+  -o mynetworks=127.0.0.0/8
+  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
+"""
+    return main, master
+
+
 @pytest.fixture
 def sink():
     with Sink() as running:

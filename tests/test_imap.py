@@ -3,7 +3,6 @@ archived, forwards and acknowledgements once, across restarts, drops and SIGKILL
 
 import email
 import email.policy
-import os
 import random
 import signal
 import subprocess

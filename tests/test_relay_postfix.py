@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import signal
 import smtplib
+import socket
 import subprocess
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_CORPUS, config_toml, corpus_manifest, write_config
+from conftest import SHARED_CORPUS, corpus_manifest, write_config
 from mailfactory import generate
 from mails import buyer, claim
-from relays import gateway, relay_sections, smarthost
-from servers import Dovecot, Postfix, Sink, dovecot, free_port, missing, postfix_factory, sink  # noqa: F401 - fixtures
+from relays import gateway, smarthost
+from servers import Dovecot, Postfix, content_filter, dovecot, free_port, missing, postfix_factory, sink  # noqa: F401 - fixtures
 
 ORDER = "114-2682884-2909064"
 SUPPORT = "support@shop.example"
@@ -35,25 +34,12 @@ def content_filter_postfix(make, dovecot: Dovecot, filter_port: int) -> tuple[Po
     """A Postfix handing every mail to 127.0.0.1:filter_port, taking the result back on a second
     smtpd, and delivering shop.example into Dovecot over LMTP."""
     reinject = free_port()
-    postfix = make(
-        extra_main=f"""
-content_filter = scan:[127.0.0.1]:{filter_port}
+    main, master = content_filter(filter_port, reinject)
+    postfix = make(extra_main=main + f"""
 virtual_mailbox_domains = shop.example
 virtual_transport = lmtp:inet:127.0.0.1:{dovecot.lmtp_port}
 smtpd_reject_unlisted_recipient = no
-""",
-        extra_master=f"""
-scan      unix  -       -       n       -       10      smtp
-  -o smtp_send_xforward_command=yes
-  -o disable_mime_output_conversion=yes
-127.0.0.1:{reinject} inet n  -       n       -       10      smtpd
-  -o content_filter=
-  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
-  -o smtpd_relay_restrictions=permit_mynetworks,reject
-  -o mynetworks=127.0.0.0/8
-  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
-""",
-    )
+""", extra_master=master)
     return postfix, reinject
 
 
@@ -139,8 +125,6 @@ def test_gateway_down_postfix_defers_without_bounce_and_delivers_once_the_daemon
 
 
 def wait_listening(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    import socket
-
     deadline = time.monotonic() + timeout
     while True:
         assert process.poll() is None, process.stderr.read()

@@ -285,8 +285,9 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     _check_keys(where, "relay", relay)
     inbound = _inbound_relay(where, relay["inbound"], max_bytes) if "inbound" in relay else None
     outbound = _outbound_relay(where, relay["outbound"], max_bytes, base) if "outbound" in relay else None
-    if outbound is not None and smtp is None:
-        raise _fail(where, "[relay.outbound] sends through the [smtp] smarthost: add an [smtp] section")
+    if outbound is not None and (smtp is None or smtp.host is None):
+        raise _fail(where, "[relay.outbound] sends through the [smtp] smarthost: add an [smtp] section with host "
+                           "(with capture_dir the team's mail would never leave)")
     if inbound and outbound and inbound.listen == outbound.listen:
         raise _fail(where, "[relay.inbound] and [relay.outbound] cannot listen on the same address")
 
@@ -331,16 +332,18 @@ def _host_port(where: str, key: str, value: object) -> tuple[str, int]:
     text = value if isinstance(value, str) else ""
     host, _, port = text.rpartition(":")
     host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c.isspace() for c in host):
-        raise _fail(where, f"{key} must be an address and port like \"127.0.0.1:10025\", not {value!r}")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        host = ""
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise _fail(where, f"{key} must be an IP address and port like \"127.0.0.1:10025\" or \"[::1]:10025\", "
+                           f"not {value!r}")
     return host, int(port)
 
 
 def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
+    return ipaddress.ip_address(host).is_loopback
 
 
 def _relay_common(where: str, table: dict, max_bytes: int) -> dict:
@@ -371,6 +374,9 @@ def _inbound_relay(where: str, table: object, max_bytes: int) -> InboundRelayCon
                            "(Postfix's re-injection smtpd, e.g. \"127.0.0.1:10026\")")
     values = _relay_common(where, table, max_bytes)
     values["reinject"] = _host_port(where, "reinject", table["reinject"])
+    if not _is_loopback(values["listen"][0]):
+        # Postfix's re-injection smtpd trusts the gateway: anyone reaching it could relay anywhere.
+        raise _fail(where, "listen must be a loopback address (127.0.0.1 or ::1): the content filter runs beside Postfix")
     if values["reinject"] == values["listen"]:
         raise _fail(where, "reinject must differ from listen, or every mail would loop")
     return InboundRelayConfig(**values)
@@ -397,9 +403,11 @@ def _outbound_relay(where: str, table: object, max_bytes: int, base: Path) -> Ou
         networks = _str_list(where, "local_networks", table["local_networks"]) if table["local_networks"] else ()
         for network in networks:
             try:
-                ipaddress.ip_network(network, strict=False)
+                parsed = ipaddress.ip_network(network, strict=False)
             except ValueError:
                 raise _fail(where, f"local_networks entry {network!r} is not a network like \"127.0.0.0/8\"") from None
+            if parsed.prefixlen == 0:
+                raise _fail(where, f"local_networks entry {network!r} is every address: that is an open relay")
         values["local_networks"] = networks
     return OutboundRelayConfig(**values)
 

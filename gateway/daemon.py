@@ -101,7 +101,7 @@ class Daemon:
             listeners.append(SmtpListener(
                 "inbound", InboundFilter(self.config, pipelines, self.news), *inbound.listen, workers=inbound.workers,
                 drain_seconds=inbound.drain_seconds, data_size_limit=inbound.max_message_bytes,
-                on_stop=pipelines.close))
+                on_stop=pipelines.close, temporary_only=True))
         if outbound is not None:
             states: Pool[State] = Pool(lambda: State(self.config.state_dir), State.close)
             pipeline, state = self._pipeline()  # its classifier follows reloads: the tag words
@@ -188,7 +188,9 @@ class Daemon:
                     self.reload_requested.clear()
                     self.reload()
         finally:
-            for relay in relays:  # first: what they finish may still queue actions for the outbox
+            for relay in relays:  # first, all at once: what they finish may still queue actions for the outbox
+                relay.begin_stop()
+            for relay in relays:
                 relay.stop()
             self.stop.set()
             self.news.set()

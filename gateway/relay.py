@@ -10,15 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterator, Protocol, TypeVar
 
+from gateway.smtpserver import TEMPORARY
 from gateway.state import State
 from gateway.text import one_line
 from gateway.transport import Refused
 
 log = logging.getLogger("gateway.relay")
 T = TypeVar("T")
-
-# Never more: the client learns nothing about the inside, and keeps the mail to try again.
-TEMPORARY = "451 4.3.0 Temporary failure, please try again later"
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,17 @@ smarthost's refusal is passed on.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import ipaddress
 import logging
 import ssl
-from typing import Any
+import time
+from typing import Any, Callable
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from gateway import marketplaces
 from gateway.classify import Classifier
 from gateway.config import Config, OutboundRelayConfig
 from gateway.parse import MailError, ParsedMail, parse_mail
@@ -35,15 +38,29 @@ from gateway.transport import PermanentError, TransientError
 log = logging.getLogger("gateway.relay")
 OUTBOUND = "outbound"
 RELAY_DENIED = "554 5.7.1 Relay access denied: this client may not send through the gateway"
+CANNOT_SEND = "554 5.3.0 The gateway cannot send through its smarthost; its log says why"
 
 
-def own_domains(config: Config) -> set[str]:
-    """Where the team itself gets mail: a mail only to these answers no buyer and no Amazon."""
-    addresses = [m.address for m in config.mailboxes] + list(config.tier1)
-    addresses += [a for group in config.escalation_by_category.values() for a in group]
-    if config.smtp:
-        addresses.append(config.smtp.sender)
-    return {a.rpartition("@")[2].lower() for a in addresses}
+class FailureThrottle:
+    """At most `limit` failed logins per client address in `window` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._failures: dict[str, collections.deque[float]] = {}
+
+    def _recent(self, peer: str) -> collections.deque[float]:
+        failures = self._failures.setdefault(peer, collections.deque())
+        while failures and failures[0] < self.clock() - self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[peer]  # nothing kept for clients that behave
+        return failures
+
+    def blocked(self, peer: str) -> bool:
+        return len(self._recent(peer)) >= self.limit
+
+    def failed(self, peer: str) -> None:
+        self._failures.setdefault(peer, collections.deque()).append(self.clock())
 
 
 def tls_context(relay: OutboundRelayConfig) -> ssl.SSLContext | None:
@@ -66,17 +83,24 @@ class OutboundRelay(RelayHandler):
         self.upstream = upstream
         self.users = users
         self.networks = [ipaddress.ip_network(n, strict=False) for n in relay.local_networks]
-        self.own_domains = own_domains(config)
+        self.throttle = FailureThrottle()
 
     # -- who may send -------------------------------------------------------------------------
     def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-        """aiosmtpd's authenticator for AUTH PLAIN and LOGIN."""
+        """aiosmtpd's authenticator for AUTH PLAIN and LOGIN. aiosmtpd calls it in the event loop;
+        a password check costs some 40 ms of scrypt, so a client failing too often is refused
+        without one for a while: guessing is slowed, and the other sessions are not held up."""
         if self.users is None or not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
+        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
         login = auth_data.login.decode("utf-8", "replace")
+        if self.throttle.blocked(peer):
+            log.warning("relay outbound: %s failed to authenticate too often; refused without checking", peer)
+            return AuthResult(success=False, handled=False)
         ok = self.users.check(login, auth_data.password.decode("utf-8", "surrogateescape"))
         if not ok:
-            log.warning("relay outbound: authentication failed for %r from %s", one_line(login)[:64], session.peer)
+            self.throttle.failed(peer)
+            log.warning("relay outbound: authentication failed for %r from %s", one_line(login)[:64], peer)
         return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
 
     def may_send(self, session: Any) -> bool:
@@ -125,35 +149,50 @@ class OutboundRelay(RelayHandler):
                 return TEMPORARY
             except PermanentError as exc:
                 log.warning("relay outbound: smarthost refused the mail: %s", exc)
-                return _refusal(exc.code, str(exc))
+                # the smarthost's own words are passed on; the gateway's (a path, a certificate) are not
+                return _refusal(exc.code, str(exc)) if exc.code else CANNOT_SEND
             accepted = [r for r in pending if r not in refused]
             if accepted:
                 self._record(state, key, mail, parsed, accepted)
-        if refused:
-            log.warning("relay outbound: smarthost refused %s", refused_text(refused))
-            if not accepted and all(code >= 500 for code, _ in refused.values()):
-                code, text = next(iter(refused.values()))
-                return _refusal(code, text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))
-            if any(400 <= code < 500 for code, _ in refused.values()):
-                return TEMPORARY  # the retry goes to the others only
-            # some refused for good, the others have it: a 5xx now would make the client send again
-        return "250 2.0.0 Ok: sent"
+        if not refused:
+            return "250 2.0.0 Ok: sent"
+        log.warning("relay outbound: smarthost refused %s", refused_text(refused))
+        if any(400 <= code < 500 for code, _ in refused.values()):
+            return TEMPORARY  # the retry goes to those only: the others are recorded as reached
+        # Refused for good: said to the client, which would otherwise never know. Sending again is
+        # harmless: the recipients reached are recorded and skipped.
+        code, text = next(iter(refused.values()))
+        who = ", ".join(refused)[:200]
+        reached = f"; {len(accepted)} other recipient(s) have it" if accepted else ""
+        return _refusal(code, f"for {who}: {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}{reached}")
 
     def _record(self, state: State, key: str, mail: Envelope, parsed: ParsedMail | None, accepted: list[str]) -> None:
+        """The mail has left: it must be recorded as sent even if matching it fails, or a client
+        sending it again would send it twice."""
         detail: dict[str, Any] = {"to": accepted, "from": mail.mail_from, "login": mail.login}
-        if parsed is None:
-            state.record_relayed(OUTBOUND, key, accepted, "sent", detail)
-            return
+        try:
+            if parsed is not None:
+                self._record_reply(state, key, parsed, accepted, detail)
+                return
+        except Exception:  # noqa: BLE001 - the mail is out; only the matching is lost, and said so
+            log.exception("relay outbound: matching %s to what it answers failed; recorded as sent only", key)
+        state.record_relayed(OUTBOUND, key, accepted, "sent", detail)
+
+    def _record_reply(self, state: State, key: str, parsed: ParsedMail, accepted: list[str], detail: dict[str, Any]) -> None:
         found = answered(state, parsed)
+        message = found.message or {}
         detail.update(subject=strip_all_tags(parsed.subject, self.classifier.tag_pattern),
                       message_id=parsed.message_id, matched_by=found.matched_by)
-        external = [r for r in accepted if r.rpartition("@")[2].lower() not in self.own_domains]
+        # An answer goes to the buyer who wrote, or to Amazon; a mail to a colleague or a carrier
+        # that names the order is no answer, nor is an auto-reply (Amazon does not count them).
+        answering = [r for r in accepted if r.lower() == (message.get("from_address") or "").lower()
+                     or marketplaces.is_amazon_domain(r.rpartition("@")[2].lower())]
         stop = None
-        if found.order_id and external and not is_auto_reply(parsed):
+        if found.order_id and answering and not is_auto_reply(parsed):
             stop = f"reply sent by the team ({parsed.message_id or key})"
         elif found.order_id:
-            detail["clock"] = "kept running: " + ("an auto-reply is no answer" if external else "sent only inside the team")
-        message = found.message or {}
+            detail["clock"] = "kept running: " + ("an auto-reply is no answer" if answering
+                                                  else "not sent to the buyer or Amazon")
         stopped = state.record_relayed(
             OUTBOUND, key, accepted, "reply_sent" if found.order_id or found.message else "sent", detail,
             message_key=message.get("key"), order_id=found.order_id, case_id=message.get("case_id"), stop_clock=stop,

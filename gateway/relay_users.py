@@ -90,7 +90,7 @@ class UsersFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, ...] | None = None
         self._users: dict[str, str] = {}
         self._refresh()
 
@@ -102,7 +102,8 @@ class UsersFile:
                 raise UsersFileError(f"{self.path}: cannot read: {exc.strerror}") from None
             log.error("users file %s: %s; keeping the users read before", self.path, exc.strerror)
             return
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        # the inode changes with every rewrite (set_user replaces the file), ctime with any edit
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         if stamp == self._stamp:
             return
         try:

@@ -31,6 +31,7 @@ T = TypeVar("T")
 warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS", category=UserWarning)
 
 SHUTTING_DOWN = "421 4.3.2 Service shutting down, please try again later"
+TEMPORARY = "451 4.3.0 Temporary failure, please try again later"
 IDENT = "Crisis Gateway ESMTP"
 
 
@@ -41,6 +42,18 @@ class Session(SMTP):
         super().__init__(handler, loop=listener.loop, **options)
         self.listener = listener
         self.in_data = False
+        self.closing = False
+
+    async def push(self, status: str | bytes) -> None:
+        """With `temporary_only`, aiosmtpd's own permanent refusals (a line too long, a bad
+        address...) become 451: behind Postfix a 5xx bounces the mail to its sender. Only the
+        size limit stays 552, as Postfix's own would."""
+        text = status.decode("utf-8", "replace") if isinstance(status, bytes) else status
+        if self.listener.temporary_only and text[:1] == "5" and not text.startswith("552"):
+            log.warning("relay %s: %s answered 451 instead of %r", self.listener.name,
+                        self.session.peer if self.session else "?", text[:120])
+            status = TEMPORARY
+        await super().push(status)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -51,8 +64,9 @@ class Session(SMTP):
         super().connection_lost(error)
 
     def goodbye(self) -> None:
-        """421 and close, between two commands."""
-        if self.transport is not None:
+        """421 and close, between two commands; once."""
+        if self.transport is not None and not self.closing:
+            self.closing = True
             self.transport.write(SHUTTING_DOWN.encode("ascii") + b"\r\n")
             self.transport.close()
 
@@ -75,30 +89,36 @@ class Session(SMTP):
 class SmtpListener:
     def __init__(self, name: str, handler: Any, host: str, port: int, *, workers: int, drain_seconds: float,
                  tls_context: ssl.SSLContext | None = None, on_stop: Callable[[], None] | None = None,
-                 **smtp_options: Any) -> None:
+                 temporary_only: bool = False, **smtp_options: Any) -> None:
         self.name = name
         self.handler = handler
         self.host, self.port = host, port
         self.drain_seconds = drain_seconds
         self.on_stop = on_stop  # after the last worker is done: close what the workers used
+        self.temporary_only = temporary_only
+        self.workers = workers
         self.smtp_options = {"hostname": helo_name(), "ident": IDENT, "enable_SMTPUTF8": True, "decode_data": False,
                              "tls_context": tls_context, **smtp_options}
-        self.loop = asyncio.new_event_loop()
-        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"relay {name}")
         self.sessions: set[Session] = set()
         self.draining = False
         self._server: asyncio.AbstractServer | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._drained: concurrent.futures.Future | None = None
 
     def start(self) -> None:
         """Listening when it returns; OSError (address in use...) when it cannot."""
+        # made here, not before: a listener that never starts holds nothing to close
+        self.loop = asyncio.new_event_loop()
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=self.workers,
+                                                              thread_name_prefix=f"relay {self.name}")
         ready = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(ready,), name=f"relay {self.name}", daemon=True)
         self._thread.start()
         ready.wait()
         if self._error is not None:
             self._thread.join()
+            self.executor.shutdown()
             raise self._error
         log.info("relay %s: listening on %s:%d", self.name, self.host, self.port)
 
@@ -107,12 +127,12 @@ class SmtpListener:
         try:
             self._server = self.loop.run_until_complete(
                 self.loop.create_server(self._session, host=self.host, port=self.port, reuse_address=True))
-        except OSError as exc:
-            self._error = exc
+        except BaseException as exc:  # noqa: BLE001 - any failure to listen is told to start()
+            self._error = exc if isinstance(exc, OSError) else OSError(f"{type(exc).__name__}: {exc}")
             self.loop.close()
-            ready.set()
             return
-        ready.set()
+        finally:
+            ready.set()
         self.loop.run_forever()
         for task in asyncio.all_tasks(self.loop):
             task.cancel()
@@ -126,17 +146,25 @@ class SmtpListener:
         """`work(*args)` in a worker thread."""
         return await self.loop.run_in_executor(self.executor, work, *args)
 
+    def begin_stop(self) -> None:
+        """Stop listening and start draining, without waiting: several listeners stop together."""
+        if self._thread is not None and self._thread.is_alive() and self._drained is None:
+            self._drained = asyncio.run_coroutine_threadsafe(self._drain(), self.loop)
+
     def stop(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
+        self.begin_stop()
+        if self._thread is None:
             return
-        future = asyncio.run_coroutine_threadsafe(self._drain(), self.loop)
-        try:
-            future.result(timeout=self.drain_seconds + 10)
-        except Exception:  # noqa: BLE001 - the stop goes on; what was not answered is retried by the client
-            log.exception("relay %s: draining failed", self.name)
+        if self._drained is not None:
+            try:
+                self._drained.result(timeout=self.drain_seconds + 10)
+            except Exception:  # noqa: BLE001 - the stop goes on; what was not answered is retried by the client
+                log.exception("relay %s: draining failed", self.name)
         self.executor.shutdown(wait=True)  # work cut off from its session still ends, with the loop running
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join()
+        if self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join()
+        self._thread = None
         if self.on_stop is not None:
             self.on_stop()
         log.info("relay %s: stopped", self.name)

@@ -23,8 +23,10 @@ def test_both_relays_with_their_defaults():
 
 @pytest.mark.parametrize("relay, smtp, message", [
     ({"inbound": {"listen": "127.0.0.1:10025"}}, None, "needs listen"),
-    ({"inbound": {"listen": "10025", "reinject": "127.0.0.1:10026"}}, None, "listen must be an address and port"),
-    ({"inbound": {"listen": "127.0.0.1:99999", "reinject": "127.0.0.1:10026"}}, None, "listen must be an address and port"),
+    ({"inbound": {"listen": "10025", "reinject": "127.0.0.1:10026"}}, None, "listen must be an IP address and port"),
+    ({"inbound": {"listen": "127.0.0.1:99999", "reinject": "127.0.0.1:10026"}}, None, "listen must be an IP address and port"),
+    ({"inbound": {"listen": "a..b:10025", "reinject": "127.0.0.1:10026"}}, None, "listen must be an IP address and port"),
+    ({"inbound": {"listen": "0.0.0.0:10025", "reinject": "127.0.0.1:10026"}}, None, "listen must be a loopback address"),
     ({"inbound": {"listen": "127.0.0.1:10025", "reinject": "127.0.0.1:10025"}}, None, "every mail would loop"),
     ({"inbound": {"listen": "127.0.0.1:10025", "reinject": "127.0.0.1:10026", "workers": 0}}, None, "workers"),
     ({"inbound": {"listen": "127.0.0.1:10025", "reinject": "127.0.0.1:10026", "max_message_bytes": 10}}, None,
@@ -32,6 +34,8 @@ def test_both_relays_with_their_defaults():
     ({"inbound": {"listen": "127.0.0.1:10025", "reinject": "127.0.0.1:10026", "port": 1}}, None, "unknown key 'port'"),
     ({"sideways": {}}, None, "unknown key 'sideways'"),
     ({"outbound": {"listen": "127.0.0.1:10587"}}, None, "add an [smtp] section"),
+    ({"outbound": {"listen": "127.0.0.1:10587"}}, {"from": "c@shop.example", "capture_dir": "out"}, "would never leave"),
+    ({"outbound": {"listen": "127.0.0.1:587", "local_networks": ["0.0.0.0/0"]}}, SMTP, "open relay"),
     ({"outbound": {"listen": "0.0.0.0:587", "users_file": "users"}}, SMTP, "passwords would cross the network in clear"),
     ({"outbound": {"listen": "127.0.0.1:587", "tls_cert": "cert.pem"}}, SMTP, "give both tls_cert and tls_key"),
     ({"outbound": {"listen": "127.0.0.1:587", "local_networks": ["10.0.0.0/33"]}}, SMTP, "is not a network"),

@@ -143,6 +143,15 @@ def test_a_mail_over_the_size_limit_gets_552(tmp_path, sink):
     assert sink.received == []
 
 
+def test_aiosmtpd_own_permanent_refusals_become_451_behind_postfix(tmp_path, sink):
+    """A 5xx makes Postfix bounce the mail; only the size limit keeps its 552."""
+    with gateway(tmp_path, reinject=sink.port) as gw, gw.smtp("inbound") as client:
+        client.ehlo()
+        assert client.docmd("MAIL", "FROM:")[0] == 451
+        assert client.docmd("MAIL", "FROM:<a@amazon.co.uk> NOSUCHPARAM=1")[0] == 451
+        assert client.docmd("X" * 2000)[0] == 451
+
+
 def test_a_mail_that_cannot_be_classified_is_quarantined_and_still_delivered(tmp_path, sink):
     raw = claim(ORDER) + b"padding\r\n" * 300  # over [gateway] max_message_bytes, under the relay's limit
     with gateway(tmp_path, reinject=sink.port, inbound={"max_message_bytes": 100_000},

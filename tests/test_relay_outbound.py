@@ -19,7 +19,7 @@ from gateway.classify import Classifier
 from gateway.config import config_from_dict
 from gateway.pipeline import Pipeline
 from gateway.relay import Pool
-from gateway.relay_outbound import OutboundRelay
+from gateway.relay_outbound import FailureThrottle, OutboundRelay
 from gateway.relay_users import UsersFile, check_password, hash_password, set_user
 
 ORDER = "114-2682884-2909064"
@@ -100,7 +100,8 @@ def test_a_reply_without_references_is_matched_by_its_order_id(tmp_path, sink):
 
 
 @pytest.mark.parametrize("to, extra, why", [
-    ("colleague@shop.example", (), "sent only inside the team"),
+    ("colleague@shop.example", (), "not sent to the buyer or Amazon"),
+    ("claims@carrier.example", (), "not sent to the buyer or Amazon"),
     (BUYER, (("Auto-Submitted", "auto-replied"),), "an auto-reply is no answer"),
 ])
 def test_mail_that_is_no_answer_keeps_the_clock_running(tmp_path, sink, to, extra, why):
@@ -125,6 +126,37 @@ def test_smarthost_down_is_451_and_nothing_is_recorded(tmp_path):
         assert refused.value.smtp_code == 451
         assert clock_status(gw) == "open"
         assert "reply_sent" not in audit_kinds(gw)
+
+
+def test_a_recipient_refused_for_good_is_told_to_the_client_and_a_resend_reaches_only_it(tmp_path, sink):
+    sink.handler.refuse_rcpt, sink.handler.refuse_only = "550 5.1.1 no such user", ("gone@example.com",)
+    with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            submit(gw, reply(None, subject="hello"), recipients=[BUYER, "gone@example.com"])
+        assert b"gone@example.com" in refused.value.smtp_error and b"1 other recipient(s) have it" in refused.value.smtp_error
+        sink.handler.refuse_rcpt = ""
+        submit(gw, reply(None, subject="hello"), recipients=[BUYER, "gone@example.com"])
+    assert refused.value.smtp_code == 550
+    assert [r.recipients for r in sink.received] == [[BUYER], ["gone@example.com"]]
+
+
+def test_a_gateway_side_failure_is_not_told_in_detail(tmp_path, sink):
+    smtp = {**smarthost(sink.port), "user": "anna", "password_file": str(tmp_path / "missing-password")}
+    with gateway(tmp_path, outbound={}, smtp=smtp) as gw:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            submit(gw, reply(None, subject="hello"))
+    assert refused.value.smtp_code == 554 and b"missing-password" not in refused.value.smtp_error
+
+
+def test_failed_logins_are_throttled_per_client():
+    now = [0.0]
+    throttle = FailureThrottle(limit=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert not throttle.blocked("192.0.2.7")
+        throttle.failed("192.0.2.7")
+    assert throttle.blocked("192.0.2.7") and not throttle.blocked("192.0.2.8")
+    now[0] = 61
+    assert not throttle.blocked("192.0.2.7")
 
 
 def test_a_refusal_by_the_smarthost_is_passed_on(tmp_path, sink):
@@ -177,7 +209,7 @@ def test_a_client_outside_the_local_networks_may_not_relay(tmp_path, sink):
 def test_who_may_send_without_a_users_file():
     config = config_from_dict({
         "mailbox": [{"address": "support@shop.example"}],
-        "smtp": {"from": "crisis@shop.example", "capture_dir": "/nonexistent"},
+        "smtp": {"from": "crisis@shop.example", "host": "smtp.shop.example"},
         "relay": {"outbound": {"listen": "127.0.0.1:10587"}},
     })
     relay = OutboundRelay(config, Pool(lambda: None, lambda _: None), Classifier(config), upstream=None)
@@ -223,4 +255,6 @@ def test_users_file_keeps_only_hashes_and_is_read_again_when_changed(tmp_path):
     assert users.check("anna", PASSWORD) and not users.check("anna", "nope") and not users.check("bob", PASSWORD)
     assert set_user(path, "bob", "another long password") is True
     assert users.check("bob", "another long password")
+    set_user(path, "anna", "a new password of the same size!"[:len(PASSWORD)])
+    assert not users.check("anna", PASSWORD)  # a changed password counts at once, same file size or not
     assert check_password(hash_password("x"), "x") and not check_password("scrypt$broken", "x")

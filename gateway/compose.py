@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +141,45 @@ def acknowledgement(config: Config, row: dict[str, Any], message: dict[str, Any]
     data = mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body.lstrip("\n")),
                         extra=[("Content-Transfer-Encoding", "base64")])
     return Outgoing(config.smtp.sender, [row["target"]], data)
+
+
+def time_left(deadline: datetime, now: datetime) -> str:
+    """'5 h 20 min', or '2 h 05 min overdue'."""
+    seconds = int((deadline - now).total_seconds())
+    minutes = abs(seconds) // 60
+    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return text + (" overdue" if seconds < 0 else "")
+
+
+def reminder(config: Config, row: dict[str, Any], message: dict[str, Any], now: datetime | None = None) -> Outgoing:
+    """A step of the reminder ladder, to the team: from templates/reminder/en.txt.j2."""
+    now = now or datetime.now(timezone.utc)
+    assert config.smtp is not None
+    payload = json.loads(row["payload"])
+    clock = payload["clock"]
+    deadline = datetime.fromisoformat(payload["deadline"])
+    text = _environment(config.templates_dir / "reminder").get_template("en.txt.j2").render(
+        kind=row["kind"], step=payload["step"], late=payload["late"], subject=message["subject"],
+        category=payload["category"], tier=message.get("tier"), order_id=message.get("order_id") or "",
+        case_id=clock.removeprefix("case:") if clock.startswith("case:") else "",
+        due_local=format_due(deadline, config.timezone), due_utc=f"{deadline.astimezone(timezone.utc):%Y-%m-%d %H:%M}",
+        time_left=time_left(deadline, now), opened_at=message.get("arrival", ""),
+        original_subject=message.get("original_subject", ""),
+        step_due=format_due(deadline - timedelta(hours=payload["hours"]), config.timezone),
+    )
+    subject_line, _, body = text.partition("\n")
+    if not subject_line.startswith("Subject:"):
+        raise ValueError("template reminder/en.txt.j2 must start with a 'Subject:' line")
+    recipients = row["target"].split(",")
+    fields = [
+        address_field("From", "Crisis Gateway", config.smtp.sender),
+        ("To", ", ".join(recipients)),
+        ("Subject", subject_line[len("Subject:"):].strip()),
+        *_common(config, row["message_id"], now),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Crisis-Category", payload["category"]),
+        ("X-Crisis-Reminder", f"{row['kind']} {payload['step']}"),
+    ]
+    data = mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body.lstrip("\n")),
+                        extra=[("Content-Transfer-Encoding", "base64")])
+    return Outgoing(config.smtp.sender, recipients, data)

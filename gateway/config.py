@@ -89,6 +89,25 @@ class OutboxConfig:
     backoff_max: float = 60.0
 
 
+DEFAULT_REMINDER_STEPS = {
+    "atoz_claim": (24.0, 6.0, 1.0),
+    "chargeback": (24.0, 6.0, 1.0),
+    "atoz_risk": (4.0,),
+    "buyer_message": (4.0,),
+}
+
+
+@dataclass(frozen=True)
+class RemindersConfig:
+    """The ladder before a deadline: reminders to the category's escalation addresses at each
+    step (hours before), and for tier-1 clocks still open at escalate_hours, an escalation to
+    escalate_to (the second list)."""
+
+    steps: dict[str, tuple[float, ...]] = field(default_factory=lambda: dict(DEFAULT_REMINDER_STEPS))
+    escalate_hours: float = 6.0
+    escalate_to: tuple[str, ...] = ()
+
+
 LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
@@ -137,6 +156,12 @@ class Config:
     outbox: OutboxConfig = OutboxConfig()
     inbound_relay: InboundRelayConfig | None = None
     outbound_relay: OutboundRelayConfig | None = None
+    reminders: RemindersConfig = RemindersConfig()
+
+    @property
+    def message_id_domain(self) -> str:
+        """The right side of the Message-IDs the gateway writes."""
+        return self.smtp.sender.rpartition("@")[2] if self.smtp else "crisis-gateway.invalid"
 
     def escalation_addresses(self, category: str) -> tuple[str, ...]:
         return self.escalation_by_category.get(category) or self.tier1
@@ -160,6 +185,7 @@ _KNOWN = {
     "tags": None,  # any category name
     "notify": {"webhooks"},
     "relay": {"inbound", "outbound"},
+    "reminders": {"steps", "escalate_hours", "escalate_to"},
     "relay.inbound": {"listen", "reinject", "max_message_bytes", "timeout", "workers", "drain_seconds"},
     "relay.outbound": {"listen", "max_message_bytes", "users_file", "tls_cert", "tls_key", "local_networks", "workers",
                        "drain_seconds"},
@@ -279,6 +305,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     if outbox.attempts < 1 or outbox.max_seconds <= 0 or outbox.backoff_initial < 0 or outbox.backoff_max < outbox.backoff_initial:
         raise _fail(where, "[outbox] needs attempts >= 1, max_seconds > 0 and 0 <= backoff_initial <= backoff_max")
 
+    reminders = _reminders(where, data.get("reminders", {}))
     relay = data.get("relay", {})
     if not isinstance(relay, dict):
         raise _fail(where, "write the relay settings as [relay.inbound] and [relay.outbound]")
@@ -309,6 +336,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         max_message_bytes=max_bytes,
         inbound_relay=inbound,
         outbound_relay=outbound,
+        reminders=reminders,
     )
 
 
@@ -325,6 +353,30 @@ def _section(where: str, name: str, table: object, defaults):
             raise _fail(where, f"[{name}] {key} must be {'a number' if wanted != str else 'a string'}, not {value!r}")
         values[key] = float(value) if isinstance(default, float) else value
     return type(defaults)(**{**defaults.__dict__, **values})
+
+
+def _hours(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 < value <= 24 * 366
+
+
+def _reminders(where: str, table: object) -> RemindersConfig:
+    where = f"{where} [reminders]"
+    if not isinstance(table, dict):
+        raise _fail(where, "must be a table")
+    _check_keys(where, "reminders", table)
+    steps = dict(DEFAULT_REMINDER_STEPS)
+    given = table.get("steps", {})
+    if not isinstance(given, dict):
+        raise _fail(where, "steps maps a category to hours before its deadline: [reminders.steps] atoz_claim = [24, 6, 1]")
+    for category, hours in given.items():
+        if not isinstance(hours, list) or not all(_hours(h) for h in hours):
+            raise _fail(where, f"steps.{category} must be a list of hours before the deadline, e.g. [24, 6, 1] ([] for none)")
+        steps[category] = tuple(sorted({float(h) for h in hours}, reverse=True))
+    escalate = table.get("escalate_hours", 6)
+    if not _hours(escalate):
+        raise _fail(where, "escalate_hours must be a number of hours before the deadline")
+    escalate_to = tuple(_address(where, "escalate_to", a) for a in _str_list(where, "escalate_to", table.get("escalate_to", [])))
+    return RemindersConfig(steps=steps, escalate_hours=float(escalate), escalate_to=escalate_to)
 
 
 def _host_port(where: str, key: str, value: object) -> tuple[str, int]:

@@ -1,5 +1,5 @@
-"""`crisis-gateway run`: a watcher thread per mailbox, the SMTP relays, an outbox thread, and
-the signals.
+"""`crisis-gateway run`: a watcher thread per mailbox, the SMTP relays, an outbox thread (which
+also queues the reminders that came due), and the signals.
 
 SIGTERM/SIGINT: the relays stop taking mail and finish (or 4xx) what they are receiving; every
 thread finishes the message at hand and exits. SIGHUP: rules are read
@@ -13,8 +13,10 @@ import logging
 import signal
 import ssl
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
+from gateway import reminders
 from gateway.classify import Classifier
 from gateway.config import Config, Mailbox
 from gateway.imapstore import ImapStore
@@ -84,6 +86,7 @@ class Daemon:
             outbox = Outbox(self.config, state, stop=self.stop)
             while not self.stop.is_set():
                 try:
+                    reminders.fire_due(state, self.config, datetime.now(timezone.utc))
                     outbox.run()
                 except Exception:  # noqa: BLE001 - the outbox thread must outlive a bad row
                     log.exception("outbox run failed")
@@ -166,6 +169,7 @@ class Daemon:
                 state.close()
         state = State(self.config.state_dir)
         try:
+            reminders.fire_due(state, self.config, datetime.now(timezone.utc))
             Outbox(self.config, state, stop=self.stop).run()
         finally:
             state.close()

@@ -26,6 +26,7 @@ from gateway.transport import PermanentError, TransientError, mail_transport, po
 
 log = logging.getLogger("gateway.outbox")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
+MAIL_KINDS = ("forward", "acknowledge", "remind", "escalate")  # sent through [smtp]
 
 
 def _owner_alive(owner: str | None) -> bool:
@@ -84,7 +85,7 @@ class Outbox:
         return counts
 
     def run_one(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
-        if row["kind"] in ("forward", "acknowledge") and self.transport is None:
+        if row["kind"] in MAIL_KINDS and self.transport is None:
             return "waiting"  # no [smtp]: stays queued until one is configured
         repeat = row["status"] == "sending"
         if repeat and _owner_alive(row.get("owner")) and not self._lease_expired(row, clock()):
@@ -153,6 +154,8 @@ class Outbox:
                                        self.done_for(message), clock())
         elif row["kind"] == "acknowledge":
             outgoing = compose.acknowledgement(self.config, row, message, raw, self.state.reply_target_id(message, row["target"]), clock())
+        elif row["kind"] in ("remind", "escalate"):
+            outgoing = compose.reminder(self.config, row, message, clock())
         else:
             raise PermanentError(f"unknown outbox action {row['kind']}")
         return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)

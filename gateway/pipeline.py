@@ -43,9 +43,8 @@ class Pipeline:
             return self._quarantine(raw, source, f"internal error ({type(exc).__name__})", now)
         config = self.classifier.config
         window = timedelta(hours=config.acknowledge.window_hours)
-        id_domain = config.smtp.sender.rpartition("@")[2] if config.smtp else "crisis-gateway.invalid"
         if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now,
-                                 ack_window=window, id_domain=id_domain):
+                                 ack_window=window, id_domain=config.message_id_domain):
             return Outcome("duplicate", verdict, None, "already processed")
         return Outcome("recorded", verdict, apply_verdict(raw, verdict))
 

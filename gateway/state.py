@@ -92,6 +92,13 @@ class State:
                 # lost on the way back) is not sent twice, one refused for some is retried for the rest.
                 self.db["relayed"].create({"direction": str, "key": str, "recipient": str, "at": str},
                                           pk=("direction", "key", "recipient"))
+            if "reminders" not in tables:
+                # Each step of a clock's ladder, once per time the clock was opened: sent or skipped.
+                self.db["reminders"].create(
+                    {"clock_key": str, "opened_at": str, "kind": str, "hours": float, "status": str, "due_at": str,
+                     "fired_at": str, "late": int},
+                    pk=("clock_key", "opened_at", "kind", "hours"),
+                )
             self.db.execute("CREATE INDEX IF NOT EXISTS idx_messages_message_id ON messages (message_id)")
             audit.create_schema(self.db)
 
@@ -170,13 +177,19 @@ class State:
                     # classify without a state cannot know; the transaction here decides.
                     audit.append(self.db, "skipped", {"kind": "acknowledge", "to": target_text, "reason": f"already acknowledged at {earlier}"}, **ids)
                     continue
-            key = f"{verdict.message_key}|{action.kind}|{target_text}"
-            self.db["outbox"].insert({
-                "key": key, "message_key": verdict.message_key, "order_id": verdict.order_id, "kind": action.kind,
-                "target": target_text, "payload": json.dumps(action.as_dict(), ensure_ascii=False),
-                "message_id": f"<{uuid.uuid4().hex}@{id_domain}>", "status": "pending", "attempts": 0,
-                "created_at": now.isoformat(timespec="seconds"), "updated_at": now.isoformat(timespec="seconds"),
-            }, ignore=True)
+            self.enqueue(f"{verdict.message_key}|{action.kind}|{target_text}", action.kind, target_text, action.as_dict(),
+                         message_key=verdict.message_key, order_id=verdict.order_id, now=now, id_domain=id_domain)
+
+    def enqueue(self, key: str, kind: str, target: str, payload: dict[str, Any], *, message_key: str | None,
+                order_id: str | None, now: datetime, id_domain: str) -> None:
+        """One outbox row, inside the caller's transaction; a key already queued is not queued again.
+        The Message-ID is fixed now, so a repeat after a crash carries the same one."""
+        self.db["outbox"].insert({
+            "key": key, "message_key": message_key, "order_id": order_id, "kind": kind, "target": target,
+            "payload": json.dumps(payload, ensure_ascii=False, default=str),
+            "message_id": f"<{uuid.uuid4().hex}@{id_domain}>", "status": "pending", "attempts": 0,
+            "created_at": now.isoformat(timespec="seconds"), "updated_at": now.isoformat(timespec="seconds"),
+        }, ignore=True)
 
     def source(self, mailbox: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM sources WHERE mailbox = ?", [mailbox]), None)

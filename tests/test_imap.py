@@ -41,9 +41,12 @@ def message_id(raw: bytes) -> str:
     return email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
 
 
-def outgoing(tmp_path: Path) -> list[bytes]:
+def outgoing(tmp_path: Path, reminders: bool = False) -> list[bytes]:
+    """Forwards and acknowledgements sent; with `reminders`, reminders too (the test mails are a
+    day old, so their clocks' reminders come due at once; they are tested in test_reminders.py)."""
     folder = tmp_path / "outgoing" / "new"
-    return [p.read_bytes() for p in folder.iterdir()] if folder.exists() else []
+    sent = [p.read_bytes() for p in folder.iterdir()] if folder.exists() else []
+    return sent if reminders else [raw for raw in sent if b"X-Crisis-Reminder:" not in raw]
 
 
 class Running:
@@ -101,11 +104,15 @@ def test_backlog_is_tagged_in_place(dovecot, tmp_path):
     assert raw == inbox["colleague"] and b"$CrisisTagged" not in flags  # untouched
     archived = [raw for _, _, raw in dovecot.messages(ARCHIVE)]
     assert sorted(archived) == sorted([inbox["claim"], inbox["risk"], inbox["routine"]])
-    sent = outgoing(tmp_path)
-    assert len(sent) == 4  # forwards of claim and risk, acknowledgements of the two buyers
+    sent = outgoing(tmp_path, reminders=True)
+    # forwards of claim and risk, acknowledgements of the two buyers; and as the mails are a day
+    # old, the late reminder of each of the two clocks (the claim and the risk share an order)
+    assert sum(b"X-Crisis-Reminder:" not in raw for raw in sent) == 4
+    assert sum(b"X-Crisis-Reminder: remind " in raw for raw in sent) == 2
 
     assert Daemon(config).run_once() == 0  # a second pass changes nothing
-    assert len(dovecot.messages()) == 4 and len(dovecot.messages(ARCHIVE)) == 3 and len(outgoing(tmp_path)) == 4
+    assert len(dovecot.messages()) == 4 and len(dovecot.messages(ARCHIVE)) == 3
+    assert len(outgoing(tmp_path, reminders=True)) == 6
 
 
 def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dovecot, tmp_path):

@@ -14,6 +14,7 @@ from typing import Callable
 
 from gateway import __version__, maildir
 from gateway.classify import Classifier
+from gateway.clocks import clock_key, status_rows
 from gateway.config import Config, ConfigError, load_config
 from gateway.parse import MailError
 from gateway.daemon import Daemon, StartError, check_runnable, maildir_archive
@@ -24,6 +25,8 @@ from gateway.rules import RuleFileErrors, load_rules
 from gateway.secrets_filter import SecretFilter
 from gateway.shipped import shipped_dir
 from gateway.state import State
+from gateway.subject import format_due
+from gateway.text import one_line
 from gateway.verdict import Verdict
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2
@@ -113,10 +116,9 @@ def cmd_rules_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
-    if not (config.state_dir / "state.db").exists():
-        print(f"error: no state at {config.state_dir} (set [gateway] state_dir)", file=sys.stderr)
+    state = _existing_state(config)
+    if state is None:
         return EXIT_CONFIG
-    state = State(config.state_dir)
     try:
         if args.audit_command == "verify":
             result = state.verify_audit()
@@ -134,6 +136,63 @@ def cmd_audit(args: argparse.Namespace, config: Config) -> int:
         return EXIT_OK
     finally:
         state.close()
+
+
+def _existing_state(config: Config) -> State | None:
+    if not (config.state_dir / "state.db").exists():
+        print(f"error: no state at {config.state_dir} (set [gateway] state_dir)", file=sys.stderr)
+        return None
+    return State(config.state_dir)
+
+
+def _left(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes = abs(seconds) // 60
+    text = f"{minutes // 1440}d {minutes % 1440 // 60:02d}h" if minutes >= 1440 else f"{minutes // 60}h {minutes % 60:02d}m"
+    return f"OVERDUE {text}" if seconds < 0 else text
+
+
+def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    state = _existing_state(config)
+    if state is None:
+        return EXIT_CONFIG
+    try:
+        rows = status_rows(state, _now(args.now) or datetime.now(timezone.utc))
+    finally:
+        state.close()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return EXIT_OK
+    table = [[format_due(datetime.fromisoformat(r["deadline"]), config.timezone) if r["deadline"] else "-", _left(r["seconds_left"]),
+              str(r["tier"] or "-"), r["category"], r["order_id"] or f"case {r['case_id']}",
+              (r["last_action"] or {}).get("what", "-")] for r in rows]
+    print_table(["due", "left", "tier", "category", "order / case", "last action"], table)
+    overdue = sum(r["overdue"] for r in rows)
+    print(f"{len(rows)} open, {overdue} overdue")
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
+    key = clock_key(args.reference)
+    if key is None:
+        print(f"error: {args.reference!r} is neither an order id like 114-2682884-2909064 nor a case id (digits)",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    state = _existing_state(config)
+    if state is None:
+        return EXIT_CONFIG
+    try:
+        stopped = state.stop_clock(key, f"resolved by hand: {one_line(args.note)}", _now(args.now) or datetime.now(timezone.utc),
+                                   note=args.note, by=getpass.getuser())
+    finally:
+        state.close()
+    if not stopped:
+        print(f"error: no open clock for {args.reference} (crisis-gateway status lists them)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{key}: stopped ({args.note})")
+    return EXIT_OK
 
 
 def _summary(detail: dict) -> str:
@@ -371,6 +430,15 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("ids", nargs="+", type=int, metavar="ID")
         if verb == "retry":
             command.add_argument("--no-send", action="store_true", help="only queue them")
+
+    status = add("status", cmd_status, "open clocks, the most urgent first: time left, tier, category, last action")
+    status.add_argument("--json", action="store_true", help="one JSON object per line")
+    status.add_argument("--now", help="pretend the time is this (ISO 8601)")
+
+    resolve = add("resolve", cmd_resolve, "stop the clock of an order or a case by hand, with a note for the audit trail")
+    resolve.add_argument("reference", metavar="ORDER|CASE", help="an order id (114-2682884-2909064) or a case id")
+    resolve.add_argument("--note", required=True, help="why: what was done")
+    resolve.add_argument("--now", help=argparse.SUPPRESS)
 
     run = add("run", cmd_run, "watch the mailboxes and act on every mail: the daemon")
     run.add_argument("--once", action="store_true", help="read every mailbox once, send what is due, and exit")

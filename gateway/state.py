@@ -227,12 +227,25 @@ class State:
             self.db["relayed"].insert_all(
                 [{"direction": direction, "key": key, "recipient": r, "at": stamp} for r in recipients], ignore=True)
             audit.append(self.db, audit_kind, detail, **ids)
-            clock = self.clock(f"order:{order_id}") if stop_clock and order_id else None
-            if clock is None or clock["status"] != "open":
+            if not (stop_clock and order_id):
                 return False
-            self.db["clocks"].update(clock["key"], {"status": "stopped", "stopped_at": stamp, "stop_reason": stop_clock,
-                                                    "updated_at": stamp})
-            audit.append(self.db, "clock_stopped", {"reason": stop_clock, "category": clock["category"]}, **ids)
+            return self._stop_clock(f"order:{order_id}", stop_clock, now, ids)
+
+    def stop_clock(self, key: str, reason: str, now: datetime, **detail: Any) -> bool:
+        """Stop an open clock by hand (`crisis-gateway resolve`); False when none is open."""
+        clock = self.clock(key)
+        ids = {"message_key": clock.get("last_message_key") if clock else None, "order_id": (clock or {}).get("order_id"),
+               "case_id": (clock or {}).get("case_id"), "at": now}
+        with self.transaction():
+            return self._stop_clock(key, reason, now, ids, detail)
+
+    def _stop_clock(self, key: str, reason: str, now: datetime, ids: dict[str, Any], detail: dict[str, Any] | None = None) -> bool:
+        clock = self.clock(key)
+        if clock is None or clock["status"] != "open":
+            return False
+        stamp = now.isoformat(timespec="seconds")
+        self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": reason, "updated_at": stamp})
+        audit.append(self.db, "clock_stopped", {"reason": reason, "category": clock["category"], **(detail or {})}, **ids)
         return True
 
     def message_by_id(self, message_id: str) -> dict[str, Any] | None:

@@ -1,0 +1,96 @@
+"""`crisis-gateway status` and `resolve`: what is open, how urgent, and closing by hand."""
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from conftest import SHARED_CORPUS, corpus_manifest, write_config
+from mailfactory import generate
+from mails import buyer, claim
+from gateway.classify import Classifier
+from gateway.config import load_config
+from gateway.pipeline import Pipeline
+from gateway.state import State
+
+ORDER = "114-2682884-2909064"
+NOW = "2026-11-23T12:00:00+00:00"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True, text=True)
+
+
+def record(config_path, mails: list[bytes]) -> None:
+    config = load_config(config_path)
+    state = State(config.state_dir)
+    try:
+        pipeline = Pipeline(Classifier(config), state)
+        for raw in mails:
+            pipeline.handle(raw)
+    finally:
+        state.close()
+
+
+def status(config_path, now: str = NOW) -> list[dict]:
+    done = cli("status", "--config", str(config_path), "--json", "--now", now)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def mails_with_expectations() -> list[tuple[bytes, dict]]:
+    """The shared corpus with its manifest when present, else mails of tests/mailfactory.py."""
+    entries = corpus_manifest()
+    if entries:
+        return [((SHARED_CORPUS / e["file"]).read_bytes(), e) for e in entries]
+    return [(m.raw, m.expected) for m in generate(120, seed=3)]
+
+
+def test_one_open_clock_per_tier1_order_with_its_deadline(tmp_path):
+    mails = mails_with_expectations()
+    config = write_config(tmp_path)
+    record(config, [raw for raw, _ in mails])
+    clocks = {row["order_id"]: row for row in status(config) if row["order_id"]}
+    expected = {}
+    for _, entry in mails:
+        if entry["tier"] == 1 and entry["order_id"] and entry["deadline"] and not entry["suspicious"]:
+            deadline = datetime.fromisoformat(entry["deadline"])
+            expected[entry["order_id"]] = min(deadline, expected.get(entry["order_id"], deadline))
+    assert expected, "no tier-1 order to check"
+    for order, deadline in expected.items():
+        assert order in clocks, order
+        assert abs(datetime.fromisoformat(clocks[order]["deadline"]) - deadline) <= timedelta(minutes=2), order
+    assert len([r for r in status(config) if r["order_id"]]) == len(clocks)  # one per order
+
+
+def test_status_puts_the_overdue_first_and_says_the_last_action(tmp_path):
+    config = write_config(tmp_path)
+    record(config, [claim(ORDER), buyer("305-1111111-2222222", "Is it blue?", token="zz")])
+    rows = status(config, now="2026-11-24T16:00:00+00:00")  # the claim's deadline (24 Nov 11:00) has passed
+    assert [r["order_id"] for r in rows] == ["305-1111111-2222222", ORDER]  # the longest overdue first
+    assert all(r["overdue"] and r["seconds_left"] < 0 for r in rows)
+    claim_row = next(r for r in rows if r["order_id"] == ORDER)
+    assert claim_row["tier"] == 1 and claim_row["category"] == "atoz_claim" and claim_row["last_action"]["what"]
+    text = cli("status", "--config", str(config), "--now", "2026-11-24T16:00:00+00:00").stdout
+    assert "OVERDUE" in text and ORDER in text and "2 open, 2 overdue" in text
+
+
+def test_resolve_stops_the_clock_with_the_note_in_the_audit_trail(tmp_path):
+    config = write_config(tmp_path)
+    record(config, [claim(ORDER)])
+    done = cli("resolve", ORDER, "--config", str(config), "--note", "refunded in Seller Central")
+    assert done.returncode == 0, done.stderr
+    assert status(config) == []
+    again = cli("resolve", ORDER, "--config", str(config), "--note", "twice")
+    assert again.returncode == 1 and "no open clock" in again.stderr
+    audit = cli("audit", "show", "--config", str(config), "--order", ORDER, "--json").stdout
+    stopped = [json.loads(line) for line in audit.splitlines() if '"clock_stopped"' in line]
+    assert len(stopped) == 1 and stopped[0]["detail"]["note"] == "refunded in Seller Central"
+
+
+@pytest.mark.parametrize("reference", ["114-2682884", "order 1", ""])
+def test_resolve_names_a_bad_reference(tmp_path, reference):
+    done = cli("resolve", reference, "--config", str(write_config(tmp_path)), "--note", "x")
+    assert done.returncode == 2 and "neither an order id" in done.stderr

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from gateway import __version__, maildir
+from gateway import __version__, evidence, maildir
 from gateway.classify import Classifier
 from gateway.clocks import clock_key, status_rows
 from gateway.config import Config, ConfigError, load_config
@@ -192,6 +192,27 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
         print(f"error: no open clock for {args.reference} (crisis-gateway status lists them)", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"{key}: stopped ({args.note})")
+    return EXIT_OK
+
+
+def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
+    if clock_key(args.order) != f"order:{args.order}":
+        print(f"error: {args.order!r} is not an order id like 114-2682884-2909064", file=sys.stderr)
+        return EXIT_CONFIG
+    state = _existing_state(config)
+    if state is None:
+        return EXIT_CONFIG
+    try:
+        path, checks, count = evidence.build(state, args.order, Path(args.out), config.templates_dir,
+                                             datetime.now(timezone.utc))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        state.close()
+    print(f"{path}: {count} mail(s), timeline in index.html")
+    for check in checks:
+        print(f"  [{'x' if check.ok else ' '}] {check.label}: " + ("; ".join(check.found) if check.ok else "MISSING"))
     return EXIT_OK
 
 
@@ -439,6 +460,11 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("reference", metavar="ORDER|CASE", help="an order id (114-2682884-2909064) or a case id")
     resolve.add_argument("--note", required=True, help="why: what was done")
     resolve.add_argument("--now", help=argparse.SUPPRESS)
+
+    pack = add("evidence", cmd_evidence, "the evidence pack of a claim: every mail about the order as an HTML "
+               "timeline with the .eml files, and what Amazon asks for, found or missing; zipped")
+    pack.add_argument("order", metavar="ORDER", help="the order id")
+    pack.add_argument("--out", default=".", metavar="DIR", help="where to write evidence-ORDER.zip (default: here)")
 
     run = add("run", cmd_run, "watch the mailboxes and act on every mail: the daemon")
     run.add_argument("--once", action="store_true", help="read every mailbox once, send what is due, and exit")

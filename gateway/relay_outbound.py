@@ -153,7 +153,7 @@ class OutboundRelay(RelayHandler):
                 return _refusal(exc.code, str(exc)) if exc.code else CANNOT_SEND
             accepted = [r for r in pending if r not in refused]
             if accepted:
-                self._record(state, key, mail, parsed, accepted)
+                self._record(state, key, mail, parsed, accepted, data)
         if not refused:
             return "250 2.0.0 Ok: sent"
         log.warning("relay outbound: smarthost refused %s", refused_text(refused))
@@ -166,10 +166,16 @@ class OutboundRelay(RelayHandler):
         reached = f"; {len(accepted)} other recipient(s) have it" if accepted else ""
         return _refusal(code, f"for {who}: {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}{reached}")
 
-    def _record(self, state: State, key: str, mail: Envelope, parsed: ParsedMail | None, accepted: list[str]) -> None:
+    def _record(self, state: State, key: str, mail: Envelope, parsed: ParsedMail | None, accepted: list[str],
+                data: bytes) -> None:
         """The mail has left: it must be recorded as sent even if matching it fails, or a client
         sending it again would send it twice."""
         detail: dict[str, Any] = {"to": accepted, "from": mail.mail_from, "login": mail.login}
+        try:
+            # kept like every mail received: the reply belongs in the claim's evidence pack
+            detail["raw"] = str(state.store_raw(data, key.removeprefix("sha256:")).relative_to(state.directory))
+        except OSError:
+            log.exception("relay outbound: keeping a copy of %s failed", key)
         try:
             if parsed is not None:
                 self._record_reply(state, key, parsed, accepted, detail)

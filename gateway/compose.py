@@ -152,13 +152,20 @@ def time_left(deadline: datetime, now: datetime) -> str:
 
 
 def reminder(config: Config, row: dict[str, Any], message: dict[str, Any], now: datetime | None = None) -> Outgoing:
-    """A step of the reminder ladder, to the team: from templates/reminder/en.txt.j2."""
+    """A step of the reminder ladder or of a case's follow-up, to the team: from templates/reminder/."""
     now = now or datetime.now(timezone.utc)
-    assert config.smtp is not None
     payload = json.loads(row["payload"])
-    clock = payload["clock"]
+    if row["kind"] in ("reopen", "nudge"):
+        variables = dict(
+            kind=row["kind"], case_id=payload["case_id"], original_subject=message.get("original_subject", ""),
+            closed_at=_local(payload.get("closed_at"), config), reopen_by=_local(payload.get("reopen_by"), config),
+            silent_since=_local(payload.get("silent_since"), config), every=f"{config.cases.nudge_hours:g} hours",
+            silent_for=time_left(now, datetime.fromisoformat(payload["silent_since"])) if payload.get("silent_since") else "",
+        )
+        return _team_mail(config, row, "case.txt.j2", variables, payload["category"], now)
     deadline = datetime.fromisoformat(payload["deadline"])
-    text = _environment(config.templates_dir / "reminder").get_template("en.txt.j2").render(
+    clock = payload["clock"]
+    variables = dict(
         kind=row["kind"], step=payload["step"], late=payload["late"], subject=message["subject"],
         category=payload["category"], tier=message.get("tier"), order_id=message.get("order_id") or "",
         case_id=clock.removeprefix("case:") if clock.startswith("case:") else "",
@@ -167,9 +174,20 @@ def reminder(config: Config, row: dict[str, Any], message: dict[str, Any], now: 
         original_subject=message.get("original_subject", ""),
         step_due=format_due(deadline - timedelta(hours=payload["hours"]), config.timezone),
     )
+    return _team_mail(config, row, "en.txt.j2", variables, payload["category"], now, step=payload["step"])
+
+
+def _local(stamp: str | None, config: Config) -> str:
+    return format_due(datetime.fromisoformat(stamp), config.timezone) if stamp else ""
+
+
+def _team_mail(config: Config, row: dict[str, Any], template: str, variables: dict[str, Any], category: str,
+               now: datetime, step: str = "") -> Outgoing:
+    assert config.smtp is not None
+    text = _environment(config.templates_dir / "reminder").get_template(template).render(**variables)
     subject_line, _, body = text.partition("\n")
     if not subject_line.startswith("Subject:"):
-        raise ValueError("template reminder/en.txt.j2 must start with a 'Subject:' line")
+        raise ValueError(f"template reminder/{template} must start with a 'Subject:' line")
     recipients = row["target"].split(",")
     fields = [
         address_field("From", "Crisis Gateway", config.smtp.sender),
@@ -177,8 +195,8 @@ def reminder(config: Config, row: dict[str, Any], message: dict[str, Any], now: 
         ("Subject", subject_line[len("Subject:"):].strip()),
         *_common(config, row["message_id"], now),
         ("Auto-Submitted", "auto-generated"),
-        ("X-Crisis-Category", payload["category"]),
-        ("X-Crisis-Reminder", f"{row['kind']} {payload['step']}"),
+        ("X-Crisis-Category", category),
+        ("X-Crisis-Reminder", f"{row['kind']} {step}".strip()),
     ]
     data = mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body.lstrip("\n")),
                         extra=[("Content-Transfer-Encoding", "base64")])

@@ -108,6 +108,17 @@ class RemindersConfig:
     escalate_to: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class CasesConfig:
+    """Seller/Vendor Central cases: after Amazon closes one, reopening is possible for reopen_days;
+    a reminder says so after reopen_reminder_days. While Amazon is silent on an open case, the
+    team is nudged every nudge_hours to follow up."""
+
+    reopen_days: float = 14.0
+    reopen_reminder_days: float = 1.0
+    nudge_hours: float = 24.0
+
+
 LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
@@ -157,6 +168,7 @@ class Config:
     inbound_relay: InboundRelayConfig | None = None
     outbound_relay: OutboundRelayConfig | None = None
     reminders: RemindersConfig = RemindersConfig()
+    cases: CasesConfig = CasesConfig()
 
     @property
     def message_id_domain(self) -> str:
@@ -186,6 +198,7 @@ _KNOWN = {
     "notify": {"webhooks"},
     "relay": {"inbound", "outbound"},
     "reminders": {"steps", "escalate_hours", "escalate_to"},
+    "cases": {"reopen_days", "reopen_reminder_days", "nudge_hours"},
     "relay.inbound": {"listen", "reinject", "max_message_bytes", "timeout", "workers", "drain_seconds"},
     "relay.outbound": {"listen", "max_message_bytes", "users_file", "tls_cert", "tls_key", "local_networks", "workers",
                        "drain_seconds"},
@@ -306,6 +319,9 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         raise _fail(where, "[outbox] needs attempts >= 1, max_seconds > 0 and 0 <= backoff_initial <= backoff_max")
 
     reminders = _reminders(where, data.get("reminders", {}))
+    cases = _section(where, "cases", data.get("cases", {}), CasesConfig())
+    if not 0 < cases.reopen_reminder_days < cases.reopen_days or cases.nudge_hours < 1:
+        raise _fail(where, "[cases] needs 0 < reopen_reminder_days < reopen_days and nudge_hours >= 1")
     relay = data.get("relay", {})
     if not isinstance(relay, dict):
         raise _fail(where, "write the relay settings as [relay.inbound] and [relay.outbound]")
@@ -337,6 +353,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         inbound_relay=inbound,
         outbound_relay=outbound,
         reminders=reminders,
+        cases=cases,
     )
 
 

@@ -16,7 +16,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from gateway import reminders
+from gateway import cases, reminders
 from gateway.classify import Classifier
 from gateway.config import Config, Mailbox
 from gateway.imapstore import ImapStore
@@ -80,13 +80,19 @@ class Daemon:
         finally:
             state.close()
 
+    def _due(self, state: State) -> None:
+        """Queue the reminders, escalations and case follow-ups that came due."""
+        now = datetime.now(timezone.utc)
+        reminders.fire_due(state, self.config, now)
+        cases.fire_due(state, self.config, now)
+
     def _send(self) -> None:
         state = State(self.config.state_dir)
         try:
             outbox = Outbox(self.config, state, stop=self.stop)
             while not self.stop.is_set():
                 try:
-                    reminders.fire_due(state, self.config, datetime.now(timezone.utc))
+                    self._due(state)
                     outbox.run()
                 except Exception:  # noqa: BLE001 - the outbox thread must outlive a bad row
                     log.exception("outbox run failed")
@@ -169,7 +175,7 @@ class Daemon:
                 state.close()
         state = State(self.config.state_dir)
         try:
-            reminders.fire_due(state, self.config, datetime.now(timezone.utc))
+            self._due(state)
             Outbox(self.config, state, stop=self.stop).run()
         finally:
             state.close()

@@ -26,7 +26,7 @@ from gateway.transport import PermanentError, TransientError, mail_transport, po
 
 log = logging.getLogger("gateway.outbox")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
-MAIL_KINDS = ("forward", "acknowledge", "remind", "escalate")  # sent through [smtp]
+MAIL_KINDS = ("forward", "acknowledge", "remind", "escalate", "reopen", "nudge")  # sent through [smtp]
 
 
 def _owner_alive(owner: str | None) -> bool:
@@ -154,7 +154,7 @@ class Outbox:
                                        self.done_for(message), clock())
         elif row["kind"] == "acknowledge":
             outgoing = compose.acknowledgement(self.config, row, message, raw, self.state.reply_target_id(message, row["target"]), clock())
-        elif row["kind"] in ("remind", "escalate"):
+        elif row["kind"] in ("remind", "escalate", "reopen", "nudge"):
             outgoing = compose.reminder(self.config, row, message, clock())
         else:
             raise PermanentError(f"unknown outbox action {row['kind']}")

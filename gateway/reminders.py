@@ -57,8 +57,7 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
             if not clock.get("deadline"):
                 continue
             deadline = datetime.fromisoformat(clock["deadline"])
-            done = {(r["kind"], r["hours"]) for r in state.db.query(
-                "SELECT kind, hours FROM reminders WHERE clock_key = ? AND opened_at = ?", [clock["key"], clock["opened_at"]])}
+            done = already(state, clock["key"], clock["opened_at"])
             for kind in ("remind", "escalate"):
                 due = [s for s in ladder(config, clock) if s.kind == kind and (s.kind, s.hours) not in done
                        and now >= deadline - timedelta(hours=s.hours)]
@@ -67,34 +66,46 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
                 urgent = min(due, key=lambda s: s.hours)
                 for step in due:
                     fired.append(_fire(state, config, clock, step, deadline, now, send=step is urgent))
-    for entry in fired:
-        if entry["status"] == "sent":
-            log.info("%s %s %s for %s (due %s)%s", entry["kind"], entry["step"], entry["clock"],
-                     ", ".join(entry["to"]) or "nobody", entry["deadline"], " LATE" if entry["late"] else "")
+    log_fired(fired)
     return fired
 
 
 def _fire(state: State, config: Config, clock: dict[str, Any], step: Step, deadline: datetime, now: datetime,
           *, send: bool) -> dict[str, Any]:
     due_at = deadline - timedelta(hours=step.hours)
-    late = now - due_at > LATE_AFTER
     to = recipients(config, clock, step) if send else ()
-    status = "sent" if to else "skipped"
-    reason = None if to else ("a later step was due as well" if not send else "no address to send it to")
-    stamp = now.isoformat(timespec="seconds")
+    entry = {"clock": clock["key"], "kind": step.kind, "step": step.label, "deadline": clock["deadline"],
+             "category": clock["category"], "hours": step.hours}
+    if not to:
+        entry["reason"] = "a later step was due as well" if not send else "no address to send it to"
+    return record_step(state, config, clock, step.kind, step.hours, clock["opened_at"], due_at, now, to, entry)
+
+
+def record_step(state: State, config: Config, clock: dict[str, Any], kind: str, number: float, series: str,
+                due_at: datetime, now: datetime, to: tuple[str, ...], entry: dict[str, Any]) -> dict[str, Any]:
+    """One step, inside the caller's transaction: its row (so it never fires again for this
+    `series`), its audit row, and, when it has recipients, its outbox row."""
+    late = now - due_at > LATE_AFTER
+    entry = {**entry, "kind": kind, "status": "sent" if to else "skipped", "late": late, "to": list(to)}
     state.db["reminders"].insert({
-        "clock_key": clock["key"], "opened_at": clock["opened_at"], "kind": step.kind, "hours": step.hours,
-        "status": status, "due_at": due_at.isoformat(timespec="seconds"), "fired_at": stamp, "late": int(late),
+        "clock_key": clock["key"], "opened_at": series, "kind": kind, "hours": number, "status": entry["status"],
+        "due_at": due_at.isoformat(timespec="seconds"), "fired_at": now.isoformat(timespec="seconds"), "late": int(late),
     })
-    entry = {"clock": clock["key"], "kind": step.kind, "step": step.label, "status": status, "late": late,
-             "to": list(to), "deadline": clock["deadline"], "category": clock["category"]}
-    if reason:
-        entry["reason"] = reason
-    audit.append(state.db, "reminder" if step.kind == "remind" else "escalation", entry,
-                 message_key=clock.get("last_message_key"), order_id=clock.get("order_id"), case_id=clock.get("case_id"),
-                 at=now)
+    ids = {"message_key": clock.get("last_message_key"), "order_id": clock.get("order_id")}
+    audit.append(state.db, "escalation" if kind == "escalate" else "reminder", entry, case_id=clock.get("case_id"), at=now, **ids)
     if to:
-        state.enqueue(f"{clock['key']}|{clock['opened_at']}|{step.kind}|{step.hours:g}", step.kind, ",".join(to),
-                      {**entry, "hours": step.hours}, message_key=clock.get("last_message_key"),
-                      order_id=clock.get("order_id"), now=now, id_domain=config.message_id_domain)
+        state.enqueue(f"{clock['key']}|{series}|{kind}|{number:g}", kind, ",".join(to), entry, now=now,
+                      id_domain=config.message_id_domain, **ids)
     return entry
+
+
+def already(state: State, clock_key: str, series: str) -> set[tuple[str, float]]:
+    return {(r["kind"], r["hours"]) for r in state.db.query(
+        "SELECT kind, hours FROM reminders WHERE clock_key = ? AND opened_at = ?", [clock_key, series])}
+
+
+def log_fired(fired: list[dict[str, Any]]) -> None:
+    for entry in fired:
+        if entry["status"] == "sent":
+            log.info("%s %s %s to %s%s", entry["kind"], entry.get("step", ""), entry["clock"], ", ".join(entry["to"]),
+                     " LATE" if entry["late"] else "")

@@ -29,6 +29,7 @@ SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1
 # Deadlines Amazon itself sets: when such a mail arrives, its deadline is the one that counts,
 # even if a buyer message about the same order was due earlier.
 AMAZON_DEADLINES = {"atoz_claim", "chargeback"}
+CASE_CLOSED = "Amazon closed the case"
 
 
 class State:
@@ -241,10 +242,16 @@ class State:
 
     def _stop_clock(self, key: str, reason: str, now: datetime, ids: dict[str, Any], detail: dict[str, Any] | None = None) -> bool:
         clock = self.clock(key)
-        if clock is None or clock["status"] != "open":
+        if clock is None:
             return False
         stamp = now.isoformat(timespec="seconds")
-        self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": reason, "updated_at": stamp})
+        if clock["status"] != "open":
+            if clock.get("stop_reason") != CASE_CLOSED:
+                return False
+            # a case Amazon closed, confirmed as fixed: its reopen window needs no reminder any more
+            self.db["clocks"].update(key, {"stop_reason": reason, "updated_at": stamp})
+        else:
+            self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": reason, "updated_at": stamp})
         audit.append(self.db, "clock_stopped", {"reason": reason, "category": clock["category"], **(detail or {})}, **ids)
         return True
 
@@ -302,10 +309,13 @@ class State:
         if verdict.case_id and verdict.category == "case":
             key = f"case:{verdict.case_id}"
             existing = self.clock(key)
+            closed = verdict.case_status == "closed"
             row = {"key": key, "category": "case", "tier": verdict.tier, "case_id": verdict.case_id,
                    "case_status": verdict.case_status or (existing or {}).get("case_status"), "updated_at": stamp,
-                   "last_message_key": verdict.message_key,
-                   "status": "stopped" if verdict.case_status == "closed" else "open"}
+                   "last_message_key": verdict.message_key, "status": "stopped" if closed else "open",
+                   # when Amazon closed it: the reopen window counts from there
+                   "stopped_at": verdict.arrival.isoformat() if closed else None,
+                   "stop_reason": CASE_CLOSED if closed else None}
             if existing is None:
                 row["opened_at"] = verdict.arrival.isoformat()
             self.db["clocks"].upsert(row, pk="key")

@@ -31,3 +31,23 @@ def claim(order: str, *, notification: str = "A_Z_CLAIM_RESPONDENT_NOTIFY", doma
         f"X-Space-Notification-Type: {notification}\r\n\r\n"
         f"We received an A-to-z Guarantee claim of \u00a342.50 on the order {order}. Claim reason: Item not received.\r\n"
     ).encode("utf-8")
+
+
+CASE_SUBJECTS = {
+    "opened": "We have received your request",
+    "answered": "Amazon Selling Partner Support has replied",
+    "closed": "Your case has been resolved",
+}
+
+
+def case(case_id: str, status: str, *, day: int = 22, hour: int = 20) -> bytes:
+    """A Seller Central case mail: opened, answered or closed."""
+    return (
+        "Authentication-Results: mx.example.test; dkim=pass header.d=amazon.com; dmarc=pass\r\n"
+        f"Received: from ses by mx.example.test; {day:02d} Nov 2026 {hour:02d}:00:03 +0000\r\n"
+        'From: "Amazon Selling Partner Support" <donotreply@amazon.com>\r\nTo: support@shop.example\r\n'
+        f"Subject: Case ID {case_id}: {CASE_SUBJECTS[status]}\r\n"
+        f"Message-ID: <case-{case_id}-{status}-{day}-{hour}@amazonses.example>\r\n"
+        f"Date: {day:02d} Nov 2026 {hour:02d}:00:00 +0000\r\n\r\n"
+        f"Hello,\r\n\r\nThis is about your case {case_id}.\r\n\r\nAmazon\r\n"
+    ).encode()

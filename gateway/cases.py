@@ -1,0 +1,52 @@
+"""Seller/Vendor Central cases between mails: the reopen window and the daily follow-up.
+
+- Amazon closed a case and nobody confirmed the fix (`crisis-gateway resolve CASE` does): after
+  `reopen_reminder_days` the team is told to reopen it before the window ends (`reopen_days`
+  after the close), once per close.
+- A case waiting for Amazon (status "opened") with no Amazon mail for `nudge_hours`: the team is
+  nudged to follow up, and again every `nudge_hours` while Amazon stays silent ("follow up daily").
+  A new mail about the case starts the count again. Only the nudge due now is sent: days missed
+  while the daemon was down are not sent one by one.
+Both go to the escalation addresses of the "case" category, through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from gateway.config import Config
+from gateway.reminders import already, log_fired, record_step
+from gateway.state import CASE_CLOSED, State
+
+
+def _last_mail(state: State, case_id: str) -> datetime | None:
+    row = next(state.db.query("SELECT max(arrival) AS last FROM messages WHERE case_id = ?", [case_id]), None)
+    return datetime.fromisoformat(row["last"]) if row and row["last"] else None
+
+
+def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
+    fired: list[dict[str, Any]] = []
+    to = config.escalation_addresses("case")
+    with state.transaction():
+        for clock in state.db.query("SELECT * FROM clocks WHERE key LIKE 'case:%'"):
+            entry = {"clock": clock["key"], "category": "case", "case_id": clock["case_id"]}
+            if clock["status"] == "stopped" and clock.get("stop_reason") == CASE_CLOSED and clock.get("stopped_at"):
+                closed = datetime.fromisoformat(clock["stopped_at"])
+                due = closed + timedelta(days=config.cases.reopen_reminder_days)
+                reopen_by = closed + timedelta(days=config.cases.reopen_days)
+                if due <= now < reopen_by and ("reopen", 1.0) not in already(state, clock["key"], clock["stopped_at"]):
+                    fired.append(record_step(state, config, clock, "reopen", 1.0, clock["stopped_at"], due, now, to,
+                                             {**entry, "closed_at": clock["stopped_at"], "reopen_by": reopen_by.isoformat()}))
+            elif clock["status"] == "open" and clock.get("case_status") == "opened":
+                last = _last_mail(state, clock["case_id"])
+                if last is None:
+                    continue
+                count = int((now - last) / timedelta(hours=config.cases.nudge_hours))
+                series = last.isoformat()
+                if count >= 1 and ("nudge", float(count)) not in already(state, clock["key"], series):
+                    due = last + count * timedelta(hours=config.cases.nudge_hours)
+                    fired.append(record_step(state, config, clock, "nudge", float(count), series, due, now, to,
+                                             {**entry, "silent_since": series, "nudge": count}))
+    log_fired(fired)
+    return fired

@@ -152,9 +152,13 @@ def time_left(deadline: datetime, now: datetime) -> str:
 
 
 def reminder(config: Config, row: dict[str, Any], message: dict[str, Any], now: datetime | None = None) -> Outgoing:
-    """A step of the reminder ladder or of a case's follow-up, to the team: from templates/reminder/."""
+    """A step of the reminder ladder, a case's follow-up, or a warning about an outgoing case mail,
+    to the team: from templates/reminder/."""
     now = now or datetime.now(timezone.utc)
     payload = json.loads(row["payload"])
+    if row["kind"] == "warn":
+        variables = dict(case_id=payload["case_id"], subject=payload["subject"], signs=payload["signs"])
+        return _team_mail(config, row, "one_case.txt.j2", variables, "case", now)
     if row["kind"] in ("reopen", "nudge"):
         variables = dict(
             kind=row["kind"], case_id=payload["case_id"], original_subject=message.get("original_subject", ""),

@@ -26,7 +26,8 @@ from gateway.transport import PermanentError, TransientError, mail_transport, po
 
 log = logging.getLogger("gateway.outbox")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
-MAIL_KINDS = ("forward", "acknowledge", "remind", "escalate", "reopen", "nudge")  # sent through [smtp]
+TEAM_KINDS = ("remind", "escalate", "reopen", "nudge", "warn")  # mail to the team about a clock or a case
+MAIL_KINDS = ("forward", "acknowledge", *TEAM_KINDS)  # sent through [smtp]
 
 
 def _owner_alive(owner: str | None) -> bool:
@@ -143,7 +144,10 @@ class Outbox:
             }, message_key=row["message_key"], order_id=row["order_id"], at=stamp)
 
     def _execute(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
-        message = self.state.message(row["message_key"])
+        message = self.state.message(row["message_key"]) if row["message_key"] else None
+        if row["kind"] in TEAM_KINDS:
+            outgoing = compose.reminder(self.config, row, message or {}, clock())
+            return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)
         if message is None:
             raise PermanentError(f"message {row['message_key']} is not in the state")
         raw = self.state.raw(message)
@@ -154,8 +158,6 @@ class Outbox:
                                        self.done_for(message), clock())
         elif row["kind"] == "acknowledge":
             outgoing = compose.acknowledgement(self.config, row, message, raw, self.state.reply_target_id(message, row["target"]), clock())
-        elif row["kind"] in ("remind", "escalate", "reopen", "nudge"):
-            outgoing = compose.reminder(self.config, row, message, clock())
         else:
             raise PermanentError(f"unknown outbox action {row['kind']}")
         return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)

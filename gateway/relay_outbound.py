@@ -19,20 +19,21 @@ import ipaddress
 import logging
 import ssl
 import time
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from gateway import marketplaces
+from gateway import audit, ids, marketplaces
 from gateway.classify import Classifier
 from gateway.config import Config, OutboundRelayConfig
 from gateway.parse import MailError, ParsedMail, parse_mail
 from gateway.relay import TEMPORARY, Envelope, Pool, RelayHandler, Transport, pending_recipients, refused_text
 from gateway.relay_users import UsersFile
-from gateway.replies import answered, clean_for_outside, is_auto_reply
+from gateway.replies import answered, clean_for_outside, is_auto_reply, own_words, problems_named
 from gateway.state import State
 from gateway.subject import strip_all_tags
-from gateway.text import one_line
+from gateway.text import fold_for_matching, one_line
 from gateway.transport import PermanentError, TransientError
 
 log = logging.getLogger("gateway.relay")
@@ -203,9 +204,29 @@ class OutboundRelay(RelayHandler):
             OUTBOUND, key, accepted, "reply_sent" if found.order_id or found.message else "sent", detail,
             message_key=message.get("key"), order_id=found.order_id, case_id=message.get("case_id"), stop_clock=stop,
         )
+        self._one_case_one_problem(state, key, parsed, accepted, message, detail)
         log.info("relay outbound: %s to %s%s%s", parsed.message_id or key, ", ".join(accepted),
                  f" answers order {found.order_id} ({found.matched_by})" if found.order_id else "",
                  "; clock stopped" if stopped else "")
+
+
+    def _one_case_one_problem(self, state: State, key: str, parsed: ParsedMail, accepted: list[str],
+                              message: dict[str, Any], detail: dict[str, Any]) -> None:
+        """A case mail to Amazon that raises several problems: its sender is told, through the
+        outbox, that Amazon handles one problem per case."""
+        case_id = message.get("case_id") or ids.case_id(fold_for_matching(parsed.subject), own_words(parsed.text))
+        to_amazon = any(marketplaces.is_amazon_domain(r.rpartition("@")[2].lower()) for r in accepted)
+        sender = detail.get("from") or ""
+        signs = problems_named(parsed.text) if case_id and to_amazon and sender else []
+        if not signs:
+            return
+        now = datetime.now(timezone.utc)
+        with state.transaction():
+            state.enqueue(f"{key}|warn", "warn", sender, {"case_id": case_id, "signs": signs, "subject": detail["subject"]},
+                          message_key=message.get("key"), order_id=None, now=now,
+                          id_domain=self.classifier.config.message_id_domain)
+            audit.append(state.db, "warned", {"case_id": case_id, "to": sender, "signs": signs}, case_id=case_id, at=now)
+        log.info("relay outbound: case %s mail raises several problems (%s); %s is told", case_id, "; ".join(signs), sender)
 
 
 def _refusal(code: int | None, text: str) -> str:

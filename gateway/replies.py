@@ -54,3 +54,38 @@ def is_auto_reply(mail: ParsedMail) -> bool:
     """RFC 3834: an auto-reply (a vacation notice...) is no answer: Amazon does not count it."""
     value = mail.header("Auto-Submitted").strip().lower()
     return bool(value) and not value.startswith("no")
+
+
+_QUOTE_START = re.compile(
+    r"(?:on .{0,200} wrote:|am .{0,200} schrieb.{0,80}:|le .{0,200} a ecrit ?:|-{2,} ?original message ?-{2,}|"
+    r"-{2,} ?ursprungliche nachricht ?-{2,}|from: .+)$")
+_ASIN = re.compile(r"(?<![a-z0-9])(b0[a-z0-9]{8})(?![a-z0-9])")
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}[.)]|\(\d{1,2}\))\s+\S", re.M)
+
+
+def own_words(text: str) -> str:
+    """The writer's own text: quoted lines and the quoted mail below "On ... wrote:" left out."""
+    own = []
+    for line in text.splitlines():
+        folded = fold_for_matching(line)
+        if _QUOTE_START.match(folded):
+            break
+        if not line.lstrip().startswith(">"):
+            own.append(folded)
+    return "\n".join(own)
+
+
+def problems_named(text: str) -> list[str]:
+    """Signs that one mail raises several problems: more than one order id or ASIN, or a
+    numbered list. Empty when it looks like one problem."""
+    own = own_words(text)
+    signs = []
+    orders = list(dict.fromkeys(ids.ORDER_ID.findall(own)))
+    if len(orders) > 1:
+        signs.append(f"{len(orders)} orders ({', '.join(orders[:5])})")
+    asins = list(dict.fromkeys(a.upper() for a in _ASIN.findall(own)))
+    if len(asins) > 1:
+        signs.append(f"{len(asins)} ASINs ({', '.join(asins[:5])})")
+    if sum(bool(_NUMBERED.match(line)) for line in own.splitlines()) > 1:
+        signs.append("a numbered list of points")
+    return signs

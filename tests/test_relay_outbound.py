@@ -17,6 +17,7 @@ from relays import gateway, smarthost
 from servers import free_port, missing, sink  # noqa: F401 - fixture
 from gateway.classify import Classifier
 from gateway.config import config_from_dict
+from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.relay import Pool
 from gateway.relay_outbound import FailureThrottle, OutboundRelay
@@ -258,3 +259,25 @@ def test_users_file_keeps_only_hashes_and_is_read_again_when_changed(tmp_path):
     set_user(path, "anna", "a new password of the same size!"[:len(PASSWORD)])
     assert not users.check("anna", PASSWORD)  # a changed password counts at once, same file size or not
     assert check_password(hash_password("x"), "x") and not check_password("scrypt$broken", "x")
+
+
+def test_a_case_mail_raising_several_problems_gets_its_sender_warned(tmp_path, sink):
+    bundled = (f"From: support@shop.example\r\nTo: seller-support@amazon.com\r\n"
+               f"Subject: Re: Case ID 69794732962: We have received your request\r\n\r\n"
+               f"Hello, the refund for order {ORDER} is missing, and order 305-1111111-2222222 was charged twice.\r\n"
+               f"\r\nOn Mon, Amazon wrote:\r\n> Your case ID is 69794732962.\r\n").encode()
+    single = bundled.replace(b" and order 305-1111111-2222222 was charged twice", b"")
+    with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
+        with gw.smtp("outbound") as client:
+            client.sendmail("anna@shop.example", ["seller-support@amazon.com"], single)
+            client.sendmail("anna@shop.example", ["seller-support@amazon.com"], bundled)
+        state = gw.state()
+        try:
+            warnings = list(state.db.query("SELECT target, payload FROM outbox WHERE kind = 'warn'"))
+            assert Outbox(gw.config, state).run()["done"] == 1
+        finally:
+            state.close()
+    assert [w["target"] for w in warnings] == ["anna@shop.example"]
+    assert "2 orders" in warnings[0]["payload"]
+    warning = sink.received[-1]
+    assert warning.recipients == ["anna@shop.example"] and b"[One case, one problem]" in warning.data

@@ -29,7 +29,11 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
     fired: list[dict[str, Any]] = []
     to = config.escalation_addresses("case")
     with state.transaction():
-        for clock in state.db.query("SELECT * FROM clocks WHERE key LIKE 'case:%'"):
+        # only the case clocks either reminder can be for: closed by Amazon, or waiting for it
+        for clock in state.db.query(
+            "SELECT * FROM clocks WHERE key LIKE 'case:%' AND ((status = 'stopped' AND stop_reason = ? AND stopped_at IS NOT NULL)"
+            " OR (status = 'open' AND case_status = 'opened'))", [CASE_CLOSED],
+        ):
             entry = {"clock": clock["key"], "category": "case", "case_id": clock["case_id"]}
             if clock["status"] == "stopped" and clock.get("stop_reason") == CASE_CLOSED and clock.get("stopped_at"):
                 closed = datetime.fromisoformat(clock["stopped_at"])

@@ -57,10 +57,12 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
             if not clock.get("deadline"):
                 continue
             deadline = datetime.fromisoformat(clock["deadline"])
+            reached = [s for s in ladder(config, clock) if now >= deadline - timedelta(hours=s.hours)]
+            if not reached:
+                continue  # the usual case on every tick: no need to ask what was sent
             done = already(state, clock["key"], clock["opened_at"])
             for kind in ("remind", "escalate"):
-                due = [s for s in ladder(config, clock) if s.kind == kind and (s.kind, s.hours) not in done
-                       and now >= deadline - timedelta(hours=s.hours)]
+                due = [s for s in reached if s.kind == kind and (s.kind, s.hours) not in done]
                 if not due:
                     continue
                 urgent = min(due, key=lambda s: s.hours)

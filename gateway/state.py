@@ -101,7 +101,11 @@ class State:
                     pk=("clock_key", "opened_at", "kind", "hours"),
                 )
             self.db.execute("CREATE INDEX IF NOT EXISTS idx_messages_message_id ON messages (message_id)")
+            # looked up every few seconds (cases) and for every forward (what was done for a mail)
+            self.db.execute("CREATE INDEX IF NOT EXISTS idx_messages_case_id ON messages (case_id)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_message_key ON outbox (message_key)")
             audit.create_schema(self.db)
+            self.db.execute("CREATE INDEX IF NOT EXISTS idx_audit_message_key ON audit (message_key)")
 
     @contextlib.contextmanager
     def transaction(self):
@@ -234,16 +238,18 @@ class State:
 
     def stop_clock(self, key: str, reason: str, now: datetime, **detail: Any) -> bool:
         """Stop an open clock by hand (`crisis-gateway resolve`); False when none is open."""
-        clock = self.clock(key)
-        ids = {"message_key": clock.get("last_message_key") if clock else None, "order_id": (clock or {}).get("order_id"),
-               "case_id": (clock or {}).get("case_id"), "at": now}
         with self.transaction():
-            return self._stop_clock(key, reason, now, ids, detail)
+            return self._stop_clock(key, reason, now, None, detail)
 
-    def _stop_clock(self, key: str, reason: str, now: datetime, ids: dict[str, Any], detail: dict[str, Any] | None = None) -> bool:
+    def _stop_clock(self, key: str, reason: str, now: datetime, ids: dict[str, Any] | None,
+                    detail: dict[str, Any] | None = None) -> bool:
+        """`ids` for the audit row; None: those of the clock itself."""
         clock = self.clock(key)
         if clock is None:
             return False
+        if ids is None:
+            ids = {"message_key": clock.get("last_message_key"), "order_id": clock.get("order_id"),
+                   "case_id": clock.get("case_id"), "at": now}
         stamp = now.isoformat(timespec="seconds")
         if clock["status"] != "open":
             if clock.get("stop_reason") != CASE_CLOSED:

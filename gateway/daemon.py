@@ -62,23 +62,26 @@ class Daemon:
         self._lock = threading.Lock()
         self.mailboxes = [m for m in config.mailboxes if m.watched]
 
-    def _pipeline(self) -> tuple[Pipeline, State]:
-        """Each thread its own SQLite connection."""
-        state = State(self.config.state_dir)
+    def _classifier(self) -> Classifier:
+        """A classifier that follows rule reloads."""
         classifier = Classifier(self.config, self.rules)
         with self._lock:
             self.classifiers.append(classifier)
-        return Pipeline(classifier, state), state
+        return classifier
+
+    def _pipeline(self) -> Pipeline:
+        """Each thread its own SQLite connection; a mail that plans actions wakes the outbox."""
+        return Pipeline(self._classifier(), State(self.config.state_dir), self.news)
 
     def _watcher(self, mailbox: Mailbox, store: MailStore, pipeline: Pipeline) -> Watcher:
-        return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop, news=self.news)
+        return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop)
 
     def _watch(self, mailbox: Mailbox) -> None:
-        pipeline, state = self._pipeline()
+        pipeline = self._pipeline()
         try:
             self._watcher(mailbox, store_for(mailbox), pipeline).run()
         finally:
-            state.close()
+            pipeline.state.close()
 
     def _due(self, state: State) -> None:
         """Queue the reminders, escalations and case follow-ups that came due."""
@@ -106,17 +109,16 @@ class Daemon:
         listeners = []
         inbound, outbound = self.config.inbound_relay, self.config.outbound_relay
         if inbound is not None:
-            pipelines: Pool[Pipeline] = Pool(lambda: self._pipeline()[0], lambda p: p.state.close())
+            pipelines: Pool[Pipeline] = Pool(self._pipeline, lambda p: p.state.close())
             listeners.append(SmtpListener(
-                "inbound", InboundFilter(self.config, pipelines, self.news), *inbound.listen, workers=inbound.workers,
+                "inbound", InboundFilter(self.config, pipelines), *inbound.listen, workers=inbound.workers,
                 drain_seconds=inbound.drain_seconds, data_size_limit=inbound.max_message_bytes,
                 on_stop=pipelines.close, temporary_only=True))
         if outbound is not None:
             states: Pool[State] = Pool(lambda: State(self.config.state_dir), State.close)
-            pipeline, state = self._pipeline()  # its classifier follows reloads: the tag words
-            state.close()
             users = UsersFile(outbound.users_file) if outbound.users_file else None
-            handler = OutboundRelay(self.config, states, pipeline.classifier, mail_transport(self.config.smtp), users)
+            # the classifier's tag words follow a rules reload
+            handler = OutboundRelay(self.config, states, self._classifier(), mail_transport(self.config.smtp), users)
             context = tls_context(outbound)
             listeners.append(SmtpListener(
                 "outbound", handler, *outbound.listen, workers=outbound.workers, drain_seconds=outbound.drain_seconds,
@@ -162,7 +164,7 @@ class Daemon:
         """Read every mailbox once, run the outbox, return: for cron, tests and the demo."""
         failures = 0
         for mailbox in self.mailboxes:
-            pipeline, state = self._pipeline()
+            pipeline = self._pipeline()
             store = store_for(mailbox)
             try:
                 store.connect()
@@ -172,7 +174,7 @@ class Daemon:
                 log.error("%s: %s: %s", mailbox.name, type(exc).__name__, exc)
             finally:
                 store.close()
-                state.close()
+                pipeline.state.close()
         state = State(self.config.state_dir)
         try:
             self._due(state)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from gateway import audit
 from gateway.classify import Classifier
-from gateway.parse import MailError, parse_mail
+from gateway.parse import MailError, ParsedMail, parse_mail
 from gateway.state import State
 from gateway.tagging import apply_verdict
 from gateway.verdict import Verdict
@@ -22,14 +23,17 @@ log = logging.getLogger("gateway.pipeline")
 class Outcome:
     status: str                 # "recorded", "duplicate" or "quarantined"
     verdict: Verdict | None
-    tagged: bytes | None
+    tagged: bytes | None        # the tagged copy, whenever there is a verdict
+    sha256: str                 # of the mail as it came
+    mail: ParsedMail | None = None
     reason: str = ""
 
 
 class Pipeline:
-    def __init__(self, classifier: Classifier, state: State) -> None:
+    def __init__(self, classifier: Classifier, state: State, news: threading.Event | None = None) -> None:
         self.classifier = classifier
         self.state = state
+        self.news = news  # set when a mail planned actions beyond its tag, to wake the outbox
 
     def handle(self, raw: bytes, *, source: str = "", mailbox: str = "", now: datetime | None = None) -> Outcome:
         now = now or datetime.now(timezone.utc)
@@ -45,8 +49,10 @@ class Pipeline:
         window = timedelta(hours=config.acknowledge.window_hours)
         if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now,
                                  ack_window=window, id_domain=config.message_id_domain):
-            return Outcome("duplicate", verdict, None, "already processed")
-        return Outcome("recorded", verdict, apply_verdict(raw, verdict))
+            return Outcome("duplicate", verdict, apply_verdict(raw, verdict), mail.sha256, mail, "already processed")
+        if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
+            self.news.set()
+        return Outcome("recorded", verdict, apply_verdict(raw, verdict), mail.sha256, mail)
 
     def _quarantine(self, raw: bytes, source: str, reason: str, now: datetime) -> Outcome:
         folder = self.state.directory / "quarantine"
@@ -58,4 +64,4 @@ class Pipeline:
             audit.append(self.state.db, "quarantined", {"source": source, "reason": reason, "path": f"quarantine/{sha}.eml"},
                          message_key=f"sha256:{sha}", at=now)
         log.warning("quarantined %s: %s", source or sha, reason)
-        return Outcome("quarantined", None, None, reason)
+        return Outcome("quarantined", None, None, sha, reason=reason)

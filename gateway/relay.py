@@ -19,6 +19,11 @@ log = logging.getLogger("gateway.relay")
 T = TypeVar("T")
 
 
+def peer_address(session: Any) -> str:
+    """The client's IP address as text."""
+    return session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+
+
 @dataclass(frozen=True)
 class Envelope:
     """A snapshot of what the SMTP session received, safe to hand to another thread."""
@@ -32,7 +37,7 @@ class Envelope:
 
     @classmethod
     def of(cls, session: Any, envelope: Any) -> "Envelope":
-        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+        peer = peer_address(session)
         login = session.auth_data if isinstance(session.auth_data, str) else None  # set by our authenticator
         return cls(peer, envelope.mail_from or "", tuple(envelope.rcpt_tos), crlf(envelope.original_content or b""),
                    tuple(envelope.mail_options or ()), login)

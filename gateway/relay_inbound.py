@@ -12,15 +12,12 @@ came: the team must see it. Never a 5xx: Postfix would bounce the mail to its se
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
 
 from gateway.config import Config, SmtpConfig
-from gateway.pipeline import Outcome, Pipeline
+from gateway.pipeline import Pipeline
 from gateway.relay import TEMPORARY, Envelope, Pool, RelayHandler, pending_recipients, refused_text
 from gateway.rewrite import rewrite_headers
-from gateway.tagging import apply_verdict
 from gateway.transport import DeliveryError, SmtpTransport
 
 log = logging.getLogger("gateway.relay")
@@ -38,11 +35,10 @@ def quarantined_copy(raw: bytes) -> bytes:
 class InboundFilter(RelayHandler):
     name = INBOUND
 
-    def __init__(self, config: Config, pipelines: Pool[Pipeline], news: threading.Event | None = None) -> None:
+    def __init__(self, config: Config, pipelines: Pool[Pipeline]) -> None:
         relay = config.inbound_relay
         assert relay is not None
         self.pipelines = pipelines
-        self.news = news  # set when a mail planned actions, to wake the outbox
         host, port = relay.reinject
         self.reinjector = SmtpTransport(SmtpConfig(sender="", host=host, port=port, security="none", timeout=relay.timeout))
         self.where = f"{host}:{port}"
@@ -54,12 +50,10 @@ class InboundFilter(RelayHandler):
     def relay(self, mail: Envelope) -> str:
         with self.pipelines.borrow() as pipeline:
             outcome = pipeline.handle(mail.content, source=f"relay from {mail.peer}", mailbox=self._mailbox(mail.recipients))
-            if outcome.status == "recorded" and self.news is not None and any(a.kind != "tag" for a in outcome.verdict.actions):
-                self.news.set()
             # The same bytes handed over again (Postfix retrying) are known by their hash; another
             # mail that only reuses a Message-ID is delivered all the same, nothing is dropped.
-            key = f"sha256:{hashlib.sha256(mail.content).hexdigest()}"
-            data = self._copy(mail.content, outcome)
+            key = f"sha256:{outcome.sha256}"
+            data = outcome.tagged if outcome.tagged is not None else quarantined_copy(mail.content)
             pending = pending_recipients(pipeline.state, INBOUND, key, mail.recipients)
             if not pending:
                 log.info("relay inbound: %s was re-injected before (the 250 was lost); answered 250 again", key)
@@ -87,8 +81,3 @@ class InboundFilter(RelayHandler):
             log.info("relay inbound: %s %s tier=%s -> %s", key, verdict.category, verdict.tier or "-", ", ".join(accepted))
         return "250 2.0.0 Ok: tagged and re-injected"
 
-    @staticmethod
-    def _copy(raw: bytes, outcome: Outcome) -> bytes:
-        if outcome.verdict is None:
-            return quarantined_copy(raw)
-        return outcome.tagged if outcome.tagged is not None else apply_verdict(raw, outcome.verdict)

@@ -28,7 +28,9 @@ from gateway import audit, ids, marketplaces
 from gateway.classify import Classifier
 from gateway.config import Config, OutboundRelayConfig
 from gateway.parse import MailError, ParsedMail, parse_mail
-from gateway.relay import TEMPORARY, Envelope, Pool, RelayHandler, Transport, pending_recipients, refused_text
+from gateway.relay import (
+    TEMPORARY, Envelope, Pool, RelayHandler, Transport, peer_address, pending_recipients, refused_text,
+)
 from gateway.relay_users import UsersFile
 from gateway.replies import answered, clean_for_outside, is_auto_reply, own_words, problems_named
 from gateway.state import State
@@ -93,7 +95,7 @@ class OutboundRelay(RelayHandler):
         without one for a while: guessing is slowed, and the other sessions are not held up."""
         if self.users is None or not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
-        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+        peer = peer_address(session)
         login = auth_data.login.decode("utf-8", "replace")
         if self.throttle.blocked(peer):
             log.warning("relay outbound: %s failed to authenticate too often; refused without checking", peer)

@@ -18,9 +18,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from gateway import audit
 from gateway.mailstore import QUARANTINED, TAGGED, MailStore
-from gateway.parse import parse_mail
 from gateway.pipeline import Pipeline
-from gateway.tagging import apply_verdict, key_token
+from gateway.tagging import key_token
 
 log = logging.getLogger("gateway.watch")
 MAX_TRIES = 3
@@ -32,14 +31,13 @@ class CopyNotConfirmed(RuntimeError):
 
 class Watcher:
     def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
-                 news: threading.Event | None = None, since: date | None = None) -> None:
+                 since: date | None = None) -> None:
         self.store = store
         self.pipeline = pipeline
         self.state = pipeline.state
         self.backlog_days = backlog_days
         self.since = since
         self.stop = stop
-        self.news = news  # set after a mail planned actions, to wake the outbox
         self.failures: dict[int, int] = {}  # uid -> failed attempts in this run
 
     @property
@@ -124,7 +122,7 @@ class Watcher:
         if outcome.status == "duplicate":
             stage = self.state.tagging_stage(self.name, key)
             if stage == "done":
-                if parse_mail(stored.raw).header("X-Crisis-Key") == key_token(key):
+                if outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key):
                     return None  # our copy, on a server that keeps no keywords
                 if verdict.action("tag") is not None:
                     self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy
@@ -135,8 +133,6 @@ class Watcher:
             actions = ", ".join(a.kind for a in verdict.actions) or "none"
             log.info("%s uid %s: %s tier=%s%s actions=[%s] %s", self.name, uid, verdict.category, verdict.tier or "-",
                      " SUSPECT" if verdict.suspicious else "", actions, verdict.subject)
-            if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
-                self.news.set()
         tag = verdict.action("tag")
         if tag is None:
             return key, None
@@ -144,8 +140,7 @@ class Watcher:
         copy_uid = self.store.find_copy(key) if outcome.status == "duplicate" else None
         if copy_uid is None:
             flags = tuple(f for f in stored.flags if f != "\\Recent") + tuple(tag.detail["keywords"]) + (TAGGED,)
-            tagged = outcome.tagged if outcome.tagged is not None else apply_verdict(stored.raw, verdict)
-            copy_uid = self.store.append_copy(tagged, flags, stored.internaldate) or self.store.find_copy(key)
+            copy_uid = self.store.append_copy(outcome.tagged, flags, stored.internaldate) or self.store.find_copy(key)
             if copy_uid is None:
                 raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {key} not found after APPEND")
         self.store.archive(uid)

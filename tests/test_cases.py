@@ -1,7 +1,6 @@
 """Cases between mails, with the time given: the reopen window after Amazon closes a case, and
 the daily follow-up while Amazon is silent."""
 
-import base64
 from datetime import datetime, timedelta, timezone
 
 from mails import case

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import logging
@@ -116,10 +117,7 @@ def cmd_rules_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
-    state = _existing_state(config)
-    if state is None:
-        return EXIT_CONFIG
-    try:
+    with _existing_state(config) as state:
         if args.audit_command == "verify":
             result = state.verify_audit()
             for problem in result.problems:
@@ -134,15 +132,13 @@ def cmd_audit(args: argparse.Namespace, config: Config) -> int:
                 ref = row["order_id"] or row["case_id"] or row["message_key"] or ""
                 print(f"{row['id']:>6}  {row['at']}  {row['kind']:<14} {ref:<22} {_summary(row['detail'])}")
         return EXIT_OK
-    finally:
-        state.close()
 
 
-def _existing_state(config: Config) -> State | None:
+def _existing_state(config: Config) -> contextlib.closing[State]:
+    """The state for commands that read it; a missing one is a configuration error (exit 2)."""
     if not (config.state_dir / "state.db").exists():
-        print(f"error: no state at {config.state_dir} (set [gateway] state_dir)", file=sys.stderr)
-        return None
-    return State(config.state_dir)
+        raise ConfigError(f"no state at {config.state_dir} (set [gateway] state_dir)")
+    return contextlib.closing(State(config.state_dir))
 
 
 def _left(seconds: int | None) -> str:
@@ -154,13 +150,8 @@ def _left(seconds: int | None) -> str:
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
-    state = _existing_state(config)
-    if state is None:
-        return EXIT_CONFIG
-    try:
+    with _existing_state(config) as state:
         rows = status_rows(state, _now(args.now) or datetime.now(timezone.utc))
-    finally:
-        state.close()
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -180,14 +171,9 @@ def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
         print(f"error: {args.reference!r} is neither an order id like 114-2682884-2909064 nor a case id (digits)",
               file=sys.stderr)
         return EXIT_CONFIG
-    state = _existing_state(config)
-    if state is None:
-        return EXIT_CONFIG
-    try:
+    with _existing_state(config) as state:
         stopped = state.stop_clock(key, f"resolved by hand: {one_line(args.note)}", _now(args.now) or datetime.now(timezone.utc),
                                    note=args.note, by=getpass.getuser())
-    finally:
-        state.close()
     if not stopped:
         print(f"error: no open clock for {args.reference} (crisis-gateway status lists them)", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -199,17 +185,13 @@ def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
     if clock_key(args.order) != f"order:{args.order}":
         print(f"error: {args.order!r} is not an order id like 114-2682884-2909064", file=sys.stderr)
         return EXIT_CONFIG
-    state = _existing_state(config)
-    if state is None:
-        return EXIT_CONFIG
-    try:
-        path, checks, count = evidence.build(state, args.order, Path(args.out), config.templates_dir,
-                                             datetime.now(timezone.utc))
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    finally:
-        state.close()
+    with _existing_state(config) as state:
+        try:
+            path, checks, count = evidence.build(state, args.order, Path(args.out), config.templates_dir,
+                                                 datetime.now(timezone.utc))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
     print(f"{path}: {count} mail(s), timeline in index.html")
     for check in checks:
         print(f"  [{'x' if check.ok else ' '}] {check.label}: " + ("; ".join(check.found) if check.ok else "MISSING"))
@@ -222,7 +204,7 @@ def _summary(detail: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in detail.items() if k != "trace")
 
 
-def process(paths: list[Path], config: Config, out: Path | None, now: datetime | None, quiet: bool = False,
+def process(paths: list[Path], config: Config, out: Path | None, now: datetime | None,
             send: bool = True) -> dict[str, int]:
     """Classify and record each mail; write tagged copies into the `out` Maildir; run the outbox."""
     state = State(config.state_dir)
@@ -240,8 +222,7 @@ def process(paths: list[Path], config: Config, out: Path | None, now: datetime |
             counts[outcome.status] += 1
             if outcome.status == "recorded" and out is not None:
                 maildir.deliver(out, outcome.tagged)
-            if not quiet:
-                print(_outcome_line(path, outcome))
+            print(_outcome_line(path, outcome))
             if show_progress and index % 100 == 0:
                 print(f"  {index}/{len(paths)} mails", file=sys.stderr)
         if send:

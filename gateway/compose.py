@@ -46,7 +46,7 @@ def claim_details(text: str) -> dict[str, str]:
     return details
 
 
-def _common(config: Config, message_id: str, now: datetime) -> list[tuple[str, str] | str]:
+def _common(message_id: str, now: datetime) -> list[tuple[str, str] | str]:
     return [("Date", mime.date(now)), msgid_field("Message-ID", message_id), ("X-Loop", X_LOOP)]
 
 
@@ -91,7 +91,7 @@ def forward(config: Config, row: dict[str, Any], message: dict[str, Any], raw: b
         address_field("From", "Crisis Gateway", config.smtp.sender),
         ("To", ", ".join(recipients)),
         ("Subject", message["subject"]),
-        *_common(config, row["message_id"], now),
+        *_common(row["message_id"], now),
         ("Auto-Submitted", "auto-generated"),
         ("X-Crisis-Category", message["category"]),
         ("X-Crisis-Order", message["order_id"] or "-"),
@@ -109,6 +109,20 @@ def _environment(directory: Path) -> SandboxedEnvironment:
     )
 
 
+def _render(directory: Path, name: str, variables: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) of a text template whose first line is 'Subject: ...'."""
+    text = _environment(directory).get_template(name).render(**variables)
+    subject_line, _, body = text.partition("\n")
+    if not subject_line.startswith("Subject:"):
+        raise ValueError(f"template {directory.name}/{name} must start with a 'Subject:' line")
+    return subject_line[len("Subject:"):].strip(), body.lstrip("\n")
+
+
+def _text_mail(fields: list[tuple[str, str] | str], body: str) -> bytes:
+    return mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body),
+                        extra=[("Content-Transfer-Encoding", "base64")])
+
+
 def acknowledgement(config: Config, row: dict[str, Any], message: dict[str, Any], raw: bytes,
                     in_reply_to: str | None, now: datetime | None = None) -> Outgoing:
     """The immediate reply to a buyer, in the buyer's language; English when no template fits.
@@ -122,25 +136,20 @@ def acknowledgement(config: Config, row: dict[str, Any], message: dict[str, Any]
     parsed = parse_mail(raw)
     # The relay writes the buyer as "Name - Amazon Marketplace"; only the name is theirs.
     buyer_name = parsed.from_name.split(" - ")[0].strip() if parsed.from_address == row["target"] and " - " in parsed.from_name else ""
-    text = _environment(directory).get_template(f"{language}.txt.j2").render(
+    subject, body = _render(directory, f"{language}.txt.j2", dict(
         buyer_name=buyer_name, order_id=message.get("order_id") or "", shop_name=config.acknowledge.shop_name,
         reply_within_hours=config.acknowledge.reply_within_hours,
         original_subject=_REPLY_PREFIX.sub("", message["original_subject"]),
-    )
-    subject_line, _, body = text.partition("\n")
-    if not subject_line.startswith("Subject:"):
-        raise ValueError(f"template acknowledge/{language}.txt.j2 must start with a 'Subject:' line")
+    ))
     fields = [
         address_field("From", config.acknowledge.shop_name, config.smtp.sender),
         ("To", row["target"]),
-        ("Subject", subject_line[len("Subject:"):].strip()),
-        *_common(config, row["message_id"], now),
+        ("Subject", subject),
+        *_common(row["message_id"], now),
         ("Auto-Submitted", "auto-replied"),
     ]
     fields += _references(in_reply_to)
-    data = mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body.lstrip("\n")),
-                        extra=[("Content-Transfer-Encoding", "base64")])
-    return Outgoing(config.smtp.sender, [row["target"]], data)
+    return Outgoing(config.smtp.sender, [row["target"]], _text_mail(fields, body))
 
 
 def time_left(deadline: datetime, now: datetime) -> str:
@@ -188,20 +197,15 @@ def _local(stamp: str | None, config: Config) -> str:
 def _team_mail(config: Config, row: dict[str, Any], template: str, variables: dict[str, Any], category: str,
                now: datetime, step: str = "") -> Outgoing:
     assert config.smtp is not None
-    text = _environment(config.templates_dir / "reminder").get_template(template).render(**variables)
-    subject_line, _, body = text.partition("\n")
-    if not subject_line.startswith("Subject:"):
-        raise ValueError(f"template reminder/{template} must start with a 'Subject:' line")
+    subject, body = _render(config.templates_dir / "reminder", template, variables)
     recipients = row["target"].split(",")
     fields = [
         address_field("From", "Crisis Gateway", config.smtp.sender),
         ("To", ", ".join(recipients)),
-        ("Subject", subject_line[len("Subject:"):].strip()),
-        *_common(config, row["message_id"], now),
+        ("Subject", subject),
+        *_common(row["message_id"], now),
         ("Auto-Submitted", "auto-generated"),
         ("X-Crisis-Category", category),
         ("X-Crisis-Reminder", f"{row['kind']} {step}".strip()),
     ]
-    data = mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body.lstrip("\n")),
-                        extra=[("Content-Transfer-Encoding", "base64")])
-    return Outgoing(config.smtp.sender, recipients, data)
+    return Outgoing(config.smtp.sender, recipients, _text_mail(fields, body))

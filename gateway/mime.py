@@ -23,8 +23,8 @@ def text_payload(text: str) -> bytes:
     return base64.encodebytes(text.encode("utf-8")).replace(b"\n", CRLF)
 
 
-def text_part(text: str, subtype: str = "plain") -> bytes:
-    fields = [("Content-Type", f"text/{subtype}; charset=utf-8"), ("Content-Transfer-Encoding", "base64")]
+def text_part(text: str) -> bytes:
+    fields = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "base64")]
     return header_block(fields) + CRLF + text_payload(text)
 
 

@@ -152,7 +152,7 @@ class Outbox:
             raise PermanentError(f"message {row['message_key']} is not in the state")
         raw = self.state.raw(message)
         if row["kind"] == "notify":
-            return post_webhook(self._webhook_url(row["target"]), self.notification(row, message))
+            return post_webhook(self._webhook_url(row["target"]), self.notification(message))
         if row["kind"] == "forward":
             outgoing = compose.forward(self.config, row, message, raw, self.state.evidence(message),
                                        self.done_for(message), clock())
@@ -191,7 +191,7 @@ class Outbox:
             reasons += [line.split(", ", 1)[1] for line in detail.get("trace", []) if line.startswith("acknowledge: not done, ")]
         return reasons or ["the rule wants no acknowledgement for this kind of mail"]
 
-    def notification(self, row: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+    def notification(self, message: dict[str, Any]) -> dict[str, Any]:
         deadline = message.get("deadline")
         return {
             "text": f"{message['subject']}",

@@ -11,7 +11,7 @@ import re
 from typing import Any, Callable, ClassVar
 
 from gateway.facts import MailFacts
-from gateway.text import fold_for_matching, has_cjk
+from gateway.text import fold_for_matching, phrase_pattern
 
 
 class RuleError(ValueError):
@@ -113,8 +113,7 @@ class _Phrases(Condition):
         if not by_language:
             raise RuleError(f"'{self.name}' must not be empty")
         self.labels: dict[str, str] = {}
-        words: list[str] = []
-        spaceless: list[str] = []
+        phrases_folded: list[str] = []
         regexes: list[str] = []
         for language, phrases in by_language.items():
             for phrase in _string_list(f"{self.name}.{language}" if language else self.name, phrases):
@@ -135,13 +134,8 @@ class _Phrases(Condition):
                     self.labels[regexes[-1]] = label
                     continue
                 self.labels.setdefault(folded, label)
-                (spaceless if has_cjk(folded) else words).append(re.escape(folded))
-        alternatives = []
-        if words:
-            alternatives.append(r"(?<!\w)(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)")
-        if spaceless:
-            alternatives.append("(?:" + "|".join(sorted(spaceless, key=len, reverse=True)) + ")")
-        self.pattern = re.compile("|".join(alternatives)) if alternatives else None
+                phrases_folded.append(folded)
+        self.pattern = phrase_pattern(phrases_folded)
         self.regexes = [(re.compile(r), r) for r in regexes]
 
     def text_of(self, facts: MailFacts) -> str:

@@ -21,10 +21,10 @@ from typing import Any
 
 import jinja2
 
-from gateway import marketplaces
-from gateway.parse import MailError, parse_mail
+from gateway.facts import MailFacts
+from gateway.parse import MailError, ParsedMail, parse_mail
 from gateway.state import State
-from gateway.text import fold_for_matching, has_cjk, one_line
+from gateway.text import fold_for_matching, one_line, phrase_pattern
 
 
 @dataclass(frozen=True)
@@ -52,28 +52,24 @@ class Check:
 def _checks() -> dict[str, dict[str, Any]]:
     data = tomllib.loads(resources.files("gateway.data").joinpath("evidence.toml").read_text("utf-8"))
     for check in data.values():
-        words = [re.escape(fold_for_matching(p)) for p in check.get("phrases", []) if not has_cjk(p)]
-        cjk = [re.escape(p) for p in check.get("phrases", []) if has_cjk(p)]
-        alternatives = ([r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)"] if words else []) + cjk
-        check["compiled"] = [re.compile("|".join(alternatives))] if alternatives else []
-        check["compiled"] += [re.compile(p) for p in check.get("patterns", [])]
+        phrases = phrase_pattern([fold_for_matching(p) for p in check.get("phrases", [])])
+        check["compiled"] = ([phrases] if phrases else []) + [re.compile(p) for p in check.get("patterns", [])]
     return data
 
 
-def _kind(sender: str) -> str:
-    domain = sender.rpartition("@")[2]
-    if marketplaces.is_buyer_relay(domain):
-        return "buyer"
-    return "amazon" if marketplaces.is_amazon_domain(domain) else "other"
+def _kind(mail: ParsedMail) -> str:
+    classes = MailFacts(mail).sender_classes
+    return "buyer" if "buyer_relay" in classes else "amazon" if "amazon" in classes else "other"
 
 
 def _entry(at: str, kind: str, raw: bytes, number: int) -> Entry:
     try:
         mail = parse_mail(raw)
         sender, subject, text = mail.from_address, mail.subject, mail.text
+        kind = kind or _kind(mail)
     except MailError:
         sender, subject, text = "", "(unreadable mail)", ""
-    kind = kind or _kind(sender)
+        kind = kind or "other"
     name = f"{number:02d}-{at[:10]}-{kind}.eml"
     return Entry(at, kind, sender, one_line(subject), text.strip()[:1500], name, raw)
 
@@ -91,6 +87,7 @@ def entries(state: State, order_id: str) -> list[Entry]:
 
 
 def checklist(items: list[Entry]) -> list[Check]:
+    folded = {e.file: fold_for_matching(f"{e.subject}\n{e.excerpt}") for e in items}  # once, for every check
     checks = []
     for name, check in _checks().items():
         found: list[str] = []
@@ -100,9 +97,8 @@ def checklist(items: list[Entry]) -> list[Check]:
             for entry in items:
                 if "kinds" in check and entry.kind not in check["kinds"]:
                     continue
-                text = fold_for_matching(f"{entry.subject}\n{entry.excerpt}")
                 for pattern in check["compiled"]:
-                    match = pattern.search(text)
+                    match = pattern.search(folded[entry.file])
                     if match:
                         found.append(f"{one_line(match.group(match.lastindex or 0))!r} in {entry.file}")
                         break

@@ -25,7 +25,7 @@ _MARKER_LINE = re.compile(r"[ \t]*-{3,}[^\n-][^\n]{0,78}?-{3,}[ \t]*")
 # "within 48 hours", "innerhalb von 3 Kalendertagen", "entro 3 giorni", "48時間以内" ...
 _WITHIN = (
     r"within|innerhalb von|innerhalb|binnen|sous|dans les|dans un delai de|d'ici|entro|en un plazo de|"
-    r"en el plazo de|dentro de|en los proximos|w ciagu|w terminie|inom|em ate|no prazo de|dentro de"
+    r"en el plazo de|dentro de|en los proximos|w ciagu|w terminie|inom|em ate|no prazo de"
 )
 _HOURS = r"hours?|hrs?|stunden?|heures?|ore|ora|horas?|uur|godzin[ya]?|timm(?:ar|e)|saat"
 _DAYS = (

@@ -33,6 +33,9 @@ _BASE64_LINE = re.compile(rb"^[A-Za-z0-9+/=]{40,}\r?\n", re.M)
 MAX_TEXT_CHARS = 256 * 1024
 
 
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")  # one <id@host> in Message-ID, In-Reply-To, References
+
+
 class MailError(ValueError):
     """The bytes cannot be treated as a mail at all (empty, too large, not a file)."""
 
@@ -72,6 +75,13 @@ class ParsedMail:
 
     def header_names(self) -> list[str]:
         return [n for n, _ in self.headers]
+
+    @property
+    def auto_submitted(self) -> str | None:
+        """RFC 3834: the Auto-Submitted value of a mail sent by a program (an auto-reply, a
+        notification), None for one a person sent ("no", or no such header)."""
+        value = self.header("Auto-Submitted").strip().lower()
+        return value if value and not value.startswith("no") else None
 
 
 def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
@@ -254,7 +264,7 @@ def _message_id(value: object) -> str | None:
     if not value:
         return None
     text = one_line(_raw_to_text(_unfold(value)))
-    match = re.search(r"<[^<>\s]+>", text)
+    match = MESSAGE_ID.search(text)
     return match.group(0) if match else (text.split()[0] if text else None)
 
 

@@ -97,8 +97,8 @@ def null_sender(ctx: Context) -> str | None:
 
 
 def auto_submitted(ctx: Context) -> str | None:
-    value = ctx.facts.mail.header("Auto-Submitted").strip().lower()
-    return f"Auto-Submitted: {value}" if value and not value.startswith("no") else None
+    value = ctx.facts.mail.auto_submitted
+    return f"Auto-Submitted: {value}" if value else None
 
 
 def bulk_precedence(ctx: Context) -> str | None:

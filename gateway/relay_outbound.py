@@ -32,7 +32,7 @@ from gateway.relay import (
     TEMPORARY, Envelope, Pool, RelayHandler, Transport, peer_address, pending_recipients, refused_text,
 )
 from gateway.relay_users import UsersFile
-from gateway.replies import answered, clean_for_outside, is_auto_reply, own_words, problems_named
+from gateway.replies import answered, clean_for_outside, own_words, problems_named
 from gateway.state import State
 from gateway.subject import strip_all_tags
 from gateway.text import fold_for_matching, one_line
@@ -197,7 +197,7 @@ class OutboundRelay(RelayHandler):
         answering = [r for r in accepted if r.lower() == (message.get("from_address") or "").lower()
                      or marketplaces.is_amazon_domain(r.rpartition("@")[2].lower())]
         stop = None
-        if found.order_id and answering and not is_auto_reply(parsed):
+        if found.order_id and answering and not parsed.auto_submitted:
             stop = f"reply sent by the team ({parsed.message_id or key})"
         elif found.order_id:
             detail["clock"] = "kept running: " + ("an auto-reply is no answer" if answering
@@ -216,10 +216,11 @@ class OutboundRelay(RelayHandler):
                               message: dict[str, Any], detail: dict[str, Any]) -> None:
         """A case mail to Amazon that raises several problems: its sender is told, through the
         outbox, that Amazon handles one problem per case."""
-        case_id = message.get("case_id") or ids.case_id(fold_for_matching(parsed.subject), own_words(parsed.text))
+        own = own_words(parsed.text)
+        case_id = message.get("case_id") or ids.case_id(fold_for_matching(parsed.subject), own)
         to_amazon = any(marketplaces.is_amazon_domain(r.rpartition("@")[2].lower()) for r in accepted)
         sender = detail.get("from") or ""
-        signs = problems_named(parsed.text) if case_id and to_amazon and sender else []
+        signs = problems_named(own) if case_id and to_amazon and sender else []
         if not signs:
             return
         now = datetime.now(timezone.utc)

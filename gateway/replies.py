@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway import ids
-from gateway.parse import ParsedMail
+from gateway.facts import MailFacts
+from gateway.parse import MESSAGE_ID, ParsedMail
 from gateway.rewrite import rewrite_headers
 from gateway.state import State
 from gateway.subject import strip_all_tags
 from gateway.text import fold_for_matching
 
-_MSGID = re.compile(r"<[^<>\s]+>")
 
 
 def clean_for_outside(raw: bytes, mail: ParsedMail | None, tag_pattern: re.Pattern[str]) -> bytes:
@@ -27,8 +27,8 @@ def clean_for_outside(raw: bytes, mail: ParsedMail | None, tag_pattern: re.Patte
 
 def referenced_ids(mail: ParsedMail) -> list[str]:
     """In-Reply-To first, then References from the newest back."""
-    found = _MSGID.findall(mail.header("In-Reply-To"))
-    found += reversed(_MSGID.findall(" ".join(mail.header_all("References"))))
+    found = MESSAGE_ID.findall(mail.header("In-Reply-To"))
+    found += reversed(MESSAGE_ID.findall(" ".join(mail.header_all("References"))))
     return list(dict.fromkeys(found))
 
 
@@ -46,14 +46,11 @@ def answered(state: State, mail: ParsedMail) -> Answered:
         if message is not None:
             how = "in-reply-to" if number == 0 and mail.header("In-Reply-To") else "references"
             return Answered(message, message.get("order_id"), how)
-    order = ids.order_id(fold_for_matching(mail.subject), fold_for_matching(mail.text))
+    order = MailFacts(mail).order_id
     return Answered(None, order, "order id" if order else "nothing")
 
 
-def is_auto_reply(mail: ParsedMail) -> bool:
-    """RFC 3834: an auto-reply (a vacation notice...) is no answer: Amazon does not count it."""
-    value = mail.header("Auto-Submitted").strip().lower()
-    return bool(value) and not value.startswith("no")
+
 
 
 _QUOTE_START = re.compile(
@@ -75,10 +72,9 @@ def own_words(text: str) -> str:
     return "\n".join(own)
 
 
-def problems_named(text: str) -> list[str]:
-    """Signs that one mail raises several problems: more than one order id or ASIN, or a
-    numbered list. Empty when it looks like one problem."""
-    own = own_words(text)
+def problems_named(own: str) -> list[str]:
+    """Signs that the writer's own words (see own_words) raise several problems: more than one
+    order id or ASIN, or a numbered list. Empty when it looks like one problem."""
     signs = []
     orders = list(dict.fromkeys(ids.ORDER_ID.findall(own)))
     if len(orders) > 1:

@@ -46,3 +46,16 @@ def has_cjk(value: str) -> bool:
         "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\u0e00" <= c <= "\u0e7f"
         for c in value
     )
+
+
+def phrase_pattern(folded_phrases: list[str]) -> re.Pattern[str] | None:
+    """One regex for phrases already folded: whole words where words are spaced, anywhere in
+    scripts written without spaces (Japanese, Chinese); the longest phrase wins."""
+    words = [re.escape(p) for p in folded_phrases if not has_cjk(p)]
+    spaceless = [re.escape(p) for p in folded_phrases if has_cjk(p)]
+    alternatives = []
+    if words:
+        alternatives.append(r"(?<!\w)(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)")
+    if spaceless:
+        alternatives.append("(?:" + "|".join(sorted(spaceless, key=len, reverse=True)) + ")")
+    return re.compile("|".join(alternatives)) if alternatives else None

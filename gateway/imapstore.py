@@ -63,12 +63,13 @@ class ImapStore:
 
     def connect(self) -> None:
         m = self.mailbox
+        context = self._context()  # made once: it reads the CA certificates
         client = IMAPClient(m.imap_host, port=m.imap_port, ssl=m.imap_security == "tls",
-                            ssl_context=self._context(), timeout=m.timeout)
+                            ssl_context=context, timeout=m.timeout)
         try:
             client.normalise_times = False  # keep INTERNALDATE's own timezone for the copy
             if m.imap_security == "starttls":
-                client.starttls(self._context())
+                client.starttls(context)
             kind, secret = self._secret()
             if kind == "password":
                 client.login(m.imap_user, secret)

@@ -31,7 +31,6 @@ class MailStore(Protocol):
     """One folder of one mailbox, with its archive folder."""
 
     name: str
-    idle: bool  # the store can tell of new mail without being asked
 
     def connect(self) -> None: ...
 
@@ -62,12 +61,17 @@ _INFO = re.compile(r":2,([A-Za-z]*)$")
 _MAILDIR_FLAGS = {"S": "\\Seen", "R": "\\Answered", "F": "\\Flagged", "T": "\\Deleted", "D": "\\Draft"}
 
 
+def _head(path: Path, size: int = 20000) -> bytes:
+    """The first bytes of a mail, where the gateway's own fields stand; not a whole attachment."""
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
 class MaildirStore:
     """A local Maildir. Numbers its mails itself (a ".crisis-uids" file maps file names to UIDs,
     like Dovecot's dovecot-uidlist), keeps keywords in ".crisis-keywords", and archives into a
     sibling Maildir."""
 
-    idle = False
 
     def __init__(self, name: str, path: Path, archive: Path, poll_seconds: float = 2.0) -> None:
         self.name = name
@@ -179,7 +183,7 @@ class MaildirStore:
 
     def find_copy(self, key: str) -> int | None:
         for unique, path in self._files().items():
-            if TAGGED in self._keywords.get(unique, ()) and f"X-Crisis-Key: {key_token(key)}".encode() in path.read_bytes()[:20000]:
+            if TAGGED in self._keywords.get(unique, ()) and f"X-Crisis-Key: {key_token(key)}".encode() in _head(path):
                 return self._uids.get(unique)
         return None
 

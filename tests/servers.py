@@ -27,6 +27,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def listening(port: int, timeout: float = 20.0, alive=lambda: True) -> bool:
+    """Whether something accepts connections on 127.0.0.1:port within `timeout` seconds, asking
+    every 0.1 s; gives up early when `alive()` says the server's process has ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 def missing(what: str) -> None:
     if under_ci():
         pytest.fail(f"{what} is required under CI")
@@ -175,14 +188,9 @@ maximal_backoff_time = 2s
         started = subprocess.run(["postfix", "-c", str(b), "start"], capture_output=True, text=True)
         if started.returncode != 0:
             raise RuntimeError(f"postfix did not start: {started.stderr or started.stdout}")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"postfix on port {self.port} did not listen; log: {self.log()[-2000:]}")
+        if not listening(self.port):
+            raise RuntimeError(f"postfix on port {self.port} did not listen; log: {self.log()[-2000:]}")
+        return self
 
     def stop(self) -> None:
         subprocess.run(["postfix", "-c", str(self.base), "stop"], capture_output=True)
@@ -338,14 +346,8 @@ protocol imap {{
         return self
 
     def _wait_listening(self) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.imap_port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"dovecot did not listen: {self.log()[-2000:]}")
+        if not listening(self.imap_port):
+            raise RuntimeError(f"dovecot did not listen: {self.log()[-2000:]}")
 
     def stop(self) -> None:
         subprocess.run(["doveadm", "-c", str(self.conf), "stop"], capture_output=True)

@@ -11,7 +11,6 @@ import email
 import email.policy
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from conftest import SHARED_CORPUS, corpus_manifest, write_config
 from mailfactory import generate
 from mails import buyer, claim
 from relays import gateway, smarthost
-from servers import Dovecot, Postfix, content_filter, dovecot, free_port, missing, postfix_factory, sink  # noqa: F401 - fixtures
+from servers import Dovecot, Postfix, content_filter, dovecot, free_port, listening, missing, postfix_factory, sink  # noqa: F401 - fixtures
 
 ORDER = "114-2682884-2909064"
 SUPPORT = "support@shop.example"
@@ -125,15 +124,9 @@ def test_gateway_down_postfix_defers_without_bounce_and_delivers_once_the_daemon
 
 
 def wait_listening(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
+    if not listening(port, timeout, alive=lambda: process.poll() is None):
         assert process.poll() is None, process.stderr.read()
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, "the daemon did not listen"
-            time.sleep(0.1)
+        raise AssertionError("the daemon did not listen")
 
 
 def test_reinjection_port_down_postfix_is_told_451_and_keeps_the_mail(tmp_path, chain):

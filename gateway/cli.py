@@ -369,7 +369,7 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
         state.close()
     print(f"\nInbox {mailbox.maildir}: {len(inbox)} mails, crises tagged in place; "
           f"{len(archived)} originals moved to {mailbox.archive_folder}; {quarantined} unreadable mail(s) left in place, marked.")
-    print(f"Outgoing mail (forwards to the escalation team, acknowledgements to buyers), kept instead of sent: "
+    print(f"Outgoing mail (forwards and reminders to the escalation team, acknowledgements to buyers), kept instead of sent: "
           f"{len(sent)} in {config.smtp.capture_dir}")
     print(f"State and audit trail: {config.state_dir}/state.db ({verified.rows} audit rows, {'intact' if verified.ok else 'TAMPERED'})")
     print(f"Open clocks: {len(clocks)}")

@@ -3,9 +3,10 @@
 - Amazon closed a case and nobody confirmed the fix (`crisis-gateway resolve CASE` does): after
   `reopen_reminder_days` the team is told to reopen it before the window ends (`reopen_days`
   after the close), once per close.
-- A case waiting for Amazon (status "opened") with no Amazon mail for `nudge_hours`: the team is
-  nudged to follow up, and again every `nudge_hours` while Amazon stays silent ("follow up daily").
-  A new mail about the case starts the count again. Only the nudge due now is sent: days missed
+- A case waiting for Amazon (status "opened", or "replied" once the team wrote to Amazon about
+  it) with no Amazon mail for `nudge_hours`: the team is nudged to follow up, and again every
+  `nudge_hours` while Amazon stays silent ("follow up daily"). A new mail about the case, or the
+  team's reply, starts the count again. Only the nudge due now is sent: days missed
   while the daemon was down are not sent one by one.
 Both go to the escalation addresses of the "case" category, through the outbox.
 """
@@ -17,12 +18,15 @@ from typing import Any
 
 from gateway.config import Config
 from gateway.reminders import already, log_fired, record_step
-from gateway.state import CASE_CLOSED, State
+from gateway.state import CASE_CLOSED, WAITING_FOR_AMAZON, State
 
 
-def _last_mail(state: State, case_id: str) -> datetime | None:
-    row = next(state.db.query("SELECT max(arrival) AS last FROM messages WHERE case_id = ?", [case_id]), None)
-    return datetime.fromisoformat(row["last"]) if row and row["last"] else None
+def last_exchange(state: State, case_id: str) -> datetime | None:
+    """The last mail about the case, Amazon's or the team's reply."""
+    stamps = [row["last"] for row in state.db.query(
+        "SELECT max(arrival) AS last FROM messages WHERE case_id = ?"
+        " UNION ALL SELECT max(at) FROM audit WHERE case_id = ? AND kind = 'reply_sent'", [case_id, case_id]) if row["last"]]
+    return max((datetime.fromisoformat(s) for s in stamps), default=None)
 
 
 def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
@@ -32,7 +36,7 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
         # only the case clocks either reminder can be for: closed by Amazon, or waiting for it
         for clock in state.db.query(
             "SELECT * FROM clocks WHERE key LIKE 'case:%' AND ((status = 'stopped' AND stop_reason = ? AND stopped_at IS NOT NULL)"
-            " OR (status = 'open' AND case_status = 'opened'))", [CASE_CLOSED],
+            " OR (status = 'open' AND case_status IN (?, ?)))", [CASE_CLOSED, *WAITING_FOR_AMAZON],
         ):
             entry = {"clock": clock["key"], "category": "case", "case_id": clock["case_id"]}
             if clock["status"] == "stopped" and clock.get("stop_reason") == CASE_CLOSED and clock.get("stopped_at"):
@@ -42,8 +46,8 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
                 if due <= now < reopen_by and ("reopen", 1.0) not in already(state, clock["key"], clock["stopped_at"]):
                     fired.append(record_step(state, config, clock, "reopen", 1.0, clock["stopped_at"], due, now, to,
                                              {**entry, "closed_at": clock["stopped_at"], "reopen_by": reopen_by.isoformat()}))
-            elif clock["status"] == "open" and clock.get("case_status") == "opened":
-                last = _last_mail(state, clock["case_id"])
+            elif clock["status"] == "open" and clock.get("case_status") in WAITING_FOR_AMAZON:
+                last = last_exchange(state, clock["case_id"])
                 if last is None:
                     continue
                 count = int((now - last) / timedelta(hours=config.cases.nudge_hours))

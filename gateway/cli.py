@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from gateway import __version__, evidence, maildir
+from gateway import __version__, digest, evidence, maildir
 from gateway.classify import Classifier
 from gateway.clocks import clock_key, status_rows
 from gateway.config import Config, ConfigError, load_config
@@ -365,6 +365,7 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
         clocks = state.open_clocks()
         verified = state.verify_audit()
         quarantined = state.db.execute("SELECT count(*) FROM audit WHERE kind = 'quarantined'").fetchone()[0]
+        html, _ = write_digest(config, state, datetime.now(timezone.utc), out)
     finally:
         state.close()
     print(f"\nInbox {mailbox.maildir}: {len(inbox)} mails, crises tagged in place; "
@@ -375,8 +376,36 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
     print(f"Open clocks: {len(clocks)}")
     for clock in clocks:
         print(f"  {clock['key']:<28} {clock['category']:<14} due {clock['deadline'] or '-'}")
+    print(f"The managers' digest, as it would be mailed: {html}")
     print(f"\nTry: crisis-gateway classify --config {out / 'demo.toml'} --json {samples / 'maildir'}")
     return EXIT_PROBLEMS if failures else EXIT_OK
+
+
+def write_digest(config: Config, state: State, now: datetime, out: Path) -> tuple[Path, Path]:
+    """digest.html and digest.txt (its first line the subject) in `out`, for a look or a browser."""
+    made = digest.render(config, digest.gather(state, config, now))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "digest.html").write_text(made.html, "utf-8")
+    (out / "digest.txt").write_text(f"Subject: {made.subject}\n\n{made.text}", "utf-8")
+    return out / "digest.html", out / "digest.txt"
+
+
+def cmd_digest(args: argparse.Namespace, config: Config) -> int:
+    now = _now(args.now) or datetime.now(timezone.utc)
+    with _existing_state(config) as state:
+        if args.out:
+            html, text = write_digest(config, state, now, Path(args.out))
+            print(f"{html}\n{text}")
+            return EXIT_OK
+        to = tuple(args.to) if args.to else config.digest_to
+        if not to:
+            raise ConfigError("the digest has nobody to go to: set [digest] to (or [reminders] escalate_to), or give --to")
+        if config.smtp is None:
+            raise ConfigError("sending the digest needs an [smtp] section; --out DIR writes it to files instead")
+        made = digest.queue(state, config, now, key=f"digest|by hand|{now.isoformat()}", to=to)
+        counts = Outbox(config, state).run()
+    print(f"{made.subject}: to {', '.join(to)}, " + ("sent" if counts["done"] else "queued (crisis-gateway outbox list)"))
+    return EXIT_OK if counts["dead"] == 0 else EXIT_PROBLEMS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -446,6 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
                "timeline with the .eml files, and what Amazon asks for, found or missing; zipped")
     pack.add_argument("order", metavar="ORDER", help="the order id")
     pack.add_argument("--out", default=".", metavar="DIR", help="where to write evidence-ORDER.zip (default: here)")
+
+    daily = add("digest", cmd_digest, "send the digest to managers now: overdue, due today, open crises, cases "
+                "waiting for Amazon, the last 7 days (the daemon sends it daily at [digest] hour)")
+    daily.add_argument("--now", help="pretend the time is this (ISO 8601)")
+    daily.add_argument("--to", action="append", metavar="ADDRESS", help="send to this address instead (repeatable)")
+    daily.add_argument("--out", metavar="DIR", help="write digest.html and digest.txt here instead of sending")
 
     run = add("run", cmd_run, "watch the mailboxes and act on every mail: the daemon")
     run.add_argument("--once", action="store_true", help="read every mailbox once, send what is due, and exit")

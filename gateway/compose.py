@@ -153,10 +153,13 @@ def acknowledgement(config: Config, row: dict[str, Any], message: dict[str, Any]
 
 
 def time_left(deadline: datetime, now: datetime) -> str:
-    """'5 h 20 min', or '2 h 05 min overdue'."""
+    """'5 h 20 min', '2 h 05 min overdue', or from two days on '5 d 10 h'."""
     seconds = int((deadline - now).total_seconds())
     minutes = abs(seconds) // 60
-    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    if minutes >= 48 * 60:
+        text = f"{minutes // 1440} d {minutes % 1440 // 60} h"
+    else:
+        text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
     return text + (" overdue" if seconds < 0 else "")
 
 
@@ -209,3 +212,22 @@ def _team_mail(config: Config, row: dict[str, Any], template: str, variables: di
         ("X-Crisis-Reminder", f"{row['kind']} {step}".strip()),
     ]
     return Outgoing(config.smtp.sender, recipients, _text_mail(fields, body))
+
+
+def digest(config: Config, row: dict[str, Any], now: datetime | None = None) -> Outgoing:
+    """The daily digest as queued (see gateway.digest): text and HTML alternatives."""
+    now = now or datetime.now(timezone.utc)
+    assert config.smtp is not None
+    payload = json.loads(row["payload"])
+    recipients = row["target"].split(",")
+    content_type, body = mime.multipart_mixed([mime.text_part(payload["text"]), mime.text_part(payload["html"], "html")],
+                                              "alternative")
+    fields = [
+        address_field("From", "Crisis Gateway", config.smtp.sender),
+        ("To", ", ".join(recipients)),
+        ("Subject", payload["subject"]),
+        *_common(row["message_id"], now),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Crisis-Digest", "daily"),
+    ]
+    return Outgoing(config.smtp.sender, recipients, mime.message(fields, content_type, body))

@@ -47,6 +47,9 @@ class Mailbox:
     maildir: Path | None = None
     folder: str = "INBOX"
     archive_folder: str = "Crisis Gateway/Archive"
+    # where the team's client keeps what it sent: replies found there stop clocks too. "auto": the
+    # server's \Sent folder (RFC 6154), else one named like Sent; "none": not watched
+    sent_folder: str = "auto"
     backlog_days: int = 14               # on first start, mail of the last N days is processed
     since: date | None = None            # or mail since this date, if given
     poll_seconds: float = 30.0           # when the server offers no IDLE
@@ -119,6 +122,16 @@ class CasesConfig:
     nudge_hours: float = 24.0
 
 
+@dataclass(frozen=True)
+class DigestConfig:
+    """The daily digest to managers: sent at `hour` (local time, [gateway] timezone) to `to`;
+    without `to`, to the escalation list (escalate_to), else to [escalation] tier1."""
+
+    to: tuple[str, ...] = ()
+    hour: int = 8
+    enabled: bool = True
+
+
 LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
@@ -169,6 +182,7 @@ class Config:
     outbound_relay: OutboundRelayConfig | None = None
     reminders: RemindersConfig = RemindersConfig()
     cases: CasesConfig = CasesConfig()
+    digest: DigestConfig = DigestConfig()
 
     @property
     def message_id_domain(self) -> str:
@@ -177,6 +191,10 @@ class Config:
 
     def escalation_addresses(self, category: str) -> tuple[str, ...]:
         return self.escalation_by_category.get(category) or self.tier1
+
+    @property
+    def digest_to(self) -> tuple[str, ...]:
+        return self.digest.to or self.reminders.escalate_to or self.tier1
     max_message_bytes: int = 64 * 1024 * 1024
 
     def tag_word(self, category: str) -> str:
@@ -187,7 +205,8 @@ _KNOWN = {
     "gateway": {"state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes"},
     "mailbox": {
         "address", "name", "imap_host", "imap_port", "imap_security", "imap_user", "password_file",
-        "oauth2_token_command", "maildir", "folder", "archive_folder", "backlog_days", "since", "poll_seconds", "timeout", "ca_file",
+        "oauth2_token_command", "maildir", "folder", "archive_folder", "sent_folder", "backlog_days", "since",
+        "poll_seconds", "timeout", "ca_file",
     },
     "trust": {"authserv_ids"},
     "escalation": {"tier1", "categories"},
@@ -199,6 +218,7 @@ _KNOWN = {
     "relay": {"inbound", "outbound"},
     "reminders": {"steps", "escalate_hours", "escalate_to"},
     "cases": {"reopen_days", "reopen_reminder_days", "nudge_hours"},
+    "digest": {"to", "hour", "enabled"},
     "relay.inbound": {"listen", "reinject", "max_message_bytes", "timeout", "workers", "drain_seconds"},
     "relay.outbound": {"listen", "max_message_bytes", "users_file", "tls_cert", "tls_key", "local_networks", "workers",
                        "drain_seconds"},
@@ -322,6 +342,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     cases = _section(where, "cases", data.get("cases", {}), CasesConfig())
     if not 0 < cases.reopen_reminder_days < cases.reopen_days or cases.nudge_hours < 1:
         raise _fail(where, "[cases] needs 0 < reopen_reminder_days < reopen_days and nudge_hours >= 1")
+    digest = _digest(where, data.get("digest", {}))
     relay = data.get("relay", {})
     if not isinstance(relay, dict):
         raise _fail(where, "write the relay settings as [relay.inbound] and [relay.outbound]")
@@ -354,6 +375,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         outbound_relay=outbound,
         reminders=reminders,
         cases=cases,
+        digest=digest,
     )
 
 
@@ -370,6 +392,21 @@ def _section(where: str, name: str, table: object, defaults):
             raise _fail(where, f"[{name}] {key} must be {'a number' if wanted != str else 'a string'}, not {value!r}")
         values[key] = float(value) if isinstance(default, float) else value
     return type(defaults)(**{**defaults.__dict__, **values})
+
+
+def _digest(where: str, table: object) -> DigestConfig:
+    where = f"{where} [digest]"
+    if not isinstance(table, dict):
+        raise _fail(where, "must be a table")
+    _check_keys(where, "digest", table)
+    hour = table.get("hour", 8)
+    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
+        raise _fail(where, f"hour must be a whole hour from 0 to 23 (local time, [gateway] timezone), not {hour!r}")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise _fail(where, "enabled must be true or false")
+    to = tuple(_address(where, "to", a) for a in _str_list(where, "to", table.get("to", [])))
+    return DigestConfig(to=to, hour=hour, enabled=enabled)
 
 
 def _hours(value: object) -> bool:
@@ -523,7 +560,7 @@ def _smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
 def _mailbox(where: str, entry: dict, address: str, base: Path) -> Mailbox:
     defaults = Mailbox(address=address, name=address)
     values: dict = {"address": address, "name": str(entry.get("name", address))}
-    for key in ("imap_host", "imap_user", "oauth2_token_command", "folder", "archive_folder"):
+    for key in ("imap_host", "imap_user", "oauth2_token_command", "folder", "archive_folder", "sent_folder"):
         if key in entry:
             if not isinstance(entry[key], str) or not entry[key].strip():
                 raise _fail(where, f"'{key}' must be a non-empty string")
@@ -562,4 +599,6 @@ def _mailbox(where: str, entry: dict, address: str, base: Path) -> Mailbox:
             raise _fail(where, "give exactly one of password_file or oauth2_token_command (XOAUTH2, e.g. for Gmail)")
     if values.get("folder") == values.get("archive_folder", defaults.archive_folder):
         raise _fail(where, "archive_folder must differ from folder: originals are moved there")
+    if values.get("sent_folder") in (values.get("folder", defaults.folder), values.get("archive_folder", defaults.archive_folder)):
+        raise _fail(where, "sent_folder must differ from folder and archive_folder: it holds what the team sent")
     return Mailbox(**{**defaults.__dict__, **values})

@@ -1,4 +1,4 @@
-"""`crisis-gateway run`: a watcher thread per mailbox, the SMTP relays, an outbox thread (which
+"""`crisis-gateway run`: a watcher thread per mailbox and one per Sent folder, the SMTP relays, an outbox thread (which
 also queues the reminders that came due), and the signals.
 
 SIGTERM/SIGINT: the relays stop taking mail and finish (or 4xx) what they are receiving; every
@@ -15,12 +15,13 @@ import ssl
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
-from gateway import cases, reminders
+from gateway import cases, digest, reminders
 from gateway.classify import Classifier
 from gateway.config import Config, Mailbox
 from gateway.imapstore import ImapStore
-from gateway.mailstore import MailStore, MaildirStore
+from gateway.mailstore import FolderMissing, MailStore, MaildirStore
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.relay import Pool
@@ -28,23 +29,39 @@ from gateway.relay_inbound import InboundFilter
 from gateway.relay_outbound import OutboundRelay, tls_context
 from gateway.relay_users import UsersFile, UsersFileError
 from gateway.rules import RuleFileErrors, RuleSet, load_rules
+from gateway.sentwatch import SentWatcher
 from gateway.smtpserver import SmtpListener
 from gateway.state import State
 from gateway.transport import mail_transport
-from gateway.watcher import Watcher
+from gateway.watcher import FolderWatcher, Watcher
 
 log = logging.getLogger("gateway.daemon")
 
 
+def maildir_folder(mailbox: Mailbox, folder: str) -> Path:
+    """Maildir++: a folder "Crisis Gateway/Archive" is the subfolder ".Crisis Gateway.Archive"."""
+    return mailbox.maildir / ("." + folder.replace("/", "."))
+
+
 def maildir_archive(mailbox: Mailbox) -> Path:
-    """Maildir++: the archive is a subfolder ".Crisis Gateway.Archive" of the Maildir."""
-    return mailbox.maildir / ("." + mailbox.archive_folder.replace("/", "."))
+    return maildir_folder(mailbox, mailbox.archive_folder)
 
 
 def store_for(mailbox: Mailbox) -> MailStore:
     if mailbox.maildir is not None:
         return MaildirStore(mailbox.name, mailbox.maildir, maildir_archive(mailbox), poll_seconds=min(mailbox.poll_seconds, 2.0))
     return ImapStore(mailbox)
+
+
+def sent_store_for(mailbox: Mailbox) -> MailStore | None:
+    """The mailbox's Sent folder, only read; None when sent_folder = "none"."""
+    if mailbox.sent_folder == "none":
+        return None
+    if mailbox.maildir is not None:
+        folder = "Sent" if mailbox.sent_folder == "auto" else mailbox.sent_folder
+        return MaildirStore(f"{mailbox.name} (sent)", maildir_folder(mailbox, folder), None,
+                            poll_seconds=min(mailbox.poll_seconds, 2.0))
+    return ImapStore(mailbox, sent=True)
 
 
 class StartError(RuntimeError):
@@ -76,6 +93,10 @@ class Daemon:
     def _watcher(self, mailbox: Mailbox, store: MailStore, pipeline: Pipeline) -> Watcher:
         return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop)
 
+    def _sent_watcher(self, mailbox: Mailbox, store: MailStore, state: State) -> SentWatcher:
+        return SentWatcher(store, state, self._classifier(), backlog_days=mailbox.backlog_days, since=mailbox.since,
+                           stop=self.stop)
+
     def _watch(self, mailbox: Mailbox) -> None:
         pipeline = self._pipeline()
         try:
@@ -83,11 +104,19 @@ class Daemon:
         finally:
             pipeline.state.close()
 
+    def _watch_sent(self, mailbox: Mailbox, store: MailStore) -> None:
+        state = State(self.config.state_dir)
+        try:
+            self._sent_watcher(mailbox, store, state).run()
+        finally:
+            state.close()
+
     def _due(self, state: State) -> None:
-        """Queue the reminders, escalations and case follow-ups that came due."""
+        """Queue the reminders, escalations, case follow-ups and the daily digest that came due."""
         now = datetime.now(timezone.utc)
         reminders.fire_due(state, self.config, now)
         cases.fire_due(state, self.config, now)
+        digest.fire_due(state, self.config, now)
 
     def _send(self) -> None:
         state = State(self.config.state_dir)
@@ -160,20 +189,33 @@ class Daemon:
                 classifier.reload(rules)
         log.info("reload: %d rules from %d files", len(rules.rules), len(rules.files))
 
+    @staticmethod
+    def _scan_once(store: MailStore, watcher: Callable[[MailStore], FolderWatcher]) -> int:
+        """Read one folder once; 1 when that failed."""
+        try:
+            store.connect()
+            watcher(store).scan()
+        except FolderMissing as exc:
+            log.info("%s: not read: %s", store.name, exc)
+        except Exception as exc:  # noqa: BLE001 - the other mailboxes still run
+            log.error("%s: %s: %s", store.name, type(exc).__name__, exc)
+            return 1
+        finally:
+            store.close()
+        return 0
+
     def run_once(self) -> int:
-        """Read every mailbox once, run the outbox, return: for cron, tests and the demo."""
+        """Read every mailbox (and its Sent folder) once, run the outbox, return: for cron, tests
+        and the demo. Returns how many folders could not be read."""
         failures = 0
         for mailbox in self.mailboxes:
             pipeline = self._pipeline()
-            store = store_for(mailbox)
             try:
-                store.connect()
-                self._watcher(mailbox, store, pipeline).scan()
-            except Exception as exc:  # noqa: BLE001 - the other mailboxes still run
-                failures += 1
-                log.error("%s: %s: %s", mailbox.name, type(exc).__name__, exc)
+                failures += self._scan_once(store_for(mailbox), lambda s: self._watcher(mailbox, s, pipeline))
+                sent = sent_store_for(mailbox)
+                if sent is not None:
+                    failures += self._scan_once(sent, lambda s: self._sent_watcher(mailbox, s, pipeline.state))
             finally:
-                store.close()
                 pipeline.state.close()
         state = State(self.config.state_dir)
         try:
@@ -190,6 +232,8 @@ class Daemon:
         signal.signal(signal.SIGINT, lambda *_: self.stop.set())
         signal.signal(signal.SIGHUP, lambda *_: self.reload_requested.set())
         threads = [threading.Thread(target=self._watch, args=(m,), name=f"watch {m.name}", daemon=True) for m in self.mailboxes]
+        threads += [threading.Thread(target=self._watch_sent, args=(m, store), name=f"watch {store.name}", daemon=True)
+                    for m in self.mailboxes if (store := sent_store_for(m)) is not None]
         threads.append(threading.Thread(target=self._send, name="outbox", daemon=True))
         for thread in threads:
             thread.start()

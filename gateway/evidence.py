@@ -2,8 +2,8 @@
 the original .eml files, and a checklist of what Amazon asks for, zipped.
 
 The mails are those the gateway recorded with the order id (buyer messages, Amazon's
-notifications, carrier mails that name the order) and the team's replies sent through the
-outbound relay. What the checklist looks for is data: gateway/data/evidence.toml.
+notifications, carrier mails that name the order) and the team's replies, sent through the outbound
+relay or found in the Sent folder. What the checklist looks for is data: gateway/data/evidence.toml.
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ import time
 from datetime import date, datetime
 
 from imapclient import IMAPClient
+from imapclient.imapclient import SENT
 
 from gateway import secrets_filter
 from gateway.config import Mailbox
-from gateway.mailstore import TAGGED, StoredMail, wait_steps
+from gateway.mailstore import TAGGED, FolderMissing, StoredMail, wait_steps
 from gateway.tagging import key_token
 
 log = logging.getLogger("gateway.imap")
@@ -33,9 +34,12 @@ _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.I)
 
 
 class ImapStore:
-    def __init__(self, mailbox: Mailbox) -> None:
+    """The watched folder and its archive; or, with `sent`, the Sent folder, only read."""
+
+    def __init__(self, mailbox: Mailbox, *, sent: bool = False) -> None:
         self.mailbox = mailbox
-        self.name = mailbox.name
+        self.sent = sent
+        self.name = f"{mailbox.name} (sent)" if sent else mailbox.name
         self.client: IMAPClient | None = None
         self.idle = False
         self._uidvalidity = 0
@@ -76,10 +80,14 @@ class ImapStore:
             else:
                 client.oauth2_login(m.imap_user, secret)
             self._capabilities = set(client.capabilities())
-            if not client.folder_exists(m.archive_folder):
-                client.create_folder(m.archive_folder)
-                log.info("%s: created archive folder %s", self.name, m.archive_folder)
-            selected = client.select_folder(m.folder)
+            if self.sent:
+                # read only: the team's Sent folder is theirs, not even \Recent is touched
+                selected = client.select_folder(self._sent_folder(client), readonly=True)
+            else:
+                if not client.folder_exists(m.archive_folder):
+                    client.create_folder(m.archive_folder)
+                    log.info("%s: created archive folder %s", self.name, m.archive_folder)
+                selected = client.select_folder(m.folder)
         except Exception:
             _close_quietly(client)
             raise
@@ -88,6 +96,18 @@ class ImapStore:
         self.idle = b"IDLE" in self._capabilities
         log.debug("%s: connected to %s:%s, capabilities %s", self.name, m.imap_host, m.imap_port,
                   b" ".join(sorted(self._capabilities)).decode())
+
+    def _sent_folder(self, client: IMAPClient) -> str:
+        wanted = self.mailbox.sent_folder
+        if wanted == "auto":
+            found = client.find_special_folder(SENT)  # the \Sent attribute (RFC 6154), else a usual name
+            if found is None:
+                raise FolderMissing("the server names no Sent folder and none is called Sent; set sent_folder")
+            log.info("%s: watching %s for the team's replies", self.name, found)
+            return found
+        if not client.folder_exists(wanted):
+            raise FolderMissing(f"sent_folder {wanted!r} does not exist on the server")
+        return wanted
 
     def close(self) -> None:
         if self.client is not None:

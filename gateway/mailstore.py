@@ -19,6 +19,10 @@ TAGGED = "$CrisisTagged"        # keyword on every copy the gateway appended: ne
 QUARANTINED = "$CrisisQuarantined"
 
 
+class FolderMissing(RuntimeError):
+    """A folder to read (the Sent folder) is not there: nothing to watch, said once."""
+
+
 @dataclass(frozen=True)
 class StoredMail:
     uid: int
@@ -70,13 +74,12 @@ def _head(path: Path, size: int = 20000) -> bytes:
 class MaildirStore:
     """A local Maildir. Numbers its mails itself (a ".crisis-uids" file maps file names to UIDs,
     like Dovecot's dovecot-uidlist), keeps keywords in ".crisis-keywords", and archives into a
-    sibling Maildir."""
+    sibling Maildir. Without an archive it is only read (the Sent folder), and must exist."""
 
-
-    def __init__(self, name: str, path: Path, archive: Path, poll_seconds: float = 2.0) -> None:
+    def __init__(self, name: str, path: Path, archive: Path | None, poll_seconds: float = 2.0) -> None:
         self.name = name
         self.path = Path(path)
-        self.archive_path = Path(archive)
+        self.archive_path = Path(archive) if archive is not None else None
         self.poll_seconds = poll_seconds
         self._uids: dict[str, int] = {}       # unique file name -> UID
         self._names: dict[int, str] = {}      # UID -> unique file name
@@ -121,8 +124,12 @@ class MaildirStore:
         return self._last_uid
 
     def connect(self) -> None:
-        maildir.ensure(self.path)
-        maildir.ensure(self.archive_path)
+        if self.archive_path is None:
+            if not (self.path / "cur").is_dir():
+                raise FolderMissing(f"Maildir {self.path} does not exist")
+        else:
+            maildir.ensure(self.path)
+            maildir.ensure(self.archive_path)
         self._load()
 
     def close(self) -> None:
@@ -189,7 +196,7 @@ class MaildirStore:
 
     def archive(self, uid: int) -> None:
         path = self._path(uid)
-        if path is not None:
+        if path is not None and self.archive_path is not None:
             os.replace(path, self.archive_path / "cur" / path.name)
             self._paths.pop(self._unique(path.name), None)
 

@@ -23,8 +23,8 @@ def text_payload(text: str) -> bytes:
     return base64.encodebytes(text.encode("utf-8")).replace(b"\n", CRLF)
 
 
-def text_part(text: str) -> bytes:
-    fields = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "base64")]
+def text_part(text: str, subtype: str = "plain") -> bytes:
+    fields = [("Content-Type", f"text/{subtype}; charset=utf-8"), ("Content-Transfer-Encoding", "base64")]
     return header_block(fields) + CRLF + text_payload(text)
 
 
@@ -38,15 +38,16 @@ def attached_message(raw: bytes, filename: str) -> bytes:
     ]) + CRLF + body
 
 
-def multipart_mixed(parts: list[bytes]) -> tuple[str, bytes]:
-    """(Content-Type value, body) with a boundary found in none of the parts."""
+def multipart_mixed(parts: list[bytes], subtype: str = "mixed") -> tuple[str, bytes]:
+    """(Content-Type value, body) with a boundary found in none of the parts; "alternative" for
+    the same content as text and HTML, the preferred (richer) one last (RFC 2046)."""
     while True:
         boundary = "=_crisis_" + secrets.token_hex(12)
         marker = b"--" + boundary.encode("ascii")
         if not any(marker in part for part in parts):
             break
     body = b"".join(marker + CRLF + part + (b"" if part.endswith(CRLF) else CRLF) for part in parts) + marker + b"--" + CRLF
-    return f'multipart/mixed; boundary="{boundary}"', body
+    return f'multipart/{subtype}; boundary="{boundary}"', body
 
 
 def message(fields: list[tuple[str, str] | str], content_type: str, body: bytes, extra: list[tuple[str, str]] = ()) -> bytes:

@@ -27,7 +27,7 @@ from gateway.transport import PermanentError, TransientError, mail_transport, po
 log = logging.getLogger("gateway.outbox")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 TEAM_KINDS = ("remind", "escalate", "reopen", "nudge", "warn")  # mail to the team about a clock or a case
-MAIL_KINDS = ("forward", "acknowledge", *TEAM_KINDS)  # sent through [smtp]
+MAIL_KINDS = ("forward", "acknowledge", "digest", *TEAM_KINDS)  # sent through [smtp]
 
 
 def _owner_alive(owner: str | None) -> bool:
@@ -145,8 +145,9 @@ class Outbox:
 
     def _execute(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
         message = self.state.message(row["message_key"]) if row["message_key"] else None
-        if row["kind"] in TEAM_KINDS:
-            outgoing = compose.reminder(self.config, row, message or {}, clock())
+        if row["kind"] in TEAM_KINDS or row["kind"] == "digest":
+            outgoing = (compose.digest(self.config, row, clock()) if row["kind"] == "digest"
+                        else compose.reminder(self.config, row, message or {}, clock()))
             return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)
         if message is None:
             raise PermanentError(f"message {row['message_key']} is not in the state")

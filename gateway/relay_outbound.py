@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from gateway import audit, ids, marketplaces
+from gateway import audit, marketplaces
 from gateway.classify import Classifier
 from gateway.config import Config, OutboundRelayConfig
 from gateway.parse import MailError, ParsedMail, parse_mail
@@ -32,10 +32,9 @@ from gateway.relay import (
     TEMPORARY, Envelope, Pool, RelayHandler, Transport, peer_address, pending_recipients, refused_text,
 )
 from gateway.relay_users import UsersFile
-from gateway.replies import answered, clean_for_outside, own_words, problems_named
+from gateway.replies import Judgement, clean_for_outside, judge, own_words, problems_named, record_reply
 from gateway.state import State
-from gateway.subject import strip_all_tags
-from gateway.text import fold_for_matching, one_line
+from gateway.text import one_line
 from gateway.transport import PermanentError, TransientError
 
 log = logging.getLogger("gateway.relay")
@@ -188,39 +187,24 @@ class OutboundRelay(RelayHandler):
         state.record_relayed(OUTBOUND, key, accepted, "sent", detail)
 
     def _record_reply(self, state: State, key: str, parsed: ParsedMail, accepted: list[str], detail: dict[str, Any]) -> None:
-        found = answered(state, parsed)
-        message = found.message or {}
-        detail.update(subject=strip_all_tags(parsed.subject, self.classifier.tag_pattern),
-                      message_id=parsed.message_id, matched_by=found.matched_by)
-        # An answer goes to the buyer who wrote, or to Amazon; a mail to a colleague or a carrier
-        # that names the order is no answer, nor is an auto-reply (Amazon does not count them).
-        answering = [r for r in accepted if r.lower() == (message.get("from_address") or "").lower()
-                     or marketplaces.is_amazon_domain(r.rpartition("@")[2].lower())]
-        stop = None
-        if found.order_id and answering and not parsed.auto_submitted:
-            stop = f"reply sent by the team ({parsed.message_id or key})"
-        elif found.order_id:
-            detail["clock"] = "kept running: " + ("an auto-reply is no answer" if answering
-                                                  else "not sent to the buyer or Amazon")
-        stopped = state.record_relayed(
-            OUTBOUND, key, accepted, "reply_sent" if found.order_id or found.message else "sent", detail,
-            message_key=message.get("key"), order_id=found.order_id, case_id=message.get("case_id"), stop_clock=stop,
-        )
-        self._one_case_one_problem(state, key, parsed, accepted, message, detail)
+        judgement = judge(state, parsed, accepted)
+        stopped = record_reply(state, parsed, judgement, direction=OUTBOUND, key=key, recipients=accepted, detail=detail,
+                               tag_pattern=self.classifier.tag_pattern)
+        self._one_case_one_problem(state, key, parsed, accepted, judgement, detail)
+        found = judgement.found
         log.info("relay outbound: %s to %s%s%s", parsed.message_id or key, ", ".join(accepted),
                  f" answers order {found.order_id} ({found.matched_by})" if found.order_id else "",
                  "; clock stopped" if stopped else "")
 
-
     def _one_case_one_problem(self, state: State, key: str, parsed: ParsedMail, accepted: list[str],
-                              message: dict[str, Any], detail: dict[str, Any]) -> None:
+                              judgement: Judgement, detail: dict[str, Any]) -> None:
         """A case mail to Amazon that raises several problems: its sender is told, through the
         outbox, that Amazon handles one problem per case."""
-        own = own_words(parsed.text)
-        case_id = message.get("case_id") or ids.case_id(fold_for_matching(parsed.subject), own)
+        case_id = judgement.case_id
+        message = judgement.found.message or {}
         to_amazon = any(marketplaces.is_amazon_domain(r.rpartition("@")[2].lower()) for r in accepted)
         sender = detail.get("from") or ""
-        signs = problems_named(own) if case_id and to_amazon and sender else []
+        signs = problems_named(own_words(parsed.text)) if case_id and to_amazon and sender else []
         if not signs:
             return
         now = datetime.now(timezone.utc)

@@ -6,14 +6,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gateway import ids
+from datetime import datetime, timezone
+from email.utils import getaddresses
+
+from gateway import ids, marketplaces
 from gateway.facts import MailFacts
 from gateway.parse import MESSAGE_ID, ParsedMail
 from gateway.rewrite import rewrite_headers
 from gateway.state import State
 from gateway.subject import strip_all_tags
-from gateway.text import fold_for_matching
+from gateway.text import fold_for_matching, one_line
 
+REPLY = "reply"  # `relayed` rows by Message-ID: a reply seen once, through the relay or in Sent
 
 
 def clean_for_outside(raw: bytes, mail: ParsedMail | None, tag_pattern: re.Pattern[str]) -> bytes:
@@ -50,7 +54,71 @@ def answered(state: State, mail: ParsedMail) -> Answered:
     return Answered(None, order, "order id" if order else "nothing")
 
 
+def header_recipients(mail: ParsedMail) -> list[str]:
+    """To, Cc and Bcc of a mail as written (a Sent copy has no envelope), without duplicates."""
+    pairs = getaddresses([one_line(v) for name in ("To", "Cc", "Bcc") for v in mail.header_all(name)])
+    return list(dict.fromkeys(address for _, address in pairs if "@" in address))
 
+
+def _is_amazon(address: str) -> bool:
+    return marketplaces.is_amazon_domain(address.rpartition("@")[2].lower())
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a mail the team sent answers, and what it does to the clocks."""
+
+    found: Answered
+    case_id: str | None
+    stop: str | None            # why the order's clock stops; None: it keeps running
+    case_reply: bool            # written to Amazon about a case: the case waits for Amazon again
+    note: str | None = None     # why the clock keeps running
+
+    @property
+    def related(self) -> bool:
+        """About an order, a case or a mail the gateway knows."""
+        return bool(self.found.order_id or self.found.message or self.case_id)
+
+
+def judge(state: State, mail: ParsedMail, recipients: list[str], sent_at: datetime | None = None) -> Judgement:
+    """A reply stops the clock of the order it answers when it goes to the buyer who wrote or to
+    Amazon, is no auto-reply (Amazon does not count those), and was sent after the clock opened."""
+    found = answered(state, mail)
+    message = found.message or {}
+    buyer = (message.get("from_address") or "").lower()
+    answering = [r for r in recipients if r.lower() == buyer or _is_amazon(r)]
+    case_id = message.get("case_id") or ids.case_id(fold_for_matching(mail.subject), own_words(mail.text))
+    case_reply = bool(case_id) and any(_is_amazon(r) for r in answering) and not mail.auto_submitted
+    if not found.order_id:
+        return Judgement(found, case_id, None, case_reply)
+    if not answering:
+        return Judgement(found, case_id, None, case_reply, "kept running: not sent to the buyer or Amazon")
+    if mail.auto_submitted:
+        return Judgement(found, case_id, None, case_reply, "kept running: an auto-reply is no answer")
+    clock = state.clock(f"order:{found.order_id}")
+    if sent_at is not None and clock is not None and clock.get("opened_at") and sent_at < datetime.fromisoformat(clock["opened_at"]):
+        return Judgement(found, case_id, None, case_reply, "kept running: the mail was sent before the clock opened")
+    return Judgement(found, case_id, f"reply sent by the team ({mail.message_id or 'no Message-ID'})", case_reply)
+
+
+def record_reply(state: State, mail: ParsedMail, judgement: Judgement, *, direction: str, key: str,
+                 recipients: list[str], detail: dict[str, Any], tag_pattern: re.Pattern[str]) -> bool:
+    """Record a mail the team sent, its clock stop and its Message-ID (so that a copy met again in
+    the Sent folder is known), in one transaction. True when a clock was stopped."""
+    found = judgement.found
+    detail.update(subject=strip_all_tags(mail.subject, tag_pattern), message_id=mail.message_id, matched_by=found.matched_by)
+    if judgement.note:
+        detail["clock"] = judgement.note
+    with state.transaction():
+        if mail.message_id:
+            stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            state.db["relayed"].insert_all([{"direction": REPLY, "key": mail.message_id, "recipient": r, "at": stamp}
+                                            for r in recipients], ignore=True)
+        return state.record_relayed(
+            direction, key, recipients, "reply_sent" if judgement.related else "sent", detail,
+            message_key=(found.message or {}).get("key"), order_id=found.order_id, case_id=judgement.case_id,
+            stop_clock=judgement.stop, case_reply=judgement.case_reply,
+        )
 
 
 _QUOTE_START = re.compile(

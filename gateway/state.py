@@ -30,6 +30,10 @@ SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1
 # even if a buyer message about the same order was due earlier.
 AMAZON_DEADLINES = {"atoz_claim", "chargeback"}
 CASE_CLOSED = "Amazon closed the case"
+# A case clock's status between Amazon's mails: "opened" and "answered" come from Amazon's mail
+# (see classify), "replied" is set when the team writes to Amazon about the case.
+CASE_REPLIED = "replied"
+WAITING_FOR_AMAZON = ("opened", CASE_REPLIED)
 
 
 class State:
@@ -222,9 +226,10 @@ class State:
 
     def record_relayed(self, direction: str, key: str, recipients: list[str], audit_kind: str, detail: dict[str, Any],
                        *, message_key: str | None = None, order_id: str | None = None, case_id: str | None = None,
-                       stop_clock: str | None = None, now: datetime | None = None) -> bool:
+                       stop_clock: str | None = None, case_reply: bool = False, now: datetime | None = None) -> bool:
         """Recipients reached and the audit row in one transaction; with `stop_clock` (a reason),
-        the open clock of `order_id` stops too. True when a clock was stopped."""
+        the open clock of `order_id` stops too; with `case_reply`, the case waits for Amazon again
+        (its follow-up count starts from this reply). True when a clock was stopped."""
         now = now or datetime.now(timezone.utc)
         stamp = now.isoformat(timespec="seconds")
         ids = {"message_key": message_key, "order_id": order_id, "case_id": case_id, "at": now}
@@ -232,6 +237,9 @@ class State:
             self.db["relayed"].insert_all(
                 [{"direction": direction, "key": key, "recipient": r, "at": stamp} for r in recipients], ignore=True)
             audit.append(self.db, audit_kind, detail, **ids)
+            if case_reply and case_id:
+                self.db.execute("UPDATE clocks SET case_status = ?, updated_at = ? WHERE key = ? AND status = 'open'",
+                                [CASE_REPLIED, stamp, f"case:{case_id}"])
             if not (stop_clock and order_id):
                 return False
             return self._stop_clock(f"order:{order_id}", stop_clock, now, ids)

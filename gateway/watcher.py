@@ -17,8 +17,9 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 
 from gateway import audit
-from gateway.mailstore import QUARANTINED, TAGGED, MailStore
+from gateway.mailstore import QUARANTINED, TAGGED, FolderMissing, MailStore
 from gateway.pipeline import Pipeline
+from gateway.state import State
 from gateway.tagging import key_token
 
 log = logging.getLogger("gateway.watch")
@@ -29,12 +30,14 @@ class CopyNotConfirmed(RuntimeError):
     """The server took the APPEND but the copy cannot be found: the original stays put."""
 
 
-class Watcher:
-    def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
+class FolderWatcher:
+    """Reads one folder past a cursor (UIDVALIDITY and the last UID, in the state) and hands each
+    new mail to `handle`; reconnects with backoff. Subclasses say what a mail means."""
+
+    def __init__(self, store: MailStore, state: State, *, backlog_days: int, stop: threading.Event,
                  since: date | None = None) -> None:
         self.store = store
-        self.pipeline = pipeline
-        self.state = pipeline.state
+        self.state = state
         self.backlog_days = backlog_days
         self.since = since
         self.stop = stop
@@ -97,13 +100,63 @@ class Watcher:
         if tries < MAX_TRIES:
             return False
         reason = f"{type(exc).__name__}: {exc}"
+        marked = self.mark_failed(uid)
+        with self.state.transaction():
+            audit.append(self.state.db, "quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
+        log.error("%s uid %s: failed %d times (%s); left in place%s", self.name, uid, tries, reason,
+                  f", marked {QUARANTINED}" if marked else "")
+        return True
+
+    def mark_failed(self, uid: int) -> bool:
+        """Mark a mail given up on, where the folder is ours to mark; True when marked."""
+        return False
+
+    def handle(self, uid: int) -> tuple[str, int | None] | None:
+        """Handle one mail; returns (message key, copy uid) when a tagging in place is finished
+        now, so the caller records that with the cursor in one transaction."""
+        raise NotImplementedError
+
+    def run(self) -> None:
+        """Connect, read, wait for news; reconnect with backoff on any failure, until stopped."""
+        backoff = 1.0
+        while not self.stop.is_set():
+            try:
+                self.store.connect()
+                backoff = 1.0
+                log.info("%s: connected", self.name)
+                while not self.stop.is_set():
+                    self.scan()
+                    self.store.wait_for_news(25, self.stop)
+                    if not self.stop.is_set():
+                        self.store.check_alive()
+            except FolderMissing as exc:
+                log.warning("%s: not watched: %s", self.name, exc)
+                break
+            except Exception as exc:  # noqa: BLE001 - one mailbox failing never stops the others
+                if self.stop.is_set():
+                    break
+                log.warning("%s: %s: %s; reconnecting in %.0fs", self.name, type(exc).__name__, exc, backoff,
+                            exc_info=log.isEnabledFor(logging.DEBUG))
+                self.stop.wait(backoff)
+                backoff = min(backoff * 2, 300.0)
+            finally:
+                self.store.close()
+        log.info("%s: stopped", self.name)
+
+
+class Watcher(FolderWatcher):
+    """The inbox: each new mail through the pipeline, tagged in place."""
+
+    def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
+                 since: date | None = None) -> None:
+        super().__init__(store, pipeline.state, backlog_days=backlog_days, stop=stop, since=since)
+        self.pipeline = pipeline
+
+    def mark_failed(self, uid: int) -> bool:
         try:
             self.store.add_keywords(uid, [QUARANTINED])
         except Exception:  # noqa: BLE001 - the keyword is a courtesy; the audit row is the record
-            pass
-        with self.state.transaction():
-            audit.append(self.state.db, "quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
-        log.error("%s uid %s: failed %d times (%s); left in place, marked %s", self.name, uid, tries, reason, QUARANTINED)
+            return False
         return True
 
     def handle(self, uid: int) -> tuple[str, int | None] | None:
@@ -145,27 +198,3 @@ class Watcher:
                 raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {key} not found after APPEND")
         self.store.archive(uid)
         return key, copy_uid
-
-    def run(self) -> None:
-        """Connect, read, wait for news; reconnect with backoff on any failure, until stopped."""
-        backoff = 1.0
-        while not self.stop.is_set():
-            try:
-                self.store.connect()
-                backoff = 1.0
-                log.info("%s: connected", self.name)
-                while not self.stop.is_set():
-                    self.scan()
-                    self.store.wait_for_news(25, self.stop)
-                    if not self.stop.is_set():
-                        self.store.check_alive()
-            except Exception as exc:  # noqa: BLE001 - one mailbox failing never stops the others
-                if self.stop.is_set():
-                    break
-                log.warning("%s: %s: %s; reconnecting in %.0fs", self.name, type(exc).__name__, exc, backoff,
-                            exc_info=log.isEnabledFor(logging.DEBUG))
-                self.stop.wait(backoff)
-                backoff = min(backoff * 2, 300.0)
-            finally:
-                self.store.close()
-        log.info("%s: stopped", self.name)

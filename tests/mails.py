@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+BUYER_ADDRESS = "k3j4h5g6f7d8@marketplace.amazon.co.uk"  # the buyer of buyer(), with its default token
+
 
 def buyer(order: str, text: str, *, token: str = "k3j4h5g6f7d8", minute: int = 0, domain: str = "amazon.co.uk",
           name: str = "Ann", extra: str = "") -> bytes:

@@ -300,6 +300,11 @@ auth_username_format = %Ln
 namespace inbox {{
   inbox = yes
   separator = /
+  # a Sent folder known by its attribute (RFC 6154), under a name no client guesses
+  mailbox Gesendet {{
+    special_use = \\Sent
+    auto = subscribe
+  }}
 }}
 passdb {{
   driver = passwd-file

@@ -82,3 +82,20 @@ def test_a_case_waiting_for_amazon_is_nudged_daily_until_amazon_answers(tmp_path
     assert fire(config, opened + timedelta(days=7)) == []
     subjects = sent_subjects(config, opened + timedelta(days=7))
     assert subjects == [f"[Case waiting for Amazon: follow up] Case {CASE}"] * 3
+
+
+def test_the_teams_reply_to_amazon_starts_the_wait_and_its_daily_nudge_again(tmp_path):
+    config = make_config(tmp_path)
+    receive(config, case(CASE, "answered", day=20))
+    answered_at = datetime(2026, 11, 20, 20, 0, 3, tzinfo=timezone.utc)
+    assert fire(config, answered_at + timedelta(days=3)) == []  # Amazon answered: the team's turn, no nudge
+    replied_at = answered_at + timedelta(days=3, hours=2)
+    state = State(config.state_dir)
+    try:
+        state.record_relayed("outbound", "sha256:reply", ["seller-support@amazon.com"], "reply_sent", {}, case_id=CASE,
+                             case_reply=True, now=replied_at)
+        assert state.clock(f"case:{CASE}")["case_status"] == "replied"
+    finally:
+        state.close()
+    assert fire(config, replied_at + timedelta(hours=23)) == []
+    assert fire(config, replied_at + timedelta(hours=24, minutes=1)) == [("nudge", 1)]

@@ -147,6 +147,43 @@ def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dov
     assert len(dovecot.messages()) == 3 and len(dovecot.messages(ARCHIVE)) == 3
 
 
+def test_a_reply_filed_in_the_sent_folder_stops_the_clock_while_running(dovecot, tmp_path):
+    """The server names its Sent folder only by the \\Sent attribute; the gateway's own
+    acknowledgement filed there (as Gmail does) is no reply; the team's reply is."""
+    from gateway.state import State
+
+    order = "305-0000000-0000001"
+    config = write_imap_config(tmp_path, dovecot)
+    state_dir = tomllib.loads(config.read_text())["gateway"]["state_dir"]
+    log = tmp_path / "daemon.log"
+
+    def clock_status():
+        state = State(Path(state_dir))
+        try:
+            return (state.clock(f"order:{order}") or {}).get("status")
+        finally:
+            state.close()
+
+    raw = mails.buyer(order, "Where is my parcel? Otherwise I will file an A-to-z claim.")
+    dovecot.append(raw)
+    daemon = Running(config, log)
+    try:
+        assert wait_until(lambda: outgoing(tmp_path), 20), log.read_text()[-3000:]
+        assert clock_status() == "open"
+        assert "shop (sent): watching Gesendet" in log.read_text()
+        for acknowledgement in outgoing(tmp_path):
+            dovecot.append(acknowledgement, folder="Gesendet")
+        time.sleep(3)
+        assert clock_status() == "open"
+        dovecot.append((f"From: support@shop.example\r\nTo: {mails.BUYER_ADDRESS}\r\nSubject: Re: order {order}\r\n"
+                        f"Date: Sun, 22 Nov 2026 12:00:00 +0000\r\nMessage-ID: <sent-reply-1@shop.example>\r\n"
+                        f"In-Reply-To: {message_id(raw)}\r\n\r\nYour parcel is on its way.\r\n").encode(), folder="Gesendet")
+        assert wait_until(lambda: clock_status() == "stopped", 20), log.read_text()[-3000:]
+    finally:
+        assert daemon.stop() == 0
+    assert "clock stopped" in log.read_text()
+
+
 def test_uidvalidity_change_rescans_without_duplicates(dovecot, tmp_path):
     for n in range(5):
         dovecot.append(mails.buyer(f"303-0000000-000000{n}", "Hello?", token=f"u{n}", minute=n))

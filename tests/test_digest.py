@@ -1,0 +1,187 @@
+"""The managers' digest, with the time given: what it lists, when the daemon sends it, how it is
+mailed, and how a real browser renders its HTML."""
+
+import email
+import email.policy
+import os
+import re
+import shutil
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_CONFIG, config_toml, under_ci
+from gateway import digest
+from gateway.classify import Classifier
+from gateway.cli import main
+from gateway.config import config_from_dict, load_config
+from gateway.outbox import Outbox
+from gateway.pipeline import Pipeline
+from gateway.state import State
+from mails import buyer, case, claim
+
+OVERDUE = "204-1000000-0000001"    # a buyer message due Mon 23 Nov 10:00
+TODAY = "204-1000000-0000002"      # a buyer message due Mon 23 Nov 15:00
+LATER = "204-1000000-0000003"      # an A-to-z claim due Tue 24 Nov
+CASE = "69794732962"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def settings(tmp_path: Path, **digest_settings) -> dict:
+    return {**MINIMAL_CONFIG, "gateway": {"state_dir": str(tmp_path / "state")},
+            "smtp": {"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")},
+            "digest": {"to": ["boss@shop.example"], **digest_settings}}
+
+
+def at_hour(raw: bytes, hour: int) -> bytes:
+    return raw.replace(b"22 Nov 2026 10:", f"22 Nov 2026 {hour:02d}:".encode())
+
+
+@pytest.fixture
+def config(tmp_path):
+    config = config_from_dict(settings(tmp_path))
+    state = State(config.state_dir)
+    try:
+        pipeline = Pipeline(Classifier(config), state)
+        for raw in (buyer(OVERDUE, "Where is my parcel?"),
+                    at_hour(buyer(TODAY, "Where is my parcel?", token="aa11bb22cc33"), 15).replace(
+                        b"Subject: Inquiry", b"Subject: <b>now</b> Inquiry"),
+                    claim(LATER), case(CASE, "opened", day=21)):
+            assert pipeline.handle(raw, now=NOW - timedelta(hours=20)).status == "recorded"
+    finally:
+        state.close()
+    return config
+
+
+def digests(config) -> list[Path]:
+    folder = config.smtp.capture_dir / "new"
+    return [p for p in folder.iterdir() if b"X-Crisis-Digest:" in p.read_bytes()] if folder.exists() else []
+
+
+def content(config, now=NOW) -> dict:
+    state = State(config.state_dir)
+    try:
+        return digest.gather(state, config, now)
+    finally:
+        state.close()
+
+
+def test_the_digest_sorts_open_clocks_into_overdue_due_today_and_later_crises(config):
+    made = content(config)
+    assert [r["order_id"] for r in made["overdue"]] == [OVERDUE]
+    assert [r["order_id"] for r in made["today"]] == [TODAY]
+    assert [r["order_id"] for r in made["later"]] == [LATER]
+    assert [c["case_id"] for c in made["cases"]] == [CASE]
+    assert made["cases"][0]["silent_for"] == "39 h 59 min"  # since Amazon's mail of Sat 21 Nov 20:00
+    counts = made["counts"]
+    assert counts["mails"] == 4 and counts["tier1"] == 1 and counts["missed"] == 1
+    assert dict(counts["by_category"]) == {"buyer_message": 2, "atoz_claim": 1, "case": 1}
+    # a week later the same mail no longer counts, and the overdue message is still overdue
+    week_later = content(config, NOW + timedelta(days=8))
+    assert week_later["counts"]["mails"] == 0
+    assert {r["order_id"] for r in week_later["overdue"]} == {OVERDUE, TODAY, LATER}
+
+
+def test_the_daemon_queues_one_digest_a_day_from_the_configured_hour(config):
+    def fire(at):
+        state = State(config.state_dir)  # a fresh State each time: restarts change nothing
+        try:
+            return digest.fire_due(state, config, at)
+        finally:
+            state.close()
+
+    day = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    assert fire(day + timedelta(hours=7, minutes=59)) is None
+    assert fire(day + timedelta(hours=8, minutes=1)) is not None
+    assert fire(day + timedelta(hours=9)) is None
+    assert fire(day + timedelta(hours=23)) is None
+    assert fire(day + timedelta(days=1, hours=7)) is None
+    assert fire(day + timedelta(days=1, hours=15)) is not None  # down at 8: sent when back, that day
+    berlin = config_from_dict({**settings(Path(config.state_dir).parent), "gateway": {
+        "state_dir": str(config.state_dir), "timezone": "Europe/Berlin"}})
+    # 07:30 UTC is 08:30 in Berlin: the hour is local time
+    assert digest.fire_due(State(config.state_dir), berlin, day + timedelta(days=2, hours=7, minutes=30)) is not None
+    disabled = config_from_dict({**settings(Path(config.state_dir).parent, enabled=False),
+                                 "gateway": {"state_dir": str(config.state_dir)}})
+    assert digest.fire_due(State(config.state_dir), disabled, day + timedelta(days=3, hours=9)) is None
+
+
+def test_the_digest_is_mailed_as_text_and_html_without_external_assets(config):
+    state = State(config.state_dir)
+    try:
+        assert digest.queue(state, config, NOW, key="digest|test", to=("boss@shop.example",)) is not None
+        assert Outbox(config, state).run(now=lambda: NOW)["dead"] == 0
+    finally:
+        state.close()
+    [path] = digests(config)
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "Crisis digest Mon 23 Nov 2026: 1 overdue, 1 due today, 4 open"
+    assert message["To"] == "boss@shop.example" and message["Auto-Submitted"] == "auto-generated"
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = (part.get_content() for part in message.iter_parts())
+    assert "OVERDUE (1)" in text and OVERDUE in text and f"case {CASE}" in text
+    assert html.lstrip().startswith("<!DOCTYPE html>")
+    # everything inline: no style sheet, no script, no image, nothing fetched from outside
+    assert not re.search(r"<(style|link|script|img)\b", html, re.I)
+    assert not re.search(r"(src|href)\s*=|url\(", html, re.I)
+    assert "&lt;b&gt;now&lt;/b&gt;" in html and "<b>now</b>" not in html  # the buyer's words are escaped
+
+
+def test_digest_command_sends_now_or_writes_files(config, tmp_path, capsys):
+    config_file = tmp_path / "gateway.toml"
+    config_file.write_text(config_toml(settings(tmp_path)), "utf-8")
+    assert main(["digest", "--config", str(config_file), "--now", NOW.isoformat(), "--out", str(tmp_path / "preview")]) == 0
+    assert (tmp_path / "preview" / "digest.txt").read_text().startswith("Subject: Crisis digest Mon 23 Nov 2026")
+    assert digests(config) == []
+    assert main(["digest", "--config", str(config_file), "--now", NOW.isoformat(), "--to", "ceo@shop.example"]) == 0
+    assert "to ceo@shop.example, sent" in capsys.readouterr().out
+    [path] = digests(config)
+    assert b"To: ceo@shop.example" in path.read_bytes()
+    nobody = {**settings(tmp_path), "digest": {}, "escalation": {}}
+    config_file.write_text(config_toml(nobody), "utf-8")
+    assert main(["digest", "--config", str(config_file)]) == 2
+    assert "has nobody to go to" in capsys.readouterr().err
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if under_ci():
+            pytest.fail("chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium is not installed")
+    return found
+
+
+def test_the_html_digest_renders_in_a_real_browser(config, tmp_path):
+    """Headless Chromium renders the digest at a mail client's width: the inline colours show
+    (red for overdue, blue for the cases), and nothing runs past the right edge."""
+    from PIL import Image
+
+    browser = _chromium()
+    state = State(config.state_dir)
+    try:
+        html = digest.render(config, digest.gather(state, config, NOW)).html
+    finally:
+        state.close()
+    page = tmp_path / "digest.html"
+    page.write_text(html, "utf-8")
+    shot = tmp_path / "digest.png"
+    done = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=600,1400", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (600, 1400)
+    colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
+    near = lambda wanted: any(all(abs(a - b) <= 8 for a, b in zip(c, wanted)) for c in colours)  # noqa: E731
+    assert near((0xB0, 0x00, 0x20)), "the overdue figures are not red"
+    assert near((0x18, 0x64, 0xAB)), "the cases heading is not blue"
+    assert near((0x21, 0x25, 0x29)), "the dark title bar is missing"
+    background = (0xF4, 0xF5, 0xF7)
+    right_edge = {image.getpixel((x, y)) for x in range(592, 600) for y in range(0, 1400, 4)}
+    assert all(all(abs(a - b) <= 2 for a, b in zip(c, background)) for c in right_edge), \
+        "content runs into the right edge at 600 px"

@@ -1,0 +1,147 @@
+"""Replies found in the Sent folder stop clocks like replies through the relay; the gateway's own
+mail, auto-replies, mail to colleagues and mail older than the clock never do."""
+
+from pathlib import Path
+
+import pytest
+
+from gateway import maildir
+from gateway.config import load_config
+from gateway.daemon import Daemon
+from gateway.state import State
+from conftest import write_config
+import mails
+from mails import buyer, case
+
+ORDER = "204-1111111-2222222"
+BUYER = mails.BUYER_ADDRESS
+CASE = "69794732962"
+
+
+def setup(tmp_path: Path, **mailbox):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    box = {"name": "shop", "address": "support@shop.example", "maildir": str(tmp_path / "Maildir"),
+           "since": "2000-01-01", **mailbox}
+    config = load_config(write_config(tmp_path, mailbox=[box],
+                                      smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")}))
+    maildir.ensure(config.mailboxes[0].maildir)
+    return config
+
+
+def deliver(config, raw: bytes, folder: str = "") -> None:
+    path = config.mailboxes[0].maildir / (f".{folder}" if folder else "")
+    maildir.ensure(path)
+    maildir.deliver(path, raw)
+
+
+def run(config) -> None:
+    assert Daemon(config).run_once() == 0
+
+
+def clock(config, key: str = f"order:{ORDER}") -> dict:
+    state = State(config.state_dir)
+    try:
+        return state.clock(key)
+    finally:
+        state.close()
+
+
+def audit(config) -> list[tuple[str, str]]:
+    state = State(config.state_dir)
+    try:
+        return [(r["kind"], r["detail"]) for r in state.db.query("SELECT kind, detail FROM audit ORDER BY id")]
+    finally:
+        state.close()
+
+
+def reply(*, to: str = BUYER, in_reply_to: str | None = f"<buyer-{ORDER}-k3j4h5g6f7d8-0@example.test>",
+          date: str = "Sun, 22 Nov 2026 12:00:00 +0000", extra: str = "", subject: str = f"Re: your order {ORDER}",
+          message_id: str = "<reply-1@shop.example>", body: str = "We are sending a replacement today.") -> bytes:
+    thread = f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n" if in_reply_to else ""
+    return (f"From: Support <support@shop.example>\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\n"
+            f"Message-ID: {message_id}\r\n{thread}{extra}\r\n{body}\r\n").encode()
+
+
+@pytest.fixture
+def open_clock(tmp_path):
+    config = setup(tmp_path)
+    deliver(config, buyer(ORDER, "Where is my parcel? I will open an A-to-z claim."))
+    run(config)
+    assert clock(config)["status"] == "open"
+    return config
+
+
+def test_a_reply_in_the_sent_folder_stops_the_clock_and_is_recorded_once(open_clock):
+    config = open_clock
+    deliver(config, reply(), "Sent")
+    run(config)
+    stopped = clock(config)
+    assert stopped["status"] == "stopped" and stopped["stop_reason"] == "reply sent by the team (<reply-1@shop.example>)"
+    replies = [d for k, d in audit(config) if k == "reply_sent"]
+    assert len(replies) == 1 and '"seen_in": "shop (sent)"' in replies[0] and '"matched_by": "in-reply-to"' in replies[0]
+    run(config)  # read again: nothing new
+    assert [k for k, _ in audit(config)].count("reply_sent") == 1
+
+
+@pytest.mark.parametrize("kind", ["own acknowledgement", "auto-reply", "to a colleague", "sent before the clock opened"])
+def test_what_is_no_reply_keeps_the_clock_running(open_clock, kind):
+    config = open_clock
+    if kind == "own acknowledgement":
+        sent = list((config.smtp.capture_dir / "new").iterdir())
+        assert sent, "the buyer was acknowledged"
+        for path in sent:
+            deliver(config, path.read_bytes(), "Sent")  # a smarthost like Gmail files the gateway's mail in Sent
+    elif kind == "auto-reply":
+        deliver(config, reply(extra="Auto-Submitted: auto-replied\r\n"), "Sent")
+    elif kind == "to a colleague":
+        deliver(config, reply(to="colleague@shop.example"), "Sent")
+    else:
+        deliver(config, reply(date="Sun, 22 Nov 2026 09:00:00 +0000", in_reply_to=None), "Sent")
+    run(config)
+    assert clock(config)["status"] == "open"
+    if kind == "own acknowledgement":
+        assert "reply_sent" not in [k for k, _ in audit(config)]
+    else:
+        assert any(k == "reply_sent" and "kept running" in d for k, d in audit(config))
+
+
+def test_a_reply_seen_through_the_relay_is_not_recorded_again_from_sent(open_clock):
+    from gateway.parse import parse_mail
+    from gateway.replies import judge, record_reply
+    from gateway.classify import Classifier
+
+    config = open_clock
+    raw = reply()
+    state = State(config.state_dir)
+    try:
+        mail = parse_mail(raw)
+        assert record_reply(state, mail, judge(state, mail, [BUYER]), direction="outbound", key="sha256:x",
+                            recipients=[BUYER], detail={}, tag_pattern=Classifier(config).tag_pattern)
+    finally:
+        state.close()
+    deliver(config, raw, "Sent")
+    run(config)
+    assert [k for k, _ in audit(config)].count("reply_sent") == 1
+
+
+def test_a_case_reply_to_amazon_makes_the_case_wait_for_amazon_again(tmp_path):
+    config = setup(tmp_path)
+    deliver(config, case(CASE, "answered", day=22, hour=8))
+    run(config)
+    assert clock(config, f"case:{CASE}")["case_status"] == "answered"
+    deliver(config, reply(to="seller-support@amazon.com", in_reply_to=f"<case-{CASE}-answered-22-8@amazonses.example>",
+                          subject=f"RE: Case ID {CASE}", body="The listing is fixed now."), "Sent")
+    run(config)
+    assert clock(config, f"case:{CASE}")["case_status"] == "replied"
+
+
+def test_without_a_sent_folder_the_inbox_still_runs(tmp_path):
+    config = setup(tmp_path)
+    deliver(config, buyer(ORDER, "Where is my parcel?"))
+    run(config)  # no .Sent: said once, no failure
+    assert clock(config)["status"] == "open"
+    none = setup(tmp_path / "none", sent_folder="none")
+    deliver(none, buyer(ORDER, "Where is my parcel?"))
+    deliver(none, reply(), "Sent")
+    run(none)
+    assert clock(none)["status"] == "open"

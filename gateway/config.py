@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -332,6 +333,9 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         value = gateway.get(key)
         return (base / value).resolve() if value else default
 
+    # under systemd, StateDirectory= gives the state's place when the config does not
+    state_default = Path(os.environ["STATE_DIRECTORY"].split(":")[0]) if os.environ.get("STATE_DIRECTORY") else Path.cwd() / "state"
+
     smtp = _smtp(where, data.get("smtp"), base)
     acknowledge = _section(where, "acknowledge", data.get("acknowledge", {}), AcknowledgeConfig())
     outbox = _section(where, "outbox", data.get("outbox", {}), OutboxConfig())
@@ -361,7 +365,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         authserv_ids=_str_list(f"{where} [trust]", "authserv_ids", trust.get("authserv_ids", [])),
         tier1=tier1,
         timezone=timezone,
-        state_dir=directory("state_dir", Path.cwd() / "state"),
+        state_dir=directory("state_dir", state_default),
         rules_dir=directory("rules_dir", shipped_dir("rules")),
         templates_dir=directory("templates_dir", shipped_dir("templates")),
         tags={k: v.strip() for k, v in tags.items()},
@@ -377,6 +381,17 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         cases=cases,
         digest=digest,
     )
+
+
+def secret_file(base: Path, value: object) -> Path:
+    """A file holding a secret. Under systemd, LoadCredential= hands the service a private copy
+    of a root-only file: $CREDENTIALS_DIRECTORY/NAME stands in for a configured file named NAME.
+    The config keeps the real path, so commands run by hand read the file itself."""
+    path = (base / str(value)).resolve()
+    credentials = os.environ.get("CREDENTIALS_DIRECTORY")
+    if credentials and (Path(credentials) / path.name).is_file():
+        return Path(credentials) / path.name
+    return path
 
 
 def _section(where: str, name: str, table: object, defaults):
@@ -500,7 +515,7 @@ def _outbound_relay(where: str, table: object, max_bytes: int, base: Path) -> Ou
         if key in table:
             if not isinstance(table[key], str) or not table[key].strip():
                 raise _fail(where, f"{key} must be a file path")
-            values[key] = (base / table[key]).resolve()
+            values[key] = secret_file(base, table[key])
     if bool(values.get("tls_cert")) != bool(values.get("tls_key")):
         raise _fail(where, "give both tls_cert and tls_key (PEM files) for STARTTLS, or neither")
     if values.get("users_file") and not values.get("tls_cert") and not _is_loopback(values["listen"][0]):
@@ -549,7 +564,7 @@ def _smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
         port=port,
         security=security,
         user=table.get("user"),
-        password_file=(base / table["password_file"]).resolve() if table.get("password_file") else None,
+        password_file=secret_file(base, table["password_file"]) if table.get("password_file") else None,
         oauth2_token_command=table.get("oauth2_token_command"),
         timeout=float(timeout),
         capture_dir=(base / capture).resolve() if capture else None,
@@ -565,9 +580,11 @@ def _mailbox(where: str, entry: dict, address: str, base: Path) -> Mailbox:
             if not isinstance(entry[key], str) or not entry[key].strip():
                 raise _fail(where, f"'{key}' must be a non-empty string")
             values[key] = entry[key].strip()
-    for key in ("password_file", "maildir", "ca_file"):
+    for key in ("maildir", "ca_file"):
         if key in entry:
             values[key] = (base / str(entry[key])).resolve()
+    if "password_file" in entry:
+        values["password_file"] = secret_file(base, str(entry["password_file"]))
     for key in ("imap_port", "backlog_days"):
         if key in entry:
             if isinstance(entry[key], bool) or not isinstance(entry[key], int) or entry[key] < 0:

@@ -13,6 +13,7 @@ import logging
 import signal
 import ssl
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -28,12 +29,13 @@ from gateway.relay import Pool
 from gateway.relay_inbound import InboundFilter
 from gateway.relay_outbound import OutboundRelay, tls_context
 from gateway.relay_users import UsersFile, UsersFileError
+from gateway.sdnotify import Notifier
 from gateway.rules import RuleFileErrors, RuleSet, load_rules
 from gateway.sentwatch import SentWatcher
 from gateway.smtpserver import SmtpListener
 from gateway.state import State
 from gateway.transport import mail_transport
-from gateway.watcher import FolderWatcher, Watcher
+from gateway.watcher import FolderWatcher, Health, Watcher
 
 log = logging.getLogger("gateway.daemon")
 
@@ -78,6 +80,8 @@ class Daemon:
         self.classifiers: list[Classifier] = []
         self._lock = threading.Lock()
         self.mailboxes = [m for m in config.mailboxes if m.watched]
+        self.health = Health()
+        self.notifier = Notifier()
 
     def _classifier(self) -> Classifier:
         """A classifier that follows rule reloads."""
@@ -91,11 +95,12 @@ class Daemon:
         return Pipeline(self._classifier(), State(self.config.state_dir), self.news)
 
     def _watcher(self, mailbox: Mailbox, store: MailStore, pipeline: Pipeline) -> Watcher:
-        return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop)
+        return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop,
+                       health=self.health)
 
     def _sent_watcher(self, mailbox: Mailbox, store: MailStore, state: State) -> SentWatcher:
         return SentWatcher(store, state, self._classifier(), backlog_days=mailbox.backlog_days, since=mailbox.since,
-                           stop=self.stop)
+                           stop=self.stop, health=self.health)
 
     def _watch(self, mailbox: Mailbox) -> None:
         pipeline = self._pipeline()
@@ -225,7 +230,18 @@ class Daemon:
             state.close()
         return failures
 
+    def _readiness(self, relays: int, started: bool) -> tuple[bool, str]:
+        """Whether every mailbox is logged in (the state is open and the relays listen before the
+        threads start), and the status line for `systemctl status`."""
+        connected, errors = self.health.snapshot()
+        down = [m.name for m in self.mailboxes if not connected.get(m.name)]
+        if not down:
+            return True, f"running: {len(self.mailboxes)} mailbox(es), {relays} relay(s)"
+        what = "; ".join(f"{name}: {errors[name]}" if name in errors else name for name in down)
+        return False, (f"running, but not logged in to {what}" if started else f"starting: logging in to {what}")
+
     def run_forever(self) -> None:
+        State(self.config.state_dir).close()  # the state opens (and its schema is made) before anything runs
         relays = self.start_relays()
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
@@ -238,12 +254,32 @@ class Daemon:
         for thread in threads:
             thread.start()
         log.info("running: %d mailbox(es), %d relay(s), state in %s", len(self.mailboxes), len(relays), self.config.state_dir)
+        ready, said = False, ""
+        watchdog = self.notifier.watchdog_seconds
+        pinged = 0.0
         try:
             while not self.stop.wait(0.5):
                 if self.reload_requested.is_set():
                     self.reload_requested.clear()
+                    self.notifier.reloading()
                     self.reload()
+                    if ready:
+                        self.notifier.ready(said)  # READY=1 ends the reload
+                all_in, status = self._readiness(len(relays), ready)
+                if all_in and not ready:
+                    self.notifier.ready(status)
+                    log.info("ready: %s", status)
+                    ready, said = True, status
+                elif status != said:
+                    self.notifier.status(status)
+                    said = status
+                # The watchdog is fed only while every thread is alive: a thread that died, or a
+                # main loop that hangs, stops the pings and systemd restarts the service.
+                if watchdog and time.monotonic() - pinged >= watchdog / 2 and all(t.is_alive() for t in threads):
+                    self.notifier.watchdog()
+                    pinged = time.monotonic()
         finally:
+            self.notifier.stopping()
             for relay in relays:  # first, all at once: what they finish may still queue actions for the outbox
                 relay.begin_stop()
             for relay in relays:

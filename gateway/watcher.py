@@ -26,6 +26,30 @@ log = logging.getLogger("gateway.watch")
 MAX_TRIES = 3
 
 
+class Health:
+    """Which folders are connected, and the last error of those that are not: for systemd's
+    readiness and status, and for the metrics. Shared by the watcher threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.connected: dict[str, bool] = {}
+        self.errors: dict[str, str] = {}
+
+    def up(self, name: str) -> None:
+        with self._lock:
+            self.connected[name] = True
+            self.errors.pop(name, None)
+
+    def down(self, name: str, error: str) -> None:
+        with self._lock:
+            self.connected[name] = False
+            self.errors[name] = error
+
+    def snapshot(self) -> tuple[dict[str, bool], dict[str, str]]:
+        with self._lock:
+            return dict(self.connected), dict(self.errors)
+
+
 class CopyNotConfirmed(RuntimeError):
     """The server took the APPEND but the copy cannot be found: the original stays put."""
 
@@ -35,9 +59,10 @@ class FolderWatcher:
     new mail to `handle`; reconnects with backoff. Subclasses say what a mail means."""
 
     def __init__(self, store: MailStore, state: State, *, backlog_days: int, stop: threading.Event,
-                 since: date | None = None) -> None:
+                 since: date | None = None, health: Health | None = None) -> None:
         self.store = store
         self.state = state
+        self.health = health or Health()
         self.backlog_days = backlog_days
         self.since = since
         self.stop = stop
@@ -123,6 +148,7 @@ class FolderWatcher:
             try:
                 self.store.connect()
                 backoff = 1.0
+                self.health.up(self.name)
                 log.info("%s: connected", self.name)
                 while not self.stop.is_set():
                     self.scan()
@@ -133,6 +159,7 @@ class FolderWatcher:
                 log.warning("%s: not watched: %s", self.name, exc)
                 break
             except Exception as exc:  # noqa: BLE001 - one mailbox failing never stops the others
+                self.health.down(self.name, f"{type(exc).__name__}: {exc}")
                 if self.stop.is_set():
                     break
                 log.warning("%s: %s: %s; reconnecting in %.0fs", self.name, type(exc).__name__, exc, backoff,
@@ -148,8 +175,8 @@ class Watcher(FolderWatcher):
     """The inbox: each new mail through the pipeline, tagged in place."""
 
     def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
-                 since: date | None = None) -> None:
-        super().__init__(store, pipeline.state, backlog_days=backlog_days, stop=stop, since=since)
+                 since: date | None = None, health: Health | None = None) -> None:
+        super().__init__(store, pipeline.state, backlog_days=backlog_days, stop=stop, since=since, health=health)
         self.pipeline = pipeline
 
     def mark_failed(self, uid: int) -> bool:

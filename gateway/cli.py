@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from gateway import __version__, digest, evidence, maildir
+from gateway import __version__, checkconfig, digest, evidence, maildir
 from gateway.classify import Classifier
 from gateway.clocks import clock_key, status_rows
 from gateway.config import Config, ConfigError, load_config
@@ -408,6 +408,30 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK if counts["dead"] == 0 else EXIT_PROBLEMS
 
 
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    destination = Path(args.destination)
+    if destination.is_dir():
+        destination = destination / f"state-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.db"
+    with _existing_state(config) as state:
+        size = state.backup(destination)
+        rows = state.verify_audit().rows
+    print(f"{destination}: {size} bytes, {rows} audit rows; the raw mails are in {config.state_dir / 'mail'} "
+          f"(copy that folder too, e.g. with rsync)")
+    return EXIT_OK
+
+
+def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
+    findings = checkconfig.run(config)
+    for finding in findings:
+        print(f"{finding.level.upper() if finding.level == 'fail' else finding.level:<5} {finding.what}")
+        if finding.fix:
+            print(f"      fix: {finding.fix}")
+    failed = sum(f.level == "fail" for f in findings)
+    warned = sum(f.level == "warn" for f in findings)
+    print(f"{failed} problem(s) to fix, {warned} warning(s)" if failed or warned else "everything works")
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crisis-gateway", description="Find and track the crises in an Amazon seller's support inbox.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -475,6 +499,12 @@ def build_parser() -> argparse.ArgumentParser:
                "timeline with the .eml files, and what Amazon asks for, found or missing; zipped")
     pack.add_argument("order", metavar="ORDER", help="the order id")
     pack.add_argument("--out", default=".", metavar="DIR", help="where to write evidence-ORDER.zip (default: here)")
+
+    backup = add("backup", cmd_backup, "copy the state database while the daemon runs (SQLite online backup)")
+    backup.add_argument("destination", metavar="FILE|DIR", help="the copy; in a folder, state-TIME.db")
+
+    add("check-config", cmd_check_config, "check the configuration, rules and templates, log in to each mailbox "
+        "and greet the smarthost (nothing is read, moved or sent); say what works and what to fix")
 
     daily = add("digest", cmd_digest, "send the digest to managers now: overdue, due today, open crises, cases "
                 "waiting for Amazon, the last 7 days (the daemon sends it daily at [digest] hour)")

@@ -129,6 +129,22 @@ class SmtpTransport:
                         raise
                     log.info("smarthost refused the access token; fetching a new one")
 
+    def greet(self) -> str:
+        """Connect, STARTTLS and log in as for a mail, then QUIT without sending: what worked."""
+        c = self.config
+        smtp = self._connect()
+        try:
+            self._login(smtp)
+            done = [f"greeted {c.host}:{c.port}", {"tls": "TLS", "starttls": "STARTTLS", "none": "no TLS"}[c.security]]
+            if c.user:
+                done.append(f"logged in as {c.user}")
+            return ", ".join(done)
+        finally:
+            try:
+                smtp.quit()
+            except smtplib.SMTPException:
+                pass
+
     def send(self, sender: str, recipients: list[str], data: bytes) -> str:
         """Every recipient accepted, or an error."""
         refused = self.deliver(sender, recipients, data)

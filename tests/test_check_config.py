@@ -1,0 +1,82 @@
+"""`crisis-gateway check-config` against a real Dovecot and a listening SMTP server: what works
+is said, what does not is said with its fix, and any problem gives a non-zero exit."""
+
+import shutil
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from conftest import write_config
+from gateway.cli import main
+from gateway.shipped import shipped_dir
+from servers import Sink, SinkHandler, dovecot, free_port  # noqa: F401 - fixture
+
+
+def imap_box(tmp_path, server, password: str) -> dict:
+    secret = tmp_path / f"imap-password-{password}"
+    secret.write_text(password + "\n")
+    return {"name": "shop", "address": "support@shop.example", "imap_host": "127.0.0.1", "imap_port": server.imap_port,
+            "imap_security": "none", "imap_user": server.user, "password_file": str(secret), "timeout": 10}
+
+
+def check(capsys, config) -> tuple[int, str]:
+    code = main(["check-config", "--config", str(config)])
+    return code, capsys.readouterr().out
+
+
+def test_everything_works_and_is_said(dovecot, tmp_path, capsys):
+    dovecot.append(b"From: a@b.example\r\nSubject: hello\r\n\r\nhi\r\n")
+    with Sink() as sink:
+        config = write_config(tmp_path, mailbox=[imap_box(tmp_path, dovecot, dovecot.password)],
+                              smtp={"from": "crisis@shop.example", "host": "127.0.0.1", "port": sink.port, "security": "none"},
+                              relay={"inbound": {"listen": f"127.0.0.1:{free_port()}", "reinject": f"127.0.0.1:{free_port()}"}})
+        code, out = check(capsys, config)
+        assert sink.received == []  # greeted, nothing sent
+    assert code == 0, out
+    assert f"ok    mailbox shop: logged in to 127.0.0.1:{dovecot.imap_port} as support; INBOX has 1 mail(s)" in out
+    assert "ok    mailbox shop: Sent folder found" in out
+    assert f"ok    smarthost: greeted 127.0.0.1:{sink.port}, no TLS" in out
+    assert "ok    relay inbound:" in out and out.rstrip().endswith("everything works")
+    assert len(dovecot.messages()) == 1 and dovecot.messages("Crisis Gateway/Archive") == []  # nothing moved
+
+
+def test_each_problem_is_named_with_its_fix(dovecot, tmp_path, capsys):
+    templates = tmp_path / "templates"
+    shutil.copytree(shipped_dir("templates"), templates)
+    (templates / "reminder" / "en.txt.j2").write_text("Subject: {{ broken\n")
+
+    def refuse(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=False, handled=False)
+
+    password = tmp_path / "smtp-password"
+    password.write_text("nope\n")
+    refusing = Controller(SinkHandler(), hostname="127.0.0.1", port=free_port(), authenticator=refuse,
+                          auth_require_tls=False, ready_timeout=10)
+    refusing.start()
+    try:
+        config = write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "templates_dir": str(templates)},
+                              mailbox=[imap_box(tmp_path, dovecot, "wrong-password")],
+                              smtp={"from": "crisis@shop.example", "host": "127.0.0.1", "port": refusing.port,
+                                    "security": "none", "user": "crisis", "password_file": str(password)})
+        code, out = check(capsys, config)
+    finally:
+        refusing.stop()
+    assert code == 1, out
+    assert "FAIL  template reminder/en.txt.j2, line 1:" in out
+    assert "FAIL  mailbox shop: 127.0.0.1" in out and "refused the login of support" in out
+    assert "use oauth2_token_command (XOAUTH2)" in out
+    assert f"FAIL  smarthost 127.0.0.1:{refusing.port} refused the login of crisis: 535" in out
+    assert "wrong-password" not in out and "nope" not in out
+    assert "3 problem(s) to fix" in out
+
+    (tmp_path / "closed").mkdir()
+    closed = write_config(tmp_path / "closed", smtp={"from": "crisis@shop.example", "host": "127.0.0.1", "port": free_port(), "security": "none"})
+    code, out = check(capsys, closed)
+    assert code == 1 and "refused the connection: check the host and port, and that the server runs" in out, out
+
+
+def test_a_broken_configuration_is_a_usage_error(tmp_path, capsys):
+    config = tmp_path / "gateway.toml"
+    config.write_text("[gateway]\nstate_dir = 1\n[[mailbox]]\naddress = 'support@shop.example'\n[digest]\nhour = 25\n")
+    assert main(["check-config", "--config", str(config)]) == 2
+    assert "error:" in capsys.readouterr().err

@@ -184,6 +184,7 @@ class Config:
     reminders: RemindersConfig = RemindersConfig()
     cases: CasesConfig = CasesConfig()
     digest: DigestConfig = DigestConfig()
+    metrics_listen: tuple[str, int] | None = None  # [metrics] listen: Prometheus, on loopback
 
     @property
     def message_id_domain(self) -> str:
@@ -220,6 +221,7 @@ _KNOWN = {
     "reminders": {"steps", "escalate_hours", "escalate_to"},
     "cases": {"reopen_days", "reopen_reminder_days", "nudge_hours"},
     "digest": {"to", "hour", "enabled"},
+    "metrics": {"listen"},
     "relay.inbound": {"listen", "reinject", "max_message_bytes", "timeout", "workers", "drain_seconds"},
     "relay.outbound": {"listen", "max_message_bytes", "users_file", "tls_cert", "tls_key", "local_networks", "workers",
                        "drain_seconds"},
@@ -347,6 +349,14 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     if not 0 < cases.reopen_reminder_days < cases.reopen_days or cases.nudge_hours < 1:
         raise _fail(where, "[cases] needs 0 < reopen_reminder_days < reopen_days and nudge_hours >= 1")
     digest = _digest(where, data.get("digest", {}))
+    metrics = data.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise _fail(where, "[metrics] must be a table")
+    _check_keys(where, "metrics", metrics)
+    metrics_listen = _host_port(f"{where} [metrics]", "listen", metrics["listen"]) if "listen" in metrics else None
+    if metrics_listen and not _is_loopback(metrics_listen[0]):
+        raise _fail(where, "[metrics] listen must be a loopback address (127.0.0.1 or ::1): the figures name "
+                           "mailboxes and categories; let Prometheus scrape through a proxy or an SSH tunnel")
     relay = data.get("relay", {})
     if not isinstance(relay, dict):
         raise _fail(where, "write the relay settings as [relay.inbound] and [relay.outbound]")
@@ -380,6 +390,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         reminders=reminders,
         cases=cases,
         digest=digest,
+        metrics_listen=metrics_listen,
     )
 
 

@@ -23,6 +23,7 @@ from gateway.classify import Classifier
 from gateway.config import Config, Mailbox
 from gateway.imapstore import ImapStore
 from gateway.mailstore import FolderMissing, MailStore, MaildirStore
+from gateway.metrics import MetricsServer
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.relay import Pool
@@ -177,6 +178,15 @@ class Daemon:
             raise StartError(str(exc)) from None
         return started
 
+    def start_metrics(self) -> MetricsServer | None:
+        if self.config.metrics_listen is None:
+            return None
+        try:
+            return MetricsServer(self.config.metrics_listen, self.config.state_dir, self.health)
+        except OSError as exc:
+            host, port = self.config.metrics_listen
+            raise StartError(f"[metrics] cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
     def reload(self) -> None:
         try:
             rules = load_rules(self.config.rules_dir)
@@ -242,7 +252,13 @@ class Daemon:
 
     def run_forever(self) -> None:
         State(self.config.state_dir).close()  # the state opens (and its schema is made) before anything runs
-        relays = self.start_relays()
+        metrics = self.start_metrics()
+        try:
+            relays = self.start_relays()
+        except StartError:
+            if metrics is not None:
+                metrics.stop()
+            raise
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         signal.signal(signal.SIGINT, lambda *_: self.stop.set())
@@ -292,6 +308,8 @@ class Daemon:
                     log.error("%s did not stop within 60s", thread.name)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            if metrics is not None:
+                metrics.stop()
             log.info("stopped")
 
 

@@ -22,6 +22,7 @@ from typing import Any, Callable, TypeVar
 
 from aiosmtpd.smtp import SMTP, syntax
 
+from gateway.metrics import RELAY_SESSIONS, RELAY_TEMPORARY
 from gateway.transport import helo_name
 
 log = logging.getLogger("gateway.relay")
@@ -53,11 +54,15 @@ class Session(SMTP):
             log.warning("relay %s: %s answered 451 instead of %r", self.listener.name,
                         self.session.peer if self.session else "?", text[:120])
             status = TEMPORARY
+        if (status[:1] if isinstance(status, str) else status[:1].decode("ascii", "replace")) == "4":
+            RELAY_TEMPORARY.labels(self.listener.name).inc()
         await super().push(status)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self.listener.sessions.add(self)  # called again after STARTTLS: a set keeps it once
+        if self not in self.listener.sessions:  # called again after STARTTLS
+            RELAY_SESSIONS.labels(self.listener.name).inc()
+        self.listener.sessions.add(self)
 
     def connection_lost(self, error: Exception | None) -> None:
         self.listener.sessions.discard(self)

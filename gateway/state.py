@@ -48,6 +48,20 @@ class State:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA busy_timeout=10000")
         self._create_schema()
+        self._keep_owner()
+
+    def _keep_owner(self) -> None:
+        """A command run by hand as root must not leave the service's files to root (the service
+        could no longer write its own state): they go to the state folder's owner."""
+        if os.geteuid() != 0:
+            return
+        owner = self.directory.stat()
+        if owner.st_uid == 0:
+            return
+        for name in ("state.db", "state.db-wal", "state.db-shm"):
+            path = self.directory / name
+            if path.exists() and path.stat().st_uid != owner.st_uid:
+                os.chown(path, owner.st_uid, owner.st_gid)
 
     def close(self) -> None:
         self.db.close()

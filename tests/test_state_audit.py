@@ -1,5 +1,6 @@
 """State: messages once, clocks per order and case, an audit trail that shows tampering."""
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -165,3 +166,15 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
     verified = copy.verify_audit()
     assert verified.ok and verified.rows >= 20
     assert not (tmp_path / "copy.db.part").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away")
+def test_state_opened_by_root_leaves_its_files_to_the_state_folders_owner(tmp_path):
+    folder = tmp_path / "state"
+    folder.mkdir()
+    os.chown(folder, 65534, 65534)  # the service's (dynamic) user
+    State(folder).close()
+    for name in ("state.db", "state.db-wal", "state.db-shm"):
+        if (folder / name).exists():
+            assert (folder / name).stat().st_uid == 65534, name
+    assert (folder / "state.db").stat().st_uid == 65534

@@ -279,7 +279,8 @@ class Dovecot:
             b.chmod(0o755)
             for sub in ("mail", "home"):
                 shutil.chown(b / sub, "dovecot", "dovecot")
-            (b / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\n")
+            # a second user, "orders", for mail delivered beside the watched INBOX
+            (b / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\norders:{{PLAIN}}{self.password}::::::\n")
             (b / "passwd").chmod(0o644)
             self.conf.write_text(f"""
 base_dir = {b}/run

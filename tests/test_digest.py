@@ -16,7 +16,7 @@ from conftest import MINIMAL_CONFIG, config_toml, under_ci
 from gateway import digest
 from gateway.classify import Classifier
 from gateway.cli import main
-from gateway.config import config_from_dict, load_config
+from gateway.config import config_from_dict
 from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.state import State

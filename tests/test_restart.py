@@ -15,7 +15,7 @@ from collections import Counter
 import mailfactory
 from mails import claim
 from test_imap import ARCHIVE, _settled, message_id, outgoing, write_imap_config
-from test_relay_postfix import chain, inbound  # noqa: F401 - fixture
+from test_relay_postfix import chain  # noqa: F401 - fixture
 from test_systemd import FakeSystemd, wait
 from servers import dovecot, postfix_factory  # noqa: F401 - fixtures
 import tomllib

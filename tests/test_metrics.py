@@ -59,7 +59,13 @@ def test_a_scrape_shows_what_the_daemon_did(tmp_path):
             with pytest.raises(smtplib.SMTPDataError) as refused:
                 client.sendmail("a@b.example", ["support@shop.example"], buyer("204-1111111-0000003", "Hello?"))
             assert refused.value.smtp_code == 451
-        values = wait_for(lambda: (v := scrape(metrics_port)).get('crisis_gateway_actions_total{kind="acknowledge",result="sent"}') and v)
+        sent = ('crisis_gateway_actions_total{kind="acknowledge",result="sent"}', 'crisis_gateway_actions_total{kind="forward",result="sent"}')
+
+        def all_sent():
+            now = scrape(metrics_port)
+            return now if all(now.get(name) for name in sent) else None
+
+        values = wait_for(all_sent)
         assert values, log.read_text()[-3000:]
     finally:
         process.send_signal(signal.SIGTERM)

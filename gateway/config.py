@@ -349,14 +349,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     if not 0 < cases.reopen_reminder_days < cases.reopen_days or cases.nudge_hours < 1:
         raise _fail(where, "[cases] needs 0 < reopen_reminder_days < reopen_days and nudge_hours >= 1")
     digest = _digest(where, data.get("digest", {}))
-    metrics = data.get("metrics", {})
-    if not isinstance(metrics, dict):
-        raise _fail(where, "[metrics] must be a table")
-    _check_keys(where, "metrics", metrics)
-    metrics_listen = _host_port(f"{where} [metrics]", "listen", metrics["listen"]) if "listen" in metrics else None
-    if metrics_listen and not _is_loopback(metrics_listen[0]):
-        raise _fail(where, "[metrics] listen must be a loopback address (127.0.0.1 or ::1): the figures name "
-                           "mailboxes and categories; let Prometheus scrape through a proxy or an SSH tunnel")
+    metrics_listen = _metrics(where, data.get("metrics", {}))
     relay = data.get("relay", {})
     if not isinstance(relay, dict):
         raise _fail(where, "write the relay settings as [relay.inbound] and [relay.outbound]")
@@ -405,6 +398,27 @@ def secret_file(base: Path, value: object) -> Path:
     return path
 
 
+def _table(where: str, name: str, table: object) -> tuple[str, dict]:
+    """A section's place for messages ("FILE [name]") and its table, checked to be a table of
+    known keys."""
+    where = f"{where} [{name}]"
+    if not isinstance(table, dict):
+        raise _fail(where, "must be a table")
+    _check_keys(where, name, table)
+    return where, table
+
+
+def _metrics(where: str, table: object) -> tuple[str, int] | None:
+    where, table = _table(where, "metrics", table)
+    if "listen" not in table:
+        return None
+    listen = _host_port(where, "listen", table["listen"])
+    if not _is_loopback(listen[0]):
+        raise _fail(where, "listen must be a loopback address (127.0.0.1 or ::1): the figures name mailboxes and "
+                           "categories; let Prometheus scrape through a proxy or an SSH tunnel")
+    return listen
+
+
 def _section(where: str, name: str, table: object, defaults):
     """A flat section of numbers and strings, typed by its dataclass defaults."""
     if not isinstance(table, dict):
@@ -421,10 +435,7 @@ def _section(where: str, name: str, table: object, defaults):
 
 
 def _digest(where: str, table: object) -> DigestConfig:
-    where = f"{where} [digest]"
-    if not isinstance(table, dict):
-        raise _fail(where, "must be a table")
-    _check_keys(where, "digest", table)
+    where, table = _table(where, "digest", table)
     hour = table.get("hour", 8)
     if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
         raise _fail(where, f"hour must be a whole hour from 0 to 23 (local time, [gateway] timezone), not {hour!r}")
@@ -440,10 +451,7 @@ def _hours(value: object) -> bool:
 
 
 def _reminders(where: str, table: object) -> RemindersConfig:
-    where = f"{where} [reminders]"
-    if not isinstance(table, dict):
-        raise _fail(where, "must be a table")
-    _check_keys(where, "reminders", table)
+    where, table = _table(where, "reminders", table)
     steps = dict(DEFAULT_REMINDER_STEPS)
     given = table.get("steps", {})
     if not isinstance(given, dict):
@@ -497,10 +505,7 @@ def _relay_common(where: str, table: dict, max_bytes: int) -> dict:
 
 
 def _inbound_relay(where: str, table: object, max_bytes: int) -> InboundRelayConfig:
-    where = f"{where} [relay.inbound]"
-    if not isinstance(table, dict):
-        raise _fail(where, "must be a table")
-    _check_keys(where, "relay.inbound", table)
+    where, table = _table(where, "relay.inbound", table)
     if "listen" not in table or "reinject" not in table:
         raise _fail(where, "needs listen (where Postfix hands mail over, e.g. \"127.0.0.1:10025\") and reinject "
                            "(Postfix's re-injection smtpd, e.g. \"127.0.0.1:10026\")")
@@ -515,10 +520,7 @@ def _inbound_relay(where: str, table: object, max_bytes: int) -> InboundRelayCon
 
 
 def _outbound_relay(where: str, table: object, max_bytes: int, base: Path) -> OutboundRelayConfig:
-    where = f"{where} [relay.outbound]"
-    if not isinstance(table, dict):
-        raise _fail(where, "must be a table")
-    _check_keys(where, "relay.outbound", table)
+    where, table = _table(where, "relay.outbound", table)
     if "listen" not in table:
         raise _fail(where, "needs listen, the address the team's mail client sends to, e.g. \"127.0.0.1:10587\"")
     values = _relay_common(where, table, max_bytes)

@@ -111,9 +111,7 @@ def record_reply(state: State, mail: ParsedMail, judgement: Judgement, *, direct
         detail["clock"] = judgement.note
     with state.transaction():
         if mail.message_id:
-            stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            state.db["relayed"].insert_all([{"direction": REPLY, "key": mail.message_id, "recipient": r, "at": stamp}
-                                            for r in recipients], ignore=True)
+            state.mark_relayed(REPLY, mail.message_id, recipients, datetime.now(timezone.utc))
         return state.record_relayed(
             direction, key, recipients, "reply_sent" if judgement.related else "sent", detail,
             message_key=(found.message or {}).get("key"), order_id=found.order_id, case_id=judgement.case_id,

@@ -238,6 +238,12 @@ class State:
         return {row["recipient"] for row in self.db.query(
             "SELECT recipient FROM relayed WHERE direction = ? AND key = ?", [direction, key])}
 
+    def mark_relayed(self, direction: str, key: str, recipients: list[str], now: datetime) -> None:
+        """`key` reached `recipients`, inside the caller's transaction; known rows are kept."""
+        stamp = now.isoformat(timespec="seconds")
+        self.db["relayed"].insert_all(
+            [{"direction": direction, "key": key, "recipient": r, "at": stamp} for r in recipients], ignore=True)
+
     def record_relayed(self, direction: str, key: str, recipients: list[str], audit_kind: str, detail: dict[str, Any],
                        *, message_key: str | None = None, order_id: str | None = None, case_id: str | None = None,
                        stop_clock: str | None = None, case_reply: bool = False, now: datetime | None = None) -> bool:
@@ -248,8 +254,7 @@ class State:
         stamp = now.isoformat(timespec="seconds")
         ids = {"message_key": message_key, "order_id": order_id, "case_id": case_id, "at": now}
         with self.transaction():
-            self.db["relayed"].insert_all(
-                [{"direction": direction, "key": key, "recipient": r, "at": stamp} for r in recipients], ignore=True)
+            self.mark_relayed(direction, key, recipients, now)
             audit.append(self.db, audit_kind, detail, **ids)
             if case_reply and case_id:
                 self.db.execute("UPDATE clocks SET case_status = ?, updated_at = ? WHERE key = ? AND status = 'open'",

@@ -27,6 +27,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until(condition, timeout: float = 30.0, step: float = 0.1):
+    """The condition's first true value within `timeout` seconds, else its last (false) one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return condition()
+
+
 def listening(port: int, timeout: float = 20.0, alive=lambda: True) -> bool:
     """Whether something accepts connections on 127.0.0.1:port within `timeout` seconds, asking
     every 0.1 s; gives up early when `alive()` says the server's process has ended."""

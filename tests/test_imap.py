@@ -18,7 +18,7 @@ import mails
 from gateway.config import load_config
 from gateway.daemon import Daemon
 from conftest import write_config
-from servers import dovecot  # noqa: F401 - fixture
+from servers import dovecot, wait_until  # noqa: F401 - fixture
 
 ARCHIVE = "Crisis Gateway/Archive"
 
@@ -60,16 +60,6 @@ class Running:
     def stop(self, sig=signal.SIGTERM, timeout=60) -> int:
         self.process.send_signal(sig)
         return self.process.wait(timeout=timeout)
-
-
-def wait_until(condition, timeout=30.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
 
 
 def tagged_copy_of(server, mid: str):

@@ -6,7 +6,6 @@ import signal
 import smtplib
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -15,7 +14,7 @@ from conftest import write_config
 from gateway import maildir
 from gateway.config import ConfigError, config_from_dict
 from mails import buyer, claim
-from servers import free_port, listening
+from servers import free_port, listening, wait_until
 
 
 def scrape(port: int) -> dict[str, float]:
@@ -26,16 +25,6 @@ def scrape(port: int) -> dict[str, float]:
             name, _, value = line.rpartition(" ")
             values[name] = float(value)
     return values
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    return condition()
 
 
 def test_a_scrape_shows_what_the_daemon_did(tmp_path):
@@ -54,7 +43,7 @@ def test_a_scrape_shows_what_the_daemon_did(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
                                stdout=open(log, "wb"), stderr=subprocess.STDOUT, env=dict(os.environ))
     try:
-        assert wait_for(lambda: listening(metrics_port) and listening(relay_port)), log.read_text()[-3000:]
+        assert wait_until(lambda: listening(metrics_port) and listening(relay_port), 30.0, 0.2), log.read_text()[-3000:]
         with smtplib.SMTP("127.0.0.1", relay_port, timeout=30) as client:
             with pytest.raises(smtplib.SMTPDataError) as refused:
                 client.sendmail("a@b.example", ["support@shop.example"], buyer("204-1111111-0000003", "Hello?"))
@@ -65,7 +54,7 @@ def test_a_scrape_shows_what_the_daemon_did(tmp_path):
             now = scrape(metrics_port)
             return now if all(now.get(name) for name in sent) else None
 
-        values = wait_for(all_sent)
+        values = wait_until(all_sent, 30.0, 0.2)
         assert values, log.read_text()[-3000:]
     finally:
         process.send_signal(signal.SIGTERM)

@@ -3,13 +3,12 @@ else gets a 4xx or is cut off unanswered; nothing answered 250 is lost, nothing 
 
 import smtplib
 import threading
-import time
 
 import pytest
 
 from mails import claim
 from relays import gateway
-from servers import sink  # noqa: F401 - fixture
+from servers import sink, wait_until  # noqa: F401 - fixture
 
 ORDER = "114-2682884-2909064"
 
@@ -29,20 +28,13 @@ def send_in_background(gw) -> dict:
     return result
 
 
-def wait_until(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def test_a_mail_in_progress_finishes_idle_sessions_get_421_new_ones_are_refused(tmp_path, sink):
     sink.handler.script = ["slow:1.5"]  # the re-injection is under way when the stop comes
     with gateway(tmp_path, reinject=sink.port) as gw:
         idle = gw.smtp("inbound")
         idle.ehlo()
         sending = send_in_background(gw)
-        wait_until(lambda: not sink.handler.script)
+        assert wait_until(lambda: not sink.handler.script, 10.0, 0.02), "timed out"
         gw.stop()
         sending["thread"].join(10)
         assert sending.get("refused") == {} and "error" not in sending
@@ -56,7 +48,7 @@ def test_a_mail_still_busy_at_the_deadline_is_cut_off_unanswered_and_not_doubled
     sink.handler.script = ["slow:2"]
     with gateway(tmp_path, reinject=sink.port, inbound={"drain_seconds": 0.3}) as gw:
         sending = send_in_background(gw)
-        wait_until(lambda: not sink.handler.script)
+        assert wait_until(lambda: not sink.handler.script, 10.0, 0.02), "timed out"
         gw.stop()  # returns once the cut-off work has ended
         sending["thread"].join(10)
     assert isinstance(sending.get("error"), smtplib.SMTPServerDisconnected)  # no 250: the MTA keeps the mail

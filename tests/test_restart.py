@@ -16,8 +16,8 @@ import mailfactory
 from mails import claim
 from test_imap import ARCHIVE, _settled, message_id, outgoing, write_imap_config
 from test_relay_postfix import chain  # noqa: F401 - fixture
-from test_systemd import FakeSystemd, wait
-from servers import dovecot, postfix_factory  # noqa: F401 - fixtures
+from test_systemd import FakeSystemd
+from servers import dovecot, postfix_factory, wait_until  # noqa: F401 - fixtures
 import tomllib
 
 BURST = 60
@@ -33,7 +33,7 @@ class Service:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gateway", "run", "--config", str(config)], stdout=open(self.log, "ab"),
             stderr=subprocess.STDOUT, env={**os.environ, "NOTIFY_SOCKET": str(tmp_path / f"notify-{number}")})
-        assert wait(lambda: self.fake.first("READY"), 60), self.log.read_text()[-3000:]
+        assert wait_until(lambda: self.fake.first("READY"), 60, 0.05), self.log.read_text()[-3000:]
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGTERM)
@@ -81,7 +81,7 @@ def test_restarts_in_the_middle_of_a_backlog_and_a_relay_burst_lose_and_repeat_n
     sender.join()
     try:
         chain.postfix.flush()
-        assert wait(lambda: len(team_inbox(dovecot)) >= BURST and _settled(dovecot, stream), 240, 1.0), \
+        assert wait_until(lambda: len(team_inbox(dovecot)) >= BURST and _settled(dovecot, stream), 240, 1.0), \
             (len(team_inbox(dovecot)), _settled(dovecot, stream), sorted(p.name for p in (dovecot.base / "mail").iterdir()),
              chain.postfix.log()[-2000:])
         time.sleep(1)

@@ -19,7 +19,7 @@ import pytest
 from conftest import under_ci, write_config
 from gateway.config import load_config, secret_file
 from gateway.sdnotify import Notifier
-from servers import dovecot, free_port, listening  # noqa: F401 - fixture
+from servers import dovecot, free_port, listening, wait_until  # noqa: F401 - fixture
 
 REPO = Path(__file__).resolve().parent.parent
 UNITS = ["crisis-gateway.service", "crisis-gateway@.service"]
@@ -103,7 +103,7 @@ def test_notifier_speaks_to_a_path_or_an_abstract_socket(tmp_path):
     fake = FakeSystemd(str(tmp_path / "notify"))
     try:
         assert Notifier({"NOTIFY_SOCKET": str(tmp_path / "notify")}).ready("running:\nall\r\nfine")
-        assert wait(lambda: fake.first("READY"), 5)
+        assert wait_until(lambda: fake.first("READY"), 5, 0.05)
         assert fake.first("READY")[1]["STATUS"] == "running: all fine"  # one line: no field injected
     finally:
         fake.close()
@@ -139,16 +139,6 @@ def test_credentials_and_state_directory_come_from_systemd(tmp_path, monkeypatch
     assert config.state_dir == tmp_path / "var-lib"
 
 
-def wait(condition, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
-
-
 def _service(tmp_path: Path, server, password: str, relay_port: int) -> tuple[subprocess.Popen, FakeSystemd, Path]:
     secret = tmp_path / "imap-password"
     secret.write_text(password + "\n")
@@ -170,7 +160,7 @@ def test_ready_only_once_the_relay_listens_and_the_mailbox_logged_in_then_watchd
     relay_port = free_port()
     process, fake, log = _service(tmp_path, dovecot, dovecot.password, relay_port)
     try:
-        ready = wait(lambda: fake.first("READY"), 30)
+        ready = wait_until(lambda: fake.first("READY"), 30, 0.05)
         assert ready, log.read_text()[-3000:]
         assert ready[1]["STATUS"] == "running: 1 mailbox(es), 1 relay(s)"
         assert ready[1]["MAINPID"] == str(process.pid)
@@ -189,7 +179,7 @@ def test_ready_only_once_the_relay_listens_and_the_mailbox_logged_in_then_watchd
 def test_no_ready_while_a_mailbox_cannot_log_in_and_the_status_says_why(dovecot, tmp_path):
     process, fake, log = _service(tmp_path, dovecot, "wrong-password", free_port())
     try:
-        assert wait(lambda: any("Error" in m.get("STATUS", "") for _, m in fake.messages), 30), log.read_text()[-3000:]
+        assert wait_until(lambda: any("Error" in m.get("STATUS", "") for _, m in fake.messages), 30, 0.05), log.read_text()[-3000:]
         time.sleep(1)
         assert fake.first("READY") is None
         status = [m["STATUS"] for _, m in fake.messages if "STATUS" in m][-1]

@@ -1,10 +1,11 @@
-"""`crisis-gateway run`: a watcher thread per mailbox and one per Sent folder, the SMTP relays, an outbox thread (which
-also queues the reminders that came due), and the signals.
+"""`crisis-gateway run`: a watcher thread per mailbox and one per Sent folder, the SMTP relays,
+an outbox thread (which also queues the reminders and the digest that came due), the metrics
+endpoint, systemd's notify protocol, and the signals.
 
 SIGTERM/SIGINT: the relays stop taking mail and finish (or 4xx) what they are receiving; every
-thread finishes the message at hand and exits. SIGHUP: rules are read
-again; a broken rule file keeps the old rules and says why. Templates are read from disk at each
-use, so they need no reload.
+thread finishes the message at hand and exits. SIGHUP: rules are read again; a broken rule file
+keeps the old rules and says why. Templates are read from disk at each use, so they need no
+reload.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import getpass
 import json
 import logging
 import shutil
+import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -413,7 +414,13 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     if destination.is_dir():
         destination = destination / f"state-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.db"
     with _existing_state(config) as state:
-        size = state.backup(destination)
+        try:
+            # a folder made here holds the whole state, mail addresses included: private to its owner
+            destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            size = state.backup(destination)
+        except (OSError, sqlite3.OperationalError) as error:
+            print(f"error: cannot write the backup {destination}: {error}", file=sys.stderr)
+            return EXIT_PROBLEMS
         rows = state.verify_audit().rows
     print(f"{destination}: {size} bytes, {rows} audit rows; the raw mails are in {config.state_dir / 'mail'} "
           f"(copy that folder too, e.g. with rsync)")

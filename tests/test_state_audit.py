@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -166,6 +167,23 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
     verified = copy.verify_audit()
     assert verified.ok and verified.rows >= 20
     assert not (tmp_path / "copy.db.part").exists()
+
+def test_backup_makes_its_folder_private_and_says_when_it_cannot_write(pipeline, tmp_path, capsys):
+    from conftest import write_config
+    from gateway.cli import main
+
+    pipeline.handle(buyer_mail("204-0000000-0000001", "Where is my order?", 0))
+    config = write_config(tmp_path, gateway={"state_dir": str(pipeline.state.directory)})
+    copy = tmp_path / "backup" / "daily" / "state.db"
+    assert main(["backup", "--config", str(config), str(copy)]) == 0
+    assert copy.exists() and stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+    capsys.readouterr()
+    # a file where the folder should be: one line that names the path, no traceback
+    (tmp_path / "blocked").write_text("")
+    assert main(["backup", "--config", str(config), str(tmp_path / "blocked" / "state.db")]) == 1
+    error = capsys.readouterr().err
+    assert f"cannot write the backup {tmp_path / 'blocked' / 'state.db'}" in error and "Traceback" not in error
+
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away")

@@ -65,6 +65,20 @@ def test_the_unit_is_hardened_as_promised():
         assert line in text, line
 
 
+def _setting(unit: str, key: str) -> str:
+    found = re.search(rf"^{key}=(.*)$", (REPO / "systemd" / unit).read_text(), re.M)
+    assert found, f"{unit} has no {key}="
+    return found.group(1).strip()
+
+
+def test_an_instance_keeps_its_state_beside_the_plain_units_not_inside():
+    # Under DynamicUser /var/lib/NAME is a link into /var/lib/private: systemd cannot make an
+    # instance's below another service's ("Failed to set up special execution directory: File exists").
+    plain = _setting("crisis-gateway.service", "StateDirectory")
+    instance = _setting("crisis-gateway@.service", "StateDirectory")
+    assert "%i" in instance and not instance.startswith(plain + "/")
+
+
 class FakeSystemd:
     """A NOTIFY_SOCKET that keeps every datagram, with the time it came."""
 

@@ -60,6 +60,7 @@ class Pipeline:
         sha = hashlib.sha256(raw).hexdigest()
         (folder / f"{sha}.eml").write_bytes(raw)
         (folder / f"{sha}.reason").write_text(f"{source}: {reason}\n", "utf-8")
+        self.state.give_to_owner(folder, folder / f"{sha}.eml", folder / f"{sha}.reason")
         with self.state.transaction():
             audit.append(self.state.db, "quarantined", {"source": source, "reason": reason, "path": f"quarantine/{sha}.eml"},
                          message_key=f"sha256:{sha}", at=now)

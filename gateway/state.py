@@ -48,20 +48,20 @@ class State:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA busy_timeout=10000")
         self._create_schema()
-        self._keep_owner()
+        # A command run by hand as root must not leave the service's files to root (the service
+        # could no longer write its own state, nor read the mails it keeps): what it writes in the
+        # state folder goes to the folder's owner.
+        folder = self.directory.stat()
+        self.owner = (folder.st_uid, folder.st_gid) if os.geteuid() == 0 and folder.st_uid != 0 else None
+        self.give_to_owner(*(self.directory / name for name in ("state.db", "state.db-wal", "state.db-shm")))
 
-    def _keep_owner(self) -> None:
-        """A command run by hand as root must not leave the service's files to root (the service
-        could no longer write its own state): they go to the state folder's owner."""
-        if os.geteuid() != 0:
+    def give_to_owner(self, *paths: Path) -> None:
+        """Hand files or folders just written in the state folder to its owner (only when run as root)."""
+        if self.owner is None:
             return
-        owner = self.directory.stat()
-        if owner.st_uid == 0:
-            return
-        for name in ("state.db", "state.db-wal", "state.db-shm"):
-            path = self.directory / name
-            if path.exists() and path.stat().st_uid != owner.st_uid:
-                os.chown(path, owner.st_uid, owner.st_gid)
+        for path in paths:
+            if path.exists() and path.stat().st_uid != self.owner[0]:
+                os.chown(path, *self.owner)
 
     def close(self) -> None:
         self.db.close()
@@ -155,6 +155,7 @@ class State:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+        self.give_to_owner(self.mail_dir, path.parent, path)
         return path
 
     def record(self, verdict: Verdict, raw: bytes, sha256: str, *, mailbox: str = "", from_address: str = "",

@@ -187,12 +187,17 @@ def test_backup_makes_its_folder_private_and_says_when_it_cannot_write(pipeline,
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away")
-def test_state_opened_by_root_leaves_its_files_to_the_state_folders_owner(tmp_path):
+def test_state_opened_by_root_leaves_its_files_to_the_state_folders_owner(classifier, tmp_path):
     folder = tmp_path / "state"
     folder.mkdir()
     os.chown(folder, 65534, 65534)  # the service's (dynamic) user
-    State(folder).close()
-    for name in ("state.db", "state.db-wal", "state.db-shm"):
-        if (folder / name).exists():
-            assert (folder / name).stat().st_uid == 65534, name
-    assert (folder / "state.db").stat().st_uid == 65534
+    state = State(folder)
+    # a mail processed by hand (`crisis-gateway process`), and one that is quarantined
+    pipeline = Pipeline(classifier, state)
+    assert pipeline.handle(claim_mail("203-1000000-2000000"), now=NOW).status == "recorded"
+    assert pipeline.handle(b"", now=NOW).status == "quarantined"
+    state.close()
+    written = [path for path in folder.rglob("*")]
+    assert folder / "state.db" in written and any(path.suffix == ".eml" for path in (folder / "mail").rglob("*"))
+    assert any((folder / "quarantine").glob("*.reason"))
+    assert {path: path.stat().st_uid for path in written if path.stat().st_uid != 65534} == {}

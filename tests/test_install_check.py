@@ -1,0 +1,64 @@
+"""The README's install guide stays one that tools/install_check.py can follow.
+
+The check itself boots a Debian machine and takes minutes (run by hand, see the README); these
+tests only read the guide as it does: every step it checks is still there, once, and the
+configuration the guide shows loads."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+import install_check  # noqa: E402
+import install_check_guest as guest  # noqa: E402
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_guide_is_made_of_blocks_the_check_can_follow():
+    blocks = guest.guide_blocks(README)
+    assert len(blocks) >= 5
+    assert {language for language, _ in blocks} <= {"sh", "toml"}
+    assert sum("[[mailbox]]" in text for language, text in blocks if language == "toml") == 1
+
+
+@pytest.mark.parametrize("name, mark", [(name, mark) for name, mark, _, _ in guest.CHECKPOINTS])
+def test_each_step_the_check_verifies_is_in_exactly_one_block(name, mark):
+    holding = [text for _, text in guest.guide_blocks(README) if mark.search(text)]
+    assert len(holding) == 1, f"{name}: {mark.pattern!r} is in {len(holding)} blocks of the install guide"
+
+
+def test_a_guide_without_its_section_is_a_clear_error():
+    with pytest.raises(guest.CheckFailed, match="no section '## Install on Debian or Ubuntu'"):
+        guest.guide_blocks("# Crisis Gateway\n\n## Install\n")
+
+
+def test_the_guides_configuration_loads_with_the_sections_it_asks_for(tmp_path):
+    blocks = guest.guide_blocks(README)
+    config = next(text for language, text in blocks if language == "toml" and "[[mailbox]]" in text)
+    extra = "".join("\n" + text for language, text in blocks if language == "toml" and "[[mailbox]]" not in text)
+    secret = tmp_path / "imap-password"
+    secret.write_text("x")
+    path = tmp_path / "gateway.toml"
+    path.write_text((config + guest.OTHER_SECTIONS + extra).replace("/etc/crisis-gateway/imap-password", str(secret)))
+    loaded = load_config(path)
+    assert loaded.state_dir == Path("/var/lib/crisis-gateway")
+    assert [m.imap_host for m in loaded.mailboxes] == ["imap.shop.example"]
+    assert loaded.metrics_listen == ("127.0.0.1", 9464)
+
+
+def test_the_machine_gets_what_the_guide_installs_with_apt():
+    packages = install_check.guide_packages(README)
+    assert "python3-venv" in packages
+    # the backup line copies the raw mails with rsync: the guide must install it
+    if "rsync " in README.split("## Install on Debian or Ubuntu", 1)[1].split("\n## ", 1)[0]:
+        assert "rsync" in packages
+
+
+def test_placeholders_become_the_checkout():
+    assert guest.fill_in("pip install /path/to/crisis-gateway") == f"pip install {guest.CHECKOUT}"
+    assert guest.fill_in("pip install --upgrade /path/to/new/crisis-gateway") == f"pip install --upgrade {guest.CHECKOUT}"

@@ -1,0 +1,447 @@
+#!/usr/bin/python3
+"""Inside a fresh Debian 12 machine: follow the README's install guide and check the result.
+
+Run by tools/install_check.py as a boot-time unit, as root, with systemd as PID 1 and no network
+but loopback. It plays the seller's mail servers first (Dovecot with IMAPS for
+imap.shop.example, Postfix as the smarthost), then runs every block of the README's "Install on
+Debian or Ubuntu" section in order, as a newcomer would, filling in only what the prose asks for
+(the checkout's path, the password typed at the prompt, the sections "from Configuration").
+After the blocks that change the running service it checks what the guide promises. The
+transcript goes to /dev/ttyS1, its last line says PASSED or FAILED; then the machine powers off.
+
+Standard library only: this runs on Debian's own python3, before anything is installed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+import traceback
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+PAYLOAD = Path("/mnt/payload")
+CHECKOUT = Path("/root/crisis-gateway")
+REPORT = "/dev/ttyS1"
+PASSWORD = "guide-check-password"
+EU_PASSWORD = "guide-check-eu-password"
+CONFIG = Path("/etc/crisis-gateway/gateway.toml")
+UNIT = "crisis-gateway"
+COMMAND_TIMEOUT = 600  # seconds; pip under software emulation takes about two minutes
+CLAIM = "Claim received on order 113-4410293-5520417"
+
+# The sections "from Configuration and the following chapters" that the guide asks to add: the
+# sample mails' trusted receiver, who gets tier-1 crises, and the local Postfix as smarthost.
+OTHER_SECTIONS = """
+[trust]
+authserv_ids = ["mx.example.test"]
+
+[escalation]
+tier1 = ["escalation@shop.example"]
+
+[smtp]
+host = "127.0.0.1"
+port = 25
+security = "none"
+from = "crisis-gateway@shop.example"
+
+[acknowledge]
+shop_name = "Sample Shop"
+"""
+
+# What the guide's placeholders stand for on this machine.
+PLACEHOLDERS = [
+    ("/path/to/new/crisis-gateway", str(CHECKOUT)),
+    ("/path/to/crisis-gateway", str(CHECKOUT)),
+]
+
+# The guide's commands run with these: pip takes the wheels built beforehand (the machine has no
+# network); systemctl and journalctl print plainly.
+GUIDE_ENV = {
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME": "/root",
+    "LANG": "C.UTF-8",
+    "PIP_NO_INDEX": "1",
+    "PIP_FIND_LINKS": str(PAYLOAD / "wheels"),
+    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    "SYSTEMD_PAGER": "cat",
+    "SYSTEMD_COLORS": "0",
+    "DEBIAN_FRONTEND": "noninteractive",
+}
+
+report = sys.stdout  # the serial port, once main() runs in the machine
+started = time.monotonic()
+checks_passed = 0
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def say(text: str) -> None:
+    report.write(f"[{time.monotonic() - started:6.1f}s] {text}\n")
+
+
+def check(condition: bool, what: str, detail: str = "") -> None:
+    global checks_passed
+    if not condition:
+        raise CheckFailed(what + (f"\n{detail}" if detail else ""))
+    checks_passed += 1
+    say(f"ok: {what}")
+
+
+def run(command: str, *, stdin: str | None = None, check_exit: bool = True) -> subprocess.CompletedProcess:
+    """Run a shell command as the guide's reader would; its output goes to the transcript."""
+    try:
+        result = subprocess.run(["bash", "-c", command], input=stdin if stdin is not None else "", text=True,
+                                capture_output=True, env=GUIDE_ENV, cwd="/root", timeout=COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired as expired:
+        processes = subprocess.run(["ps", "-eo", "pid,etime,args"], capture_output=True, text=True).stdout
+        # what it printed so far comes as bytes, whatever `text` said
+        printed = b"".join(part if isinstance(part, bytes) else part.encode() for part in (expired.stdout, expired.stderr) if part)
+        raise CheckFailed(f"still running after {COMMAND_TIMEOUT} s: {command}\n{printed.decode(errors='replace')}\n"
+                          f"processes:\n{processes}") from None
+    output = (result.stdout + result.stderr).rstrip()
+    if check_exit and result.returncode != 0:
+        raise CheckFailed(f"exit {result.returncode}: {command}\n{output}")
+    return result
+
+
+def wait_for(condition, what: str, timeout: float = 120.0, step: float = 1.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            check(True, what)
+            return
+        time.sleep(step)
+    raise CheckFailed(f"gave up after {timeout:.0f} s waiting: {what}")
+
+
+# -- the seller's mail servers, on this machine ------------------------------------------------
+
+def set_up_mail_servers() -> None:
+    say("setting up imap.shop.example (Dovecot, IMAPS) and a smarthost (Postfix) on loopback")
+    # apt's daily timers would try the network this machine does not have, holding apt's lock
+    run("systemctl stop apt-daily.timer apt-daily-upgrade.timer apt-daily.service apt-daily-upgrade.service")
+    with open("/etc/hosts", "a") as hosts:
+        hosts.write("127.0.0.1 imap.shop.example\n")
+    # a certificate for imap.shop.example that this machine trusts, as a real server's would be
+    run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=imap.shop.example "
+        "-addext subjectAltName=DNS:imap.shop.example -keyout /etc/dovecot/imap.key -out /etc/dovecot/imap.pem")
+    run("cp /etc/dovecot/imap.pem /usr/local/share/ca-certificates/imap-shop-example.crt && update-ca-certificates")
+    run("groupadd -g 5000 vmail && useradd -u 5000 -g 5000 -d /var/vmail -M vmail && "
+        "install -d -o vmail -g vmail /var/vmail")
+    Path("/etc/dovecot/users").write_text(
+        f"support@shop.example:{{PLAIN}}{PASSWORD}:5000:5000::/var/vmail/support\n"
+        f"eu@shop.example:{{PLAIN}}{EU_PASSWORD}:5000:5000::/var/vmail/eu\n")
+    Path("/etc/dovecot/dovecot.conf").write_text("""
+protocols = imap
+listen = 127.0.0.1
+ssl = required
+ssl_cert = </etc/dovecot/imap.pem
+ssl_key = </etc/dovecot/imap.key
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+}
+passdb {
+  driver = passwd-file
+  args = /etc/dovecot/users
+}
+userdb {
+  driver = passwd-file
+  args = /etc/dovecot/users
+}
+""")
+    run("systemctl restart dovecot")
+    # Postfix: loopback only; whatever the gateway sends lands in the local user "escalation".
+    run("useradd -m escalation")
+    Path("/etc/postfix/everything").write_text("/.*/ escalation@localhost\n")
+    Path("/etc/postfix/main.cf").write_text("""
+compatibility_level = 3.6
+myhostname = mail.shop.example
+mydestination = localhost
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+virtual_alias_maps = regexp:/etc/postfix/everything
+alias_maps =
+alias_database =
+""")
+    run("systemctl restart postfix")
+    check(run("systemctl is-active dovecot postfix", check_exit=False).returncode == 0, "Dovecot and Postfix run")
+
+
+# -- the guide -----------------------------------------------------------------------------------
+
+def guide_blocks(readme: str) -> list[tuple[str, str]]:
+    """The fenced blocks of the README's install section, in order: (language, text)."""
+    section = re.search(r"^## Install on Debian or Ubuntu\n(.*?)(?=^## )", readme, re.S | re.M)
+    if not section:
+        raise CheckFailed("README.md has no section '## Install on Debian or Ubuntu'")
+    return [(m[1], m[2]) for m in re.finditer(r"^```(\w*)\n(.*?)^```", section[1], re.S | re.M)]
+
+
+def fill_in(text: str) -> str:
+    for placeholder, value in PLACEHOLDERS:
+        text = text.replace(placeholder, value)
+    # the restore example names a backup of some day: the one made today
+    return re.sub(r"state-\d{4}-\d{2}-\d{2}\.db", f"state-{datetime.date.today()}.db", text)
+
+
+CRON_LINE = re.compile(r"^(\S+\s+){5}root\s+(?P<command>.*)$", re.M)
+
+
+def run_block(language: str, text: str) -> None:
+    text = fill_in(text)
+    if language == "toml":
+        if "[[mailbox]]" in text:
+            say(f"writing {CONFIG}: the guide's example, and the other sections it asks for")
+            CONFIG.write_text(text + OTHER_SECTIONS)
+        else:
+            say(f"adding to {CONFIG}:\n{text.rstrip()}")
+            with CONFIG.open("a") as config:
+                config.write("\n" + text)
+        return
+    if language != "sh":
+        raise CheckFailed(f"the guide has a ```{language} block this check does not know how to follow")
+    for line in text.splitlines():
+        cron = CRON_LINE.match(line)
+        if cron:
+            # a line for /etc/cron.d: install it, and run its command now rather than at 03:30
+            Path("/etc/cron.d").mkdir(exist_ok=True)
+            Path("/etc/cron.d/crisis-gateway").write_text(line + "\n")
+            line = cron["command"].replace("\\%", "%")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        # the password the guide asks to type at the prompt
+        stdin = PASSWORD if re.search(r"cat > \S*imap-password", line) else None
+        say(f"$ {line}")
+        result = run(line, stdin=stdin, check_exit=False)
+        output = (result.stdout + result.stderr).rstrip()
+        if output:
+            say("  " + output.replace("\n", "\n  "))
+        if result.returncode != 0:
+            raise CheckFailed(f"the guide's command failed with exit {result.returncode}: {line}")
+
+
+def prepare_instance() -> None:
+    """What the prose asks before starting instance NAME: NAME.toml with its own state_dir, mailbox
+    and ports, and its secret in /etc/crisis-gateway/NAME/."""
+    say("preparing instance eu as the guide describes: eu.toml, its state_dir and its secret")
+    config = CONFIG.read_text()
+    config = config.replace('state_dir = "/var/lib/crisis-gateway"', 'state_dir = "/var/lib/crisis-gateway-eu"')
+    config = config.replace('"support@shop.example"', '"eu@shop.example"')
+    config = config.replace("/etc/crisis-gateway/imap-password", "/etc/crisis-gateway/eu/imap-password")
+    config = config.replace("127.0.0.1:9464", "127.0.0.1:9465")
+    Path("/etc/crisis-gateway/eu.toml").write_text(config)
+    run("install -d -m 0700 /etc/crisis-gateway/eu")
+    run("umask 077; cat > /etc/crisis-gateway/eu/imap-password", stdin=EU_PASSWORD)
+
+
+# -- what the guide promises ---------------------------------------------------------------------
+
+def show(unit: str, *properties: str) -> dict[str, str]:
+    result = run(f"systemctl show {unit} " + " ".join(f"-p {p}" for p in properties))
+    return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+
+def service_active(unit: str) -> bool:
+    return run(f"systemctl is-active {unit}", check_exit=False).stdout.strip() == "active"
+
+
+def check_service_runs(unit: str) -> None:
+    wait_for(lambda: service_active(unit), f"{unit} is active", timeout=180)
+    status = show(unit, "StatusText", "Type", "NotifyAccess", "WatchdogUSec")["StatusText"]
+    check(status.startswith("running"), f"{unit} says it is running: {status!r}",
+          run(f"journalctl -u {unit} --no-pager -n 40", check_exit=False).stdout)
+
+
+def main_pid(unit: str) -> int:
+    return int(show(unit, "MainPID")["MainPID"])
+
+
+def check_hardening(unit: str) -> None:
+    pid = main_pid(unit)
+    status = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":\t" in line)
+    uid = int(status["Uid"].split()[0])
+    check(uid != 0, f"{unit} runs as a dynamic user (uid {uid}), not root")
+    check(status["NoNewPrivs"].strip() == "1", f"{unit} has NoNewPrivs")
+    check(status["Seccomp"].strip() == "2", f"{unit} runs under a seccomp filter")
+    check(int(status["CapEff"], 16) == 0 and int(status["CapBnd"], 16) == 0, f"{unit} has no capabilities")
+    # it logged in, so it read the password: from its credentials, as its own user cannot read the file
+    secret = run(f"setpriv --reuid={uid} --regid={uid} --clear-groups cat /etc/crisis-gateway/imap-password",
+                 check_exit=False)
+    check(secret.returncode != 0 and PASSWORD not in secret.stdout, f"{unit}'s user cannot read the root-only secret file")
+    analysis = run(f"systemd-analyze security {unit}", check_exit=False).stdout
+    score = re.search(r"Overall exposure level for \S+: ([\d.]+)", analysis)
+    check(bool(score) and float(score[1]) <= 2.0, f"systemd-analyze security {unit}: {score[1] if score else '?'}",
+          analysis[-3000:])
+
+
+def subjects(user: str, mailbox: str = "INBOX") -> list[str]:
+    result = run(f"doveadm -f json fetch -u {user} hdr.subject mailbox {shlex.quote(mailbox)}", check_exit=False)
+    if result.returncode != 0:
+        return []
+    # the header as stored: a long tagged subject is folded over lines
+    return [re.sub(r"\r?\n[ \t]+", " ", row["hdr.subject"]).strip() for row in json.loads(result.stdout or "[]")]
+
+
+def sample(name_part: str) -> Path:
+    return next((CHECKOUT / "samples/maildir/cur").glob(f"*{name_part}*"))
+
+
+def check_mail_flow() -> None:
+    say("delivering an A-to-z claim and the buyer's earlier message to support@shop.example's INBOX")
+    for name in (".M2P1.", ".M1P1."):
+        run(f"doveadm save -u support@shop.example -m INBOX < {shlex.quote(str(sample(name)))}")
+    wait_for(lambda: any("A-to-Z" in s and CLAIM in s for s in subjects("support@shop.example")),
+             "the claim's subject in INBOX carries the A-to-Z tag and its due time", timeout=180)
+    say("  INBOX: " + " | ".join(subjects("support@shop.example")))
+    mailbox = Path("/var/mail/escalation")
+    wait_for(lambda: mailbox.exists() and "113-4410293-5520417" in mailbox.read_text(errors="replace"),
+             "the claim was forwarded to escalation@shop.example through the smarthost", timeout=180)
+    journal = run(f"journalctl -u {UNIT} --no-pager -o cat", check_exit=False).stdout
+    check("atoz_claim" in journal, "journalctl -u crisis-gateway has a line with the claim's verdict",
+          journal[-3000:])
+
+
+def check_reload() -> None:
+    pid = main_pid(UNIT)
+    run(f"systemctl reload {UNIT}")
+    time.sleep(2)
+    check(service_active(UNIT) and main_pid(UNIT) == pid, "systemctl reload keeps the same process running")
+
+
+def check_watchdog() -> None:
+    # The shipped WatchdogSec=60 with a frozen process: shortened here, same mechanism.
+    say("freezing the main process with SIGSTOP, with WatchdogSec shortened to 10 s")
+    dropin = Path(f"/run/systemd/system/{UNIT}.service.d/watchdog.conf")
+    dropin.parent.mkdir(parents=True, exist_ok=True)
+    dropin.write_text("[Service]\nWatchdogSec=10\nTimeoutAbortSec=5\n")
+    run("systemctl daemon-reload")
+    run(f"systemctl restart {UNIT}")
+    check_service_runs(UNIT)
+    frozen = main_pid(UNIT)
+    restarts = int(show(UNIT, "NRestarts")["NRestarts"])
+    os.kill(frozen, 19)  # SIGSTOP
+    wait_for(lambda: int(show(UNIT, "NRestarts")["NRestarts"]) > restarts and main_pid(UNIT) not in (0, frozen),
+             "systemd restarts the service when its watchdog pings stop", timeout=120)
+    dropin.unlink()
+    run("systemctl daemon-reload")
+    run(f"systemctl restart {UNIT}")
+    check_service_runs(UNIT)
+
+
+def check_metrics() -> None:
+    with urllib.request.urlopen("http://127.0.0.1:9464/metrics", timeout=10) as answer:
+        metrics = answer.read().decode()
+    check(re.search(r'crisis_gateway_imap_connected\{mailbox="EU shop[^"]*"\} 1\.0', metrics) is not None,
+          "the metrics endpoint says the mailbox is connected", metrics[-3000:])
+    check(re.search(r'crisis_gateway_mails_total\{category="atoz_claim"[^}]*\} [1-9]', metrics) is not None,
+          "the metrics endpoint counts the A-to-z claim", metrics[-3000:])
+
+
+def check_backup() -> None:
+    backup = Path(f"/root/backup/state-{datetime.date.today()}.db")
+    check(backup.exists(), f"the backup command wrote {backup}")
+    integrity = run(f"sqlite3 {backup} 'pragma integrity_check'").stdout.strip()
+    check(integrity == "ok", f"the backup passes SQLite's integrity check ({integrity})")
+
+
+def check_restored() -> None:
+    status = run(f"/opt/crisis-gateway/bin/crisis-gateway status --config {CONFIG}", check_exit=False)
+    check(status.returncode == 0 and "113-4410293-5520417" in status.stdout,
+          "after the restore, `crisis-gateway status` shows the claim's open clock", status.stdout + status.stderr)
+
+
+def check_first_start() -> None:
+    check_service_runs(UNIT)
+    check_hardening(UNIT)
+    check_mail_flow()
+    check_reload()
+    check_watchdog()
+
+
+def check_instance() -> None:
+    check_service_runs(f"{UNIT}@eu")
+    check_hardening(f"{UNIT}@eu")
+    users = {unit: run(f"ps -o user= -p {main_pid(unit)}").stdout.strip() for unit in (UNIT, f"{UNIT}@eu")}
+    check(len(set(users.values())) == 2, f"each instance has a user of its own: {users}")
+    check(service_active(UNIT), "the plain service still runs beside the instance")
+
+
+def check_upgraded() -> None:
+    check_service_runs(UNIT)
+    check_metrics()
+
+
+def check_restarted_from_backup() -> None:
+    check_service_runs(UNIT)
+    check_restored()
+
+
+# The guide's blocks that bring something about, by a mark in their text, and what is checked
+# before and after them. Each mark must be found in exactly one block (tests/test_install_check.py).
+CHECKPOINTS: list[tuple[str, re.Pattern[str], Callable[[], None] | None, Callable[[], None]]] = [
+    ("first start", re.compile(r"enable --now crisis-gateway(\s|$)", re.M), None, check_first_start),
+    ("second instance", re.compile(r"enable --now crisis-gateway@"), prepare_instance, check_instance),
+    ("upgrade", re.compile(r"pip install --upgrade"), None, check_upgraded),
+    ("daily backup", CRON_LINE, None, check_backup),
+    ("restore", re.compile(r"^systemctl start crisis-gateway$", re.M), None, check_restarted_from_backup),
+]
+
+
+def checkpoints_of(text: str) -> list[tuple[str, re.Pattern[str], Callable[[], None] | None, Callable[[], None]]]:
+    return [checkpoint for checkpoint in CHECKPOINTS if checkpoint[1].search(text)]
+
+
+def main() -> int:
+    global report
+    report = open(REPORT, "w", buffering=1, encoding="utf-8", errors="replace")
+    try:
+        say("install check: a fresh Debian " + Path("/etc/debian_version").read_text().strip()
+            + ", systemd " + run("systemctl --version").stdout.split()[1])
+        run(f"cp -a {PAYLOAD / 'crisis-gateway'} {CHECKOUT}")
+        set_up_mail_servers()
+        blocks = guide_blocks((CHECKOUT / "README.md").read_text(encoding="utf-8"))
+        say(f"following the README's install guide: {len(blocks)} blocks")
+        for number, (language, text) in enumerate(blocks, 1):
+            say(f"-- block {number} ({language})")
+            checkpoints = checkpoints_of(text)
+            for _, _, before, _ in checkpoints:
+                if before:
+                    before()
+            run_block(language, text)
+            for _, _, _, after in checkpoints:
+                after()
+        say(f"INSTALL-CHECK PASSED: {checks_passed} checks")
+        return 0
+    except CheckFailed as failure:
+        say(f"FAILED: {failure}")
+    except Exception:
+        say("FAILED with an error in the check itself:\n" + traceback.format_exc())
+    journal = run("journalctl -u 'crisis-gateway*' --no-pager -n 80", check_exit=False).stdout
+    say("the service's journal, last lines:\n" + journal)
+    say(f"INSTALL-CHECK FAILED after {checks_passed} checks")
+    return 1
+
+
+if __name__ == "__main__":
+    code = main()
+    report.flush()
+    Path("/run/install-check-exit").write_text(str(code))
+    sys.exit(code)

@@ -19,28 +19,41 @@ import install_check_guest as guest  # noqa: E402
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
+def all_blocks() -> list[tuple[str, str, str]]:
+    return [block for chapter in guest.CHAPTERS for block in guest.guide_blocks(README, chapter)]
+
+
 def test_the_guide_is_made_of_blocks_the_check_can_follow():
-    blocks = guest.guide_blocks(README)
-    assert len(blocks) >= 5
-    assert {language for language, _ in blocks} <= {"sh", "toml"}
-    assert sum("[[mailbox]]" in text for language, text in blocks if language == "toml") == 1
+    install = guest.guide_blocks(README)
+    assert len(install) >= 5
+    assert sum("[[mailbox]]" in text for language, text, _ in install if language == "toml") == 1
+    for language, text, target in all_blocks():
+        # a shell command, configuration, or lines for a file the text above the block names
+        assert language in ("sh", "toml") or (language == "" and target.startswith("/etc/")), (language, text)
+
+
+def test_a_plain_block_goes_into_the_file_named_above_it():
+    relays = guest.guide_blocks(README, "The SMTP relays")
+    assert [target for _, _, target in relays if target] == ["/etc/postfix/main.cf", "/etc/postfix/master.cf"]
 
 
 @pytest.mark.parametrize("name, mark", [(name, mark) for name, mark, _, _ in guest.CHECKPOINTS])
 def test_each_step_the_check_verifies_is_in_exactly_one_block(name, mark):
-    holding = [text for _, text in guest.guide_blocks(README) if mark.search(text)]
-    assert len(holding) == 1, f"{name}: {mark.pattern!r} is in {len(holding)} blocks of the install guide"
+    holding = [text for _, text, _ in all_blocks() if mark.search(text)]
+    assert len(holding) == 1, f"{name}: {mark.pattern!r} is in {len(holding)} blocks of the guide"
 
 
 def test_a_guide_without_its_section_is_a_clear_error():
     with pytest.raises(guest.CheckFailed, match="no section '## Install on Debian or Ubuntu'"):
         guest.guide_blocks("# Crisis Gateway\n\n## Install\n")
+    with pytest.raises(guest.CheckFailed, match="no section '## The SMTP relays'"):
+        guest.guide_blocks("# Crisis Gateway\n\n## Install\n", "The SMTP relays")
 
 
 def test_the_guides_configuration_loads_with_the_sections_it_asks_for(tmp_path):
-    blocks = guest.guide_blocks(README)
-    config = next(text for language, text in blocks if language == "toml" and "[[mailbox]]" in text)
-    extra = "".join("\n" + text for language, text in blocks if language == "toml" and "[[mailbox]]" not in text)
+    blocks = all_blocks()
+    config = next(text for language, text, _ in blocks if language == "toml" and "[[mailbox]]" in text)
+    extra = "".join("\n" + text for language, text, _ in blocks if language == "toml" and "[[mailbox]]" not in text)
     secret = tmp_path / "imap-password"
     secret.write_text("x")
     path = tmp_path / "gateway.toml"
@@ -49,6 +62,7 @@ def test_the_guides_configuration_loads_with_the_sections_it_asks_for(tmp_path):
     assert loaded.state_dir == Path("/var/lib/crisis-gateway")
     assert [m.imap_host for m in loaded.mailboxes] == ["imap.shop.example"]
     assert loaded.metrics_listen == ("127.0.0.1", 9464)
+    assert loaded.inbound_relay is not None and loaded.outbound_relay is not None
 
 
 def test_the_machine_gets_what_the_guide_installs_with_apt():

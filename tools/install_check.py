@@ -77,7 +77,7 @@ def preflight() -> None:
 def guide_packages(readme: str) -> list[str]:
     """What the guide's `apt-get install` lines install."""
     packages: list[str] = []
-    for language, text in install_check_guest.guide_blocks(readme):
+    for _, text, _ in install_check_guest.guide_blocks(readme):
         for line in re.findall(r"^apt-get install (.*)$", text, re.M):
             packages += [word for word in line.split() if not word.startswith("-")]
     return packages

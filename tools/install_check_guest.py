@@ -15,10 +15,15 @@ Standard library only: this runs on Debian's own python3, before anything is ins
 from __future__ import annotations
 
 import datetime
+import email.header
+import email.message
+import email.utils
 import json
+import mailbox
 import os
 import re
 import shlex
+import smtplib
 import subprocess
 import sys
 import time
@@ -32,10 +37,14 @@ CHECKOUT = Path("/root/crisis-gateway")
 REPORT = "/dev/ttyS1"
 PASSWORD = "guide-check-password"
 EU_PASSWORD = "guide-check-eu-password"
+RELAY_PASSWORD = "guide-check-relay-password"
 CONFIG = Path("/etc/crisis-gateway/gateway.toml")
 UNIT = "crisis-gateway"
 COMMAND_TIMEOUT = 600  # seconds; pip under software emulation takes about two minutes
 CLAIM = "Claim received on order 113-4410293-5520417"
+
+# The README's chapters that a newcomer follows to set up the service, in order.
+CHAPTERS = ["Install on Debian or Ubuntu", "The SMTP relays"]
 
 # The sections "from Configuration and the following chapters" that the guide asks to add: the
 # sample mails' trusted receiver, who gets tier-1 crises, and the local Postfix as smarthost.
@@ -187,12 +196,14 @@ alias_database =
 
 # -- the guide -----------------------------------------------------------------------------------
 
-def guide_blocks(readme: str) -> list[tuple[str, str]]:
-    """The fenced blocks of the README's install section, in order: (language, text)."""
-    section = re.search(r"^## Install on Debian or Ubuntu\n(.*?)(?=^## )", readme, re.S | re.M)
+def guide_blocks(readme: str, chapter: str = CHAPTERS[0]) -> list[tuple[str, str, str]]:
+    """The fenced blocks of a README chapter, in order: (language, text, the file a plain block goes
+    into, as the line above it names it: "`/etc/postfix/main.cf`:")."""
+    section = re.search(rf"^## {re.escape(chapter)}\n(.*?)(?=^## )", readme, re.S | re.M)
     if not section:
-        raise CheckFailed("README.md has no section '## Install on Debian or Ubuntu'")
-    return [(m[1], m[2]) for m in re.finditer(r"^```(\w*)\n(.*?)^```", section[1], re.S | re.M)]
+        raise CheckFailed(f"README.md has no section '## {chapter}'")
+    return [(m["language"], m["text"], m["target"] or "") for m in re.finditer(
+        r"(?:^`(?P<target>/[^`]+)`:\n\n)?^```(?P<language>\w*)\n(?P<text>.*?)^```", section[1], re.S | re.M)]
 
 
 def fill_in(text: str) -> str:
@@ -205,8 +216,13 @@ def fill_in(text: str) -> str:
 CRON_LINE = re.compile(r"^(\S+\s+){5}root\s+(?P<command>.*)$", re.M)
 
 
-def run_block(language: str, text: str) -> None:
+def run_block(language: str, text: str, target: str) -> None:
     text = fill_in(text)
+    if language == "" and target:
+        say(f"adding to {target}:\n{text.rstrip()}")
+        with open(target, "a") as file:
+            file.write(text)
+        return
     if language == "toml":
         if "[[mailbox]]" in text:
             say(f"writing {CONFIG}: the guide's example, and the other sections it asks for")
@@ -227,8 +243,10 @@ def run_block(language: str, text: str) -> None:
             line = cron["command"].replace("\\%", "%")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        # the password the guide asks to type at the prompt
+        # the passwords the guide asks to type at the prompt
         stdin = PASSWORD if re.search(r"cat > \S*imap-password", line) else None
+        if re.search(r"crisis-gateway relay-user", line):
+            stdin = RELAY_PASSWORD + "\n"
         say(f"$ {line}")
         result = run(line, stdin=stdin, check_exit=False)
         output = (result.stdout + result.stderr).rstrip()
@@ -394,6 +412,69 @@ def check_restarted_from_backup() -> None:
     check_restored()
 
 
+def delivered(match: Callable[[email.message.Message], bool]) -> list[email.message.Message]:
+    """The mails in the local mailbox where Postfix delivers everything, that `match` picks."""
+    path = Path("/var/mail/escalation")
+    if not path.exists():
+        return []
+    return [message for message in mailbox.mbox(path) if match(message)]
+
+
+def decoded(message: email.message.Message, field: str) -> str:
+    """A header as a reader sees it: unfolded, encoded words decoded."""
+    return str(email.header.make_header(email.header.decode_header(str(message.get(field, "")))))
+
+
+def check_relays() -> None:
+    check_service_runs(UNIT)
+    status = show(UNIT, "StatusText")["StatusText"]
+    check("2 relay(s)" in status, f"the relays run: {status!r}")
+    users = Path("/etc/crisis-gateway/relay-users")
+    check(users.exists() and RELAY_PASSWORD not in users.read_text(), "relay-user wrote the users file, without the password")
+    claim = sample(".M3P1.").read_bytes()  # a Spanish claim, its subject in encoded words
+    original = email.message_from_bytes(claim)
+    amazon = email.utils.parseaddr(original["From"])[1]
+    claimed = decoded(original, "Subject")
+    order = re.search(r"\d{3}-\d{7}-\d{7}", claimed)[0]
+    say(f"sending an A-to-z claim from {amazon} to support@shop.example through Postfix on port 25")
+    with smtplib.SMTP("127.0.0.1", 25, timeout=60) as smtp:
+        smtp.sendmail(amazon, ["support@shop.example"], claim)
+
+    def claims(message: email.message.Message) -> bool:
+        return amazon in str(message["From"]) and order in decoded(message, "Subject")
+
+    wait_for(lambda: bool(delivered(claims)), "Postfix delivered the claim after the content filter", timeout=180)
+    copies = delivered(claims)
+    subject = decoded(copies[0], "Subject")
+    check(len(copies) == 1 and subject.startswith("[CRISIS: A-to-Z") and subject.endswith(claimed),
+          f"once, tagged by the inbound relay: {subject!r}")
+    wait_for(lambda: "Mail queue is empty" in run("postqueue -p", check_exit=False).stdout,
+             "Postfix's queue is empty: nothing deferred, nothing looping", timeout=180)
+
+    say("the team replies through the outbound relay on 127.0.0.1:10587")
+    reply = email.message.EmailMessage()
+    reply["From"] = "support@shop.example"
+    reply["To"] = amazon
+    reply["Subject"] = "Re: " + subject
+    reply["Message-ID"] = email.utils.make_msgid(domain="shop.example")
+    reply["In-Reply-To"] = original["Message-ID"]
+    reply.set_content(f"El pedido {order} se entregó el lunes; adjuntamos el seguimiento.\n")
+    with smtplib.SMTP("127.0.0.1", 10587, timeout=60) as smtp:
+        smtp.send_message(reply)
+
+    def replies(message: email.message.Message) -> bool:
+        return message["Message-ID"] == reply["Message-ID"]
+
+    wait_for(lambda: bool(delivered(replies)), "the reply reached the smarthost and was delivered", timeout=180)
+    sent = delivered(replies)
+    subject = decoded(sent[0], "Subject")
+    crisis_fields = [name for name in sent[0].keys() if name.lower().startswith("x-crisis")]
+    check(len(sent) == 1 and subject == f"Re: {claimed}" and not crisis_fields,
+          f"delivered once, without the gateway's tags: {subject!r} {crisis_fields}")
+    trail = run(f"crisis-gateway audit show --config {CONFIG} --order {order}", check_exit=False).stdout
+    check("reply_sent" in trail, "the audit trail has the reply", trail[-2000:])
+
+
 # The guide's blocks that bring something about, by a mark in their text, and what is checked
 # before and after them. Each mark must be found in exactly one block (tests/test_install_check.py).
 CHECKPOINTS: list[tuple[str, re.Pattern[str], Callable[[], None] | None, Callable[[], None]]] = [
@@ -402,6 +483,7 @@ CHECKPOINTS: list[tuple[str, re.Pattern[str], Callable[[], None] | None, Callabl
     ("upgrade", re.compile(r"pip install --upgrade"), None, check_upgraded),
     ("daily backup", CRON_LINE, None, check_backup),
     ("restore", re.compile(r"^systemctl start crisis-gateway$", re.M), None, check_restarted_from_backup),
+    ("relays", re.compile(r"postfix reload"), None, check_relays),
 ]
 
 
@@ -417,17 +499,19 @@ def main() -> int:
             + ", systemd " + run("systemctl --version").stdout.split()[1])
         run(f"cp -a {PAYLOAD / 'crisis-gateway'} {CHECKOUT}")
         set_up_mail_servers()
-        blocks = guide_blocks((CHECKOUT / "README.md").read_text(encoding="utf-8"))
-        say(f"following the README's install guide: {len(blocks)} blocks")
-        for number, (language, text) in enumerate(blocks, 1):
-            say(f"-- block {number} ({language})")
-            checkpoints = checkpoints_of(text)
-            for _, _, before, _ in checkpoints:
-                if before:
-                    before()
-            run_block(language, text)
-            for _, _, _, after in checkpoints:
-                after()
+        readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+        for chapter in CHAPTERS:
+            blocks = guide_blocks(readme, chapter)
+            say(f"following the README's chapter {chapter!r}: {len(blocks)} blocks")
+            for number, (language, text, target) in enumerate(blocks, 1):
+                say(f"-- {chapter}, block {number} ({language or target})")
+                checkpoints = checkpoints_of(text)
+                for _, _, before, _ in checkpoints:
+                    if before:
+                        before()
+                run_block(language, text, target)
+                for _, _, _, after in checkpoints:
+                    after()
         say(f"INSTALL-CHECK PASSED: {checks_passed} checks")
         return 0
     except CheckFailed as failure:

@@ -74,7 +74,7 @@ def cmd_classify(args: argparse.Namespace, config: Config) -> int:
             if isinstance(exc, (OSError, MailError)):
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             else:
-                reason = f"internal error ({type(exc).__name__}); run with --verbose for details"
+                reason = f"internal error ({type(exc).__name__}); run it again as crisis-gateway --verbose COMMAND ... for details"
                 log.debug("classifying %s failed", path, exc_info=True)
             if args.json:
                 print(json.dumps({"file": str(path), "error": reason}, ensure_ascii=False))
@@ -97,7 +97,7 @@ def verdict_row(name: str, verdict: Verdict, config: Config) -> list[str]:
 
 
 def print_table(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header) - 1)]
+    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header) - 1)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)) + "  " + cells[-1]  # noqa: E731
     print(line(header))
     for row in rows:
@@ -565,5 +565,5 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK  # the reader (| head) has all it wanted
     except Exception as exc:  # noqa: BLE001 - a user sees one line; --verbose shows where
         log.debug("unexpected error", exc_info=True)
-        print(f"error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)
+        print(f"error: {type(exc).__name__}: {exc} (run it again as crisis-gateway --verbose COMMAND ... for details)", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -83,6 +83,9 @@ def test_resolve_stops_the_clock_with_the_note_in_the_audit_trail(tmp_path):
     done = cli("resolve", ORDER, "--config", str(config), "--note", "refunded in Seller Central")
     assert done.returncode == 0, done.stderr
     assert status(config) == []
+    # the table, with nothing open: its header and the count, no error
+    table = cli("status", "--config", str(config), "--now", NOW)
+    assert table.returncode == 0 and table.stdout.splitlines()[-1] == "0 open, 0 overdue", table.stderr
     again = cli("resolve", ORDER, "--config", str(config), "--note", "twice")
     assert again.returncode == 1 and "no open clock" in again.stderr
     audit = cli("audit", "show", "--config", str(config), "--order", ORDER, "--json").stdout

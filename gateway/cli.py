@@ -7,6 +7,7 @@ import contextlib
 import getpass
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import sys
@@ -411,14 +412,17 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     destination = Path(args.destination)
-    if destination.is_dir():
+    # "DIR/" names a folder even before it exists
+    if destination.is_dir() or args.destination.endswith(("/", os.sep)):
         destination = destination / f"state-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.db"
     with _existing_state(config) as state:
         try:
-            # a folder made here holds the whole state, mail addresses included: private to its owner
-            destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # The backup's own folder, if made here, is private to its owner: it holds the whole
+            # state, mail addresses included. Folders above it are made as usual.
+            destination.parent.parent.mkdir(parents=True, exist_ok=True)
+            destination.parent.mkdir(mode=0o700, exist_ok=True)
             size = state.backup(destination)
-        except (OSError, sqlite3.OperationalError) as error:
+        except (OSError, sqlite3.DatabaseError) as error:
             print(f"error: cannot write the backup {destination}: {error}", file=sys.stderr)
             return EXIT_PROBLEMS
         rows = state.verify_audit().rows

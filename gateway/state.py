@@ -395,18 +395,22 @@ class State:
         backup), written beside `destination` and renamed into place; returns its size."""
         temporary = destination.with_name(destination.name + ".part")
         temporary.unlink(missing_ok=True)
-        target = sqlite3.connect(temporary)
         try:
-            # In one step: it reads one snapshot, and under WAL the daemon's writers go on meanwhile.
-            # In small steps, every write by another connection would start the copy over.
-            self.db.conn.backup(target, pages=-1)
-            if target.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("the copy fails its integrity check")
-        finally:
-            target.close()
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, destination)
+            target = sqlite3.connect(temporary)
+            try:
+                # In one step: it reads one snapshot, and under WAL the daemon's writers go on meanwhile.
+                # In small steps, every write by another connection would start the copy over.
+                self.db.conn.backup(target, pages=-1)
+                if target.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                    raise sqlite3.DatabaseError("the copy fails its integrity check")
+            finally:
+                target.close()
+            with open(temporary, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temporary, destination)
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # no half copy left beside the backups
+            raise
         return destination.stat().st_size
 
     def verify_audit(self) -> audit.VerifyResult:

@@ -177,6 +177,9 @@ def test_backup_makes_its_folder_private_and_says_when_it_cannot_write(pipeline,
     copy = tmp_path / "backup" / "daily" / "state.db"
     assert main(["backup", "--config", str(config), str(copy)]) == 0
     assert copy.exists() and stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+    # "DIR/" is a folder, made on the way, with a dated file in it
+    assert main(["backup", "--config", str(config), str(tmp_path / "nightly") + "/"]) == 0
+    assert [path.name[:6] for path in (tmp_path / "nightly").iterdir()] == ["state-"]
     capsys.readouterr()
     # a file where the folder should be: one line that names the path, no traceback
     (tmp_path / "blocked").write_text("")

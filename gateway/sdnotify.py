@@ -30,10 +30,6 @@ class Notifier:
             return None
         return int(usec) / 1_000_000
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self.address)
-
     def send(self, *fields: str) -> bool:
         if not self.address:
             return False

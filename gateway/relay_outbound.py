@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from gateway import audit, marketplaces
+from gateway import audit
 from gateway.classify import Classifier
 from gateway.config import Config, OutboundRelayConfig
 from gateway.parse import MailError, ParsedMail, parse_mail
@@ -32,7 +32,9 @@ from gateway.relay import (
     TEMPORARY, Envelope, Pool, RelayHandler, Transport, peer_address, pending_recipients, refused_text,
 )
 from gateway.relay_users import UsersFile
-from gateway.replies import Judgement, clean_for_outside, judge, own_words, problems_named, record_reply
+from gateway.replies import (
+    Judgement, clean_for_outside, is_amazon_address, judge, own_words, problems_named, record_reply,
+)
 from gateway.state import State
 from gateway.text import one_line
 from gateway.transport import PermanentError, TransientError
@@ -202,7 +204,7 @@ class OutboundRelay(RelayHandler):
         outbox, that Amazon handles one problem per case."""
         case_id = judgement.case_id
         message = judgement.found.message or {}
-        to_amazon = any(marketplaces.is_amazon_domain(r.rpartition("@")[2].lower()) for r in accepted)
+        to_amazon = any(is_amazon_address(r) for r in accepted)
         sender = detail.get("from") or ""
         signs = problems_named(own_words(parsed.text)) if case_id and to_amazon and sender else []
         if not signs:

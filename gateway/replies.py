@@ -60,7 +60,7 @@ def header_recipients(mail: ParsedMail) -> list[str]:
     return list(dict.fromkeys(address for _, address in pairs if "@" in address))
 
 
-def _is_amazon(address: str) -> bool:
+def is_amazon_address(address: str) -> bool:
     return marketplaces.is_amazon_domain(address.rpartition("@")[2].lower())
 
 
@@ -86,9 +86,9 @@ def judge(state: State, mail: ParsedMail, recipients: list[str], sent_at: dateti
     found = answered(state, mail)
     message = found.message or {}
     buyer = (message.get("from_address") or "").lower()
-    answering = [r for r in recipients if r.lower() == buyer or _is_amazon(r)]
+    answering = [r for r in recipients if r.lower() == buyer or is_amazon_address(r)]
     case_id = message.get("case_id") or ids.case_id(fold_for_matching(mail.subject), own_words(mail.text))
-    case_reply = bool(case_id) and any(_is_amazon(r) for r in answering) and not mail.auto_submitted
+    case_reply = bool(case_id) and any(is_amazon_address(r) for r in answering) and not mail.auto_submitted
     if not found.order_id:
         return Judgement(found, case_id, None, case_reply)
     if not answering:

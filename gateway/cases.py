@@ -39,14 +39,14 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
             " OR (status = 'open' AND case_status IN (?, ?)))", [CASE_CLOSED, *WAITING_FOR_AMAZON],
         ):
             entry = {"clock": clock["key"], "category": "case", "case_id": clock["case_id"]}
-            if clock["status"] == "stopped" and clock.get("stop_reason") == CASE_CLOSED and clock.get("stopped_at"):
+            if clock["status"] == "stopped":  # closed by Amazon (the query says so)
                 closed = datetime.fromisoformat(clock["stopped_at"])
                 due = closed + timedelta(days=config.cases.reopen_reminder_days)
                 reopen_by = closed + timedelta(days=config.cases.reopen_days)
                 if due <= now < reopen_by and ("reopen", 1.0) not in already(state, clock["key"], clock["stopped_at"]):
                     fired.append(record_step(state, config, clock, "reopen", 1.0, clock["stopped_at"], due, now, to,
                                              {**entry, "closed_at": clock["stopped_at"], "reopen_by": reopen_by.isoformat()}))
-            elif clock["status"] == "open" and clock.get("case_status") in WAITING_FOR_AMAZON:
+            else:  # open, waiting for Amazon
                 last = last_exchange(state, clock["case_id"])
                 if last is None:
                     continue

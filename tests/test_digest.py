@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_CONFIG, config_toml, under_ci
+from conftest import MINIMAL_CONFIG, config_toml
 from gateway import digest
 from gateway.classify import Classifier
 from gateway.cli import main
@@ -21,6 +21,7 @@ from gateway.outbox import Outbox
 from gateway.pipeline import Pipeline
 from gateway.state import State
 from mails import buyer, case, claim
+from servers import missing
 
 OVERDUE = "204-1000000-0000001"    # a buyer message due Mon 23 Nov 10:00
 TODAY = "204-1000000-0000002"      # a buyer message due Mon 23 Nov 15:00
@@ -145,12 +146,10 @@ def test_digest_command_sends_now_or_writes_files(config, tmp_path, capsys):
     assert "has nobody to go to" in capsys.readouterr().err
 
 
-def _chromium() -> str | None:
+def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        if under_ci():
-            pytest.fail("chromium is not installed (.ci/run installs it)")
-        pytest.skip("chromium is not installed")
+        missing("chromium (.ci/run installs it)")
     return found
 
 

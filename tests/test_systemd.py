@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import under_ci, write_config
+from conftest import write_config
 from gateway.config import load_config, secret_file
 from gateway.sdnotify import Notifier
-from servers import dovecot, free_port, listening, wait_until  # noqa: F401 - fixture
+from servers import dovecot, free_port, listening, missing, wait_until  # noqa: F401 - fixture
 
 REPO = Path(__file__).resolve().parent.parent
 UNITS = ["crisis-gateway.service", "crisis-gateway@.service"]
@@ -28,9 +28,7 @@ UNITS = ["crisis-gateway.service", "crisis-gateway@.service"]
 def _systemd_analyze() -> str:
     found = shutil.which("systemd-analyze")
     if found is None:
-        if under_ci():
-            pytest.fail("systemd-analyze is missing (.ci/run installs the systemd package)")
-        pytest.skip("systemd-analyze is missing")
+        missing("systemd-analyze (.ci/run installs the systemd package)")
     return found
 
 

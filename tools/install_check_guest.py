@@ -32,7 +32,7 @@ import time
 import traceback
 import urllib.request
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 PAYLOAD = Path("/mnt/payload")
 CHECKOUT = Path("/root/crisis-gateway")
@@ -128,12 +128,14 @@ def run(command: str, *, stdin: str | None = None, check_exit: bool = True) -> s
     return result
 
 
-def wait_for(condition, what: str, timeout: float = 120.0, step: float = 1.0) -> None:
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 120.0, step: float = 1.0) -> Any:
+    """Wait until `condition` gives something true, and return that."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
+        found = condition()
+        if found:
             check(True, what)
-            return
+            return found
         time.sleep(step)
     raise CheckFailed(f"gave up after {timeout:.0f} s waiting: {what}")
 
@@ -289,11 +291,13 @@ def service_active(unit: str) -> bool:
     return run(f"systemctl is-active {unit}", check_exit=False).stdout.strip() == "active"
 
 
-def check_service_runs(unit: str) -> None:
+def check_service_runs(unit: str) -> str:
+    """The unit is active and says it runs; returns its status line."""
     wait_for(lambda: service_active(unit), f"{unit} is active", timeout=180)
     status = show(unit, "StatusText")["StatusText"]
     check(status.startswith("running"), f"{unit} says it is running: {status!r}",
           run(f"journalctl -u {unit} --no-pager -n 40", check_exit=False).stdout)
+    return status
 
 
 def main_pid(unit: str) -> int:
@@ -440,8 +444,7 @@ def decoded(message: email.message.Message, field: str) -> str:
 
 
 def check_relays() -> None:
-    check_service_runs(UNIT)
-    status = show(UNIT, "StatusText")["StatusText"]
+    status = check_service_runs(UNIT)
     check("2 relay(s)" in status, f"the relays run: {status!r}")
     users = Path("/etc/crisis-gateway/relay-users")
     check(users.exists() and RELAY_PASSWORD not in users.read_text(), "relay-user wrote the users file, without the password")
@@ -457,13 +460,13 @@ def check_relays() -> None:
     def claims(message: email.message.Message) -> bool:
         return amazon in str(message["From"]) and order in decoded(message, "Subject")
 
-    wait_for(lambda: bool(delivered(claims)), "Postfix delivered the claim after the content filter", timeout=180)
-    copies = delivered(claims)
+    wait_for(lambda: delivered(claims), "Postfix delivered the claim after the content filter", timeout=180)
+    wait_for(lambda: "Mail queue is empty" in run("postqueue -p", check_exit=False).stdout,
+             "Postfix's queue is empty: nothing deferred, nothing looping", timeout=180)
+    copies = delivered(claims)  # counted once nothing more can come
     subject = decoded(copies[0], "Subject")
     check(len(copies) == 1 and subject.startswith("[CRISIS: A-to-Z") and subject.endswith(claimed),
           f"once, tagged by the inbound relay: {subject!r}")
-    wait_for(lambda: "Mail queue is empty" in run("postqueue -p", check_exit=False).stdout,
-             "Postfix's queue is empty: nothing deferred, nothing looping", timeout=180)
 
     say("the team replies through the outbound relay on 127.0.0.1:10587")
     reply = email.message.EmailMessage()
@@ -479,8 +482,7 @@ def check_relays() -> None:
     def replies(message: email.message.Message) -> bool:
         return message["Message-ID"] == reply["Message-ID"]
 
-    wait_for(lambda: bool(delivered(replies)), "the reply reached the smarthost and was delivered", timeout=180)
-    sent = delivered(replies)
+    sent = wait_for(lambda: delivered(replies), "the reply reached the smarthost and was delivered", timeout=180)
     subject = decoded(sent[0], "Subject")
     crisis_fields = [name for name in sent[0].keys() if name.lower().startswith("x-crisis")]
     check(len(sent) == 1 and subject == f"Re: {claimed}" and not crisis_fields,

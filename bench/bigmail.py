@@ -36,8 +36,8 @@ def side(name: str) -> dict:
 
         mailparser.parse_from_bytes(raw)
     else:
-        from gateway.classify import Classifier
         from gateway.config import config_from_dict
+        from gateway.judging.classify import Classifier
 
         Classifier(config_from_dict({"trust": {"authserv_ids": ["mx.example.test"]}})).classify(raw)
     seconds = time.perf_counter() - start

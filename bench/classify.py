@@ -47,8 +47,8 @@ def run_side(side: str) -> dict:
 
         work = mailparser.parse_from_bytes
     else:
-        from gateway.classify import Classifier
         from gateway.config import config_from_dict
+        from gateway.judging.classify import Classifier
 
         classifier = Classifier(config_from_dict({
             "mailbox": [{"address": "support@shop.example"}],

@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 import mailfactory  # noqa: E402
 from servers import Dovecot  # noqa: E402
 
-
 ARCHIVE = "Crisis Gateway/Archive"
 
 
@@ -68,7 +67,7 @@ tier1 = ["crisis@shop.example"]
 
 def gateway_backlog(server: Dovecot, folder: Path) -> float:
     from gateway.config import load_config
-    from gateway.daemon import Daemon
+    from gateway.service.daemon import Daemon
 
     (folder / "gateway.toml").write_text(config_text(server, folder))
     config = load_config(folder / "gateway.toml")

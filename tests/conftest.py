@@ -1,12 +1,13 @@
 import json
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
-import sys
+
 import pytest
 
-from gateway.classify import Classifier
 from gateway.config import config_from_dict
+from gateway.judging.classify import Classifier
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))  # mailfactory

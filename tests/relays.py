@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Iterator
 
 from conftest import write_config
-from gateway.config import Config, load_config
-from gateway.daemon import Daemon
-from gateway.smtpserver import SmtpListener
-from gateway.state import State
 from servers import free_port
+
+from gateway.config import Config, load_config
+from gateway.relays.listener import SmtpListener
+from gateway.service.daemon import Daemon
+from gateway.state import State
 
 
 @dataclass

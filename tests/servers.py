@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-
 from conftest import under_ci
 
 

@@ -1,9 +1,9 @@
 """Who never gets an acknowledgement (RFC 3834 and Amazon's own senders), and what one never does."""
 
+import mails
 import pytest
 
-import mails
-from gateway.pipeline import Pipeline
+from gateway.intake.pipeline import Pipeline
 from gateway.state import State
 
 ORDER = "211-1231231-3213213"

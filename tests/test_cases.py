@@ -5,10 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 from mails import case
 from test_reminders import make_config
-from gateway import cases
-from gateway.classify import Classifier
-from gateway.outbox import Outbox
-from gateway.pipeline import Pipeline
+
+from gateway.deadlines import cases
+from gateway.intake.pipeline import Pipeline
+from gateway.judging.classify import Classifier
+from gateway.outgoing.outbox import Outbox
 from gateway.state import State
 
 CASE = "69794732962"

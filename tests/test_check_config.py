@@ -5,11 +5,11 @@ import shutil
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-
 from conftest import write_config
-from gateway.cli import main
-from gateway.shipped import shipped_dir
 from servers import Sink, SinkHandler, dovecot, free_port  # noqa: F401 - fixture
+
+from gateway.cli import main
+from gateway.config.shipped import shipped_dir
 
 
 def imap_box(tmp_path, server, password: str) -> dict:

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from test_tagging import CLAIM
 
 CONTRACT_KEYS = {

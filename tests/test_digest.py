@@ -11,17 +11,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL_CONFIG, config_toml
-from gateway import digest
-from gateway.classify import Classifier
-from gateway.cli import main
-from gateway.config import config_from_dict
-from gateway.outbox import Outbox
-from gateway.pipeline import Pipeline
-from gateway.state import State
 from mails import buyer, case, claim
 from servers import missing
+
+from gateway.cli import main
+from gateway.config import config_from_dict
+from gateway.deadlines import digest
+from gateway.intake.pipeline import Pipeline
+from gateway.judging.classify import Classifier
+from gateway.outgoing.outbox import Outbox
+from gateway.state import State
 
 OVERDUE = "204-1000000-0000001"    # a buyer message due Mon 23 Nov 10:00
 TODAY = "204-1000000-0000002"      # a buyer message due Mon 23 Nov 15:00

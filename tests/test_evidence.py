@@ -8,8 +8,9 @@ from mails import buyer, claim
 from relays import gateway, smarthost
 from servers import sink  # noqa: F401 - fixture
 from test_status import cli, mails_with_expectations, record, status
+
 from gateway.config import load_config
-from gateway.evidence import build
+from gateway.deadlines.evidence import build
 from gateway.state import State
 
 ORDER = "114-2682884-2909064"

@@ -1,9 +1,8 @@
 """Mail of every kind, marketplace language and encoding, written independently of the rules,
 gets the verdict it must get: the same checks as the shared corpus, on mail the rules never saw."""
 
-import pytest
-
 import mailfactory
+import pytest
 from conftest import assert_verdict
 
 VARIANTS = mailfactory.all_variants(seed=3)

@@ -4,7 +4,7 @@ import tracemalloc
 
 import pytest
 
-from gateway.parse import MailError, parse_mail
+from gateway.mail.parse import MailError, parse_mail
 
 HEAD = (
     b"Authentication-Results: mx.example.test; dkim=pass header.d=marketplace.amazon.de; dmarc=pass\r\n"
@@ -130,7 +130,7 @@ def hang_guard():
     ],
 )
 def test_hostile_bodies_take_linear_time(classifier, hang_guard, body):
-    from gateway.compose import claim_details
+    from gateway.outgoing.compose import claim_details
 
     raw = HEAD + b"Subject: Frage (Bestellung: " + ORDER + b")\r\n\r\n" + body.encode() + b"\r\n"
     assert classifier.classify(raw).category

@@ -11,14 +11,14 @@ import time
 import tomllib
 from pathlib import Path
 
-import pytest
-
 import mailfactory
 import mails
-from gateway.config import load_config
-from gateway.daemon import Daemon
+import pytest
 from conftest import write_config
 from servers import dovecot, wait_until  # noqa: F401 - fixture
+
+from gateway.config import load_config
+from gateway.service.daemon import Daemon
 
 ARCHIVE = "Crisis Gateway/Archive"
 
@@ -271,13 +271,14 @@ class Crash(BaseException):
 
 @pytest.mark.parametrize("crash_at", ["append_copy", "after_append", "archive", "after_archive"])
 def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_path, crash_at):
-    from gateway.classify import Classifier
-    from gateway.imapstore import ImapStore
-    from gateway.outbox import Outbox
-    from gateway.pipeline import Pipeline
-    from gateway.state import State
-    from gateway.watcher import Watcher
     import threading
+
+    from gateway.intake.pipeline import Pipeline
+    from gateway.intake.stores.imap import ImapStore
+    from gateway.intake.watcher import Watcher
+    from gateway.judging.classify import Classifier
+    from gateway.outgoing.outbox import Outbox
+    from gateway.state import State
 
     raw = mails.buyer("305-0000000-0000001", "It never arrived, I will open an A-to-z claim.", token="crash")
     dovecot.append(raw)
@@ -327,8 +328,8 @@ def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_
 def test_sighup_reloads_rules_and_keeps_the_old_ones_when_broken(tmp_path):
     import shutil
 
-    from gateway import maildir
-    from gateway.shipped import shipped_dir
+    from gateway.config.shipped import shipped_dir
+    from gateway.mail import maildir
 
     rules = tmp_path / "rules"
     shutil.copytree(shipped_dir("rules"), rules)
@@ -406,11 +407,11 @@ def test_servers_without_move_or_uidplus(dovecot, tmp_path, missing):
     marked deleted)."""
     import threading
 
-    from gateway.classify import Classifier
-    from gateway.imapstore import ImapStore
-    from gateway.pipeline import Pipeline
+    from gateway.intake.pipeline import Pipeline
+    from gateway.intake.stores.imap import ImapStore
+    from gateway.intake.watcher import Watcher
+    from gateway.judging.classify import Classifier
     from gateway.state import State
-    from gateway.watcher import Watcher
 
     class OldServer(ImapStore):
         def connect(self):

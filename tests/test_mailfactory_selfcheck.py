@@ -7,9 +7,8 @@ import re
 from collections import Counter
 from datetime import datetime
 
-import pytest
-
 import mailfactory as mf
+import pytest
 
 ORDER_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 

@@ -9,12 +9,12 @@ import sys
 import urllib.request
 
 import pytest
-
 from conftest import write_config
-from gateway import maildir
-from gateway.config import ConfigError, config_from_dict
 from mails import buyer, claim
 from servers import free_port, listening, wait_until
+
+from gateway.config import ConfigError, config_from_dict
+from gateway.mail import maildir
 
 
 def scrape(port: int) -> dict[str, float]:

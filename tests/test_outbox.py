@@ -11,16 +11,16 @@ import threading
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-import pytest
-
 import mails
+import pytest
 from conftest import MINIMAL_CONFIG, SHARED_CORPUS, corpus_manifest, write_config
-from gateway.classify import Classifier
-from gateway.config import config_from_dict
-from gateway.outbox import Outbox
-from gateway.pipeline import Pipeline
-from gateway.state import State
 from servers import free_port, sink  # noqa: F401 - fixture
+
+from gateway.config import config_from_dict
+from gateway.intake.pipeline import Pipeline
+from gateway.judging.classify import Classifier
+from gateway.outgoing.outbox import Outbox
+from gateway.state import State
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 FAST = {"attempts": 4, "max_seconds": 30, "backoff_initial": 0.01, "backoff_max": 0.05}

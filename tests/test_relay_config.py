@@ -1,8 +1,8 @@
 """[relay.inbound] and [relay.outbound]: what is accepted, and errors that say what to write."""
 
 import pytest
-
 from conftest import MINIMAL_CONFIG
+
 from gateway.config import ConfigError, config_from_dict
 
 SMTP = {"from": "crisis@shop.example", "host": "smtp.shop.example"}

@@ -5,11 +5,11 @@ The same relay behind a real Postfix is tested in test_relay_postfix.py."""
 import smtplib
 
 import pytest
-
 from mails import buyer, claim
 from relays import gateway
 from servers import free_port, sink  # noqa: F401 - fixture
-from gateway.pipeline import Pipeline
+
+from gateway.intake.pipeline import Pipeline
 
 ORDER = "114-2682884-2909064"
 SUPPORT = "support@shop.example"

@@ -11,17 +11,17 @@ from email.message import EmailMessage
 from types import SimpleNamespace
 
 import pytest
-
 from mails import buyer
 from relays import gateway, smarthost
 from servers import free_port, missing, sink  # noqa: F401 - fixture
-from gateway.classify import Classifier
+
 from gateway.config import config_from_dict
-from gateway.outbox import Outbox
-from gateway.pipeline import Pipeline
-from gateway.relay import Pool
-from gateway.relay_outbound import FailureThrottle, OutboundRelay
-from gateway.relay_users import UsersFile, check_password, hash_password, set_user
+from gateway.intake.pipeline import Pipeline
+from gateway.judging.classify import Classifier
+from gateway.outgoing.outbox import Outbox
+from gateway.relays.common import Pool
+from gateway.relays.outbound import FailureThrottle, OutboundRelay
+from gateway.relays.users import UsersFile, check_password, hash_password, set_user
 
 ORDER = "114-2682884-2909064"
 BUYER = "k3j4h5g6f7d8@marketplace.amazon.co.uk"

@@ -18,7 +18,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
-
 from conftest import SHARED_CORPUS, corpus_manifest, write_config
 from mailfactory import generate
 from mails import buyer, claim

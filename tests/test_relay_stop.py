@@ -5,7 +5,6 @@ import smtplib
 import threading
 
 import pytest
-
 from mails import claim
 from relays import gateway
 from servers import sink, wait_until  # noqa: F401 - fixture

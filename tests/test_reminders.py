@@ -5,14 +5,14 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from conftest import MINIMAL_CONFIG
 from mails import buyer, claim
-from gateway import reminders
-from gateway.classify import Classifier
+
 from gateway.config import ConfigError, config_from_dict
-from gateway.outbox import Outbox
-from gateway.pipeline import Pipeline
+from gateway.deadlines import reminders
+from gateway.intake.pipeline import Pipeline
+from gateway.judging.classify import Classifier
+from gateway.outgoing.outbox import Outbox
 from gateway.state import State
 
 ORDER = "114-2682884-2909064"

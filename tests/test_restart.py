@@ -14,10 +14,10 @@ from collections import Counter
 
 import mailfactory
 from mails import claim
+from servers import dovecot, postfix_factory, wait_until  # noqa: F401 - fixtures
 from test_imap import ARCHIVE, _settled, message_id, outgoing, write_imap_config
 from test_relay_postfix import chain  # noqa: F401 - fixture
 from test_systemd import FakeSystemd
-from servers import dovecot, postfix_factory, wait_until  # noqa: F401 - fixtures
 
 BURST = 60
 TEAM = "orders@shop.example"  # the relay delivers to its own Dovecot user, not into the watched INBOX

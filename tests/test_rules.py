@@ -5,13 +5,12 @@ import subprocess
 import sys
 
 import pytest
-
-from gateway.classify import Classifier
-from gateway.config import config_from_dict
-from gateway.rules import RuleFileErrors, load_rules
-from gateway.shipped import shipped_dir
-
 from conftest import MINIMAL_CONFIG
+
+from gateway.config import config_from_dict
+from gateway.config.shipped import shipped_dir
+from gateway.judging.classify import Classifier
+from gateway.judging.rules import RuleFileErrors, load_rules
 
 SHIPPED = shipped_dir("rules")
 

@@ -3,15 +3,15 @@ mail, auto-replies, mail to colleagues and mail older than the clock never do.""
 
 from pathlib import Path
 
-import pytest
-
-from gateway import maildir
-from gateway.config import load_config
-from gateway.daemon import Daemon
-from gateway.state import State
-from conftest import write_config
 import mails
+import pytest
+from conftest import write_config
 from mails import buyer, case
+
+from gateway.config import load_config
+from gateway.mail import maildir
+from gateway.service.daemon import Daemon
+from gateway.state import State
 
 ORDER = "204-1111111-2222222"
 BUYER = mails.BUYER_ADDRESS
@@ -106,9 +106,9 @@ def test_what_is_no_reply_keeps_the_clock_running(open_clock, kind):
 
 
 def test_a_reply_seen_through_the_relay_is_not_recorded_again_from_sent(open_clock):
-    from gateway.parse import parse_mail
-    from gateway.replies import judge, record_reply
-    from gateway.classify import Classifier
+    from gateway.intake.replies import judge, record_reply
+    from gateway.judging.classify import Classifier
+    from gateway.mail.parse import parse_mail
 
     config = open_clock
     raw = reply()

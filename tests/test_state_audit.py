@@ -7,14 +7,12 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-import pytest
-
 import mails
-
+import pytest
 from conftest import SHARED_CORPUS, corpus_manifest
-from gateway import audit
-from gateway.pipeline import Pipeline
-from gateway.state import State
+
+from gateway.intake.pipeline import Pipeline
+from gateway.state import State, audit
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
@@ -132,6 +130,7 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
     import threading
 
     from conftest import write_config
+
     from gateway.cli import main
 
     for minute in range(20):
@@ -170,6 +169,7 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
 
 def test_backup_makes_its_folder_private_and_says_when_it_cannot_write(pipeline, tmp_path, capsys):
     from conftest import write_config
+
     from gateway.cli import main
 
     pipeline.handle(buyer_mail("204-0000000-0000001", "Where is my order?", 0))

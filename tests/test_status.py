@@ -6,13 +6,13 @@ import sys
 from datetime import datetime, timedelta
 
 import pytest
-
 from conftest import SHARED_CORPUS, corpus_manifest, write_config
 from mailfactory import generate
 from mails import buyer, claim
-from gateway.classify import Classifier
+
 from gateway.config import load_config
-from gateway.pipeline import Pipeline
+from gateway.intake.pipeline import Pipeline
+from gateway.judging.classify import Classifier
 from gateway.state import State
 
 ORDER = "114-2682884-2909064"

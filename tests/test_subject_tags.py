@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.headers import MAX_LINE, encode_field
-from gateway.parse import decode_header_text
-from gateway.subject import format_due, render_tag, strip_all_tags, strip_leading_tags, tag_pattern, tag_subject
-from gateway.text import one_line
+from gateway.judging.subject import format_due, render_tag, strip_all_tags, strip_leading_tags, tag_pattern, tag_subject
+from gateway.mail.headers import MAX_LINE, encode_field
+from gateway.mail.parse import decode_header_text
+from gateway.mail.text import one_line
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DUE = datetime(2026, 11, 25, 14, 2, tzinfo=timezone.utc)
@@ -91,7 +91,7 @@ def test_injection_attempt_stays_inside_the_subject():
 
 
 def test_structured_fields_encode_only_what_may_be_encoded():
-    from gateway.headers import HeaderInjection, address_field, msgid_field
+    from gateway.mail.headers import HeaderInjection, address_field, msgid_field
 
     field = address_field("From", "Müller Küchen & Söhne", "support@shop.example")
     parsed = email.message_from_string(field + "\r\n\r\n", policy=email.policy.default)

@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import write_config
-from gateway.config import load_config, secret_file
-from gateway.sdnotify import Notifier
 from servers import dovecot, free_port, listening, missing, wait_until  # noqa: F401 - fixture
+
+from gateway.config import load_config, secret_file
+from gateway.service.sdnotify import Notifier
 
 REPO = Path(__file__).resolve().parent.parent
 UNITS = ["crisis-gateway.service", "crisis-gateway@.service"]

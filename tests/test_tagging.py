@@ -4,9 +4,10 @@ import email
 import email.policy
 
 from conftest import AUTHSERV
-from gateway.parse import parse_mail
-from gateway.rewrite import split_message
-from gateway.tagging import apply_verdict
+
+from gateway.judging.tagging import apply_verdict
+from gateway.mail.parse import parse_mail
+from gateway.mail.rewrite import split_message
 
 CLAIM = (
     f"Authentication-Results: {AUTHSERV}; dkim=pass header.d=amazon.es; dmarc=pass header.from=amazon.es\r\n"

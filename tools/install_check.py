@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import install_check_guest  # noqa: E402  (beside this file; reads the guide as the guest will)
+
 CHECKOUT = HERE.parent
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"

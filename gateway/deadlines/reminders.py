@@ -1,0 +1,112 @@
+"""The reminder ladder: nothing due slips by unseen.
+
+Before an open clock's deadline, each step of its category (default: a claim at T-24 h, T-6 h and
+T-1 h, a buyer message at T-4 h) queues a reminder to the category's escalation addresses; a
+tier-1 clock still open at `escalate_hours` (no human reply yet: a reply stops the clock) queues
+an escalation to the second list. Everything goes through the outbox.
+
+Each step fires once per opening of the clock, recorded in the same transaction as its outbox row
+and audit row, so a restart neither repeats nor forgets one. Steps that came due while the daemon
+was down fire at once when it is back, marked late; of several missed steps only the most urgent
+is sent, the older ones are recorded as skipped (three reminders at once would only be noise).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from gateway.config import Config
+from gateway.state import State, audit
+
+log = logging.getLogger("gateway.reminders")
+LATE_AFTER = timedelta(minutes=5)  # a step fired later than this after its time is marked late
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str       # "remind" or "escalate"
+    hours: float    # before the deadline
+
+    @property
+    def label(self) -> str:
+        return f"T-{self.hours:g}h"
+
+
+def ladder(config: Config, clock: dict[str, Any]) -> list[Step]:
+    steps = [Step("remind", h) for h in config.reminders.steps.get(clock["category"], ())]
+    if clock.get("tier") == 1 and config.reminders.escalate_to:
+        steps.append(Step("escalate", config.reminders.escalate_hours))
+    return steps
+
+
+def recipients(config: Config, clock: dict[str, Any], step: Step) -> tuple[str, ...]:
+    if step.kind == "escalate":
+        return config.reminders.escalate_to
+    return config.escalation_addresses(clock["category"])
+
+
+def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
+    """Queue every step now due; returns what was queued (and skipped), for logs and tests."""
+    fired: list[dict[str, Any]] = []
+    with state.transaction():
+        for clock in state.open_clocks():
+            if not clock.get("deadline"):
+                continue
+            deadline = datetime.fromisoformat(clock["deadline"])
+            reached = [s for s in ladder(config, clock) if now >= deadline - timedelta(hours=s.hours)]
+            if not reached:
+                continue  # the usual case on every tick: no need to ask what was sent
+            done = already(state, clock["key"], clock["opened_at"])
+            for kind in ("remind", "escalate"):
+                due = [s for s in reached if s.kind == kind and (s.kind, s.hours) not in done]
+                if not due:
+                    continue
+                urgent = min(due, key=lambda s: s.hours)
+                for step in due:
+                    fired.append(_fire(state, config, clock, step, deadline, now, send=step is urgent))
+    log_fired(fired)
+    return fired
+
+
+def _fire(state: State, config: Config, clock: dict[str, Any], step: Step, deadline: datetime, now: datetime,
+          *, send: bool) -> dict[str, Any]:
+    due_at = deadline - timedelta(hours=step.hours)
+    to = recipients(config, clock, step) if send else ()
+    entry = {"clock": clock["key"], "kind": step.kind, "step": step.label, "deadline": clock["deadline"],
+             "category": clock["category"], "hours": step.hours}
+    if not to:
+        entry["reason"] = "a later step was due as well" if not send else "no address to send it to"
+    return record_step(state, config, clock, step.kind, step.hours, clock["opened_at"], due_at, now, to, entry)
+
+
+def record_step(state: State, config: Config, clock: dict[str, Any], kind: str, number: float, series: str,
+                due_at: datetime, now: datetime, to: tuple[str, ...], entry: dict[str, Any]) -> dict[str, Any]:
+    """One step, inside the caller's transaction: its row (so it never fires again for this
+    `series`), its audit row, and, when it has recipients, its outbox row."""
+    late = now - due_at > LATE_AFTER
+    entry = {**entry, "kind": kind, "status": "sent" if to else "skipped", "late": late, "to": list(to)}
+    state.db["reminders"].insert({
+        "clock_key": clock["key"], "opened_at": series, "kind": kind, "hours": number, "status": entry["status"],
+        "due_at": due_at.isoformat(timespec="seconds"), "fired_at": now.isoformat(timespec="seconds"), "late": int(late),
+    })
+    ids = {"message_key": clock.get("last_message_key"), "order_id": clock.get("order_id")}
+    audit.append(state.db, "escalation" if kind == "escalate" else "reminder", entry, case_id=clock.get("case_id"), at=now, **ids)
+    if to:
+        state.enqueue(f"{clock['key']}|{series}|{kind}|{number:g}", kind, ",".join(to), entry, now=now,
+                      id_domain=config.message_id_domain, **ids)
+    return entry
+
+
+def already(state: State, clock_key: str, series: str) -> set[tuple[str, float]]:
+    return {(r["kind"], r["hours"]) for r in state.db.query(
+        "SELECT kind, hours FROM reminders WHERE clock_key = ? AND opened_at = ?", [clock_key, series])}
+
+
+def log_fired(fired: list[dict[str, Any]]) -> None:
+    for entry in fired:
+        if entry["status"] == "sent":
+            log.info("%s %s %s to %s%s", entry["kind"], entry.get("step", ""), entry["clock"], ", ".join(entry["to"]),
+                     " LATE" if entry["late"] else "")

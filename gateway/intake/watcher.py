@@ -1,0 +1,226 @@
+"""Watching one folder of one mailbox: each new mail through the pipeline, tagged in place.
+
+Tagging in place, in an order that loses nothing and repeats nothing across a crash:
+  1. the verdict is recorded (state, audit, outbox) in one transaction;
+  2. the tagged copy is appended (same Message-ID, original INTERNALDATE and flags, crisis
+     keywords, $CrisisTagged) and confirmed by APPENDUID or a search;
+  3. only then is the original moved to the archive folder, and "done" recorded with the cursor.
+After a crash the original is met again: the state knows it (no second acknowledgement or
+forward), its tagging is not "done", and a copy appended before the crash is searched for and
+found, not appended again. Three durable writes per mail: the raw mail, the record, the "done".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+from gateway.intake.pipeline import Pipeline
+from gateway.intake.stores import QUARANTINED, TAGGED, FolderMissing, MailStore
+from gateway.judging.tagging import key_token
+from gateway.state import State, audit
+
+log = logging.getLogger("gateway.watch")
+MAX_TRIES = 3
+
+
+class Health:
+    """Which folders are connected, and the last error of those that are not: for systemd's
+    readiness and status, and for the metrics. Shared by the watcher threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.connected: dict[str, bool] = {}
+        self.errors: dict[str, str] = {}
+
+    def up(self, name: str) -> None:
+        with self._lock:
+            self.connected[name] = True
+            self.errors.pop(name, None)
+
+    def down(self, name: str, error: str) -> None:
+        with self._lock:
+            self.connected[name] = False
+            self.errors[name] = error
+
+    def snapshot(self) -> tuple[dict[str, bool], dict[str, str]]:
+        with self._lock:
+            return dict(self.connected), dict(self.errors)
+
+
+class CopyNotConfirmed(RuntimeError):
+    """The server took the APPEND but the copy cannot be found: the original stays put."""
+
+
+class FolderWatcher:
+    """Reads one folder past a cursor (UIDVALIDITY and the last UID, in the state) and hands each
+    new mail to `handle`; reconnects with backoff. Subclasses say what a mail means."""
+
+    def __init__(self, store: MailStore, state: State, *, backlog_days: int, stop: threading.Event,
+                 since: date | None = None, health: Health | None = None) -> None:
+        self.store = store
+        self.state = state
+        self.health = health or Health()
+        self.backlog_days = backlog_days
+        self.since = since
+        self.stop = stop
+        self.failures: dict[int, int] = {}  # uid -> failed attempts in this run
+
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+    def scan(self) -> int:
+        """Handle every mail not handled yet; returns how many were looked at."""
+        validity = self.store.uidvalidity()
+        source = self.state.source(self.name)
+        since = None
+        if source is None or source["uidvalidity"] != validity:
+            # first start, or the server renumbered the folder: read it again as far back as a first
+            # start would (older mail must not be acknowledged or escalated now); what is known is
+            # recognised by Message-ID or content hash and skipped
+            since = self.since or (datetime.now(timezone.utc) - timedelta(days=self.backlog_days)).date()
+            after = 0
+            if source is not None:
+                log.warning("%s: UIDVALIDITY changed from %s to %s: reading the folder again since %s, skipping what is known",
+                            self.name, source["uidvalidity"], validity, since)
+        else:
+            after = source["last_uid"]
+        # A first read is limited to `since`: older mail must not come in later as "new" because
+        # its UID is high. Once the backlog is done the cursor moves to the highest UID seen now.
+        ceiling = self.store.highest_uid() if since is not None else 0
+        uids = self.store.list_uids(after, since)
+        backlog = len(uids) > 20
+        if backlog:
+            log.info("%s: %d mail(s) to read%s", self.name, len(uids), f" (backlog since {since})" if since else "")
+        last = after
+        for index, uid in enumerate(uids, start=1):
+            if self.stop.is_set():
+                break
+            try:
+                finished = self.handle(uid)
+            except Exception as exc:  # noqa: BLE001 - counted; a connection error is raised again
+                if not self._give_up(uid, exc):
+                    raise
+                finished = None
+            last = uid
+            if finished is not None:
+                # one commit: the tagging is done and the cursor moves past it
+                self.state.finish_tagging(self.name, validity, uid, *finished)
+            if backlog and (index % 50 == 0 or index == len(uids)):
+                log.info("%s: %d/%d read", self.name, index, len(uids))
+        if not self.stop.is_set():
+            last = max(last, ceiling)
+        if source is None or last != after or source["uidvalidity"] != validity:
+            # the cursor only saves work; what is known is known by the state, not by it
+            self.state.set_source(self.name, validity, last)
+        return len(uids)
+
+    def _give_up(self, uid: int, exc: Exception) -> bool:
+        """After MAX_TRIES failures of the same mail (quota exceeded, a copy never confirmed...),
+        leave it in place, marked, and go on with the next: one mail must not block the folder."""
+        tries = self.failures[uid] = self.failures.get(uid, 0) + 1
+        if tries < MAX_TRIES:
+            return False
+        reason = f"{type(exc).__name__}: {exc}"
+        marked = self.mark_failed(uid)
+        with self.state.transaction():
+            audit.append(self.state.db, "quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
+        log.error("%s uid %s: failed %d times (%s); left in place%s", self.name, uid, tries, reason,
+                  f", marked {QUARANTINED}" if marked else "")
+        return True
+
+    def mark_failed(self, uid: int) -> bool:
+        """Mark a mail given up on, where the folder is ours to mark; True when marked."""
+        return False
+
+    def handle(self, uid: int) -> tuple[str, int | None] | None:
+        """Handle one mail; returns (message key, copy uid) when a tagging in place is finished
+        now, so the caller records that with the cursor in one transaction."""
+        raise NotImplementedError
+
+    def run(self) -> None:
+        """Connect, read, wait for news; reconnect with backoff on any failure, until stopped."""
+        backoff = 1.0
+        while not self.stop.is_set():
+            try:
+                self.store.connect()
+                backoff = 1.0
+                self.health.up(self.name)
+                log.info("%s: connected", self.name)
+                while not self.stop.is_set():
+                    self.scan()
+                    self.store.wait_for_news(25, self.stop)
+                    if not self.stop.is_set():
+                        self.store.check_alive()
+            except FolderMissing as exc:
+                log.warning("%s: not watched: %s", self.name, exc)
+                break
+            except Exception as exc:  # noqa: BLE001 - one mailbox failing never stops the others
+                self.health.down(self.name, f"{type(exc).__name__}: {exc}")
+                if self.stop.is_set():
+                    break
+                log.warning("%s: %s: %s; reconnecting in %.0fs", self.name, type(exc).__name__, exc, backoff,
+                            exc_info=log.isEnabledFor(logging.DEBUG))
+                self.stop.wait(backoff)
+                backoff = min(backoff * 2, 300.0)
+            finally:
+                self.store.close()
+        log.info("%s: stopped", self.name)
+
+
+class Watcher(FolderWatcher):
+    """The inbox: each new mail through the pipeline, tagged in place."""
+
+    def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
+                 since: date | None = None, health: Health | None = None) -> None:
+        super().__init__(store, pipeline.state, backlog_days=backlog_days, stop=stop, since=since, health=health)
+        self.pipeline = pipeline
+
+    def mark_failed(self, uid: int) -> bool:
+        try:
+            self.store.add_keywords(uid, [QUARANTINED])
+        except Exception:  # noqa: BLE001 - the keyword is a courtesy; the audit row is the record
+            return False
+        return True
+
+    def handle(self, uid: int) -> tuple[str, int | None] | None:
+        """Handle one mail; returns (message key, copy uid) when its tagging is finished now, so
+        the caller records that with the cursor in one transaction."""
+        stored = self.store.fetch(uid)
+        if stored is None or TAGGED in stored.flags or "\\Deleted" in stored.flags:
+            return None  # gone meanwhile, a copy this gateway appended, or deleted
+        outcome = self.pipeline.handle(stored.raw, source=f"{self.name}/{uid}", mailbox=self.name)
+        if outcome.status == "quarantined":
+            self.store.add_keywords(uid, [QUARANTINED])
+            log.warning("%s uid %s: left in place, marked %s: %s", self.name, uid, QUARANTINED, outcome.reason)
+            return None
+        verdict = outcome.verdict
+        key = verdict.message_key
+        if outcome.status == "duplicate":
+            stage = self.state.tagging_stage(self.name, key)
+            if stage == "done":
+                if outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key):
+                    return None  # our copy, on a server that keeps no keywords
+                if verdict.action("tag") is not None:
+                    self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy
+                    log.info("%s uid %s: already handled (%s), second delivery archived", self.name, uid, key)
+                return None
+            log.info("%s uid %s: resuming tagging of %s", self.name, uid, key)
+        else:
+            actions = ", ".join(a.kind for a in verdict.actions) or "none"
+            log.info("%s uid %s: %s tier=%s%s actions=[%s] %s", self.name, uid, verdict.category, verdict.tier or "-",
+                     " SUSPECT" if verdict.suspicious else "", actions, verdict.subject)
+        tag = verdict.action("tag")
+        if tag is None:
+            return key, None
+        # After a crash the copy may be there already: look before appending another.
+        copy_uid = self.store.find_copy(key) if outcome.status == "duplicate" else None
+        if copy_uid is None:
+            flags = tuple(f for f in stored.flags if f != "\\Recent") + tuple(tag.detail["keywords"]) + (TAGGED,)
+            copy_uid = self.store.append_copy(outcome.tagged, flags, stored.internaldate) or self.store.find_copy(key)
+            if copy_uid is None:
+                raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {key} not found after APPEND")
+        self.store.archive(uid)
+        return key, copy_uid

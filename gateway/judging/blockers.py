@@ -1,0 +1,147 @@
+"""From a rule's intended actions to the actions the daemon will really run.
+
+Each action kind has a table of blockers: small named checks that each say why the action must
+not run for this mail. The first blocker that speaks drops the action and leaves its reason in the
+trace. RFC 3834 is the source of the acknowledgement blockers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
+
+from gateway.config import Config
+from gateway.judging.facts import MailFacts
+
+# Amazon's own senders never read a reply; RFC 3834 also rules out daemons.
+SYSTEM_SENDERS = (
+    "no-reply@*", "noreply@*", "donotreply@*", "do-not-reply@*", "*-no-reply@*", "*-noreply@*",
+    "atoz-guarantee-no-reply@*", "cb-seller-*@*", "seller-performance*@*", "mailer-daemon@*", "postmaster@*",
+)
+BULK_PRECEDENCE = {"bulk", "junk", "list"}
+X_LOOP = "crisis-gateway"
+
+
+class History(Protocol):
+    """What the state knows of earlier mail; None when classifying without a state."""
+
+    def buyer_for_order(self, order_id: str) -> str | None: ...
+
+    def acknowledged_since(self, buyer: str, order_id: str | None, since: datetime) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    facts: MailFacts
+    config: Config
+    tier: int | None
+    suspicious: bool
+    category: str = "other"
+    order_id: str | None = None
+    now: datetime | None = None
+    history: History | None = None
+
+    @property
+    def ack_target(self) -> str | None:
+        """The buyer to acknowledge: the sender when a buyer wrote through Amazon's relay; for an
+        A-to-z claim (sent by Amazon's no-reply address) the buyer's relay address known from
+        earlier mail about the same order."""
+        if "buyer_relay" in self.facts.sender_classes:
+            return self.facts.mail.from_address
+        if self.category == "atoz_claim" and self.order_id and self.history is not None:
+            return self.history.buyer_for_order(self.order_id)
+        return None
+
+
+Blocker = Callable[[Context], str | None]
+
+
+def suspicious(ctx: Context) -> str | None:
+    return "mail is suspicious" if ctx.suspicious else None
+
+
+def not_tier1(ctx: Context) -> str | None:
+    return None if ctx.tier == 1 else "only tier-1 crises are escalated"
+
+
+def no_escalation_addresses(ctx: Context) -> str | None:
+    return None if ctx.config.escalation_addresses(ctx.category) else "no [escalation] tier1 addresses configured"
+
+
+def no_webhooks(ctx: Context) -> str | None:
+    return None if ctx.config.webhooks else "no [notify] webhooks configured"
+
+
+def no_buyer_address(ctx: Context) -> str | None:
+    if ctx.ack_target:
+        return None
+    sender = ctx.facts.mail.from_address or "(none)"
+    if ctx.category == "atoz_claim":
+        return f"sender {sender} is Amazon's; no buyer address known for order {ctx.order_id}"
+    return f"sender {sender} is not a buyer relay address"
+
+
+def system_sender(ctx: Context) -> str | None:
+    address = ctx.ack_target or ""
+    hit = next((p for p in SYSTEM_SENDERS if fnmatch.fnmatchcase(address, p)), None)
+    return f"{address} is an automated address ({hit})" if hit else None
+
+
+def null_sender(ctx: Context) -> str | None:
+    return_path = ctx.facts.mail.header("Return-Path").strip()
+    if return_path == "<>" or not ctx.facts.mail.from_address:
+        return "null sender"
+    return None
+
+
+def auto_submitted(ctx: Context) -> str | None:
+    value = ctx.facts.mail.auto_submitted
+    return f"Auto-Submitted: {value}" if value else None
+
+
+def bulk_precedence(ctx: Context) -> str | None:
+    value = ctx.facts.mail.header("Precedence").strip().lower()
+    return f"Precedence: {value}" if value in BULK_PRECEDENCE else None
+
+
+def list_mail(ctx: Context) -> str | None:
+    names = [n for n in ctx.facts.mail.header_names() if n.lower().startswith("list-")]
+    return f"mailing-list header {names[0]}" if names else None
+
+
+def delivery_report(ctx: Context) -> str | None:
+    return "delivery or read report (multipart/report)" if ctx.facts.mail.content_type == "multipart/report" else None
+
+
+def our_loop(ctx: Context) -> str | None:
+    loops = [v for v in ctx.facts.mail.header_all("X-Loop") if X_LOOP in v.lower()]
+    return "our own X-Loop header: sent by this gateway" if loops else None
+
+
+def already_acknowledged(ctx: Context) -> str | None:
+    if ctx.history is None or ctx.now is None or not ctx.ack_target:
+        return None
+    window = timedelta(hours=ctx.config.acknowledge.window_hours)
+    when = ctx.history.acknowledged_since(ctx.ack_target, ctx.order_id, ctx.now - window)
+    return f"{ctx.ack_target} already acknowledged at {when} (window {ctx.config.acknowledge.window_hours:g} h)" if when else None
+
+
+BLOCKERS: dict[str, tuple[Blocker, ...]] = {
+    "tag": (),
+    "forward": (suspicious, not_tier1, no_escalation_addresses),
+    "notify": (suspicious, not_tier1, no_webhooks),
+    "acknowledge": (
+        suspicious, no_buyer_address, system_sender, null_sender, auto_submitted, bulk_precedence,
+        list_mail, delivery_report, our_loop, already_acknowledged,
+    ),
+}
+
+
+def first_blocker(kind: str, ctx: Context) -> str | None:
+    for blocker in BLOCKERS[kind]:
+        reason = blocker(ctx)
+        if reason:
+            return reason
+    return None

@@ -1,0 +1,178 @@
+"""The classification pipeline: parse, trust, rules, deadline, tag and actions, as one verdict.
+
+Pure: reads the mail and the configuration, changes nothing. The daemon, `classify` and
+`process` all call Classifier.classify, so what `classify` prints is what the daemon does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from gateway.config import Config
+from gateway.judging import blockers, ids
+from gateway.judging.facts import MailFacts
+from gateway.judging.language import guess_language
+from gateway.judging.rules import Rule, RuleSet, load_rules
+from gateway.judging.subject import render_tag, strip_leading_tags, tag_pattern, tag_subject
+from gateway.judging.trust import assess as assess_trust
+from gateway.judging.verdict import Action, Verdict
+from gateway.mail.parse import ParsedMail, parse_mail, received_dates
+
+
+def keywords(category: str, tier: int | None, suspicious: bool) -> list[str]:
+    """IMAP keywords a mail client shows as tags: $CrisisTier1, $CrisisAtozClaim, $CrisisSuspect."""
+    if suspicious:
+        return ["$CrisisSuspect"]
+    words = [f"$CrisisTier{tier}"] if tier else []
+    words.append("$Crisis" + "".join(part.capitalize() for part in category.split("_")))
+    return words
+
+
+class Classifier:
+    def __init__(self, config: Config, rules: RuleSet | None = None) -> None:
+        self.config = config
+        self.rules = rules if rules is not None else load_rules(config.rules_dir)
+        self.tag_pattern = tag_pattern(self._tag_words())
+
+    def reload(self, rules: RuleSet) -> None:
+        """New rules for the next mail (SIGHUP); the mail at hand finishes with the old ones."""
+        pattern = tag_pattern(self._tag_words(rules))
+        self.rules, self.tag_pattern = rules, pattern
+
+    def _tag_words(self, rules: RuleSet | None = None) -> list[str]:
+        rules = rules or self.rules
+        categories = {r.category for r in rules.rules}
+        return [self.config.tag_word(c) for c in categories] + [r.tag for r in rules.rules if r.tag]
+
+    def classify(self, raw: bytes, now: datetime | None = None, history: blockers.History | None = None) -> Verdict:
+        return self.classify_parsed(parse_mail(raw, max_bytes=self.config.max_message_bytes), now, history)
+
+    def classify_parsed(self, mail: ParsedMail, now: datetime | None = None, history: blockers.History | None = None) -> Verdict:
+        now = now or datetime.now(timezone.utc)
+        facts = MailFacts(mail)
+        trace: list[str] = []
+
+        trust = assess_trust(mail, list(self.config.authserv_ids))
+        trace.extend(f"trust: {r}" for r in trust.reasons)
+
+        rule, reasons = self.rules.first_match(facts)
+        if rule is None:
+            category, tier = "other", None
+            trace.append("rule: none matched")
+        else:
+            category, tier = rule.category, rule.tier
+            trace.append(f"rule {rule.name} ({rule.source}): " + "; ".join(reasons))
+
+        if trust.suspicious and tier is not None:
+            trace.append(f"suspicious: tier {tier} withdrawn, not escalated, not acknowledged")
+            tier = None
+
+        arrival, arrival_source = self._arrival(mail, now)
+        trace.append(f"arrival {arrival.isoformat()} from {arrival_source}")
+        deadline = self._deadline(rule, mail, arrival, trace) if rule is not None and not trust.suspicious else None
+
+        order_id, case_id = facts.order_id, facts.case_id
+        if trust.suspicious and (order_id or case_id):
+            # A forged mail must not open, stop or join the clock of a real order or case.
+            trace.append(f"suspicious: ids not trusted (order {order_id}, case {case_id})")
+            order_id = case_id = None
+
+        marketplace = facts.marketplace
+        language = guess_language(ids.buyer_text(mail.text)[:4000], marketplace.languages if marketplace else ())
+
+        ctx = blockers.Context(
+            facts=facts, config=self.config, tier=tier, suspicious=trust.suspicious, category=category,
+            order_id=order_id, now=now, history=history,
+        )
+        subject = mail.subject
+        actions: list[Action] = []
+        wanted = list(rule.actions) if rule is not None else []
+        if trust.suspicious and "tag" not in wanted:
+            wanted.insert(0, "tag")
+        for kind in wanted:
+            blocked = blockers.first_blocker(kind, ctx)
+            if blocked:
+                trace.append(f"{kind}: not done, {blocked}")
+                continue
+            action = self._action(kind, rule, category, tier, deadline, trust.suspicious, facts, language, ctx)
+            if kind == "tag":
+                subject = action.detail["subject"]
+            actions.append(action)
+
+        return Verdict(
+            message_key=mail.key,
+            message_id=mail.message_id,
+            category=category,
+            tier=tier,
+            suspicious=trust.suspicious,
+            verified=trust.verified,
+            order_id=order_id,
+            case_id=case_id,
+            case_status=rule.case_status if rule is not None else None,
+            marketplace=marketplace.code if marketplace else None,
+            language=language,
+            arrival=arrival,
+            deadline=deadline,
+            original_subject=strip_leading_tags(mail.subject, self.tag_pattern),
+            subject=subject,
+            actions=tuple(actions),
+            rule=rule.name if rule is not None else None,
+            trace=tuple(trace),
+            defects=mail.defects,
+        )
+
+    @staticmethod
+    def _arrival(mail: ParsedMail, now: datetime) -> tuple[datetime, str]:
+        """Our own server's Received stamp (the topmost), else the Date header, else now."""
+        # kept in UTC: stored times compare and sort as text, whatever offset the header had
+        stamps = received_dates(mail)
+        if stamps:
+            return stamps[0].astimezone(timezone.utc), "the topmost Received stamp"
+        if mail.date is not None:
+            return mail.date.astimezone(timezone.utc), "the Date header (no Received stamp)"
+        return now.astimezone(timezone.utc), "the processing time (no Received stamp, no Date)"
+
+    @staticmethod
+    def _deadline(rule: Rule, mail: ParsedMail, arrival: datetime, trace: list[str]) -> datetime | None:
+        if rule.window is None:
+            return None
+        deadline = arrival + rule.window
+        reason = f"deadline {deadline.isoformat()}: arrival + {_human(rule.window)} ({rule.name})"
+        if rule.stated_deadline:
+            stated = ids.stated_window(mail.subject + "\n" + mail.text)
+            if stated and arrival + stated[0] < deadline:
+                deadline = arrival + stated[0]
+                reason = f"deadline {deadline.isoformat()}: the mail says {stated[1]!r}, earlier than {_human(rule.window)}"
+        trace.append(reason)
+        return deadline
+
+    def _action(
+        self, kind: str, rule: Rule | None, category: str, tier: int | None, deadline: datetime | None,
+        suspicious: bool, facts: MailFacts, language: str | None, ctx: blockers.Context,
+    ) -> Action:
+        if kind == "tag":
+            word = (rule.tag if rule and rule.tag else self.config.tag_word(category))
+            if rule is not None and rule.case_status and category == "case":
+                word = f"{word} {rule.case_status}"
+            tag = render_tag(word, tier, deadline, self.config.timezone, suspicious)
+            return Action("tag", {
+                "subject": tag_subject(facts.mail.subject, tag, self.tag_pattern),
+                "keywords": keywords(category, tier, suspicious),
+            })
+        if kind == "forward":
+            return Action("forward", {"to": list(self.config.escalation_addresses(category))})
+        if kind == "notify":
+            # webhook URLs are bearer secrets: named by number in verdicts, the outbox and the audit trail
+            return Action("notify", {"to": [f"webhook {n}" for n in range(1, len(self.config.webhooks) + 1)]})
+        if kind == "acknowledge":
+            return Action("acknowledge", {"to": ctx.ack_target, "language": language or "en"})
+        raise ValueError(f"unknown action {kind}")
+
+
+def _human(window: timedelta) -> str:
+    hours = window.total_seconds() / 3600
+    if hours % 24 == 0 and hours >= 48:
+        return f"{int(hours // 24)} days"
+    return f"{hours:g} hours"
+
+

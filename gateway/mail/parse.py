@@ -1,0 +1,296 @@
+"""Turn raw mail bytes into the facts the rules look at, within bounded time and memory.
+
+mail-parser does the MIME walk, body decoding and defect collection. Around it this module keeps
+the cost bounded (huge attachments are elided before parsing, absurd nesting falls back to the
+headers) and decodes the headers that matter itself, because raw 8-bit header bytes (common from
+old mail clients) lose their non-ASCII letters in mail-parser.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import Message
+from email.parser import BytesHeaderParser
+
+import mailparser
+
+from gateway.mail.htmltext import html_to_text
+from gateway.mail.text import one_line
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# Above this size, long runs of base64 lines (attachments) are elided before parsing: the text
+# parts stay whole, and memory stays a small multiple of the threshold instead of the mail.
+ELIDE_ABOVE_BYTES = 1024 * 1024
+_KEEP_BASE64_LINES = 64
+_BASE64_LINE = re.compile(rb"^[A-Za-z0-9+/=]{40,}\r?\n", re.M)
+# Rules read at most this much body text: the verdict is in the first pages of any real mail.
+MAX_TEXT_CHARS = 256 * 1024
+
+
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")  # one <id@host> in Message-ID, In-Reply-To, References
+
+
+class MailError(ValueError):
+    """The bytes cannot be treated as a mail at all (empty, too large, not a file)."""
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    raw: bytes
+    sha256: str
+    message_id: str | None
+    subject: str
+    from_name: str
+    from_address: str
+    headers: tuple[tuple[str, str], ...]  # (name, raw unfolded value) in order
+    text: str
+    content_type: str
+    date: datetime | None
+    defects: tuple[str, ...] = field(default=())
+
+    @property
+    def from_domain(self) -> str:
+        return self.from_address.rpartition("@")[2]
+
+    @property
+    def key(self) -> str:
+        """Identity used to dedupe: the Message-ID, else the content hash."""
+        return self.message_id or f"sha256:{self.sha256}"
+
+    def header(self, name: str) -> str:
+        """First value of a header, unfolded to one line, '' when absent."""
+        values = self.header_all(name)
+        return values[0] if values else ""
+
+    def header_all(self, name: str) -> list[str]:
+        """Decoded values (RFC 2047, one line); decoded on demand, most headers are never read."""
+        lname = name.lower()
+        return [decode_header_text(v) for n, v in self.headers if n.lower() == lname]
+
+    def header_names(self) -> list[str]:
+        return [n for n, _ in self.headers]
+
+    @property
+    def auto_submitted(self) -> str | None:
+        """RFC 3834: the Auto-Submitted value of a mail sent by a program (an auto-reply, a
+        notification), None for one a person sent ("no", or no such header)."""
+        value = self.header("Auto-Submitted").strip().lower()
+        return value if value and not value.startswith("no") else None
+
+
+def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
+    if not raw or not raw.strip():
+        raise MailError("empty message")
+    if len(raw) > max_bytes:
+        raise MailError(f"message is {len(raw):,} bytes, over the limit of {max_bytes:,} bytes")
+    defects: list[str] = []
+    sha = hashlib.sha256(raw).hexdigest()
+    data = raw
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+        defects.append("NUL bytes removed before parsing")
+    if len(data) > ELIDE_ABOVE_BYTES:
+        data, elided = elide_base64_runs(data)
+        if elided:
+            defects.append(f"{elided} long base64 part(s) elided for parsing; the original is kept whole")
+    data = data[:ELIDE_ABOVE_BYTES * 8]
+
+    message, body_text, parser_defects = _parse_body(data)
+    defects.extend(parser_defects)
+    # raw_items keeps raw 8-bit bytes (as surrogates); get() would already have replaced them.
+    raw_headers = [(name, _unfold(value)) for name, value in message.raw_items()]
+
+    def first(name: str) -> str:
+        return next((v for n, v in raw_headers if n.lower() == name.lower()), "")
+
+    from_name, from_address = _parse_from(first("From"))
+    return ParsedMail(
+        raw=raw,
+        sha256=sha,
+        message_id=_message_id(first("Message-ID")),
+        subject=decode_header_text(first("Subject")),
+        from_name=from_name,
+        from_address=from_address,
+        headers=tuple(raw_headers),
+        text=body_text[:MAX_TEXT_CHARS],
+        content_type=message.get_content_type(),
+        date=parse_date(_raw_to_text(first("Date"))),
+        defects=tuple(defects),
+    )
+
+
+def elide_base64_runs(data: bytes) -> tuple[bytes, int]:
+    """Keep the first lines of every long run of base64 lines, drop the rest. One pass, and no
+    memory beyond the result: a regex repeating over the run would stack state per line."""
+    pieces: list[bytes] = []
+    last = 0
+    run_end = -1
+    run_lines = 0
+    cut_from: int | None = None
+    elided = 0
+    for match in _BASE64_LINE.finditer(data):
+        if match.start() != run_end:
+            if cut_from is not None:
+                pieces.append(data[last:cut_from])
+                last, elided = run_end, elided + 1
+            run_lines, cut_from = 0, None
+        run_lines += 1
+        run_end = match.end()
+        if run_lines == _KEEP_BASE64_LINES:
+            cut_from = run_end
+    if cut_from is not None:
+        pieces.append(data[last:cut_from])
+        last, elided = run_end, elided + 1
+    pieces.append(data[last:])
+    return b"".join(pieces), elided
+
+
+def _parse_body(data: bytes) -> tuple[Message, str, list[str]]:
+    """The message and its readable text, through mail-parser; the headers alone if that fails."""
+    try:
+        message = email.message_from_bytes(data)
+        parsed = mailparser.MailParser(message)
+    except (RecursionError, mailparser.exceptions.MailParserRecursionError):
+        return BytesHeaderParser().parsebytes(data), "", ["MIME nesting too deep: body not read, headers only"]
+    except Exception as exc:  # noqa: BLE001 - any parser failure on hostile input degrades to headers
+        return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"]
+    defects = [f"{kind}" for kind in sorted(parsed.defects_categories)]
+    plain, html = parsed.text_plain, parsed.text_html
+    if any(_declared_charset(part) in _STATEFUL_7BIT for part in message.walk()):
+        plain, html = _decode_text_parts(message)
+    plain_text = "\n".join(p for p in plain if p.strip())
+    text = plain_text if plain_text.strip() else html_to_text("\n".join(html))
+    return message, text, defects
+
+
+# 7-bit charsets that switch scripts with escape sequences (ISO-2022-JP is still the common
+# Japanese mail charset). mail-parser hands their 7bit bodies back undecoded, escapes and all.
+_STATEFUL_7BIT = {"iso-2022-jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3", "iso-2022-jp-ext", "iso-2022-kr", "utf-7", "hz-gb-2312"}
+
+
+def _declared_charset(part: Message) -> str:
+    return (part.get_content_charset() or "").lower()
+
+
+def _decode_text_parts(message: Message) -> tuple[list[str], list[str]]:
+    plain: list[str] = []
+    html: list[str] = []
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_maintype() != "text" or part.get_filename():
+            continue
+        payload = part.get_payload(decode=True) or b""
+        text = _decode_bytes(payload, _declared_charset(part) or None)
+        (html if part.get_content_subtype() == "html" else plain).append(text)
+    return plain, html
+
+
+def _unfold(value: object) -> str:
+    return re.sub(r"\r?\n[ \t]", " ", str(value))
+
+
+def _raw_to_text(value: str) -> str:
+    """Header text with raw 8-bit bytes (kept as surrogates by the parser) read as UTF-8, else cp1252."""
+    if not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def decode_header_text(value: object) -> str:
+    """RFC 2047 decoded, one line, no control characters; never raises on bad charsets."""
+    text = _raw_to_text(_unfold(value))
+    try:
+        parts = email.header.decode_header(text)
+    except (email.errors.HeaderParseError, ValueError):
+        return one_line(text)
+    out: list[str] = []
+    for chunk, charset in parts:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        out.append(_decode_bytes(chunk, charset))
+    # decode_header drops the whitespace between an encoded word and plain text only when every
+    # piece was encoded; make_header's joining rules are mirrored here without its charset errors.
+    joined = out[0] if len(out) == 1 else _join_decoded(parts, out)
+    return one_line(joined)
+
+
+def _decode_bytes(chunk: bytes, charset: str | None) -> str:
+    for candidate in (charset or "ascii", "utf-8", "cp1252"):
+        try:
+            return chunk.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return chunk.decode("utf-8", "replace")
+
+
+def _join_decoded(parts: list[tuple[bytes | str, str | None]], texts: list[str]) -> str:
+    result = ""
+    previous_charset: str | None = "unset"
+    for (_, charset), text in zip(parts, texts):
+        if result and (charset is None or previous_charset is None):
+            # plain text next to an encoded word: decode_header stripped the separating space
+            if not result.endswith(" ") and not text.startswith(" "):
+                result += " "
+        result += text
+        previous_charset = charset
+    return result
+
+
+def _parse_from(value: str) -> tuple[str, str]:
+    if not value:
+        return "", ""
+    raw = _raw_to_text(value)[:2000]
+    try:
+        name, address = email.utils.parseaddr(raw)
+    except (RecursionError, ValueError, IndexError):
+        return "", ""  # a From header built to break parsers: no sender
+    address = one_line(address).lower()
+    if "@" not in address:
+        address = ""
+    return decode_header_text(name), address
+
+
+def _message_id(value: object) -> str | None:
+    if not value:
+        return None
+    text = one_line(_raw_to_text(_unfold(value)))
+    match = MESSAGE_ID.search(text)
+    return match.group(0) if match else (text.split()[0] if text else None)
+
+
+def parse_date(value: object) -> datetime | None:
+    """An RFC 5322 date as an aware datetime; None when absent or nonsense."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(one_line(str(value)))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    if not 1990 <= parsed.year <= 2200:
+        return None  # a forged or broken date; deadlines from it would overflow or mislead
+    return parsed
+
+
+def received_dates(mail: ParsedMail) -> list[datetime]:
+    """Dates of the Received stamps, topmost (our own server's) first."""
+    dates = []
+    for value in mail.header_all("Received"):
+        _, _, stamp = value.rpartition(";")
+        parsed = parse_date(stamp)
+        if parsed is not None:
+            dates.append(parsed)
+    return dates

@@ -1,0 +1,227 @@
+"""Running the outbox: each queued action done once, retried when that may help, else dead-lettered.
+
+A row is marked "sending" (committed) before the attempt and "done" (committed, with its audit
+row) after it. A crash in between leaves it "sending": it is sent again on restart, with the
+Message-ID fixed when it was queued, so the receiver can tell the repeat.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
+
+from gateway.config import Config
+from gateway.outgoing import compose
+from gateway.outgoing.transport import PermanentError, TransientError, mail_transport, post_webhook
+from gateway.state import State, audit
+
+log = logging.getLogger("gateway.outbox")
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+TEAM_KINDS = ("remind", "escalate", "reopen", "nudge", "warn")  # mail to the team about a clock or a case
+MAIL_KINDS = ("forward", "acknowledge", "digest", *TEAM_KINDS)  # sent through [smtp]
+
+
+def _owner_alive(owner: str | None) -> bool:
+    """Whether the process that marked a row "sending" still runs (on this host; a row sent from
+    another host is trusted to its lease)."""
+    host, _, pid = (owner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return host != socket.gethostname() and bool(owner)
+    if int(pid) == os.getpid():
+        return False  # this process restarted its loop: the row is its own, cut off
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Outbox:
+    def __init__(self, config: Config, state: State, *, stop: threading.Event | None = None) -> None:
+        self.config = config
+        self.state = state
+        self.transport = mail_transport(config.smtp) if config.smtp else None
+        self.stop = stop
+
+    def _retrying(self) -> Retrying:
+        o = self.config.outbox
+        options: dict[str, Any] = {}
+        stop_condition = stop_after_attempt(o.attempts) | stop_after_delay(o.max_seconds)
+        if self.stop is not None:
+            options["sleep"] = self.stop.wait  # a shutdown cuts the backoff short
+            stop_condition = stop_condition | stop_when_event_set(self.stop)
+        return Retrying(
+            # Positive filter: only errors known to be transient are retried. A negative filter
+            # (retry_if_not_exception_type) would also retry CancelledError and KeyboardInterrupt.
+            retry=retry_if_exception_type(TransientError),
+            stop=stop_condition,
+            wait=wait_exponential_jitter(multiplier=o.backoff_initial, max=o.backoff_max, jitter=o.backoff_initial),
+            reraise=True,
+            before_sleep=lambda state: log.info("retrying in %.1fs after: %s", state.next_action.sleep, state.outcome.exception()),
+            **options,
+        )
+
+    def pending(self) -> list[dict[str, Any]]:
+        return list(self.state.db.query("SELECT * FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id"))
+
+    def run(self, now: Callable[[], datetime] | None = None) -> dict[str, int]:
+        """Run every pending action; returns counts by outcome."""
+        clock = now or (lambda: datetime.now(timezone.utc))
+        counts = {"done": 0, "dead": 0, "waiting": 0}
+        for row in self.pending():
+            if self.stop is not None and self.stop.is_set():
+                break
+            counts[self.run_one(row, clock)] += 1
+        return counts
+
+    def run_one(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
+        if row["kind"] in MAIL_KINDS and self.transport is None:
+            return "waiting"  # no [smtp]: stays queued until one is configured
+        repeat = row["status"] == "sending"
+        if repeat and _owner_alive(row.get("owner")) and not self._lease_expired(row, clock()):
+            return "waiting"  # another process (the daemon, an `outbox run`) is sending it right now
+        with self.state.transaction():
+            # claimed only if nobody changed it since it was read: two runners never send one row
+            claimed = self.state.db.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, owner = ? "
+                "WHERE id = ? AND status = ? AND attempts = ?",
+                [clock().isoformat(timespec="seconds"), OWNER, row["id"], row["status"], row["attempts"]],
+            ).rowcount
+        if not claimed:
+            return "waiting"
+        if repeat:
+            log.warning("outbox %s: %s to %s may have been sent before a crash; sending again with Message-ID %s",
+                        row["id"], row["kind"], row["target"], row["message_id"])
+        try:
+            result = self._retrying()(self._execute, row, clock)
+        except TransientError as exc:
+            if self.stop is not None and self.stop.is_set():
+                # shutting down: not the action's fault; it runs again after the restart
+                with self.state.transaction():
+                    self.state.db["outbox"].update(row["id"], {"status": "pending", "last_error": str(exc)})
+                return "waiting"
+            self._finish(row, "dead", clock, error=str(exc))
+            log.warning("outbox %s: %s to %s dead-lettered: %s", row["id"], row["kind"], row["target"], exc)
+            return "dead"
+        except PermanentError as exc:
+            self._finish(row, "dead", clock, error=str(exc))
+            log.warning("outbox %s: %s to %s dead-lettered: %s", row["id"], row["kind"], row["target"], exc)
+            return "dead"
+        except Exception as exc:  # noqa: BLE001 - composing failed (a broken template...): not retried
+            self._finish(row, "dead", clock, error=f"{type(exc).__name__}: {exc}")
+            log.exception("outbox %s: %s to %s failed", row["id"], row["kind"], row["target"])
+            return "dead"
+        self._finish(row, "done", clock, result=result)
+        log.info("outbox %s: %s to %s done (%s)", row["id"], row["kind"], row["target"], result)
+        return "done"
+
+    def _lease_expired(self, row: dict[str, Any], now: datetime) -> bool:
+        """A row left "sending" longer than a whole retry run can last was cut off by a crash."""
+        lease = timedelta(seconds=self.config.outbox.max_seconds + 2 * (self.config.smtp.timeout if self.config.smtp else 30) + 60)
+        return now - datetime.fromisoformat(row["updated_at"]) > lease
+
+    def _finish(self, row: dict[str, Any], status: str, clock: Callable[[], datetime], *, error: str = "", result: str = "") -> None:
+        stamp = clock()
+        with self.state.transaction():
+            self.state.db["outbox"].update(row["id"], {
+                "status": status, "last_error": error or None, "updated_at": stamp.isoformat(timespec="seconds"),
+                "done_at": stamp.isoformat(timespec="seconds") if status == "done" else None,
+            })
+            audit.append(self.state.db, "sent" if status == "done" else "dead_letter", {
+                "kind": row["kind"], "to": row["target"], "message_id": row["message_id"],
+                **({"error": error} if error else {"result": result}),
+            }, message_key=row["message_key"], order_id=row["order_id"], at=stamp)
+
+    def _execute(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
+        message = self.state.message(row["message_key"]) if row["message_key"] else None
+        if row["kind"] in TEAM_KINDS or row["kind"] == "digest":
+            outgoing = (compose.digest(self.config, row, clock()) if row["kind"] == "digest"
+                        else compose.reminder(self.config, row, message or {}, clock()))
+            return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)
+        if message is None:
+            raise PermanentError(f"message {row['message_key']} is not in the state")
+        raw = self.state.raw(message)
+        if row["kind"] == "notify":
+            return post_webhook(self._webhook_url(row["target"]), self.notification(message))
+        if row["kind"] == "forward":
+            outgoing = compose.forward(self.config, row, message, raw, self.state.evidence(message),
+                                       self.done_for(message), clock())
+        elif row["kind"] == "acknowledge":
+            outgoing = compose.acknowledgement(self.config, row, message, raw, self.state.reply_target_id(message, row["target"]), clock())
+        else:
+            raise PermanentError(f"unknown outbox action {row['kind']}")
+        return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)
+
+    def _webhook_url(self, target: str) -> str:
+        number = target.removeprefix("webhook ")
+        if not number.isdigit() or not 1 <= int(number) <= len(self.config.webhooks):
+            raise PermanentError(f"{target} is no longer in [notify] webhooks")
+        return self.config.webhooks[int(number) - 1]
+
+    def done_for(self, message: dict[str, Any]) -> list[str]:
+        """What the gateway did or will do for this mail, for the forward's summary."""
+        lines = [f"tagged: {message['subject']}"]
+        acks = [r for r in self.state.db.query(
+            "SELECT target, status FROM outbox WHERE message_key = ? AND kind = 'acknowledge'", [message["key"]])]
+        if acks:
+            lines += [f"acknowledgement to the buyer {a['target']}: {'sent' if a['status'] == 'done' else a['status']}" for a in acks]
+        else:
+            lines.append("buyer not acknowledged: " + "; ".join(self._why_not_acknowledged(message["key"])))
+        hooks = self.state.db.execute("SELECT count(*) FROM outbox WHERE message_key = ? AND kind = 'notify'", [message["key"]]).fetchone()[0]
+        if hooks:
+            lines.append(f"notified {hooks} webhook(s)")
+        return lines
+
+    def _why_not_acknowledged(self, message_key: str) -> list[str]:
+        reasons = []
+        for row in self.state.db.query("SELECT kind, detail FROM audit WHERE message_key = ? AND kind IN ('classified', 'skipped')", [message_key]):
+            detail = json.loads(row["detail"])
+            if row["kind"] == "skipped":
+                reasons.append(detail["reason"])
+            reasons += [line.split(", ", 1)[1] for line in detail.get("trace", []) if line.startswith("acknowledge: not done, ")]
+        return reasons or ["the rule wants no acknowledgement for this kind of mail"]
+
+    def notification(self, message: dict[str, Any]) -> dict[str, Any]:
+        deadline = message.get("deadline")
+        return {
+            "text": f"{message['subject']}",
+            "category": message["category"], "tier": message["tier"], "order_id": message["order_id"],
+            "case_id": message["case_id"], "deadline": deadline, "marketplace": message["marketplace"],
+            "message_id": message["message_id"], "from": message["from_address"],
+        }
+
+    # outbox list | retry | drop
+    def rows(self, status: str | None = None) -> list[dict[str, Any]]:
+        if status:
+            return list(self.state.db.query("SELECT * FROM outbox WHERE status = ? ORDER BY id", [status]))
+        return list(self.state.db.query("SELECT * FROM outbox ORDER BY id"))
+
+    def set_status(self, ids: list[int], status: str, from_statuses: tuple[str, ...]) -> int:
+        changed = 0
+        with self.state.transaction():
+            for row_id in ids:
+                row = next(self.state.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]), None)
+                if row is None or row["status"] not in from_statuses:
+                    continue
+                self.state.db["outbox"].update(row_id, {"status": status, "attempts": 0 if status == "pending" else row["attempts"]})
+                audit.append(self.state.db, "retry" if status == "pending" else "dropped",
+                             {"outbox_id": row_id, "kind": row["kind"], "to": row["target"]},
+                             message_key=row["message_key"], order_id=row["order_id"])
+                changed += 1
+        return changed

@@ -1,0 +1,223 @@
+"""Getting outgoing mail and notifications out: the smarthost, a capture Maildir, webhooks.
+
+Every failure is sorted into TransientError (try again: connection refused, timeouts, 4xx,
+a connection lost after DATA) or PermanentError (5xx, bad credentials, a 4xx-free refusal):
+the outbox retries only the first kind.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import re
+import shlex
+import smtplib
+import socket
+import ssl
+import subprocess
+import urllib.error
+import urllib.request
+from typing import Any
+
+from gateway.config import SmtpConfig, secrets_filter
+from gateway.mail import maildir
+from gateway.mail.text import one_line
+
+log = logging.getLogger("gateway.transport")
+
+
+class DeliveryError(Exception):
+    """Why a message did not go out; `code` is the server's SMTP reply code when it gave one."""
+
+    def __init__(self, text: str, code: int | None = None) -> None:
+        super().__init__(text)
+        self.code = code
+
+
+class TransientError(DeliveryError):
+    """Worth another try later."""
+
+
+class PermanentError(DeliveryError):
+    """Another try would fail the same way."""
+
+
+Refused = dict[str, tuple[int, bytes]]  # recipient -> (code, server text), as smtplib reports them
+
+
+@functools.cache
+def helo_name() -> str:
+    """Looked up once: smtplib would resolve the host name again for every connection."""
+    return socket.getfqdn()
+
+
+def _classify_smtp(exc: BaseException) -> Exception:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = f"{exc.smtp_code} {one_line(exc.smtp_error.decode('utf-8', 'replace') if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error))}"
+        return (TransientError if 400 <= exc.smtp_code < 500 else PermanentError)(text, exc.smtp_code)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        text = "; ".join(f"{rcpt}: {code}" for rcpt, (code, _) in exc.recipients.items())
+        return TransientError(text) if all(400 <= c < 500 for c in codes) else PermanentError(text)
+    if isinstance(exc, (smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError)):
+        return PermanentError(f"{type(exc).__name__}: {one_line(str(exc))}")
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, TimeoutError, OSError)):
+        return TransientError(f"{type(exc).__name__}: {one_line(str(exc)) or 'connection lost'}")
+    return PermanentError(f"{type(exc).__name__}: {one_line(str(exc))}")
+
+
+class SmtpTransport:
+    """One message per connection: simple, and nothing half-sent lingers in a pooled session."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._token: str | None = None
+
+    def _password(self) -> str:
+        assert self.config.password_file is not None
+        try:
+            return secrets_filter.register(self.config.password_file.read_text("utf-8").strip())
+        except OSError as exc:
+            raise PermanentError(f"cannot read [smtp] password_file {self.config.password_file}: {exc.strerror}") from None
+
+    def _oauth2_token(self, refresh: bool = False) -> str:
+        if self._token and not refresh:
+            return self._token
+        command = self.config.oauth2_token_command or ""
+        try:
+            done = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise TransientError(f"oauth2_token_command failed: {type(exc).__name__}") from None
+        token = done.stdout.strip()
+        if done.returncode != 0 or not token:
+            # stderr may hold a refresh token or a secret: only its exit code is told
+            raise TransientError(f"oauth2_token_command exited {done.returncode} without a token")
+        self._token = secrets_filter.register(token)
+        return token
+
+    @functools.cached_property
+    def _tls(self) -> ssl.SSLContext:
+        """Made once: loading the system's CA certificates costs about 20 ms."""
+        return ssl.create_default_context(cafile=str(self.config.ca_file) if self.config.ca_file else None)
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        if c.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=self._tls, local_hostname=helo_name())
+        else:
+            smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout, local_hostname=helo_name())
+        smtp.ehlo()
+        if c.security == "starttls":
+            smtp.starttls(context=self._tls)
+            smtp.ehlo()
+        return smtp
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        c = self.config
+        if c.password_file:
+            smtp.login(c.user or "", self._password())
+        elif c.oauth2_token_command:
+            for refresh in (False, True):
+                token = self._oauth2_token(refresh)
+                try:
+                    smtp.auth("XOAUTH2", _xoauth2(c.user or "", token), initial_response_ok=True)
+                    return
+                except smtplib.SMTPAuthenticationError:
+                    if refresh:
+                        raise
+                    log.info("smarthost refused the access token; fetching a new one")
+
+    def greet(self) -> str:
+        """Connect, STARTTLS and log in as for a mail, then QUIT without sending: what worked."""
+        c = self.config
+        smtp = self._connect()
+        try:
+            self._login(smtp)
+            done = [f"greeted {c.host}:{c.port}", {"tls": "TLS", "starttls": "STARTTLS", "none": "no TLS"}[c.security]]
+            if c.user:
+                done.append(f"logged in as {c.user}")
+            return ", ".join(done)
+        finally:
+            try:
+                smtp.quit()
+            except smtplib.SMTPException:
+                pass
+
+    def send(self, sender: str, recipients: list[str], data: bytes) -> str:
+        """Every recipient accepted, or an error."""
+        refused = self.deliver(sender, recipients, data)
+        if refused:
+            raise _classify_smtp(smtplib.SMTPRecipientsRefused(refused))
+        return f"{self.config.host}:{self.config.port} accepted"
+
+    def deliver(self, sender: str, recipients: list[str], data: bytes, mail_options: tuple[str, ...] = ()) -> Refused:
+        """The recipients the server refused (empty when it took them all); an error when it took
+        the message for nobody for another reason (connection, MAIL or DATA refused)."""
+        try:
+            smtp = self._connect()
+        except Exception as exc:  # noqa: BLE001 - sorted into transient or permanent
+            raise _classify_smtp(exc) from None
+        try:
+            self._login(smtp)
+            try:
+                return smtp.sendmail(sender, recipients, data, mail_options=list(mail_options))
+            except smtplib.SMTPRecipientsRefused as exc:
+                return exc.recipients
+        except (TransientError, PermanentError):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _classify_smtp(exc) from None
+        finally:
+            try:
+                smtp.quit()
+            except Exception:  # noqa: BLE001 - the connection may be gone already
+                smtp.close()
+
+
+def _xoauth2(user: str, token: str):
+    def answer(challenge: bytes | None = None) -> str:
+        # After a failure the server sends a JSON challenge; the client must answer empty.
+        return "" if challenge else f"user={user}\x01auth=Bearer {token}\x01\x01"
+
+    return answer
+
+
+class CaptureTransport:
+    """Keeps outgoing mail in a Maildir instead of sending it (demo, tests, dry runs)."""
+
+    def __init__(self, directory) -> None:
+        self.directory = maildir.ensure(directory)
+
+    def deliver(self, sender: str, recipients: list[str], data: bytes, mail_options: tuple[str, ...] = ()) -> Refused:
+        self.send(sender, recipients, data)
+        return {}
+
+    def send(self, sender: str, recipients: list[str], data: bytes) -> str:
+        """Named after the Message-ID: a repeat after a crash replaces the file, as a receiver
+        that dedupes by Message-ID would."""
+        envelope = f"X-Captured-Envelope: from=<{one_line(sender)}> to=<{'>,<'.join(one_line(r) for r in recipients)}>\r\n"
+        match = re.search(rb"^Message-ID: (<[^>\r\n]+>)", data, re.M | re.I)
+        name = hashlib.sha256(match.group(1)).hexdigest()[:32] if match else None
+        path = maildir.deliver(self.directory, envelope.encode("ascii", "replace") + data, name=name)
+        return f"captured in {path}"
+
+
+def mail_transport(config: SmtpConfig):
+    return CaptureTransport(config.capture_dir) if config.capture_dir else SmtpTransport(config)
+
+
+def post_webhook(url: str, payload: dict[str, Any], timeout: float = 15.0) -> str:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json", "User-Agent": "crisis-gateway"}, method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        text = f"HTTP {exc.code}"
+        raise (TransientError(text) if exc.code >= 500 or exc.code in (408, 429) else PermanentError(text)) from None
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        raise TransientError(f"{type(exc).__name__}: {one_line(str(getattr(exc, 'reason', exc)))}") from None

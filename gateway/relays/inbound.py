@@ -1,0 +1,83 @@
+"""The inbound relay: an after-queue content filter for Postfix.
+
+Postfix hands over every mail (content_filter = scan:[127.0.0.1]:10025). The mail is recorded
+and classified (state, audit, outbox: one transaction), the tagged copy goes back to Postfix's
+re-injection port with the same envelope, and only then is the answer 250. A failed
+re-injection or any trouble inside is a 451: Postfix keeps the mail and tries again later, and
+the second try re-injects what the first did not (recorded per recipient), never twice.
+
+A mail that cannot be classified is kept in the quarantine folder and still delivered, as it
+came: the team must see it. Never a 5xx: Postfix would bounce the mail to its sender.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from gateway.config import Config, SmtpConfig
+from gateway.intake.pipeline import Pipeline
+from gateway.mail.rewrite import rewrite_headers
+from gateway.outgoing.transport import DeliveryError, SmtpTransport
+from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, pending_recipients, refused_text
+
+log = logging.getLogger("gateway.relay")
+INBOUND = "inbound"
+
+
+def quarantined_copy(raw: bytes) -> bytes:
+    """Delivered as it came, marked, with any X-Crisis-* the sender forged removed."""
+    try:
+        return rewrite_headers(raw, {"X-Crisis-*": None}, add_on_top=[("X-Crisis-Quarantined", "yes")])
+    except Exception:  # noqa: BLE001 - bytes too broken to edit are still delivered
+        return raw
+
+
+class InboundFilter(RelayHandler):
+    name = INBOUND
+
+    def __init__(self, config: Config, pipelines: Pool[Pipeline]) -> None:
+        relay = config.inbound_relay
+        assert relay is not None
+        self.pipelines = pipelines
+        host, port = relay.reinject
+        self.reinjector = SmtpTransport(SmtpConfig(sender="", host=host, port=port, security="none", timeout=relay.timeout))
+        self.where = f"{host}:{port}"
+        self.mailbox_names = {m.address: m.name for m in config.mailboxes}
+
+    def _mailbox(self, recipients: tuple[str, ...]) -> str:
+        return next((self.mailbox_names[r.lower()] for r in recipients if r.lower() in self.mailbox_names), "relay")
+
+    def relay(self, mail: Envelope) -> str:
+        with self.pipelines.borrow() as pipeline:
+            outcome = pipeline.handle(mail.content, source=f"relay from {mail.peer}", mailbox=self._mailbox(mail.recipients))
+            # The same bytes handed over again (Postfix retrying) are known by their hash; another
+            # mail that only reuses a Message-ID is delivered all the same, nothing is dropped.
+            key = f"sha256:{outcome.sha256}"
+            data = outcome.tagged if outcome.tagged is not None else quarantined_copy(mail.content)
+            pending = pending_recipients(pipeline.state, INBOUND, key, mail.recipients)
+            if not pending:
+                log.info("relay inbound: %s was re-injected before (the 250 was lost); answered 250 again", key)
+                return "250 2.0.0 Ok: delivered before"
+            try:
+                refused = self.reinjector.deliver(mail.mail_from, pending, data, mail.passed_options())
+            except DeliveryError as exc:
+                log.warning("relay inbound: re-injection of %s to %s failed: %s; answered 451, the MTA keeps it",
+                            key, self.where, exc)
+                return TEMPORARY
+            accepted = [r for r in pending if r not in refused]
+            verdict = outcome.verdict
+            if accepted:
+                pipeline.state.record_relayed(
+                    INBOUND, key, accepted, "reinjected",
+                    {"to": accepted, "status": outcome.status, "subject": verdict.subject if verdict else None},
+                    message_key=verdict.message_key if verdict else key,
+                    order_id=verdict.order_id if verdict else None, case_id=verdict.case_id if verdict else None,
+                )
+        if refused:
+            log.warning("relay inbound: %s refused by %s for %s; answered 451, the MTA retries those",
+                        key, self.where, refused_text(refused))
+            return TEMPORARY
+        if verdict is not None:
+            log.info("relay inbound: %s %s tier=%s -> %s", key, verdict.category, verdict.tier or "-", ", ".join(accepted))
+        return "250 2.0.0 Ok: tagged and re-injected"
+

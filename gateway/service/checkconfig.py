@@ -1,0 +1,205 @@
+"""`crisis-gateway check-config`: everything the daemon needs, tried once, told in plain words.
+
+Each check is a small function in CHECKS, run in order; it returns findings (ok, warn or fail,
+with what to fix). Nothing is changed: the mailboxes are logged in to and the smarthost greeted,
+but no mail is read, moved or sent, and the state is only looked at.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import os
+import smtplib
+import socket
+import ssl
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import jinja2
+from imapclient.exceptions import LoginError
+
+from gateway.config import Config, Mailbox
+from gateway.deadlines import digest
+from gateway.intake.stores import FolderMissing
+from gateway.judging.rules import RuleFileErrors, load_rules
+from gateway.outgoing.transport import DeliveryError, SmtpTransport
+from gateway.service.daemon import check_runnable, sent_store_for, store_for
+from gateway.state import State
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str          # "ok", "warn" or "fail"
+    what: str
+    fix: str = ""
+
+
+def _network_problem(exc: BaseException, where: str, ca_key: str) -> str:
+    """A connection failure in words, with the fix most likely to help."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"the certificate of {where} is not trusted ({exc.verify_message}): if it is an internal CA, set {ca_key}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS with {where} failed ({exc.reason}): check the port and the security setting (tls on 993/465, starttls on 143/587)"
+    if isinstance(exc, socket.gaierror):
+        return f"the host name of {where} does not resolve: check it"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"{where} refused the connection: check the host and port, and that the server runs"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return f"{where} did not answer in time: check the host, the port and any firewall"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def check_rules(config: Config) -> Iterator[Finding]:
+    try:
+        rules = load_rules(config.rules_dir)
+    except RuleFileErrors as exc:
+        for problem in exc.problems:
+            yield Finding("fail", f"rules: {problem}", "correct the rule file; `crisis-gateway rules check` lists every error")
+        return
+    yield Finding("ok", f"rules: {len(rules.rules)} rules from {len(rules.files)} file(s) in {config.rules_dir}")
+
+
+def check_templates(config: Config) -> Iterator[Finding]:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.templates_dir)))
+    names = sorted(str(p.relative_to(config.templates_dir)) for p in config.templates_dir.rglob("*.j2"))
+    broken = 0
+    for name in names:
+        try:
+            environment.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            broken += 1
+            yield Finding("fail", f"template {name}, line {exc.lineno}: {exc.message}", "correct the template")
+    if not (config.templates_dir / "acknowledge" / "en.txt.j2").exists():
+        broken += 1
+        yield Finding("fail", f"templates: {config.templates_dir}/acknowledge/en.txt.j2 is missing",
+                      "copy the shipped templates/ folder and edit the copy")
+    with tempfile.TemporaryDirectory() as scratch:  # the digest rendered from an empty state
+        state = State(Path(scratch))
+        try:
+            digest.render(config, digest.gather(state, config, datetime.now(timezone.utc)))
+        except Exception as exc:  # noqa: BLE001 - any template error is a finding
+            broken += 1
+            yield Finding("fail", f"template digest/: {type(exc).__name__}: {exc}", "correct the digest templates")
+        finally:
+            state.close()
+    if not broken:
+        yield Finding("ok", f"templates: {len(names)} in {config.templates_dir} compile, the digest renders")
+
+
+def check_state(config: Config) -> Iterator[Finding]:
+    folder = Path(config.state_dir)
+    existing = folder if folder.exists() else folder.parent
+    if not existing.exists():
+        yield Finding("fail", f"state_dir {folder}: its parent folder does not exist", "create it, or set [gateway] state_dir")
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        yield Finding("fail", f"state_dir {folder}: not writable by this user",
+                      "run as the service user, or as root (under systemd the service's own user owns it)")
+    else:
+        known = (folder / "state.db").exists()
+        yield Finding("ok", f"state: {folder}" + (" (existing)" if known else " (made at first start)"))
+
+
+def _login(mailbox: Mailbox) -> Iterator[Finding]:
+    where = f"{mailbox.imap_host}:{mailbox.imap_port}"
+    store = store_for(mailbox)
+    try:
+        store.connect()
+        count = len(store.list_uids(0, None))
+    except LoginError:
+        yield Finding("fail", f"mailbox {mailbox.name}: {where} refused the login of {mailbox.imap_user}",
+                      "check imap_user and the password file; Gmail and Microsoft 365 refuse passwords: "
+                      "use oauth2_token_command (XOAUTH2)")
+        return
+    except PermissionError as exc:
+        yield Finding("fail", f"mailbox {mailbox.name}: {exc}", "make the secret readable (under systemd: LoadCredential=)")
+        return
+    except (OSError, imaplib.IMAP4.error) as exc:
+        yield Finding("fail", f"mailbox {mailbox.name}: {_network_problem(exc, where, 'ca_file')}")
+        return
+    finally:
+        store.close()
+    yield Finding("ok", f"mailbox {mailbox.name}: logged in to {where} as {mailbox.imap_user}; {mailbox.folder} has {count} mail(s)")
+    sent = sent_store_for(mailbox)
+    if sent is None:
+        yield Finding("warn", f"mailbox {mailbox.name}: Sent folder not watched (sent_folder = \"none\")",
+                      "replies sent past the outbound relay will not stop clocks")
+        return
+    try:
+        sent.connect()
+        yield Finding("ok", f"mailbox {mailbox.name}: Sent folder found")
+    except FolderMissing as exc:
+        yield Finding("warn", f"mailbox {mailbox.name}: {exc}", "set sent_folder (Gmail: \"[Gmail]/Sent Mail\")")
+    except (OSError, imaplib.IMAP4.error) as exc:
+        yield Finding("fail", f"mailbox {mailbox.name} Sent folder: {type(exc).__name__}: {exc}")
+    finally:
+        sent.close()
+
+
+def check_mailboxes(config: Config) -> Iterator[Finding]:
+    for mailbox in config.mailboxes:
+        if mailbox.maildir is not None:
+            if (mailbox.maildir / "cur").is_dir():
+                yield Finding("ok", f"mailbox {mailbox.name}: Maildir {mailbox.maildir}")
+            else:
+                yield Finding("fail", f"mailbox {mailbox.name}: {mailbox.maildir} is not a Maildir (no cur/ inside)")
+        elif mailbox.imap_host:
+            yield from _login(mailbox)
+
+
+def check_smarthost(config: Config) -> Iterator[Finding]:
+    smtp = config.smtp
+    if smtp is None:
+        yield Finding("warn", "smtp: no [smtp] section: forwards, acknowledgements, reminders and the digest stay queued",
+                      "add [smtp] with from and host")
+        return
+    if smtp.host is None:
+        yield Finding("warn", f"smtp: outgoing mail is kept in {smtp.capture_dir}, not sent", "set [smtp] host to send it")
+        return
+    where = f"{smtp.host}:{smtp.port}"
+    try:
+        yield Finding("ok", f"smarthost: {SmtpTransport(smtp).greet()}")
+    except smtplib.SMTPAuthenticationError as exc:
+        yield Finding("fail", f"smarthost {where} refused the login of {smtp.user}: {exc.smtp_code}",
+                      "check [smtp] user and the password file; Gmail and Microsoft 365 need oauth2_token_command")
+    except smtplib.SMTPNotSupportedError as exc:
+        yield Finding("fail", f"smarthost {where}: {exc}", "check [smtp] security (starttls on 587, tls on 465)")
+    except (smtplib.SMTPException, DeliveryError, PermissionError) as exc:
+        yield Finding("fail", f"smarthost {where}: {type(exc).__name__}: {exc}")
+    except OSError as exc:
+        yield Finding("fail", f"smarthost {where}: {_network_problem(exc, where, '[smtp] ca_file')}")
+
+
+def check_relays(config: Config) -> Iterator[Finding]:
+    for problem in check_runnable(config):
+        yield Finding("fail", problem)
+    for name, relay in (("inbound", config.inbound_relay), ("outbound", config.outbound_relay)):
+        if relay is None:
+            continue
+        host, port = relay.listen
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+                yield Finding("ok", f"relay {name}: {host}:{port} is free to listen on")
+            except OSError as exc:
+                yield Finding("warn", f"relay {name}: {host}:{port} is in use ({exc.strerror})",
+                              "fine if the service runs now; else another program holds the port")
+
+
+CHECKS: list[tuple[str, Callable[[Config], Iterator[Finding]]]] = [
+    ("rules", check_rules), ("templates", check_templates), ("state", check_state),
+    ("mailboxes", check_mailboxes), ("smarthost", check_smarthost), ("relays", check_relays),
+]
+
+
+def run(config: Config) -> list[Finding]:
+    findings = [Finding("ok", f"configuration: {config.path or 'defaults'} is valid")]
+    for name, check in CHECKS:
+        try:
+            findings += list(check(config))
+        except Exception as exc:  # noqa: BLE001 - one check failing must not hide the others
+            findings.append(Finding("fail", f"{name}: {type(exc).__name__}: {exc}"))
+    return findings

@@ -1,0 +1,112 @@
+"""Prometheus metrics on loopback ([metrics] listen), through prometheus-client.
+
+What the state knows (mails, actions, the outbox, clocks) is read from SQLite at each scrape, so
+the figures are the same whichever process recorded them and survive restarts. What only this
+process knows (IMAP connections, relay sessions and their 4xx answers) is kept in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from prometheus_client import CollectorRegistry, Counter, start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from gateway.intake.watcher import Health
+from gateway.state import State
+
+log = logging.getLogger("gateway.metrics")
+REGISTRY = CollectorRegistry()
+RELAY_SESSIONS = Counter("crisis_gateway_relay_sessions", "SMTP sessions opened on a relay", ["relay"], registry=REGISTRY)
+RELAY_TEMPORARY = Counter("crisis_gateway_relay_temporary_failures", "4xx answers given by a relay", ["relay"],
+                          registry=REGISTRY)
+
+
+class StateCollector:
+    """Figures from the state database, read at each scrape on a connection of its own."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state = State(state_dir)
+        self.lock = threading.Lock()  # the HTTP server may serve two scrapes at once
+
+    def _query(self, sql: str, args: list | None = None) -> list[tuple]:
+        return self.state.db.execute(sql, args or []).fetchall()
+
+    def collect(self) -> Iterator[Metric]:
+        now = datetime.now(timezone.utc)
+        with self.lock:
+            mails = CounterMetricFamily("crisis_gateway_mails", "mails recorded, by category and tier", labels=["category", "tier"])
+            for category, tier, count in self._query(
+                    "SELECT category, coalesce(tier, 0), count(*) FROM messages GROUP BY category, tier"):
+                mails.add_metric([category or "unknown", str(tier or "none")], count)
+            yield mails
+            actions = CounterMetricFamily("crisis_gateway_actions", "outbox actions finished, by kind and result "
+                                          "(sent or dead-lettered)", labels=["kind", "result"])
+            failures = CounterMetricFamily("crisis_gateway_action_failures", "runs of outbox actions that failed "
+                                           "(each run retries transient errors itself)", labels=["kind"])
+            for kind, sent, dead, failed in self._query(
+                    "SELECT kind, sum(status = 'done'), sum(status = 'dead'), sum(CASE WHEN status = 'done' THEN attempts - 1"
+                    " WHEN status IN ('dead', 'pending') THEN attempts ELSE 0 END) FROM outbox GROUP BY kind"):
+                actions.add_metric([kind, "sent"], sent)
+                actions.add_metric([kind, "dead_lettered"], dead)
+                failures.add_metric([kind], failed)
+            yield actions
+            yield failures
+            depth, oldest = self._query(
+                "SELECT count(*), min(created_at) FROM outbox WHERE status IN ('pending', 'sending')")[0]
+            yield GaugeMetricFamily("crisis_gateway_outbox_depth", "outbox actions waiting to be done", value=depth)
+            age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
+            yield GaugeMetricFamily("crisis_gateway_outbox_oldest_pending_seconds", "age of the oldest waiting action",
+                                    value=max(age, 0.0))
+            open_clocks = GaugeMetricFamily("crisis_gateway_clocks_open", "open clocks, by tier", labels=["tier"])
+            for tier, count in self._query("SELECT coalesce(tier, 0), count(*) FROM clocks WHERE status = 'open' GROUP BY tier"):
+                open_clocks.add_metric([str(tier or "none")], count)
+            yield open_clocks
+            overdue = self._query("SELECT count(*) FROM clocks WHERE status = 'open' AND deadline IS NOT NULL AND deadline < ?",
+                                  [now.isoformat(timespec="seconds")])[0][0]
+            yield GaugeMetricFamily("crisis_gateway_clocks_overdue", "open clocks past their deadline", value=overdue)
+
+    def close(self) -> None:
+        with self.lock:
+            self.state.close()
+
+
+class HealthCollector:
+    def __init__(self, health: Health) -> None:
+        self.health = health
+
+    def collect(self) -> Iterator[Metric]:
+        connected, _ = self.health.snapshot()
+        gauge = GaugeMetricFamily("crisis_gateway_imap_connected", "1 while the folder's IMAP (or Maildir) connection is up",
+                                  labels=["mailbox"])
+        for name, up in sorted(connected.items()):
+            gauge.add_metric([name], 1.0 if up else 0.0)
+        yield gauge
+
+
+class MetricsServer:
+    def __init__(self, listen: tuple[str, int], state_dir: Path, health: Health) -> None:
+        self.state_collector = StateCollector(state_dir)
+        self.health_collector = HealthCollector(health)
+        REGISTRY.register(self.state_collector)
+        REGISTRY.register(self.health_collector)
+        try:
+            self.server, self.thread = start_http_server(listen[1], listen[0], registry=REGISTRY)
+        except OSError:
+            self._unregister()
+            raise
+        log.info("metrics on http://%s:%s/metrics", *listen)
+
+    def _unregister(self) -> None:
+        REGISTRY.unregister(self.state_collector)
+        REGISTRY.unregister(self.health_collector)
+        self.state_collector.close()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._unregister()

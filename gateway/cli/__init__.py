@@ -22,6 +22,7 @@ from gateway.config.shipped import shipped_dir
 from gateway.deadlines import digest, evidence
 from gateway.deadlines.status import clock_key, status_rows
 from gateway.intake.pipeline import Pipeline
+from gateway.intake.stores.factory import maildir_archive
 from gateway.judging.classify import Classifier
 from gateway.judging.rules import RuleFileErrors, load_rules
 from gateway.judging.subject import format_due
@@ -32,7 +33,7 @@ from gateway.mail.text import one_line
 from gateway.outgoing.outbox import Outbox
 from gateway.relays.users import UsersFileError, set_user
 from gateway.service import checkconfig
-from gateway.service.daemon import Daemon, StartError, check_runnable, maildir_archive
+from gateway.service.daemon import Daemon, StartError, check_runnable
 from gateway.state import State
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CONFIG = 0, 1, 2

@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from gateway.intake.replies import REPLY, header_recipients, judge, record_reply
-from gateway.intake.stores import MailStore
+from gateway.intake.stores.base import MailStore
 from gateway.intake.watcher import FolderWatcher
-from gateway.judging.blockers import X_LOOP
 from gateway.judging.classify import Classifier
+from gateway.mail.headers import X_LOOP
 from gateway.mail.parse import MailError, parse_mail
 from gateway.state import State
 

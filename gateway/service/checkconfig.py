@@ -23,10 +23,11 @@ from imapclient.exceptions import LoginError
 
 from gateway.config import Config, Mailbox
 from gateway.deadlines import digest
-from gateway.intake.stores import FolderMissing
+from gateway.intake.stores.base import FolderMissing
+from gateway.intake.stores.factory import sent_store_for, store_for
 from gateway.judging.rules import RuleFileErrors, load_rules
 from gateway.outgoing.transport import DeliveryError, SmtpTransport
-from gateway.service.daemon import check_runnable, sent_store_for, store_for
+from gateway.service.daemon import check_runnable
 from gateway.state import State
 
 

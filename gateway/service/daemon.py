@@ -21,11 +21,12 @@ from typing import Callable
 
 from gateway.config import Config, Mailbox
 from gateway.deadlines import cases, digest, reminders
+from gateway.intake.health import Health
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.sentwatch import SentWatcher
-from gateway.intake.stores import FolderMissing, MaildirStore, MailStore
-from gateway.intake.stores.imap import ImapStore
-from gateway.intake.watcher import FolderWatcher, Health, Watcher
+from gateway.intake.stores.base import FolderMissing, MailStore
+from gateway.intake.stores.factory import sent_store_for, store_for
+from gateway.intake.watcher import FolderWatcher, Watcher
 from gateway.judging.classify import Classifier
 from gateway.judging.rules import RuleFileErrors, RuleSet, load_rules
 from gateway.outgoing.outbox import Outbox
@@ -40,32 +41,6 @@ from gateway.service.sdnotify import Notifier
 from gateway.state import State
 
 log = logging.getLogger("gateway.daemon")
-
-
-def maildir_folder(mailbox: Mailbox, folder: str) -> Path:
-    """Maildir++: a folder "Crisis Gateway/Archive" is the subfolder ".Crisis Gateway.Archive"."""
-    return mailbox.maildir / ("." + folder.replace("/", "."))
-
-
-def maildir_archive(mailbox: Mailbox) -> Path:
-    return maildir_folder(mailbox, mailbox.archive_folder)
-
-
-def store_for(mailbox: Mailbox) -> MailStore:
-    if mailbox.maildir is not None:
-        return MaildirStore(mailbox.name, mailbox.maildir, maildir_archive(mailbox), poll_seconds=min(mailbox.poll_seconds, 2.0))
-    return ImapStore(mailbox)
-
-
-def sent_store_for(mailbox: Mailbox) -> MailStore | None:
-    """The mailbox's Sent folder, only read; None when sent_folder = "none"."""
-    if mailbox.sent_folder == "none":
-        return None
-    if mailbox.maildir is not None:
-        folder = "Sent" if mailbox.sent_folder == "auto" else mailbox.sent_folder
-        return MaildirStore(f"{mailbox.name} (sent)", maildir_folder(mailbox, folder), None,
-                            poll_seconds=min(mailbox.poll_seconds, 2.0))
-    return ImapStore(mailbox, sent=True)
 
 
 class StartError(RuntimeError):

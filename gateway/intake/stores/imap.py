@@ -20,7 +20,7 @@ from imapclient import IMAPClient
 from imapclient.imapclient import SENT
 
 from gateway.config import Mailbox, secrets_filter
-from gateway.intake.stores import TAGGED, FolderMissing, StoredMail, wait_steps
+from gateway.intake.stores.base import TAGGED, FolderMissing, StoredMail, wait_steps
 from gateway.judging.tagging import key_token
 
 log = logging.getLogger("gateway.imap")

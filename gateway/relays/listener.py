@@ -21,15 +21,20 @@ import warnings
 from typing import Any, Callable, TypeVar
 
 from aiosmtpd.smtp import SMTP, syntax
+from prometheus_client import Counter
 
 from gateway.outgoing.transport import helo_name
-from gateway.service.metrics import RELAY_SESSIONS, RELAY_TEMPORARY
 
 log = logging.getLogger("gateway.relay")
 T = TypeVar("T")
 # AUTH without TLS: the configuration allows it only on a loopback listener, where no password
 # crosses a network; aiosmtpd would warn about it at every connection.
 warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS", category=UserWarning)
+
+# The relays' figures for the metrics endpoint; registered there (gateway.service.metrics).
+RELAY_SESSIONS = Counter("crisis_gateway_relay_sessions", "SMTP sessions opened on a relay", ["relay"], registry=None)
+RELAY_TEMPORARY = Counter("crisis_gateway_relay_temporary_failures", "4xx answers given by a relay", ["relay"],
+                          registry=None)
 
 SHUTTING_DOWN = "421 4.3.2 Service shutting down, please try again later"
 TEMPORARY = "451 4.3.0 Temporary failure, please try again later"

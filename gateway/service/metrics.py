@@ -13,17 +13,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, start_http_server
+from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from gateway.intake.watcher import Health
+from gateway.intake.health import Health
+from gateway.relays.listener import RELAY_SESSIONS, RELAY_TEMPORARY
 from gateway.state import State
 
 log = logging.getLogger("gateway.metrics")
 REGISTRY = CollectorRegistry()
-RELAY_SESSIONS = Counter("crisis_gateway_relay_sessions", "SMTP sessions opened on a relay", ["relay"], registry=REGISTRY)
-RELAY_TEMPORARY = Counter("crisis_gateway_relay_temporary_failures", "4xx answers given by a relay", ["relay"],
-                          registry=REGISTRY)
+# counted where the sessions are, in the relays' listener
+REGISTRY.register(RELAY_SESSIONS)
+REGISTRY.register(RELAY_TEMPORARY)
 
 
 class StateCollector:

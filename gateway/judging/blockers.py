@@ -14,6 +14,7 @@ from typing import Callable, Protocol
 
 from gateway.config import Config
 from gateway.judging.facts import MailFacts
+from gateway.mail.headers import X_LOOP
 
 # Amazon's own senders never read a reply; RFC 3834 also rules out daemons.
 SYSTEM_SENDERS = (
@@ -21,7 +22,6 @@ SYSTEM_SENDERS = (
     "atoz-guarantee-no-reply@*", "cb-seller-*@*", "seller-performance*@*", "mailer-daemon@*", "postmaster@*",
 )
 BULK_PRECEDENCE = {"bulk", "junk", "list"}
-X_LOOP = "crisis-gateway"
 
 
 class History(Protocol):

@@ -13,6 +13,9 @@ import re
 from gateway.mail.text import one_line
 
 MAX_LINE = 78
+# The X-Loop value of every mail the gateway writes (RFC 3834): its own mail is never answered or
+# counted as a reply.
+X_LOOP = "crisis-gateway"
 _WORD_OVERHEAD = len("=?utf-8?b??=")
 _FIELD_NAME = re.compile(r"^[!-9;-~]+$")
 

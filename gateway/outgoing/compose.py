@@ -13,10 +13,9 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from gateway.config import Config
-from gateway.judging.blockers import X_LOOP
 from gateway.judging.subject import format_due
 from gateway.mail import mime
-from gateway.mail.headers import address_field, msgid_field
+from gateway.mail.headers import X_LOOP, address_field, msgid_field
 from gateway.mail.parse import parse_mail
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|odp|ynt|r|rif|antw|ref|回复|答复|رد)\s*:\s*)+", re.I)

@@ -67,6 +67,12 @@ class State:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> "State":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _create_schema(self) -> None:
         with self.transaction():
             tables = self.db.table_names()

@@ -130,7 +130,7 @@ def hang_guard():
     ],
 )
 def test_hostile_bodies_take_linear_time(classifier, hang_guard, body):
-    from gateway.outgoing.compose import claim_details
+    from gateway.actions.forward import claim_details
 
     raw = HEAD + b"Subject: Frage (Bestellung: " + ORDER + b")\r\n\r\n" + body.encode() + b"\r\n"
     assert classifier.classify(raw).category

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gateway"
 # Bottom first. Folders on one line are one layer: they may import each other.
 LAYERS: list[tuple[str, ...]] = [
     ("mail", "config", "data"),
-    ("judging",),
+    ("judging", "actions"),
     ("state",),
     ("intake", "outgoing"),
     ("deadlines",),

@@ -17,11 +17,11 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from gateway.actions.mailing import time_left
 from gateway.config import Config
 from gateway.deadlines.cases import last_exchange
 from gateway.deadlines.status import status_rows
 from gateway.judging.subject import format_due
-from gateway.outgoing.compose import time_left
 from gateway.state import WAITING_FOR_AMAZON, State, audit
 
 log = logging.getLogger("gateway.digest")

@@ -7,12 +7,13 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from gateway.judging.classify import Classifier
 from gateway.judging.tagging import apply_verdict
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
+from gateway.outgoing.outbox import queued_by
 from gateway.state import State, audit
 
 log = logging.getLogger("gateway.pipeline")
@@ -45,9 +46,8 @@ class Pipeline:
             log.exception("classification failed for %s", source)
             return self._quarantine(raw, source, f"internal error ({type(exc).__name__})", now)
         config = self.classifier.config
-        window = timedelta(hours=config.acknowledge.window_hours)
-        if not self.state.record(verdict, raw, mail.sha256, mailbox=mailbox, from_address=mail.from_address, now=now,
-                                 ack_window=window, id_domain=config.message_id_domain):
+        if not self.state.record(verdict, raw, mail.sha256, queued=queued_by(verdict, config, now), mailbox=mailbox,
+                                 from_address=mail.from_address, now=now, id_domain=config.message_id_domain):
             return Outcome("duplicate", verdict, apply_verdict(raw, verdict), mail.sha256, mail, "already processed")
         if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
             self.news.set()

@@ -1,20 +1,24 @@
-"""From a rule's intended actions to the actions the daemon will really run.
+"""Blockers: small named checks that each say why an action must not run for this mail.
 
-Each action kind has a table of blockers: small named checks that each say why the action must
-not run for this mail. The first blocker that speaks drops the action and leaves its reason in the
-trace. RFC 3834 is the source of the acknowledgement blockers.
+Each action (gateway.actions) names the blockers that apply to it. The first blocker that
+speaks drops the action and leaves its reason in the trace. RFC 3834 is the source of the
+acknowledgement blockers.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from gateway.config import Config
 from gateway.judging.facts import MailFacts
 from gateway.mail.headers import X_LOOP
+
+if TYPE_CHECKING:  # rules name the actions, whose blockers are here
+    from gateway.judging.rules import Rule
 
 # Amazon's own senders never read a reply; RFC 3834 also rules out daemons.
 SYSTEM_SENDERS = (
@@ -42,6 +46,12 @@ class Context:
     order_id: str | None = None
     now: datetime | None = None
     history: History | None = None
+    # what the actions plan with: the rule that matched, the deadline, the buyer's language and
+    # the pattern of the gateway's own subject tags
+    rule: Rule | None = None
+    deadline: datetime | None = None
+    language: str | None = None
+    tag_pattern: re.Pattern[str] | None = None
 
     @property
     def ack_target(self) -> str | None:
@@ -128,19 +138,9 @@ def already_acknowledged(ctx: Context) -> str | None:
     return f"{ctx.ack_target} already acknowledged at {when} (window {ctx.config.acknowledge.window_hours:g} h)" if when else None
 
 
-BLOCKERS: dict[str, tuple[Blocker, ...]] = {
-    "tag": (),
-    "forward": (suspicious, not_tier1, no_escalation_addresses),
-    "notify": (suspicious, not_tier1, no_webhooks),
-    "acknowledge": (
-        suspicious, no_buyer_address, system_sender, null_sender, auto_submitted, bulk_precedence,
-        list_mail, delivery_report, our_loop, already_acknowledged,
-    ),
-}
-
-
-def first_blocker(kind: str, ctx: Context) -> str | None:
-    for blocker in BLOCKERS[kind]:
+def first_blocker(blockers: tuple[Blocker, ...], ctx: Context) -> str | None:
+    """The reason of the first blocker that speaks, or None when the action may run."""
+    for blocker in blockers:
         reason = blocker(ctx)
         if reason:
             return reason

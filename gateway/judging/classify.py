@@ -8,24 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from gateway.actions import ACTIONS
 from gateway.config import Config
 from gateway.judging import blockers, ids
 from gateway.judging.facts import MailFacts
 from gateway.judging.language import guess_language
 from gateway.judging.rules import Rule, RuleSet, load_rules
-from gateway.judging.subject import render_tag, strip_leading_tags, tag_pattern, tag_subject
+from gateway.judging.subject import strip_leading_tags, tag_pattern
 from gateway.judging.trust import assess as assess_trust
 from gateway.judging.verdict import Action, Verdict
 from gateway.mail.parse import ParsedMail, parse_mail, received_dates
-
-
-def keywords(category: str, tier: int | None, suspicious: bool) -> list[str]:
-    """IMAP keywords a mail client shows as tags: $CrisisTier1, $CrisisAtozClaim, $CrisisSuspect."""
-    if suspicious:
-        return ["$CrisisSuspect"]
-    words = [f"$CrisisTier{tier}"] if tier else []
-    words.append("$Crisis" + "".join(part.capitalize() for part in category.split("_")))
-    return words
 
 
 class Classifier:
@@ -82,7 +74,8 @@ class Classifier:
 
         ctx = blockers.Context(
             facts=facts, config=self.config, tier=tier, suspicious=trust.suspicious, category=category,
-            order_id=order_id, now=now, history=history,
+            order_id=order_id, now=now, history=history, rule=rule, deadline=deadline, language=language,
+            tag_pattern=self.tag_pattern,
         )
         subject = mail.subject
         actions: list[Action] = []
@@ -90,11 +83,11 @@ class Classifier:
         if trust.suspicious and "tag" not in wanted:
             wanted.insert(0, "tag")
         for kind in wanted:
-            blocked = blockers.first_blocker(kind, ctx)
+            blocked = blockers.first_blocker(ACTIONS[kind].BLOCKERS, ctx)
             if blocked:
                 trace.append(f"{kind}: not done, {blocked}")
                 continue
-            action = self._action(kind, rule, category, tier, deadline, trust.suspicious, facts, language, ctx)
+            action = Action(kind, ACTIONS[kind].plan(ctx))
             if kind == "tag":
                 subject = action.detail["subject"]
             actions.append(action)
@@ -145,28 +138,6 @@ class Classifier:
                 reason = f"deadline {deadline.isoformat()}: the mail says {stated[1]!r}, earlier than {_human(rule.window)}"
         trace.append(reason)
         return deadline
-
-    def _action(
-        self, kind: str, rule: Rule | None, category: str, tier: int | None, deadline: datetime | None,
-        suspicious: bool, facts: MailFacts, language: str | None, ctx: blockers.Context,
-    ) -> Action:
-        if kind == "tag":
-            word = (rule.tag if rule and rule.tag else self.config.tag_word(category))
-            if rule is not None and rule.case_status and category == "case":
-                word = f"{word} {rule.case_status}"
-            tag = render_tag(word, tier, deadline, self.config.timezone, suspicious)
-            return Action("tag", {
-                "subject": tag_subject(facts.mail.subject, tag, self.tag_pattern),
-                "keywords": keywords(category, tier, suspicious),
-            })
-        if kind == "forward":
-            return Action("forward", {"to": list(self.config.escalation_addresses(category))})
-        if kind == "notify":
-            # webhook URLs are bearer secrets: named by number in verdicts, the outbox and the audit trail
-            return Action("notify", {"to": [f"webhook {n}" for n in range(1, len(self.config.webhooks) + 1)]})
-        if kind == "acknowledge":
-            return Action("acknowledge", {"to": ctx.ack_target, "language": language or "en"})
-        raise ValueError(f"unknown action {kind}")
 
 
 def _human(window: timedelta) -> str:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from gateway.actions import rule_actions
 from gateway.judging.conditions import CONDITIONS, Condition, RuleError
 from gateway.judging.facts import MailFacts
 
-ACTIONS = ("tag", "forward", "acknowledge", "notify")
 CASE_STATUSES = ("opened", "answered", "closed")
 _RULE_KEYS = {
     "name", "category", "tier", "window", "stated_deadline", "case_status", "tag", "actions",
@@ -128,8 +128,12 @@ def build_rule(data: dict, source: str) -> Rule:
     if tag is not None and (not isinstance(tag, str) or not tag.strip() or any(c in tag for c in "[]|\r\n")):
         raise RuleError("'tag' must be a short text without brackets, '|' or line breaks")
     actions = data.get("actions", [])
-    if not isinstance(actions, list) or any(a not in ACTIONS for a in actions):
-        raise RuleError(f"'actions' must be a list drawn from {', '.join(ACTIONS)}")
+    known = rule_actions()
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise RuleError(f"'actions' must be a list drawn from {', '.join(known)}")
+    unknown_action = next((a for a in actions if a not in known), None)
+    if unknown_action is not None:
+        raise RuleError(f"'actions' must be a list drawn from {', '.join(known)}; {unknown_action!r} is no action")
     if "when" not in data:
         raise RuleError("'when' is required (use `when = {}` for a rule that matches everything)")
     return Rule(

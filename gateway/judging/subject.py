@@ -58,3 +58,12 @@ def tag_subject(subject: str, tag: str, pattern: re.Pattern[str]) -> str:
     """Idempotent: an old tag of ours is replaced, never stacked."""
     original = strip_leading_tags(subject, pattern)
     return f"{tag} {original}" if original else tag
+
+
+def keywords(category: str, tier: int | None, suspicious: bool) -> list[str]:
+    """IMAP keywords a mail client shows as tags: $CrisisTier1, $CrisisAtozClaim, $CrisisSuspect."""
+    if suspicious:
+        return ["$CrisisSuspect"]
+    words = [f"$CrisisTier{tier}"] if tier else []
+    words.append("$Crisis" + "".join(part.capitalize() for part in category.split("_")))
+    return words

@@ -24,15 +24,54 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from gateway.actions import ACTIONS
+from gateway.actions.base import ActionFailed, Request
 from gateway.config import Config
-from gateway.outgoing import compose
+from gateway.judging.verdict import Verdict
 from gateway.outgoing.transport import PermanentError, TransientError, mail_transport, post_webhook
-from gateway.state import State, audit
+from gateway.state import Queued, State, audit
 
 log = logging.getLogger("gateway.outbox")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
-TEAM_KINDS = ("remind", "escalate", "reopen", "nudge", "warn")  # mail to the team about a clock or a case
-MAIL_KINDS = ("forward", "acknowledge", "digest", *TEAM_KINDS)  # sent through [smtp]
+
+
+def queued_by(verdict: Verdict, config: Config, now: datetime) -> tuple[Queued, ...]:
+    """The outbox rows a verdict's actions queue: one per target of each action that is not
+    applied by the source itself (the tag)."""
+    rows = []
+    for planned in verdict.actions:
+        action = ACTIONS[planned.kind]
+        if action.CHANNEL == "source":
+            continue
+        window = action.repeat_window(config)
+        for target in action.targets(planned.detail):
+            rows.append(Queued(planned.kind, target, planned.as_dict(), now - window if window else None, action.REPEATED))
+    return tuple(rows)
+
+
+class Job:
+    """An outbox row handed to its action, with what the state knows about it, looked up when asked."""
+
+    def __init__(self, outbox: "Outbox", row: dict[str, Any], now: datetime) -> None:
+        self.outbox, self.row, self.config, self.now = outbox, row, outbox.config, now
+        self.payload: dict[str, Any] = json.loads(row["payload"])
+        self.message = outbox.state.message(row["message_key"]) if row["message_key"] else None
+
+    def raw(self) -> bytes:
+        assert self.message is not None
+        return self.outbox.state.raw(self.message)
+
+    def evidence(self) -> list[tuple[dict[str, Any], bytes]]:
+        assert self.message is not None
+        return self.outbox.state.evidence(self.message)
+
+    def done(self) -> list[str]:
+        assert self.message is not None
+        return self.outbox.done_for(self.message)
+
+    def reply_target(self, buyer: str) -> str | None:
+        assert self.message is not None
+        return self.outbox.state.reply_target_id(self.message, buyer)
 
 
 def _owner_alive(owner: str | None) -> bool:
@@ -91,7 +130,8 @@ class Outbox:
         return counts
 
     def run_one(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
-        if row["kind"] in MAIL_KINDS and self.transport is None:
+        action = ACTIONS.get(row["kind"])
+        if action is not None and action.CHANNEL == "mail" and self.transport is None:
             return "waiting"  # no [smtp]: stays queued until one is configured
         repeat = row["status"] == "sending"
         if repeat and _owner_alive(row.get("owner")) and not self._lease_expired(row, clock()):
@@ -119,7 +159,7 @@ class Outbox:
             self._finish(row, "dead", clock, error=str(exc))
             log.warning("outbox %s: %s to %s dead-lettered: %s", row["id"], row["kind"], row["target"], exc)
             return "dead"
-        except PermanentError as exc:
+        except (PermanentError, ActionFailed) as exc:
             self._finish(row, "dead", clock, error=str(exc))
             log.warning("outbox %s: %s to %s dead-lettered: %s", row["id"], row["kind"], row["target"], exc)
             return "dead"
@@ -149,30 +189,17 @@ class Outbox:
             }, message_key=row["message_key"], order_id=row["order_id"], at=stamp)
 
     def _execute(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
-        message = self.state.message(row["message_key"]) if row["message_key"] else None
-        if row["kind"] in TEAM_KINDS or row["kind"] == "digest":
-            outgoing = (compose.digest(self.config, row, clock()) if row["kind"] == "digest"
-                        else compose.reminder(self.config, row, message or {}, clock()))
-            return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)
-        if message is None:
-            raise PermanentError(f"message {row['message_key']} is not in the state")
-        raw = self.state.raw(message)
-        if row["kind"] == "notify":
-            return post_webhook(self._webhook_url(row["target"]), self.notification(message))
-        if row["kind"] == "forward":
-            outgoing = compose.forward(self.config, row, message, raw, self.state.evidence(message),
-                                       self.done_for(message), clock())
-        elif row["kind"] == "acknowledge":
-            outgoing = compose.acknowledgement(self.config, row, message, raw, self.state.reply_target_id(message, row["target"]), clock())
-        else:
+        action = ACTIONS.get(row["kind"])
+        if action is None or action.CHANNEL == "source":
             raise PermanentError(f"unknown outbox action {row['kind']}")
-        return self.transport.send(outgoing.sender, outgoing.recipients, outgoing.data)
-
-    def _webhook_url(self, target: str) -> str:
-        number = target.removeprefix("webhook ")
-        if not number.isdigit() or not 1 <= int(number) <= len(self.config.webhooks):
-            raise PermanentError(f"{target} is no longer in [notify] webhooks")
-        return self.config.webhooks[int(number) - 1]
+        job = Job(self, row, clock())
+        if action.NEEDS_MESSAGE and job.message is None:
+            raise PermanentError(f"message {row['message_key']} is not in the state")
+        made = action.compose(job)
+        if isinstance(made, Request):
+            return post_webhook(made.url, made.payload)
+        assert self.transport is not None
+        return self.transport.send(made.sender, made.recipients, made.data)
 
     def done_for(self, message: dict[str, Any]) -> list[str]:
         """What the gateway did or will do for this mail, for the forward's summary."""
@@ -196,15 +223,6 @@ class Outbox:
                 reasons.append(detail["reason"])
             reasons += [line.split(", ", 1)[1] for line in detail.get("trace", []) if line.startswith("acknowledge: not done, ")]
         return reasons or ["the rule wants no acknowledgement for this kind of mail"]
-
-    def notification(self, message: dict[str, Any]) -> dict[str, Any]:
-        deadline = message.get("deadline")
-        return {
-            "text": f"{message['subject']}",
-            "category": message["category"], "tier": message["tier"], "order_id": message["order_id"],
-            "case_id": message["case_id"], "deadline": deadline, "marketplace": message["marketplace"],
-            "message_id": message["message_id"], "from": message["from_address"],
-        }
 
     # outbox list | retry | drop
     def rows(self, status: str | None = None) -> list[dict[str, Any]]:

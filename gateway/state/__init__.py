@@ -12,18 +12,16 @@ import os
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from gateway.judging import marketplaces
-from gateway.judging.verdict import Action, Verdict
+from gateway.judging.verdict import Verdict
 from gateway.state import audit
-
-# The outbox runs these; "tag" is applied to the copy by the source itself (IMAP, relay).
-OUTBOX_KINDS = ("forward", "acknowledge", "notify")
 
 # When a newer mail about the same order arrives, the clock takes the graver category.
 SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1}
@@ -35,6 +33,19 @@ CASE_CLOSED = "Amazon closed the case"
 # (see classify), "replied" is set when the team writes to Amazon about the case.
 CASE_REPLIED = "replied"
 WAITING_FOR_AMAZON = ("opened", CASE_REPLIED)
+
+
+@dataclass(frozen=True)
+class Queued:
+    """An outbox row a verdict queues: one action to one target. With `once_since`, it is not
+    queued when the same action to the same target about the same order was queued since then;
+    the skip is recorded with `repeated` ("already acknowledged") as its reason."""
+
+    kind: str
+    target: str
+    payload: dict[str, Any]
+    once_since: datetime | None = None
+    repeated: str = "already queued"
 
 
 class State:
@@ -165,10 +176,10 @@ class State:
         self.give_to_owner(self.mail_dir, path.parent, path)
         return path
 
-    def record(self, verdict: Verdict, raw: bytes, sha256: str, *, mailbox: str = "", from_address: str = "",
-               now: datetime | None = None, ack_window: timedelta = timedelta(hours=24),
-               id_domain: str = "crisis-gateway.invalid") -> bool:
-        """Record a verdict, its clock and its audit rows in one transaction; False if already seen."""
+    def record(self, verdict: Verdict, raw: bytes, sha256: str, *, queued: tuple[Queued, ...] = (), mailbox: str = "",
+               from_address: str = "", now: datetime | None = None, id_domain: str = "crisis-gateway.invalid") -> bool:
+        """Record a verdict, its clock, its audit rows and its `queued` outbox rows in one
+        transaction; False if already seen."""
         now = now or datetime.now(timezone.utc)
         raw_path = self.store_raw(raw, sha256)
         with self.transaction():
@@ -193,23 +204,19 @@ class State:
                 audit.append(self.db, clock_event[0], clock_event[1], **ids)
             for action in verdict.actions:
                 audit.append(self.db, "planned", action.as_dict(), **ids)
-                if action.kind in OUTBOX_KINDS:
-                    self._enqueue(verdict, action, now, ids, ack_window, id_domain)
+            for job in queued:
+                self._enqueue(verdict, job, now, ids, id_domain)
         return True
 
-    def _enqueue(self, verdict: Verdict, action: Action, now: datetime, ids: dict[str, Any], ack_window: timedelta,
-                 id_domain: str) -> None:
-        targets = action.detail.get("to")
-        for target in targets if isinstance(targets, list) and action.kind == "notify" else [targets]:
-            target_text = ",".join(target) if isinstance(target, list) else str(target)
-            if action.kind == "acknowledge":
-                earlier = self.acknowledged_since(target_text, verdict.order_id, now - ack_window)
-                if earlier:
-                    # classify without a state cannot know; the transaction here decides.
-                    audit.append(self.db, "skipped", {"kind": "acknowledge", "to": target_text, "reason": f"already acknowledged at {earlier}"}, **ids)
-                    continue
-            self.enqueue(f"{verdict.message_key}|{action.kind}|{target_text}", action.kind, target_text, action.as_dict(),
-                         message_key=verdict.message_key, order_id=verdict.order_id, now=now, id_domain=id_domain)
+    def _enqueue(self, verdict: Verdict, job: Queued, now: datetime, ids: dict[str, Any], id_domain: str) -> None:
+        if job.once_since is not None:
+            earlier = self.queued_since(job.kind, job.target, verdict.order_id, job.once_since)
+            if earlier:
+                # classify without a state cannot know; the transaction here decides.
+                audit.append(self.db, "skipped", {"kind": job.kind, "to": job.target, "reason": f"{job.repeated} at {earlier}"}, **ids)
+                return
+        self.enqueue(f"{verdict.message_key}|{job.kind}|{job.target}", job.kind, job.target, job.payload,
+                     message_key=verdict.message_key, order_id=verdict.order_id, now=now, id_domain=id_domain)
 
     def enqueue(self, key: str, kind: str, target: str, payload: dict[str, Any], *, message_key: str | None,
                 order_id: str | None, now: datetime, id_domain: str) -> None:
@@ -336,10 +343,15 @@ class State:
         return None
 
     def acknowledged_since(self, buyer: str, order_id: str | None, since: datetime) -> str | None:
+        return self.queued_since("acknowledge", buyer, order_id, since)
+
+    def queued_since(self, kind: str, target: str, order_id: str | None, since: datetime) -> str | None:
+        """When an action of `kind` to `target` about the order was first queued since `since`
+        (and not dropped); None if it was not."""
         row = next(self.db.query(
-            "SELECT created_at FROM outbox WHERE kind = 'acknowledge' AND target = ? AND coalesce(order_id, '') = ?"
+            "SELECT created_at FROM outbox WHERE kind = ? AND target = ? AND coalesce(order_id, '') = ?"
             " AND status != 'dropped' AND created_at >= ? ORDER BY created_at LIMIT 1",
-            [buyer, order_id or "", since.isoformat(timespec="seconds")],
+            [kind, target, order_id or "", since.isoformat(timespec="seconds")],
         ), None)
         return row["created_at"] if row else None
 

@@ -1,0 +1,89 @@
+"""What every action is: a small named class, found by its NAME in the table of gateway.actions.
+
+An action has two sides. Planning (while a mail is judged): the blockers that may drop it, and
+what it is aimed at (`plan`, `targets`). Doing (when the outbox runs it): what it makes, a mail or
+a webhook request (`compose`), from the outbox row and what the runner looks up for it (a `Job`).
+An action never sends or writes anything itself: the runner sends what it makes through its
+CHANNEL, so an action is pure and its tests need no server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Protocol
+
+from gateway.config import Config
+from gateway.judging.blockers import Blocker, Context
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A mail to send through [smtp]."""
+
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Request:
+    """A JSON POST to a webhook."""
+
+    url: str
+    payload: dict[str, Any]
+
+
+class ActionFailed(Exception):
+    """The action cannot be done as queued (its mail is gone, its webhook was removed): trying
+    again would not help, so the runner dead-letters it."""
+
+
+class Job(Protocol):
+    """One outbox row as the runner hands it to `compose`, with what the state knows about it."""
+
+    row: dict[str, Any]
+    config: Config
+    now: datetime
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+    @property
+    def message(self) -> dict[str, Any] | None: ...
+
+    def raw(self) -> bytes: ...
+
+    def evidence(self) -> list[tuple[dict[str, Any], bytes]]: ...
+
+    def done(self) -> list[str]: ...
+
+    def reply_target(self, buyer: str) -> str | None: ...
+
+
+class Action:
+    NAME: ClassVar[str]
+    FROM_RULES: ClassVar[bool] = False      # a rule's `actions = [...]` may name it
+    # how what it makes leaves: "mail" through [smtp] (waits in the outbox while there is no
+    # [smtp]), "webhook" as an HTTP request, "source" applied by the mail's source itself (the
+    # tagged copy in the inbox or the relay), never queued
+    CHANNEL: ClassVar[str] = "mail"
+    BLOCKERS: ClassVar[tuple[Blocker, ...]] = ()
+    NEEDS_MESSAGE: ClassVar[bool] = False   # about a recorded mail, dead-lettered if it is gone
+    REPEATED: ClassVar[str] = "already queued"  # why a repeat within repeat_window is skipped
+
+    def plan(self, ctx: Context) -> dict[str, Any]:
+        """The action's detail in the verdict (`classify --json`): what it will do, and to whom."""
+        raise NotImplementedError(f"{self.NAME} is not planned from rules")
+
+    def targets(self, detail: dict[str, Any]) -> list[str]:
+        """One outbox row per target: the detail's `to`, a list of addresses in one row."""
+        to = detail.get("to")
+        return [",".join(to) if isinstance(to, list) else str(to)]
+
+    def repeat_window(self, config: Config) -> timedelta | None:
+        """Queued at most once per target and order within this window; None: no such limit."""
+        return None
+
+    def compose(self, job: Job) -> Outgoing | Request:
+        raise NotImplementedError

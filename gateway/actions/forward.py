@@ -1,0 +1,94 @@
+"""forward: a tier-1 crisis to the escalation addresses, at once, with its evidence.
+
+A new message from [smtp] from: summary first, the original attached unchanged (a redirect
+would break its DKIM signature), then every earlier mail about the same order, oldest first.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.mailing import gateway_fields
+from gateway.judging.blockers import Context, no_escalation_addresses, not_tier1, suspicious
+from gateway.judging.subject import format_due
+from gateway.mail import mime
+from gateway.mail.headers import msgid_field
+from gateway.mail.parse import parse_mail
+
+_AMOUNT = re.compile(r"(?:[$€£¥₹]|R\$|zł|kr|TL|AED|SAR|EGP) ?\d[\d.,]{0,15}|(?<![\d.,])\d[\d.,]{0,15} ?(?:€|EUR|USD|GBP|zł|PLN|kr|SEK|TL|TRY|¥|円|AED|SAR|EGP|INR)")
+_REASON = re.compile(
+    r"(?:claim reason|reason given|reason|grund|angegebener grund|motif|motivo|reden|powód|anledning|理由|sebep)\s*[:：]\s*([^\n.]{3,120})",
+    re.I,
+)
+
+
+def claim_details(text: str) -> dict[str, str]:
+    """Amount and reason of a claim or chargeback, when the mail states them."""
+    details = {}
+    amount = _AMOUNT.search(text)
+    if amount:
+        details["amount"] = amount.group(0).strip()
+    reason = _REASON.search(text)
+    if reason:
+        details["reason"] = reason.group(1).strip()
+    return details
+
+
+def summary(message: dict[str, Any], text: str, sender: str, deadline: datetime | None, timezone_name: Any,
+            done: list[str], evidence_count: int) -> str:
+    lines = [
+        f"Category:  {message['category']} (tier {message['tier'] or '-'})",
+        f"Order:     {message['order_id'] or '-'}" + (f"    Case: {message['case_id']}" if message.get("case_id") else ""),
+    ]
+    for key, value in claim_details(text).items():
+        lines.append(f"{key.capitalize() + ':':<10} {value}")
+    if deadline:
+        lines.append(f"Due:       {format_due(deadline, timezone_name)}  ({deadline.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)")
+    lines += [
+        f"From:      {sender}",
+        f"Subject:   {message['original_subject']}",
+        f"Arrived:   {message['arrival']}",
+        "",
+        "Already done by the gateway:",
+        *[f"  - {item}" for item in done],
+        "",
+        "The original mail is attached unchanged."
+        + (f" {evidence_count} earlier mail(s) about this order follow it, oldest first." if evidence_count
+           else " No earlier mail about this order."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class Forward(Action):
+    NAME = "forward"
+    FROM_RULES = True
+    BLOCKERS = (suspicious, not_tier1, no_escalation_addresses)
+    NEEDS_MESSAGE = True
+
+    def plan(self, ctx: Context) -> dict[str, Any]:
+        return {"to": list(ctx.config.escalation_addresses(ctx.category))}
+
+    def compose(self, job: Job) -> Outgoing:
+        config, row, message = job.config, job.row, job.message
+        assert config.smtp is not None and message is not None
+        raw = job.raw()
+        evidence = job.evidence()
+        parsed = parse_mail(raw)
+        deadline = datetime.fromisoformat(message["deadline"]) if message.get("deadline") else None
+        sender = f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name else parsed.from_address
+        text = summary(message, parsed.text, sender, deadline, config.timezone, job.done(), len(evidence))
+        parts = [mime.text_part(text), mime.attached_message(raw, "original.eml")]
+        for index, (earlier, earlier_raw) in enumerate(evidence, start=1):
+            parts.append(mime.attached_message(earlier_raw, f"evidence-{index:02d}-{earlier['arrival'][:10]}.eml"))
+        content_type, body = mime.multipart_mixed(parts)
+        fields = gateway_fields(config, row, message["subject"], job.now) + [
+            ("X-Crisis-Category", message["category"]),
+            ("X-Crisis-Order", message["order_id"] or "-"),
+        ]
+        references = msgid_field("References", message.get("message_id"))
+        if references:
+            fields.append(references)
+        return Outgoing(config.smtp.sender, row["target"].split(","), mime.message(fields, content_type, body))

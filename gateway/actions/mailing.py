@@ -1,0 +1,90 @@
+"""What the mails the gateway writes share: their fixed fields, text templates, the team's mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from gateway.actions.base import Outgoing
+from gateway.config import Config
+from gateway.judging.subject import format_due
+from gateway.mail import mime
+from gateway.mail.headers import X_LOOP, address_field, msgid_field
+
+GATEWAY_NAME = "Crisis Gateway"
+
+
+def common_fields(message_id: str, now: datetime) -> list[tuple[str, str] | str]:
+    return [("Date", mime.date(now)), msgid_field("Message-ID", message_id), ("X-Loop", X_LOOP)]
+
+
+def reply_fields(value: str | None) -> list[tuple[str, str] | str]:
+    """In-Reply-To and References of the mail answered, when there is one."""
+    fields = [msgid_field("In-Reply-To", value), msgid_field("References", value)]
+    return [f for f in fields if f]
+
+
+def _environment(directory: Path) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(directory)), undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True, autoescape=False,
+    )
+
+
+def render(directory: Path, name: str, variables: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) of a text template whose first line is 'Subject: ...'."""
+    text = _environment(directory).get_template(name).render(**variables)
+    subject_line, _, body = text.partition("\n")
+    if not subject_line.startswith("Subject:"):
+        raise ValueError(f"template {directory.name}/{name} must start with a 'Subject:' line")
+    return subject_line[len("Subject:"):].strip(), body.lstrip("\n")
+
+
+def text_mail(fields: list[tuple[str, str] | str], body: str) -> bytes:
+    return mime.message(fields, "text/plain; charset=utf-8", mime.text_payload(body),
+                        extra=[("Content-Transfer-Encoding", "base64")])
+
+
+def time_left(deadline: datetime, now: datetime) -> str:
+    """'5 h 20 min', '2 h 05 min overdue', or from two days on '5 d 10 h'."""
+    seconds = int((deadline - now).total_seconds())
+    minutes = abs(seconds) // 60
+    if minutes >= 48 * 60:
+        text = f"{minutes // 1440} d {minutes % 1440 // 60} h"
+    else:
+        text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return text + (" overdue" if seconds < 0 else "")
+
+
+def local(stamp: str | None, config: Config) -> str:
+    """A stored ISO time as a due time in the configured timezone; "" for none."""
+    return format_due(datetime.fromisoformat(stamp), config.timezone) if stamp else ""
+
+
+def gateway_fields(config: Config, row: dict[str, Any], subject: str, now: datetime) -> list[tuple[str, str] | str]:
+    """The head of every mail from the gateway to the team: From, To (the row's target), Subject,
+    the fixed fields, Auto-Submitted: auto-generated."""
+    assert config.smtp is not None
+    return [
+        address_field("From", GATEWAY_NAME, config.smtp.sender),
+        ("To", ", ".join(row["target"].split(","))),
+        ("Subject", subject),
+        *common_fields(row["message_id"], now),
+        ("Auto-Submitted", "auto-generated"),
+    ]
+
+
+def team_mail(config: Config, row: dict[str, Any], template: str, variables: dict[str, Any], category: str,
+              now: datetime, step: str = "") -> Outgoing:
+    """A text mail to the team from templates/reminder/: a reminder, a case follow-up, a warning."""
+    assert config.smtp is not None
+    subject, body = render(config.templates_dir / "reminder", template, variables)
+    fields = gateway_fields(config, row, subject, now) + [
+        ("X-Crisis-Category", category),
+        ("X-Crisis-Reminder", f"{row['kind']} {step}".strip()),
+    ]
+    return Outgoing(config.smtp.sender, row["target"].split(","), text_mail(fields, body))

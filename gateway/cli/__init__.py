@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import json
 import logging
@@ -140,11 +139,11 @@ def cmd_audit(args: argparse.Namespace, config: Config) -> int:
         return EXIT_OK
 
 
-def _existing_state(config: Config) -> contextlib.closing[State]:
+def _existing_state(config: Config) -> State:
     """The state for commands that read it; a missing one is a configuration error (exit 2)."""
     if not (config.state_dir / "state.db").exists():
         raise ConfigError(f"no state at {config.state_dir} (set [gateway] state_dir)")
-    return contextlib.closing(State(config.state_dir))
+    return State(config.state_dir)
 
 
 def _left(seconds: int | None) -> str:
@@ -213,11 +212,10 @@ def _summary(detail: dict) -> str:
 def process(paths: list[Path], config: Config, out: Path | None, now: datetime | None,
             send: bool = True) -> dict[str, int]:
     """Classify and record each mail; write tagged copies into the `out` Maildir; run the outbox."""
-    state = State(config.state_dir)
-    pipeline = Pipeline(Classifier(config), state)
     counts = {"recorded": 0, "duplicate": 0, "quarantined": 0, "sent": 0, "dead": 0, "queued": 0}
     show_progress = sys.stderr.isatty() and len(paths) > 50
-    try:
+    with State(config.state_dir) as state:
+        pipeline = Pipeline(Classifier(config), state)
         for index, path in enumerate(paths, start=1):
             try:
                 raw = path.read_bytes()
@@ -236,8 +234,6 @@ def process(paths: list[Path], config: Config, out: Path | None, now: datetime |
             counts.update(sent=ran["done"], dead=ran["dead"], queued=ran["waiting"])
         else:
             counts["queued"] = len(Outbox(config, state).pending())
-    finally:
-        state.close()
     return counts
 
 
@@ -261,8 +257,7 @@ def cmd_process(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         outbox = Outbox(config, state)
         if args.outbox_command == "list":
             rows = outbox.rows(args.status)
@@ -292,8 +287,6 @@ def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
         changed = outbox.set_status(args.ids, "dropped", ("pending", "dead", "sending"))
         print(f"{changed} action(s) dropped")
         return EXIT_OK if changed == len(args.ids) else EXIT_PROBLEMS
-    finally:
-        state.close()
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -366,14 +359,11 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
     inbox = list(maildir.mail_files(mailbox.maildir))
     archived = list(maildir.mail_files(maildir_archive(mailbox)))
     sent = list(maildir.mail_files(config.smtp.capture_dir)) if config.smtp.capture_dir.exists() else []
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         clocks = state.open_clocks()
         verified = state.verify_audit()
         quarantined = state.db.execute("SELECT count(*) FROM audit WHERE kind = 'quarantined'").fetchone()[0]
         html, _ = write_digest(config, state, datetime.now(timezone.utc), out)
-    finally:
-        state.close()
     print(f"\nInbox {mailbox.maildir}: {len(inbox)} mails, crises tagged in place; "
           f"{len(archived)} originals moved to {mailbox.archive_folder}; {quarantined} unreadable mail(s) left in place, marked.")
     print(f"Outgoing mail (forwards and reminders to the escalation team, acknowledgements to buyers), kept instead of sent: "

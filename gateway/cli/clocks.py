@@ -1,0 +1,137 @@
+"""The open clocks: status lists them, resolve stops one by hand, evidence packs a claim's mails,
+digest sends the managers' summary."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gateway.cli.command import add_command
+from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS, existing_state, parse_now, print_table
+from gateway.config import Config, ConfigError
+from gateway.deadlines import digest, evidence
+from gateway.deadlines.status import clock_key, status_rows
+from gateway.judging.subject import format_due
+from gateway.mail.text import one_line
+from gateway.outgoing.outbox import Outbox
+from gateway.state import State
+
+
+def _left(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes = abs(seconds) // 60
+    text = f"{minutes // 1440}d {minutes % 1440 // 60:02d}h" if minutes >= 1440 else f"{minutes // 60}h {minutes % 60:02d}m"
+    return f"OVERDUE {text}" if seconds < 0 else text
+
+
+def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    with existing_state(config) as state:
+        rows = status_rows(state, parse_now(args.now) or datetime.now(timezone.utc))
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return EXIT_OK
+    table = [[format_due(datetime.fromisoformat(r["deadline"]), config.timezone) if r["deadline"] else "-", _left(r["seconds_left"]),
+              str(r["tier"] or "-"), r["category"], r["order_id"] or f"case {r['case_id']}",
+              (r["last_action"] or {}).get("what", "-")] for r in rows]
+    print_table(["due", "left", "tier", "category", "order / case", "last action"], table)
+    overdue = sum(r["overdue"] for r in rows)
+    print(f"{len(rows)} open, {overdue} overdue")
+    return EXIT_OK
+
+
+def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
+    key = clock_key(args.reference)
+    if key is None:
+        print(f"error: {args.reference!r} is neither an order id like 114-2682884-2909064 nor a case id (digits)",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    with existing_state(config) as state:
+        stopped = state.stop_clock(key, f"resolved by hand: {one_line(args.note)}",
+                                   parse_now(args.now) or datetime.now(timezone.utc), note=args.note, by=getpass.getuser())
+    if not stopped:
+        print(f"error: no open clock for {args.reference} (crisis-gateway status lists them)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{key}: stopped ({args.note})")
+    return EXIT_OK
+
+
+def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
+    if clock_key(args.order) != f"order:{args.order}":
+        print(f"error: {args.order!r} is not an order id like 114-2682884-2909064", file=sys.stderr)
+        return EXIT_CONFIG
+    with existing_state(config) as state:
+        try:
+            path, checks, count = evidence.build(state, args.order, Path(args.out), config.templates_dir,
+                                                 datetime.now(timezone.utc))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    print(f"{path}: {count} mail(s), timeline in index.html")
+    for check in checks:
+        print(f"  [{'x' if check.ok else ' '}] {check.label}: " + ("; ".join(check.found) if check.ok else "MISSING"))
+    return EXIT_OK
+
+
+def write_digest(config: Config, state: State, now: datetime, out: Path) -> tuple[Path, Path]:
+    """digest.html and digest.txt (its first line the subject) in `out`, for a look or a browser."""
+    made = digest.render(config, digest.gather(state, config, now))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "digest.html").write_text(made.html, "utf-8")
+    (out / "digest.txt").write_text(f"Subject: {made.subject}\n\n{made.text}", "utf-8")
+    return out / "digest.html", out / "digest.txt"
+
+
+def cmd_digest(args: argparse.Namespace, config: Config) -> int:
+    now = parse_now(args.now) or datetime.now(timezone.utc)
+    with existing_state(config) as state:
+        if args.out:
+            html, text = write_digest(config, state, now, Path(args.out))
+            print(f"{html}\n{text}")
+            return EXIT_OK
+        to = tuple(args.to) if args.to else config.digest_to
+        if not to:
+            raise ConfigError("the digest has nobody to go to: set [digest] to (or [reminders] escalate_to), or give --to")
+        if config.smtp is None:
+            raise ConfigError("sending the digest needs an [smtp] section; --out DIR writes it to files instead")
+        made = digest.queue(state, config, now, key=f"digest|by hand|{now.isoformat()}", to=to)
+        counts = Outbox(config, state).run()
+    print(f"{made.subject}: to {', '.join(to)}, " + ("sent" if counts["done"] else "queued (crisis-gateway outbox list)"))
+    return EXIT_OK if counts["dead"] == 0 else EXIT_PROBLEMS
+
+
+def add_status(sub: argparse._SubParsersAction) -> None:
+    status = add_command(sub, "status", cmd_status,
+                         "open clocks, the most urgent first: time left, tier, category, last action")
+    status.add_argument("--json", action="store_true", help="one JSON object per line")
+    status.add_argument("--now", help="pretend the time is this (ISO 8601)")
+
+
+def add_resolve(sub: argparse._SubParsersAction) -> None:
+    resolve = add_command(sub, "resolve", cmd_resolve,
+                          "stop the clock of an order or a case by hand, with a note for the audit trail")
+    resolve.add_argument("reference", metavar="ORDER|CASE", help="an order id (114-2682884-2909064) or a case id")
+    resolve.add_argument("--note", required=True, help="why: what was done")
+    resolve.add_argument("--now", help=argparse.SUPPRESS)
+
+
+def add_evidence(sub: argparse._SubParsersAction) -> None:
+    pack = add_command(sub, "evidence", cmd_evidence,
+                       "the evidence pack of a claim: every mail about the order as an HTML "
+                       "timeline with the .eml files, and what Amazon asks for, found or missing; zipped")
+    pack.add_argument("order", metavar="ORDER", help="the order id")
+    pack.add_argument("--out", default=".", metavar="DIR", help="where to write evidence-ORDER.zip (default: here)")
+
+
+def add_digest(sub: argparse._SubParsersAction) -> None:
+    daily = add_command(sub, "digest", cmd_digest,
+                        "send the digest to managers now: overdue, due today, open crises, cases "
+                        "waiting for Amazon, the last 7 days (the daemon sends it daily at [digest] hour)")
+    daily.add_argument("--now", help="pretend the time is this (ISO 8601)")
+    daily.add_argument("--to", action="append", metavar="ADDRESS", help="send to this address instead (repeatable)")
+    daily.add_argument("--out", metavar="DIR", help="write digest.html and digest.txt here instead of sending")

@@ -5,6 +5,7 @@ of single values; sections, mailbox and relay build the sections; loading reads 
 
 from gateway.config.loading import config_from_dict, load_config
 from gateway.config.model import (
+    DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_REMINDER_STEPS,
     DEFAULT_TAGS,
     LOOPBACK_NETWORKS,
@@ -23,7 +24,7 @@ from gateway.config.model import (
 from gateway.config.values import secret_file
 
 __all__ = [
-    "DEFAULT_REMINDER_STEPS", "DEFAULT_TAGS", "LOOPBACK_NETWORKS", "AcknowledgeConfig",
+    "DEFAULT_MAX_MESSAGE_BYTES", "DEFAULT_REMINDER_STEPS", "DEFAULT_TAGS", "LOOPBACK_NETWORKS", "AcknowledgeConfig",
     "CasesConfig", "Config", "ConfigError", "DigestConfig", "InboundRelayConfig", "Mailbox", "OutboundRelayConfig",
     "OutboxConfig", "RemindersConfig", "SmtpConfig", "config_from_dict", "load_config", "secret_file",
 ]

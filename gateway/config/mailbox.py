@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gateway.config.keys import check_keys
 from gateway.config.model import Mailbox
-from gateway.config.values import config_path, email_address, fail, secret_file
+from gateway.config.values import config_path, email_address, fail, number, secret_file
 
 
 def mailboxes(where: str, tables: object, base: Path) -> tuple[Mailbox, ...]:
@@ -44,26 +44,22 @@ def mailbox(where: str, entry: dict, address: str, base: Path) -> Mailbox:
         values["password_file"] = secret_file(base, str(entry["password_file"]))
     for key in ("imap_port", "backlog_days"):
         if key in entry:
-            if isinstance(entry[key], bool) or not isinstance(entry[key], int) or entry[key] < 0:
-                raise fail(where, f"'{key}' must be a whole number")
-            values[key] = entry[key]
+            values[key] = number(where, entry[key], f"'{key}' must be a whole number", whole=True, minimum=0)
     for key in ("poll_seconds", "timeout"):
         if key in entry:
-            if isinstance(entry[key], bool) or not isinstance(entry[key], (int, float)) or entry[key] <= 0:
-                raise fail(where, f"'{key}' must be a number of seconds")
-            values[key] = float(entry[key])
+            values[key] = float(number(where, entry[key], f"'{key}' must be a number of seconds", positive=True))
     if "since" in entry:
         since = entry["since"]
         try:
             values["since"] = since if isinstance(since, date) else date.fromisoformat(str(since))
         except ValueError:
             raise fail(where, f"'since' must be a date like 2026-11-01, not {since!r}") from None
-    security = entry.get("imap_security", "tls")
+    security = entry.get("imap_security", defaults.imap_security)
     if security not in ("tls", "starttls", "none"):
         raise fail(where, f"imap_security must be \"tls\", \"starttls\" or \"none\", not {security!r}")
     values["imap_security"] = security
     if "imap_port" not in entry:
-        values["imap_port"] = 993 if security == "tls" else 143
+        values["imap_port"] = defaults.imap_port if security == "tls" else 143
     if values.get("imap_host") and values.get("maildir"):
         raise fail(where, "give either imap_host (an IMAP server) or maildir (a local folder), not both")
     if values.get("imap_host"):

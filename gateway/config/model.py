@@ -130,6 +130,8 @@ class DigestConfig:
 
 LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
+DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class InboundRelayConfig:
@@ -180,6 +182,7 @@ class Config:
     cases: CasesConfig = CasesConfig()
     digest: DigestConfig = DigestConfig()
     metrics_listen: tuple[str, int] | None = None  # [metrics] listen: Prometheus, on loopback
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES  # [gateway]; the relays' default too
 
     @property
     def message_id_domain(self) -> str:
@@ -192,7 +195,6 @@ class Config:
     @property
     def digest_to(self) -> tuple[str, ...]:
         return self.digest.to or self.reminders.escalate_to or self.tier1
-    max_message_bytes: int = 64 * 1024 * 1024
 
     def tag_word(self, category: str) -> str:
         return self.tags.get(category) or DEFAULT_TAGS.get(category) or category.replace("_", " ").capitalize()

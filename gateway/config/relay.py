@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gateway.config.keys import check_keys, section_table
 from gateway.config.model import InboundRelayConfig, OutboundRelayConfig, SmtpConfig
-from gateway.config.values import fail, host_port, is_loopback, secret_file, string_list
+from gateway.config.values import fail, host_port, is_loopback, number, secret_file, string_list
 
 
 def relays(where: str, relay: object, max_bytes: int, smtp: SmtpConfig | None,
@@ -30,19 +30,15 @@ def relays(where: str, relay: object, max_bytes: int, smtp: SmtpConfig | None,
 
 def _relay_common(where: str, table: dict, max_bytes: int) -> dict:
     values: dict = {"listen": host_port(where, "listen", table.get("listen")),
-                    "max_message_bytes": table.get("max_message_bytes", max_bytes)}
-    if isinstance(values["max_message_bytes"], bool) or not isinstance(values["max_message_bytes"], int) \
-            or values["max_message_bytes"] < 1024:
-        raise fail(where, "max_message_bytes must be a whole number of bytes, at least 1024")
+                    "max_message_bytes": number(where, table.get("max_message_bytes", max_bytes),
+                                                "max_message_bytes must be a whole number of bytes, at least 1024",
+                                                whole=True, minimum=1024)}
     if "workers" in table:
-        if isinstance(table["workers"], bool) or not isinstance(table["workers"], int) or not 1 <= table["workers"] <= 64:
-            raise fail(where, "workers must be a whole number from 1 to 64")
-        values["workers"] = table["workers"]
+        values["workers"] = number(where, table["workers"], "workers must be a whole number from 1 to 64",
+                                   whole=True, minimum=1, maximum=64)
     for key in ("timeout", "drain_seconds"):
         if key in table:
-            if isinstance(table[key], bool) or not isinstance(table[key], (int, float)) or table[key] <= 0:
-                raise fail(where, f"{key} must be a number of seconds")
-            values[key] = float(table[key])
+            values[key] = float(number(where, table[key], f"{key} must be a number of seconds", positive=True))
     return values
 
 

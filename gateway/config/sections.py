@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from gateway.config import secrets_filter
 from gateway.config.keys import check_keys, section_table
 from gateway.config.model import (
+    DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_REMINDER_STEPS,
     CasesConfig,
     DigestConfig,
@@ -23,6 +24,7 @@ from gateway.config.values import (
     fail,
     host_port,
     is_loopback,
+    number,
     secret_file,
     string_list,
 )
@@ -36,9 +38,12 @@ def flat_section(where: str, name: str, table: object, defaults):
     values = {}
     for key, value in table.items():
         default = getattr(defaults, key)
-        wanted = (int, float) if isinstance(default, float) else type(default)
-        if isinstance(value, bool) or not isinstance(value, wanted):
-            raise fail(where, f"[{name}] {key} must be {'a number' if wanted != str else 'a string'}, not {value!r}")
+        message = f"[{name}] {key} must be {'a string' if isinstance(default, str) else 'a number'}, not {value!r}"
+        if isinstance(default, str):
+            if not isinstance(value, str):
+                raise fail(where, message)
+        else:
+            number(where, value, message, whole=isinstance(default, int))
         values[key] = float(value) if isinstance(default, float) else value
     return type(defaults)(**{**defaults.__dict__, **values})
 
@@ -53,10 +58,9 @@ def timezone(where: str, gateway: dict) -> ZoneInfo:
 
 
 def max_message_bytes(where: str, gateway: dict) -> int:
-    max_bytes = gateway.get("max_message_bytes", 64 * 1024 * 1024)
-    if not isinstance(max_bytes, int) or max_bytes < 1024:
-        raise fail(where, "[gateway] max_message_bytes must be a whole number of bytes, at least 1024")
-    return max_bytes
+    return number(where, gateway.get("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES),
+                  "[gateway] max_message_bytes must be a whole number of bytes, at least 1024",
+                  whole=True, minimum=1024)
 
 
 def escalation(where: str, escalation: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
@@ -117,18 +121,19 @@ def metrics(where: str, table: object) -> tuple[str, int] | None:
 
 def digest(where: str, table: object) -> DigestConfig:
     where, table = section_table(where, "digest", table)
-    hour = table.get("hour", 8)
-    if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
-        raise fail(where, f"hour must be a whole hour from 0 to 23 (local time, [gateway] timezone), not {hour!r}")
-    enabled = table.get("enabled", True)
+    hour = table.get("hour", DigestConfig.hour)
+    number(where, hour, f"hour must be a whole hour from 0 to 23 (local time, [gateway] timezone), not {hour!r}",
+           whole=True, minimum=0, maximum=23)
+    enabled = table.get("enabled", DigestConfig.enabled)
     if not isinstance(enabled, bool):
         raise fail(where, "enabled must be true or false")
     to = email_addresses(where, "to", table.get("to", []))
     return DigestConfig(to=to, hour=hour, enabled=enabled)
 
 
-def _hours(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 < value <= 24 * 366
+def _hours(where: str, value: object, message: str) -> float:
+    """Hours before a deadline: more than 0, at most a year."""
+    return float(number(where, value, message, positive=True, maximum=24 * 366))
 
 
 def reminders(where: str, table: object) -> RemindersConfig:
@@ -139,15 +144,14 @@ def reminders(where: str, table: object) -> RemindersConfig:
         raise fail(where, "steps maps a category to hours before its deadline: "
                           "[reminders.steps] atoz_claim = [24, 6, 1]")
     for category, hours in given.items():
-        if not isinstance(hours, list) or not all(_hours(h) for h in hours):
-            raise fail(where, f"steps.{category} must be a list of hours before the deadline, e.g. [24, 6, 1] "
-                              f"([] for none)")
-        steps[category] = tuple(sorted({float(h) for h in hours}, reverse=True))
-    escalate = table.get("escalate_hours", 6)
-    if not _hours(escalate):
-        raise fail(where, "escalate_hours must be a number of hours before the deadline")
+        message = f"steps.{category} must be a list of hours before the deadline, e.g. [24, 6, 1] ([] for none)"
+        if not isinstance(hours, list):
+            raise fail(where, message)
+        steps[category] = tuple(sorted({_hours(where, h, message) for h in hours}, reverse=True))
+    escalate = _hours(where, table.get("escalate_hours", RemindersConfig.escalate_hours),
+                      "escalate_hours must be a number of hours before the deadline")
     escalate_to = email_addresses(where, "escalate_to", table.get("escalate_to", []))
-    return RemindersConfig(steps=steps, escalate_hours=float(escalate), escalate_to=escalate_to)
+    return RemindersConfig(steps=steps, escalate_hours=escalate, escalate_to=escalate_to)
 
 
 def smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
@@ -164,19 +168,17 @@ def smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
     if bool(host) == bool(capture):
         raise fail(where, "[smtp] needs exactly one of 'host' (a smarthost) "
                           "or 'capture_dir' (a Maildir that keeps outgoing mail)")
-    security = table.get("security", "starttls")
+    security = table.get("security", SmtpConfig.security)
     if security not in ("tls", "starttls", "none"):
         raise fail(where, f"[smtp] security must be \"tls\", \"starttls\" or \"none\", not {security!r}")
-    port = table.get("port", 465 if security == "tls" else 587)
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise fail(where, f"[smtp] port must be a port number, not {port!r}")
+    port = table.get("port", 465 if security == "tls" else SmtpConfig.port)
+    number(where, port, f"[smtp] port must be a port number, not {port!r}", whole=True, minimum=1, maximum=65535)
     if table.get("password_file") and table.get("oauth2_token_command"):
         raise fail(where, "[smtp] give either password_file or oauth2_token_command, not both")
     if (table.get("password_file") or table.get("oauth2_token_command")) and not table.get("user"):
         raise fail(where, "[smtp] 'user' is required with password_file or oauth2_token_command")
-    timeout = table.get("timeout", 30)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise fail(where, "[smtp] timeout must be a number of seconds")
+    timeout = number(where, table.get("timeout", SmtpConfig.timeout), "[smtp] timeout must be a number of seconds",
+                     positive=True)
     return SmtpConfig(
         sender=sender,
         host=str(host) if host else None,

@@ -14,6 +14,20 @@ def fail(where: str, message: str) -> ConfigError:
     return ConfigError(f"{where}: {message}")
 
 
+def number(where: str, value: object, message: str, *, whole: bool = False, positive: bool = False,
+           minimum: float | None = None, maximum: float | None = None) -> int | float:
+    """value if it is a number (an int if whole), above 0 if positive, within minimum and maximum;
+    else the error with message. true and false are no numbers here, though Python counts them
+    as ints; nan is outside any bounds."""
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+        raise fail(where, message)
+    # what must hold, not what must not: nan fails every comparison
+    if not ((value > 0 or not positive) and (minimum is None or value >= minimum)
+            and (maximum is None or value <= maximum)):
+        raise fail(where, message)
+    return value
+
+
 def string_list(where: str, key: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise fail(where, f"'{key}' must be a list of strings, e.g. {key} = [\"...\"]")

@@ -1,31 +1,48 @@
-"""The keys each section of the config file allows, and the checks that name an unknown one."""
+"""The keys each section of the config file allows, read off the dataclasses the sections fill:
+a field added to a section's dataclass is a key of that section at once."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+from gateway.config import model
 from gateway.config.values import fail
 
-KNOWN = {
-    "gateway": {"state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes"},
-    "mailbox": {
-        "address", "name", "imap_host", "imap_port", "imap_security", "imap_user", "password_file",
-        "oauth2_token_command", "maildir", "folder", "archive_folder", "sent_folder", "backlog_days", "since",
-        "poll_seconds", "timeout", "ca_file",
-    },
-    "trust": {"authserv_ids"},
-    "escalation": {"tier1", "categories"},
-    "smtp": {"host", "port", "security", "user", "password_file", "oauth2_token_command", "from", "timeout", "capture_dir", "ca_file"},
-    "acknowledge": {"window_hours", "reply_within_hours", "shop_name"},
-    "outbox": {"attempts", "max_seconds", "backoff_initial", "backoff_max"},
-    "tags": None,  # any category name
-    "notify": {"webhooks"},
-    "relay": {"inbound", "outbound"},
-    "reminders": {"steps", "escalate_hours", "escalate_to"},
-    "cases": {"reopen_days", "reopen_reminder_days", "nudge_hours"},
-    "digest": {"to", "hour", "enabled"},
-    "metrics": {"listen"},
-    "relay.inbound": {"listen", "reinject", "max_message_bytes", "timeout", "workers", "drain_seconds"},
-    "relay.outbound": {"listen", "max_message_bytes", "users_file", "tls_cert", "tls_key", "local_networks", "workers",
-                       "drain_seconds"},
+# A section that fills a dataclass of its own allows the dataclass's fields as keys.
+SECTION_CLASSES: dict[str, type] = {
+    "mailbox": model.Mailbox,
+    "smtp": model.SmtpConfig,
+    "acknowledge": model.AcknowledgeConfig,
+    "outbox": model.OutboxConfig,
+    "reminders": model.RemindersConfig,
+    "cases": model.CasesConfig,
+    "digest": model.DigestConfig,
+    "relay.inbound": model.InboundRelayConfig,
+    "relay.outbound": model.OutboundRelayConfig,
+}
+
+# (section, field) -> key, where the key is not the field's name: `from` is a Python keyword.
+KEY_OF_FIELD = {("smtp", "sender"): "from"}
+
+# A section without a dataclass of its own: key -> the field of Config it fills. [relay]'s keys
+# are its sub-tables [relay.inbound] and [relay.outbound].
+CONFIG_FIELD_OF_KEY: dict[str, dict[str, str]] = {
+    "gateway": {key: key for key in ("state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes")},
+    "trust": {"authserv_ids": "authserv_ids"},
+    "escalation": {"tier1": "tier1", "categories": "escalation_by_category"},
+    "notify": {"webhooks": "webhooks"},
+    "metrics": {"listen": "metrics_listen"},
+    "relay": {"inbound": "inbound_relay", "outbound": "outbound_relay"},
+}
+
+# [tags] maps any category name to its tag word: its keys are not checked.
+FREE_SECTIONS = ("tags",)
+
+KNOWN: dict[str, frozenset[str] | None] = {
+    **{section: frozenset(KEY_OF_FIELD.get((section, f.name), f.name) for f in fields(cls))
+       for section, cls in SECTION_CLASSES.items()},
+    **{section: frozenset(keys) for section, keys in CONFIG_FIELD_OF_KEY.items()},
+    **dict.fromkeys(FREE_SECTIONS),
 }
 
 

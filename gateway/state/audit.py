@@ -102,3 +102,15 @@ def show(db: sqlite_utils.Database, order_id: str | None = None, case_id: str | 
         params.append(case_id)
     sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
     return [dict(r, detail=json.loads(r["detail"])) for r in db.query(sql, params)]
+
+
+class AuditTrail:
+    """The audit trail as part of State: relies on its connection."""
+
+    db: sqlite_utils.Database
+
+    def verify_audit(self) -> VerifyResult:
+        return verify(self.db)
+
+    def audit_rows(self, order_id: str | None = None, case_id: str | None = None) -> list[dict[str, Any]]:
+        return show(self.db, order_id, case_id)

@@ -1,0 +1,93 @@
+"""The mails the gateway recorded: a verdict recorded with its clock, audit rows and outbox rows;
+mails looked up by key, Message-ID or order; what earlier mail tells about a buyer and an order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from gateway.judging import marketplaces
+from gateway.judging.verdict import Verdict
+from gateway.state import audit
+from gateway.state.outbox import OUTBOX_KINDS
+
+
+class Messages:
+    """The messages table. Part of State: relies on its connection, clocks and outbox."""
+
+    db: sqlite_utils.Database
+    directory: Path
+
+    def seen(self, key: str) -> bool:
+        return next(self.db.query("SELECT 1 FROM messages WHERE key = ?", [key]), None) is not None
+
+    def record(self, verdict: Verdict, raw: bytes, sha256: str, *, mailbox: str = "", from_address: str = "",
+               now: datetime | None = None, ack_window: timedelta = timedelta(hours=24),
+               id_domain: str = "crisis-gateway.invalid") -> bool:
+        """Record a verdict, its clock and its audit rows in one transaction; False if already seen."""
+        now = now or datetime.now(timezone.utc)
+        raw_path = self.store_raw(raw, sha256)
+        with self.transaction():
+            if self.seen(verdict.message_key):
+                return False
+            self.db["messages"].insert({
+                "key": verdict.message_key, "message_id": verdict.message_id, "sha256": sha256, "mailbox": mailbox,
+                "arrival": verdict.arrival.isoformat(), "processed_at": now.isoformat(timespec="seconds"),
+                "category": verdict.category, "tier": verdict.tier, "suspicious": int(verdict.suspicious),
+                "order_id": verdict.order_id, "case_id": verdict.case_id, "case_status": verdict.case_status,
+                "marketplace": verdict.marketplace, "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
+                "rule": verdict.rule, "from_address": from_address, "subject": verdict.subject,
+                "original_subject": verdict.original_subject, "raw_path": str(raw_path.relative_to(self.directory)),
+            })
+            ids = {"message_key": verdict.message_key, "order_id": verdict.order_id, "case_id": verdict.case_id, "at": now}
+            audit.append(self.db, "classified", {
+                "category": verdict.category, "tier": verdict.tier, "suspicious": verdict.suspicious,
+                "rule": verdict.rule, "deadline": verdict.deadline, "subject": verdict.subject, "trace": list(verdict.trace),
+            }, **ids)
+            clock_event = self._update_clock(verdict, now)
+            if clock_event:
+                audit.append(self.db, clock_event[0], clock_event[1], **ids)
+            for action in verdict.actions:
+                audit.append(self.db, "planned", action.as_dict(), **ids)
+                if action.kind in OUTBOX_KINDS:
+                    self._enqueue(verdict, action, now, ids, ack_window, id_domain)
+        return True
+
+    def message_by_id(self, message_id: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM messages WHERE message_id = ? ORDER BY arrival DESC LIMIT 1", [message_id]), None)
+
+    def message(self, key: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM messages WHERE key = ?", [key]), None)
+
+    def evidence(self, message: dict[str, Any]) -> list[tuple[dict[str, Any], bytes]]:
+        """Every earlier mail about the same order, oldest first, with its bytes."""
+        if not message.get("order_id"):
+            return []
+        rows = self.db.query(
+            "SELECT * FROM messages WHERE order_id = ? AND key != ? AND arrival <= ? AND suspicious = 0 ORDER BY arrival, key",
+            [message["order_id"], message["key"], message["arrival"]],
+        )
+        return [(row, self.raw(row)) for row in rows]
+
+    def reply_target_id(self, message: dict[str, Any], buyer: str) -> str | None:
+        """The Message-ID an acknowledgement to `buyer` answers: the buyer's latest mail about the order."""
+        if message.get("from_address") == buyer:
+            return message.get("message_id")
+        row = next(self.db.query(
+            "SELECT message_id FROM messages WHERE from_address = ? AND coalesce(order_id, '') = ? ORDER BY arrival DESC LIMIT 1",
+            [buyer, message.get("order_id") or ""],
+        ), None)
+        return row["message_id"] if row else None
+
+    # History, for planning: what earlier mail tells about a buyer and an order.
+    def buyer_for_order(self, order_id: str) -> str | None:
+        for row in self.db.query(
+            "SELECT from_address FROM messages WHERE order_id = ? AND suspicious = 0 ORDER BY arrival DESC", [order_id]
+        ):
+            address = row["from_address"] or ""
+            if marketplaces.is_buyer_relay(address.rpartition("@")[2]):
+                return address
+        return None

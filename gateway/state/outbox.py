@@ -1,0 +1,56 @@
+"""The outbox queue: rows queued in the transaction that decides them, and what the queue holds.
+Running the queue is gateway/outgoing's job."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from gateway.judging.verdict import Action, Verdict
+from gateway.state import audit
+
+# The outbox runs these; "tag" is applied to the copy by the source itself (IMAP, relay).
+OUTBOX_KINDS = ("forward", "acknowledge", "notify")
+
+
+class Outbox:
+    """The outbox table. Part of State: relies on its connection."""
+
+    db: sqlite_utils.Database
+
+    def _enqueue(self, verdict: Verdict, action: Action, now: datetime, ids: dict[str, Any], ack_window: timedelta,
+                 id_domain: str) -> None:
+        targets = action.detail.get("to")
+        for target in targets if isinstance(targets, list) and action.kind == "notify" else [targets]:
+            target_text = ",".join(target) if isinstance(target, list) else str(target)
+            if action.kind == "acknowledge":
+                earlier = self.acknowledged_since(target_text, verdict.order_id, now - ack_window)
+                if earlier:
+                    # classify without a state cannot know; the transaction here decides.
+                    audit.append(self.db, "skipped", {"kind": "acknowledge", "to": target_text, "reason": f"already acknowledged at {earlier}"}, **ids)
+                    continue
+            self.enqueue(f"{verdict.message_key}|{action.kind}|{target_text}", action.kind, target_text, action.as_dict(),
+                         message_key=verdict.message_key, order_id=verdict.order_id, now=now, id_domain=id_domain)
+
+    def enqueue(self, key: str, kind: str, target: str, payload: dict[str, Any], *, message_key: str | None,
+                order_id: str | None, now: datetime, id_domain: str) -> None:
+        """One outbox row, inside the caller's transaction; a key already queued is not queued again.
+        The Message-ID is fixed now, so a repeat after a crash carries the same one."""
+        self.db["outbox"].insert({
+            "key": key, "message_key": message_key, "order_id": order_id, "kind": kind, "target": target,
+            "payload": json.dumps(payload, ensure_ascii=False, default=str),
+            "message_id": f"<{uuid.uuid4().hex}@{id_domain}>", "status": "pending", "attempts": 0,
+            "created_at": now.isoformat(timespec="seconds"), "updated_at": now.isoformat(timespec="seconds"),
+        }, ignore=True)
+
+    def acknowledged_since(self, buyer: str, order_id: str | None, since: datetime) -> str | None:
+        row = next(self.db.query(
+            "SELECT created_at FROM outbox WHERE kind = 'acknowledge' AND target = ? AND coalesce(order_id, '') = ?"
+            " AND status != 'dropped' AND created_at >= ? ORDER BY created_at LIMIT 1",
+            [buyer, order_id or "", since.isoformat(timespec="seconds")],
+        ), None)
+        return row["created_at"] if row else None

@@ -109,6 +109,14 @@ class AuditTrail:
 
     db: sqlite_utils.Database
 
+    def audit(self, kind: str, detail: dict[str, Any], *, message_key: str | None = None, order_id: str | None = None,
+              case_id: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """One row, inside the caller's transaction: it commits with what it records, and no other
+        writer can take the same place in the chain."""
+        if not self.db.conn.in_transaction:
+            raise RuntimeError("an audit row must be appended inside a transaction")
+        return append(self.db, kind, detail, message_key=message_key, order_id=order_id, case_id=case_id, at=at)
+
     def verify_audit(self) -> VerifyResult:
         return verify(self.db)
 

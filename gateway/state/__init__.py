@@ -6,6 +6,7 @@ One `State` for its callers, made of one part per table or two, each in a module
   schema      the tables and indexes
   messages    verdicts recorded, mails looked up, the history of a buyer and an order
   clocks      clocks opened, updated and stopped
+  reminders   the steps of the reminder ladders that fired
   outbox      rows queued, what the queue holds
   progress    folder cursors, tagging in place, recipients reached by a relayed mail
   audit       the hash-chained trail and its queries
@@ -20,11 +21,13 @@ from gateway.state.connection import Connection
 from gateway.state.messages import Messages
 from gateway.state.outbox import OUTBOX_KINDS, Outbox
 from gateway.state.progress import Progress
+from gateway.state.reminders import Reminders
 
 __all__ = [
-    "AMAZON_DEADLINES", "CASE_CLOSED", "CASE_REPLIED", "OUTBOX_KINDS", "SEVERITY", "WAITING_FOR_AMAZON", "State", "audit",
+    "AMAZON_DEADLINES", "CASE_CLOSED", "CASE_REPLIED", "OUTBOX_KINDS", "SEVERITY", "WAITING_FOR_AMAZON",
+    "State", "audit",
 ]
 
 
-class State(Connection, Messages, Clocks, Outbox, Progress, AuditTrail):
+class State(Connection, Messages, Clocks, Reminders, Outbox, Progress, AuditTrail):
     """Used by one thread at a time; every write goes through `transaction()`."""

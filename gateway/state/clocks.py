@@ -112,3 +112,34 @@ class Clocks:
 
     def open_clocks(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM clocks WHERE status = 'open' ORDER BY deadline IS NULL, deadline"))
+
+    def open_clock_subjects(self) -> dict[str, str]:
+        """The key of each open clock and the original subject of the last mail about it."""
+        return {row["key"]: row["subject"] for row in self.db.query(
+            "SELECT c.key, m.original_subject AS subject FROM clocks c JOIN messages m ON m.key = c.last_message_key"
+            " WHERE c.status = 'open'")}
+
+    def cases_waiting_for_amazon(self) -> list[dict[str, Any]]:
+        """Open case clocks waiting for Amazon, the oldest first, each with the original subject of
+        its last mail (`subject`, None when that mail is unknown)."""
+        return list(self.db.query(
+            "SELECT c.*, m.original_subject AS subject FROM clocks c LEFT JOIN messages m ON m.key = c.last_message_key"
+            " WHERE c.key LIKE 'case:%' AND c.status = 'open' AND c.case_status IN (?, ?) ORDER BY c.opened_at",
+            list(WAITING_FOR_AMAZON),
+        ))
+
+    def cases_closed_or_waiting(self) -> list[dict[str, Any]]:
+        """The case clocks Amazon closed (and nobody confirmed as fixed since) and the open ones
+        waiting for Amazon: those a reopen reminder or a follow-up nudge can be for."""
+        return list(self.db.query(
+            "SELECT * FROM clocks WHERE key LIKE 'case:%'"
+            " AND ((status = 'stopped' AND stop_reason = ? AND stopped_at IS NOT NULL)"
+            " OR (status = 'open' AND case_status IN (?, ?)))", [CASE_CLOSED, *WAITING_FOR_AMAZON],
+        ))
+
+    def deadlines_missed(self, since: datetime, until: datetime) -> int:
+        """Deadlines from `since` to `until` that passed with the clock still open, or stopped only after them."""
+        return self.db.execute(
+            "SELECT count(*) FROM clocks WHERE deadline >= ? AND deadline < ?"
+            " AND (status = 'open' OR stopped_at > deadline)",
+            [since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")]).fetchone()[0]

@@ -91,3 +91,30 @@ class Messages:
             if marketplaces.is_buyer_relay(address.rpartition("@")[2]):
                 return address
         return None
+
+    def order_messages(self, order_id: str) -> list[dict[str, Any]]:
+        """Every mail recorded about the order, suspicious ones too, oldest first."""
+        return list(self.db.query("SELECT * FROM messages WHERE order_id = ? ORDER BY arrival, key", [order_id]))
+
+    def last_case_exchange(self, case_id: str) -> datetime | None:
+        """The last mail about the case, Amazon's or the team's reply."""
+        stamps = [row["last"] for row in self.db.query(
+            "SELECT max(arrival) AS last FROM messages WHERE case_id = ?"
+            " UNION ALL SELECT max(at) FROM audit WHERE case_id = ? AND kind = 'reply_sent'", [case_id, case_id],
+        ) if row["last"]]
+        return max((datetime.fromisoformat(s) for s in stamps), default=None)
+
+    # Counts, for the digest.
+    def mails_by_category_since(self, since: datetime) -> list[tuple[str, int]]:
+        """(category, mails) of the mails arrived since then, the most frequent first."""
+        return [(row["category"], row["n"]) for row in self.db.query(
+            "SELECT category, count(*) AS n FROM messages WHERE arrival >= ?"
+            " GROUP BY category ORDER BY n DESC, category", [since.isoformat(timespec="seconds")])]
+
+    def tier1_mail_count_since(self, since: datetime) -> int:
+        return self.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND tier = 1",
+                               [since.isoformat(timespec="seconds")]).fetchone()[0]
+
+    def suspicious_mail_count_since(self, since: datetime) -> int:
+        return self.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND suspicious = 1",
+                               [since.isoformat(timespec="seconds")]).fetchone()[0]

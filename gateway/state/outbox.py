@@ -54,3 +54,7 @@ class Outbox:
             [buyer, order_id or "", since.isoformat(timespec="seconds")],
         ), None)
         return row["created_at"] if row else None
+
+    def is_queued(self, key: str) -> bool:
+        """A row with this key is in the outbox, whatever its status."""
+        return next(self.db.query("SELECT 1 FROM outbox WHERE key = ?", [key]), None) is not None

@@ -28,6 +28,7 @@ class Clocks:
 
     db: sqlite_utils.Database
 
+
     def _wait_for_amazon_again(self, case_id: str, now: datetime) -> None:
         """The team wrote to Amazon about the case, inside the caller's transaction: its open clock
         waits for Amazon again."""
@@ -143,3 +144,13 @@ class Clocks:
             "SELECT count(*) FROM clocks WHERE deadline >= ? AND deadline < ?"
             " AND (status = 'open' OR stopped_at > deadline)",
             [since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")]).fetchone()[0]
+
+    def open_clocks_by_tier(self) -> list[tuple[int, int]]:
+        """(tier, open clocks) per tier; 0 for a clock without one."""
+        return self.db.execute(
+            "SELECT coalesce(tier, 0), count(*) FROM clocks WHERE status = 'open' GROUP BY tier").fetchall()
+
+    def overdue_clock_count(self, now: datetime) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM clocks WHERE status = 'open' AND deadline IS NOT NULL AND deadline < ?",
+            [now.isoformat(timespec="seconds")]).fetchone()[0]

@@ -58,3 +58,21 @@ class Outbox:
     def is_queued(self, key: str) -> bool:
         """A row with this key is in the outbox, whatever its status."""
         return next(self.db.query("SELECT 1 FROM outbox WHERE key = ?", [key]), None) is not None
+
+    def sent_by_gateway(self, message_id: str | None) -> bool:
+        """The Message-ID is one the gateway gave a mail it queued (an acknowledgement, a forward, a reminder...)."""
+        return bool(message_id) and next(self.db.query(
+            "SELECT 1 FROM outbox WHERE message_id = ? LIMIT 1", [message_id]), None) is not None
+
+    def outbox_results_by_kind(self) -> list[tuple[str, int, int, int]]:
+        """(kind, done, dead, failed runs) per kind of action: the failed runs are every attempt but the
+        last of a done action, and every attempt of a dead or pending one."""
+        return self.db.execute(
+            "SELECT kind, sum(status = 'done'), sum(status = 'dead'), sum(CASE WHEN status = 'done' THEN attempts - 1"
+            " WHEN status IN ('dead', 'pending') THEN attempts ELSE 0 END) FROM outbox GROUP BY kind").fetchall()
+
+    def outbox_waiting(self) -> tuple[int, datetime | None]:
+        """How many actions wait to be done (pending or being sent), and when the oldest was queued."""
+        count, oldest = self.db.execute(
+            "SELECT count(*), min(created_at) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()
+        return count, datetime.fromisoformat(oldest) if oldest else None

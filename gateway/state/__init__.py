@@ -10,6 +10,8 @@ One `State` for its callers, made of one part per table or two, each in a module
   outbox      rows queued, what the queue holds
   progress    folder cursors, tagging in place, recipients reached by a relayed mail
   audit       the hash-chained trail and its queries
+SQL is written here only: other modules ask a query with a name (tests/test_sql_in_state.py names
+the few not moved yet).
 """
 
 from __future__ import annotations

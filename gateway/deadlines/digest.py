@@ -19,10 +19,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from gateway.actions.mailing import time_left
 from gateway.config import Config
-from gateway.deadlines.cases import last_exchange
 from gateway.deadlines.status import status_rows
 from gateway.judging.subject import format_due
-from gateway.state import WAITING_FOR_AMAZON, State, audit
+from gateway.state import State
 
 log = logging.getLogger("gateway.digest")
 WEEK = timedelta(days=7)
@@ -36,9 +35,7 @@ class Digest:
 
 
 def _open_rows(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
-    subjects = {r["key"]: r["subject"] for r in state.db.query(
-        "SELECT c.key, m.original_subject AS subject FROM clocks c JOIN messages m ON m.key = c.last_message_key"
-        " WHERE c.status = 'open'")}
+    subjects = state.open_clock_subjects()
     rows = []
     for row in status_rows(state, now):
         deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
@@ -52,12 +49,8 @@ def _open_rows(state: State, config: Config, now: datetime) -> list[dict[str, An
 
 def _waiting_cases(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
     cases = []
-    for clock in state.db.query(
-        "SELECT c.*, m.original_subject AS subject FROM clocks c LEFT JOIN messages m ON m.key = c.last_message_key"
-        " WHERE c.key LIKE 'case:%' AND c.status = 'open' AND c.case_status IN (?, ?) ORDER BY c.opened_at",
-        list(WAITING_FOR_AMAZON),
-    ):
-        since = last_exchange(state, clock["case_id"])
+    for clock in state.cases_waiting_for_amazon():
+        since = state.last_case_exchange(clock["case_id"])
         cases.append({"case_id": clock["case_id"], "status": clock["case_status"], "subject": clock.get("subject") or "",
                       "since": format_due(since, config.timezone) if since else "-",
                       "silent_for": time_left(now, since) if since else "-"})
@@ -65,21 +58,14 @@ def _waiting_cases(state: State, config: Config, now: datetime) -> list[dict[str
 
 
 def _counts(state: State, now: datetime) -> dict[str, Any]:
-    since = (now - WEEK).isoformat(timespec="seconds")
-    by_category = [(r["category"], r["n"]) for r in state.db.query(
-        "SELECT category, count(*) AS n FROM messages WHERE arrival >= ? GROUP BY category ORDER BY n DESC, category", [since])]
-    tier1 = state.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND tier = 1", [since]).fetchone()[0]
-    suspicious = state.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND suspicious = 1", [since]).fetchone()[0]
-    kinds = dict(state.db.execute(
-        "SELECT kind, count(*) FROM audit WHERE at >= ? AND kind IN ('reply_sent', 'clock_stopped', 'reminder', 'escalation',"
-        " 'dead_letter', 'quarantined') GROUP BY kind", [since]).fetchall())
-    # deadlines of the week that passed with the clock still open, or stopped only after them
-    missed = state.db.execute(
-        "SELECT count(*) FROM clocks WHERE deadline >= ? AND deadline < ? AND (status = 'open' OR stopped_at > deadline)",
-        [since, now.isoformat(timespec="seconds")]).fetchone()[0]
+    since = now - WEEK
+    by_category = state.mails_by_category_since(since)
+    kinds = state.audit_counts_since(since, ("reply_sent", "clock_stopped", "reminder", "escalation", "dead_letter",
+                                             "quarantined"))
     return {
-        "mails": sum(n for _, n in by_category), "by_category": by_category, "tier1": tier1, "suspicious": suspicious,
-        "missed": missed,
+        "mails": sum(n for _, n in by_category), "by_category": by_category,
+        "tier1": state.tier1_mail_count_since(since), "suspicious": state.suspicious_mail_count_since(since),
+        "missed": state.deadlines_missed(since, now),
         "activity": [("replies sent by the team", kinds.get("reply_sent", 0)), ("clocks stopped", kinds.get("clock_stopped", 0)),
                      ("reminders", kinds.get("reminder", 0)), ("escalations", kinds.get("escalation", 0)),
                      ("actions that failed for good", kinds.get("dead_letter", 0)), ("mails quarantined", kinds.get("quarantined", 0))],
@@ -121,12 +107,12 @@ def render(config: Config, content: dict[str, Any]) -> Digest:
 def queue(state: State, config: Config, now: datetime, *, key: str, to: tuple[str, ...]) -> Digest | None:
     """Queue a digest under `key`; None when that key was queued before (today's is sent)."""
     with state.transaction():
-        if next(state.db.query("SELECT 1 FROM outbox WHERE key = ?", [key]), None) is not None:
+        if state.is_queued(key):
             return None
         digest = render(config, gather(state, config, now))
         state.enqueue(key, "digest", ",".join(to), {"subject": digest.subject, "text": digest.text, "html": digest.html},
                       message_key=None, order_id=None, now=now, id_domain=config.message_id_domain)
-        audit.append(state.db, "digest", {"key": key, "to": list(to), "subject": digest.subject}, at=now)
+        state.audit("digest", {"key": key, "to": list(to), "subject": digest.subject}, at=now)
     log.info("digest queued for %s: %s", ", ".join(to), digest.subject)
     return digest
 

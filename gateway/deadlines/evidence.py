@@ -8,7 +8,6 @@ relay or found in the Sent folder. What the checklist looks for is data: gateway
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 import zipfile
@@ -76,10 +75,10 @@ def _entry(at: str, kind: str, raw: bytes, number: int) -> Entry:
 
 def entries(state: State, order_id: str) -> list[Entry]:
     found: list[tuple[str, str, bytes]] = []
-    for message in state.db.query("SELECT * FROM messages WHERE order_id = ? ORDER BY arrival, key", [order_id]):
+    for message in state.order_messages(order_id):
         found.append((message["arrival"], "", state.raw(message)))
-    for row in state.db.query("SELECT at, detail FROM audit WHERE order_id = ? AND kind = 'reply_sent' ORDER BY id", [order_id]):
-        raw_path = json.loads(row["detail"] or "{}").get("raw")
+    for row in state.replies_sent_about_order(order_id):
+        raw_path = row["detail"].get("raw")
         if raw_path and (state.directory / raw_path).exists():
             found.append((row["at"], "team", (state.directory / raw_path).read_bytes()))
     found.sort(key=lambda item: datetime.fromisoformat(item[0]))

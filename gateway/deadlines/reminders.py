@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.config import Config
-from gateway.state import State, audit
+from gateway.state import State
 
 log = logging.getLogger("gateway.reminders")
 LATE_AFTER = timedelta(minutes=5)  # a step fired later than this after its time is marked late
@@ -59,7 +59,7 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
             reached = [s for s in ladder(config, clock) if now >= deadline - timedelta(hours=s.hours)]
             if not reached:
                 continue  # the usual case on every tick: no need to ask what was sent
-            done = already(state, clock["key"], clock["opened_at"])
+            done = state.reminder_steps_done(clock["key"], clock["opened_at"])
             for kind in ("remind", "escalate"):
                 due = [s for s in reached if s.kind == kind and (s.kind, s.hours) not in done]
                 if not due:
@@ -88,21 +88,14 @@ def record_step(state: State, config: Config, clock: dict[str, Any], kind: str, 
     `series`), its audit row, and, when it has recipients, its outbox row."""
     late = now - due_at > LATE_AFTER
     entry = {**entry, "kind": kind, "status": "sent" if to else "skipped", "late": late, "to": list(to)}
-    state.db["reminders"].insert({
-        "clock_key": clock["key"], "opened_at": series, "kind": kind, "hours": number, "status": entry["status"],
-        "due_at": due_at.isoformat(timespec="seconds"), "fired_at": now.isoformat(timespec="seconds"), "late": int(late),
-    })
+    state.record_reminder_step(clock["key"], series, kind, number, status=entry["status"], due_at=due_at, fired_at=now,
+                               late=late)
     ids = {"message_key": clock.get("last_message_key"), "order_id": clock.get("order_id")}
-    audit.append(state.db, "escalation" if kind == "escalate" else "reminder", entry, case_id=clock.get("case_id"), at=now, **ids)
+    state.audit("escalation" if kind == "escalate" else "reminder", entry, case_id=clock.get("case_id"), at=now, **ids)
     if to:
         state.enqueue(f"{clock['key']}|{series}|{kind}|{number:g}", kind, ",".join(to), entry, now=now,
                       id_domain=config.message_id_domain, **ids)
     return entry
-
-
-def already(state: State, clock_key: str, series: str) -> set[tuple[str, float]]:
-    return {(r["kind"], r["hours"]) for r in state.db.query(
-        "SELECT kind, hours FROM reminders WHERE clock_key = ? AND opened_at = ?", [clock_key, series])}
 
 
 def log_fired(fired: list[dict[str, Any]]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ def clock_key(reference: str) -> str | None:
 
 
 def _describe(row: dict[str, Any]) -> str:
-    detail = json.loads(row["detail"] or "{}")
+    detail = row["detail"]
     if row["kind"] in ("reminder", "escalation"):
         return f"{row['kind']} {detail.get('step', '')} {detail.get('status', '')}".strip()
     if row["kind"] in ("sent", "dead_letter"):
@@ -34,9 +33,7 @@ def _describe(row: dict[str, Any]) -> str:
 
 
 def last_action(state: State, clock: dict[str, Any]) -> dict[str, Any] | None:
-    column, value = ("order_id", clock["order_id"]) if clock.get("order_id") else ("case_id", clock.get("case_id"))
-    row = next(state.db.query(f"SELECT kind, at, detail FROM audit WHERE {column} = ? ORDER BY id DESC LIMIT 1", [value]),
-               None)
+    row = state.latest_audit(order_id=clock.get("order_id"), case_id=clock.get("case_id"))
     return {"what": _describe(row), "at": row["at"]} if row else None
 
 

@@ -14,7 +14,7 @@ from gateway.judging.tagging import apply_verdict
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
 from gateway.outgoing.outbox import queued_by
-from gateway.state import State, audit
+from gateway.state import State
 
 log = logging.getLogger("gateway.pipeline")
 
@@ -61,7 +61,7 @@ class Pipeline:
         (folder / f"{sha}.reason").write_text(f"{source}: {reason}\n", "utf-8")
         self.state.give_to_owner(folder, folder / f"{sha}.eml", folder / f"{sha}.reason")
         with self.state.transaction():
-            audit.append(self.state.db, "quarantined", {"source": source, "reason": reason, "path": f"quarantine/{sha}.eml"},
-                         message_key=f"sha256:{sha}", at=now)
+            self.state.audit("quarantined", {"source": source, "reason": reason, "path": f"quarantine/{sha}.eml"},
+                             message_key=f"sha256:{sha}", at=now)
         log.warning("quarantined %s: %s", source or sha, reason)
         return Outcome("quarantined", None, None, sha, reason=reason)

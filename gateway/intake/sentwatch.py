@@ -31,10 +31,6 @@ class SentWatcher(FolderWatcher):
         super().__init__(store, state, **options)
         self.classifier = classifier  # its tag pattern follows a rules reload
 
-    def _ours(self, message_id: str | None) -> bool:
-        return bool(message_id) and next(self.state.db.query(
-            "SELECT 1 FROM outbox WHERE message_id = ? LIMIT 1", [message_id]), None) is not None
-
     def handle(self, uid: int) -> None:
         stored = self.store.fetch(uid)
         if stored is None or "\\Deleted" in stored.flags:
@@ -44,7 +40,7 @@ class SentWatcher(FolderWatcher):
         except MailError as exc:
             log.warning("%s uid %s: cannot be read (%s); skipped", self.name, uid, exc)
             return None
-        if mail.header("X-Loop") == X_LOOP or self._ours(mail.message_id):
+        if mail.header("X-Loop") == X_LOOP or self.state.sent_by_gateway(mail.message_id):
             log.debug("%s uid %s: sent by the gateway itself; no reply", self.name, uid)
             return None
         if mail.message_id and self.state.relayed_to(REPLY, mail.message_id):

@@ -20,7 +20,7 @@ from gateway.intake.health import Health
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.base import QUARANTINED, TAGGED, FolderMissing, MailStore
 from gateway.judging.tagging import key_token
-from gateway.state import State, audit
+from gateway.state import State
 
 log = logging.getLogger("gateway.watch")
 MAX_TRIES = 3
@@ -103,7 +103,7 @@ class FolderWatcher:
         reason = f"{type(exc).__name__}: {exc}"
         marked = self.mark_failed(uid)
         with self.state.transaction():
-            audit.append(self.state.db, "quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
+            self.state.audit("quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
         log.error("%s uid %s: failed %d times (%s); left in place%s", self.name, uid, tries, reason,
                   f", marked {QUARANTINED}" if marked else "")
         return True

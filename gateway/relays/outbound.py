@@ -49,7 +49,7 @@ from gateway.relays.common import (
     refused_text,
 )
 from gateway.relays.users import UsersFile
-from gateway.state import State, audit
+from gateway.state import State
 
 log = logging.getLogger("gateway.relay")
 OUTBOUND = "outbound"
@@ -226,7 +226,7 @@ class OutboundRelay(RelayHandler):
             state.enqueue(f"{key}|warn", "warn", sender, {"case_id": case_id, "signs": signs, "subject": detail["subject"]},
                           message_key=message.get("key"), order_id=None, now=now,
                           id_domain=self.classifier.config.message_id_domain)
-            audit.append(state.db, "warned", {"case_id": case_id, "to": sender, "signs": signs}, case_id=case_id, at=now)
+            state.audit("warned", {"case_id": case_id, "to": sender, "signs": signs}, case_id=case_id, at=now)
         log.info("relay outbound: case %s mail raises several problems (%s); %s is told", case_id, "; ".join(signs), sender)
 
 

@@ -34,42 +34,34 @@ class StateCollector:
         self.state = State(state_dir)
         self.lock = threading.Lock()  # the HTTP server may serve two scrapes at once
 
-    def _query(self, sql: str, args: list | None = None) -> list[tuple]:
-        return self.state.db.execute(sql, args or []).fetchall()
-
     def collect(self) -> Iterator[Metric]:
         now = datetime.now(timezone.utc)
         with self.lock:
             mails = CounterMetricFamily("crisis_gateway_mails", "mails recorded, by category and tier", labels=["category", "tier"])
-            for category, tier, count in self._query(
-                    "SELECT category, coalesce(tier, 0), count(*) FROM messages GROUP BY category, tier"):
+            for category, tier, count in self.state.mails_by_category_and_tier():
                 mails.add_metric([category or "unknown", str(tier or "none")], count)
             yield mails
             actions = CounterMetricFamily("crisis_gateway_actions", "outbox actions finished, by kind and result "
                                           "(sent or dead-lettered)", labels=["kind", "result"])
             failures = CounterMetricFamily("crisis_gateway_action_failures", "runs of outbox actions that failed "
                                            "(each run retries transient errors itself)", labels=["kind"])
-            for kind, sent, dead, failed in self._query(
-                    "SELECT kind, sum(status = 'done'), sum(status = 'dead'), sum(CASE WHEN status = 'done' THEN attempts - 1"
-                    " WHEN status IN ('dead', 'pending') THEN attempts ELSE 0 END) FROM outbox GROUP BY kind"):
+            for kind, sent, dead, failed in self.state.outbox_results_by_kind():
                 actions.add_metric([kind, "sent"], sent)
                 actions.add_metric([kind, "dead_lettered"], dead)
                 failures.add_metric([kind], failed)
             yield actions
             yield failures
-            depth, oldest = self._query(
-                "SELECT count(*), min(created_at) FROM outbox WHERE status IN ('pending', 'sending')")[0]
+            depth, oldest = self.state.outbox_waiting()
             yield GaugeMetricFamily("crisis_gateway_outbox_depth", "outbox actions waiting to be done", value=depth)
-            age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
+            age = (now - oldest).total_seconds() if oldest else 0.0
             yield GaugeMetricFamily("crisis_gateway_outbox_oldest_pending_seconds", "age of the oldest waiting action",
                                     value=max(age, 0.0))
             open_clocks = GaugeMetricFamily("crisis_gateway_clocks_open", "open clocks, by tier", labels=["tier"])
-            for tier, count in self._query("SELECT coalesce(tier, 0), count(*) FROM clocks WHERE status = 'open' GROUP BY tier"):
+            for tier, count in self.state.open_clocks_by_tier():
                 open_clocks.add_metric([str(tier or "none")], count)
             yield open_clocks
-            overdue = self._query("SELECT count(*) FROM clocks WHERE status = 'open' AND deadline IS NOT NULL AND deadline < ?",
-                                  [now.isoformat(timespec="seconds")])[0][0]
-            yield GaugeMetricFamily("crisis_gateway_clocks_overdue", "open clocks past their deadline", value=overdue)
+            yield GaugeMetricFamily("crisis_gateway_clocks_overdue", "open clocks past their deadline",
+                                    value=self.state.overdue_clock_count(now))
 
     def close(self) -> None:
         with self.lock:

@@ -101,4 +101,47 @@ def show(db: sqlite_utils.Database, order_id: str | None = None, case_id: str | 
         where.append("case_id = ?")
         params.append(case_id)
     sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
-    return [dict(r, detail=json.loads(r["detail"])) for r in db.query(sql, params)]
+    return [_with_detail(r) for r in db.query(sql, params)]
+
+
+def _with_detail(row: dict[str, Any]) -> dict[str, Any]:
+    return dict(row, detail=json.loads(row["detail"] or "{}"))
+
+
+class AuditTrail:
+    """The audit trail as part of State: relies on its connection."""
+
+    db: sqlite_utils.Database
+
+    def audit(self, kind: str, detail: dict[str, Any], *, message_key: str | None = None, order_id: str | None = None,
+              case_id: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """One row, inside the caller's transaction: it commits with what it records, and no other
+        writer can take the same place in the chain."""
+        if not self.db.conn.in_transaction:
+            raise RuntimeError("an audit row must be appended inside a transaction")
+        return append(self.db, kind, detail, message_key=message_key, order_id=order_id, case_id=case_id, at=at)
+
+    def latest_audit(self, *, order_id: str | None, case_id: str | None) -> dict[str, Any] | None:
+        """The newest row about the order or, without one, about the case (kind, at, detail)."""
+        column, value = ("order_id", order_id) if order_id else ("case_id", case_id)
+        row = next(self.db.query(
+            f"SELECT kind, at, detail FROM audit WHERE {column} = ? ORDER BY id DESC LIMIT 1", [value]), None)
+        return _with_detail(row) if row else None
+
+    def replies_sent_about_order(self, order_id: str) -> list[dict[str, Any]]:
+        """The team's replies about the order ("reply_sent" rows: at, detail), in the order recorded."""
+        return [_with_detail(row) for row in self.db.query(
+            "SELECT at, detail FROM audit WHERE order_id = ? AND kind = 'reply_sent' ORDER BY id", [order_id])]
+
+    def audit_counts_since(self, since: datetime, kinds: tuple[str, ...]) -> dict[str, int]:
+        """Rows of each of `kinds` since then; a kind without any is left out."""
+        marks = ", ".join("?" * len(kinds))
+        return dict(self.db.execute(
+            f"SELECT kind, count(*) FROM audit WHERE at >= ? AND kind IN ({marks}) GROUP BY kind",
+            [since.isoformat(timespec="seconds"), *kinds]).fetchall())
+
+    def verify_audit(self) -> VerifyResult:
+        return verify(self.db)
+
+    def audit_rows(self, order_id: str | None = None, case_id: str | None = None) -> list[dict[str, Any]]:
+        return show(self.db, order_id, case_id)

@@ -1,0 +1,156 @@
+"""The clocks of claims and cases: opened, updated or stopped by the mail recorded, stopped by the
+team's reply or by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from gateway.judging.verdict import Verdict
+from gateway.state import audit
+
+# When a newer mail about the same order arrives, the clock takes the graver category.
+SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1}
+# Deadlines Amazon itself sets: when such a mail arrives, its deadline is the one that counts,
+# even if a buyer message about the same order was due earlier.
+AMAZON_DEADLINES = {"atoz_claim", "chargeback"}
+CASE_CLOSED = "Amazon closed the case"
+# A case clock's status between Amazon's mails: "opened" and "answered" come from Amazon's mail
+# (see classify), "replied" is set when the team writes to Amazon about the case.
+CASE_REPLIED = "replied"
+WAITING_FOR_AMAZON = ("opened", CASE_REPLIED)
+
+
+class Clocks:
+    """The clocks table. Part of State: relies on its connection."""
+
+    db: sqlite_utils.Database
+
+
+    def _wait_for_amazon_again(self, case_id: str, now: datetime) -> None:
+        """The team wrote to Amazon about the case, inside the caller's transaction: its open clock
+        waits for Amazon again."""
+        self.db.execute("UPDATE clocks SET case_status = ?, updated_at = ? WHERE key = ? AND status = 'open'",
+                        [CASE_REPLIED, now.isoformat(timespec="seconds"), f"case:{case_id}"])
+
+    def stop_clock(self, key: str, reason: str, now: datetime, **detail: Any) -> bool:
+        """Stop an open clock by hand (`crisis-gateway resolve`); False when none is open."""
+        with self.transaction():
+            return self._stop_clock(key, reason, now, None, detail)
+
+    def _stop_clock(self, key: str, reason: str, now: datetime, ids: dict[str, Any] | None,
+                    detail: dict[str, Any] | None = None) -> bool:
+        """`ids` for the audit row; None: those of the clock itself."""
+        clock = self.clock(key)
+        if clock is None:
+            return False
+        if ids is None:
+            ids = {"message_key": clock.get("last_message_key"), "order_id": clock.get("order_id"),
+                   "case_id": clock.get("case_id"), "at": now}
+        stamp = now.isoformat(timespec="seconds")
+        if clock["status"] != "open":
+            if clock.get("stop_reason") != CASE_CLOSED:
+                return False
+            # a case Amazon closed, confirmed as fixed: its reopen window needs no reminder any more
+            self.db["clocks"].update(key, {"stop_reason": reason, "updated_at": stamp})
+        else:
+            self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": reason, "updated_at": stamp})
+        audit.append(self.db, "clock_stopped", {"reason": reason, "category": clock["category"], **(detail or {})}, **ids)
+        return True
+
+    def _update_clock(self, verdict: Verdict, now: datetime) -> tuple[str, dict[str, Any]] | None:
+        stamp = now.isoformat(timespec="seconds")
+        if verdict.suspicious:
+            return None
+        if verdict.case_id and verdict.category == "case":
+            key = f"case:{verdict.case_id}"
+            existing = self.clock(key)
+            closed = verdict.case_status == "closed"
+            row = {"key": key, "category": "case", "tier": verdict.tier, "case_id": verdict.case_id,
+                   "case_status": verdict.case_status or (existing or {}).get("case_status"), "updated_at": stamp,
+                   "last_message_key": verdict.message_key, "status": "stopped" if closed else "open",
+                   # when Amazon closed it: the reopen window counts from there
+                   "stopped_at": verdict.arrival.isoformat() if closed else None,
+                   "stop_reason": CASE_CLOSED if closed else None}
+            if existing is None:
+                row["opened_at"] = verdict.arrival.isoformat()
+            self.db["clocks"].upsert(row, pk="key")
+            return "case", {"case_status": row["case_status"]}
+        if not verdict.order_id:
+            return None
+        key = f"order:{verdict.order_id}"
+        existing = self.clock(key)
+        if verdict.category == "atoz_decision":
+            if existing and existing["status"] == "open":
+                self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": "Amazon decided the claim",
+                                               "updated_at": stamp, "last_message_key": verdict.message_key})
+                return "clock_stopped", {"reason": "Amazon decided the claim"}
+            return None
+        if verdict.deadline is None:
+            return None
+        deadline = verdict.deadline.isoformat()
+        if existing is None or existing["status"] != "open":
+            self.db["clocks"].upsert({
+                "key": key, "category": verdict.category, "tier": verdict.tier, "order_id": verdict.order_id,
+                "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "open", "stopped_at": None,
+                "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key,
+            }, pk="key")
+            return "clock_opened", {"category": verdict.category, "deadline": deadline}
+        graver = SEVERITY.get(verdict.category, 0) > SEVERITY.get(existing["category"], 0)
+        earlier = datetime.fromisoformat(deadline) < datetime.fromisoformat(existing["deadline"])
+        changes: dict[str, Any] = {"updated_at": stamp, "last_message_key": verdict.message_key}
+        if graver:
+            changes.update(category=verdict.category, tier=verdict.tier)
+        if earlier or (graver and verdict.category in AMAZON_DEADLINES):
+            changes["deadline"] = deadline
+        self.db["clocks"].update(key, changes)
+        return "clock_updated", {k: v for k, v in changes.items() if k in ("category", "deadline")} or {"unchanged": True}
+
+    def clock(self, key: str) -> dict[str, Any] | None:
+        return next(self.db.query("SELECT * FROM clocks WHERE key = ?", [key]), None)
+
+    def open_clocks(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM clocks WHERE status = 'open' ORDER BY deadline IS NULL, deadline"))
+
+    def open_clock_subjects(self) -> dict[str, str]:
+        """The key of each open clock and the original subject of the last mail about it."""
+        return {row["key"]: row["subject"] for row in self.db.query(
+            "SELECT c.key, m.original_subject AS subject FROM clocks c JOIN messages m ON m.key = c.last_message_key"
+            " WHERE c.status = 'open'")}
+
+    def cases_waiting_for_amazon(self) -> list[dict[str, Any]]:
+        """Open case clocks waiting for Amazon, the oldest first, each with the original subject of
+        its last mail (`subject`, None when that mail is unknown)."""
+        return list(self.db.query(
+            "SELECT c.*, m.original_subject AS subject FROM clocks c LEFT JOIN messages m ON m.key = c.last_message_key"
+            " WHERE c.key LIKE 'case:%' AND c.status = 'open' AND c.case_status IN (?, ?) ORDER BY c.opened_at",
+            list(WAITING_FOR_AMAZON),
+        ))
+
+    def cases_closed_or_waiting(self) -> list[dict[str, Any]]:
+        """The case clocks Amazon closed (and nobody confirmed as fixed since) and the open ones
+        waiting for Amazon: those a reopen reminder or a follow-up nudge can be for."""
+        return list(self.db.query(
+            "SELECT * FROM clocks WHERE key LIKE 'case:%'"
+            " AND ((status = 'stopped' AND stop_reason = ? AND stopped_at IS NOT NULL)"
+            " OR (status = 'open' AND case_status IN (?, ?)))", [CASE_CLOSED, *WAITING_FOR_AMAZON],
+        ))
+
+    def deadlines_missed(self, since: datetime, until: datetime) -> int:
+        """Deadlines from `since` to `until` that passed with the clock still open, or stopped only after them."""
+        return self.db.execute(
+            "SELECT count(*) FROM clocks WHERE deadline >= ? AND deadline < ?"
+            " AND (status = 'open' OR stopped_at > deadline)",
+            [since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")]).fetchone()[0]
+
+    def open_clocks_by_tier(self) -> list[tuple[int, int]]:
+        """(tier, open clocks) per tier; 0 for a clock without one."""
+        return self.db.execute(
+            "SELECT coalesce(tier, 0), count(*) FROM clocks WHERE status = 'open' GROUP BY tier").fetchall()
+
+    def overdue_clock_count(self, now: datetime) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM clocks WHERE status = 'open' AND deadline IS NOT NULL AND deadline < ?",
+            [now.isoformat(timespec="seconds")]).fetchone()[0]

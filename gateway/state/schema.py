@@ -1,0 +1,67 @@
+"""The state's tables and indexes, each created when missing."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from gateway.state import audit
+
+
+def create(db: sqlite_utils.Database) -> None:
+    """Inside the caller's transaction."""
+    tables = db.table_names()
+    if "messages" not in tables:
+        db["messages"].create(
+            {"key": str, "message_id": str, "sha256": str, "mailbox": str, "arrival": str, "processed_at": str,
+             "category": str, "tier": int, "suspicious": int, "order_id": str, "case_id": str,
+             "case_status": str, "marketplace": str, "deadline": str, "rule": str, "from_address": str,
+             "subject": str, "original_subject": str, "raw_path": str},
+            pk="key",
+        )
+        db["messages"].create_index(["order_id"])
+        db["messages"].create_index(["sha256"])
+    if "clocks" not in tables:
+        db["clocks"].create(
+            {"key": str, "category": str, "tier": int, "order_id": str, "case_id": str, "case_status": str,
+             "opened_at": str, "deadline": str, "status": str, "stopped_at": str, "stop_reason": str,
+             "updated_at": str, "last_message_key": str},
+            pk="key",
+        )
+        db["clocks"].create_index(["status", "deadline"])
+    if "outbox" not in tables:
+        db["outbox"].create(
+            {"id": int, "key": str, "message_key": str, "order_id": str, "kind": str, "target": str,
+             "payload": str, "message_id": str, "status": str, "attempts": int, "last_error": str,
+             "created_at": str, "updated_at": str, "done_at": str, "owner": str},
+            pk="id",
+        )
+        db["outbox"].create_index(["key"], unique=True)
+        db["outbox"].create_index(["status"])
+        db["outbox"].create_index(["kind", "target", "order_id"])
+    if "sources" not in tables:
+        # Where each watched folder was read up to, under which UIDVALIDITY.
+        db["sources"].create({"mailbox": str, "uidvalidity": int, "last_uid": int, "updated_at": str}, pk="mailbox")
+    if "tagging" not in tables:
+        # How far tagging in place got for a message: appending, appended, done.
+        db["tagging"].create(
+            {"mailbox": str, "message_key": str, "stage": str, "copy_uid": int, "updated_at": str},
+            pk=("mailbox", "message_key"),
+        )
+    if "relayed" not in tables:
+        # Which recipients a relayed mail reached: a mail handed over again (the 250 was
+        # lost on the way back) is not sent twice, one refused for some is retried for the rest.
+        db["relayed"].create({"direction": str, "key": str, "recipient": str, "at": str},
+                             pk=("direction", "key", "recipient"))
+    if "reminders" not in tables:
+        # Each step of a clock's ladder, once per time the clock was opened: sent or skipped.
+        db["reminders"].create(
+            {"clock_key": str, "opened_at": str, "kind": str, "hours": float, "status": str, "due_at": str,
+             "fired_at": str, "late": int},
+            pk=("clock_key", "opened_at", "kind", "hours"),
+        )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_messages_message_id ON messages (message_id)")
+    # looked up every few seconds (cases) and for every forward (what was done for a mail)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_messages_case_id ON messages (case_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_message_key ON outbox (message_key)")
+    audit.create_schema(db)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_audit_message_key ON audit (message_key)")

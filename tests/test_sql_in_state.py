@@ -10,9 +10,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gateway"
 
-# Modules that still run their own SQL, until their queries move into gateway/state/.
-ALLOWED = {"gateway/outgoing/outbox.py", "gateway/cli/__init__.py"}
-
 # The start of a statement, in the shape SQL has: a word alone ("replace", "create it, or ...")
 # is English, not SQL.
 SQL = re.compile(
@@ -54,17 +51,9 @@ def modules_outside_the_state() -> dict[str, str]:
 
 def test_no_sql_outside_the_state():
     found = {name: problems for name, source in modules_outside_the_state().items()
-             if name not in ALLOWED and (problems := violations(source))}
+             if (problems := violations(source))}
     assert not found, "SQL belongs in gateway/state/ (give the state a query with a name):\n" + "\n".join(
         f"{name} {problem}" for name, problems in found.items() for problem in problems)
-
-
-def test_the_allowed_modules_still_need_it():
-    """A module whose SQL has moved into the state leaves ALLOWED, so it cannot come back."""
-    modules = modules_outside_the_state()
-    assert ALLOWED <= modules.keys(), f"no such module: {sorted(ALLOWED - modules.keys())}"
-    clean = sorted(name for name in ALLOWED if not violations(modules[name]))
-    assert not clean, f"no SQL left in {clean}: remove it from ALLOWED in {Path(__file__).name}"
 
 
 def test_the_check_catches_each_kind_of_violation():

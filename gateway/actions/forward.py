@@ -62,6 +62,31 @@ def summary(message: dict[str, Any], text: str, sender: str, deadline: datetime 
     return "\n".join(lines) + "\n"
 
 
+def done_for(job: Job) -> list[str]:
+    """What the gateway did or will do for this mail, for the forward's summary."""
+    message = job.message
+    assert message is not None
+    lines = [f"tagged: {message['subject']}"]
+    acks = job.queued("acknowledge")
+    if acks:
+        lines += [f"acknowledgement to the buyer {a['target']}: {'sent' if a['status'] == 'done' else a['status']}" for a in acks]
+    else:
+        lines.append("buyer not acknowledged: " + "; ".join(_why_not_acknowledged(job)))
+    hooks = len(job.queued("notify"))
+    if hooks:
+        lines.append(f"notified {hooks} webhook(s)")
+    return lines
+
+
+def _why_not_acknowledged(job: Job) -> list[str]:
+    reasons = []
+    for row in job.audit("classified", "skipped"):
+        if row["kind"] == "skipped":
+            reasons.append(row["detail"]["reason"])
+        reasons += [line.split(", ", 1)[1] for line in row["detail"].get("trace", []) if line.startswith("acknowledge: not done, ")]
+    return reasons or ["the rule wants no acknowledgement for this kind of mail"]
+
+
 class Forward(Action):
     NAME = "forward"
     FROM_RULES = True
@@ -79,7 +104,7 @@ class Forward(Action):
         parsed = parse_mail(raw)
         deadline = datetime.fromisoformat(message["deadline"]) if message.get("deadline") else None
         sender = f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name else parsed.from_address
-        text = summary(message, parsed.text, sender, deadline, config.timezone, job.done(), len(evidence))
+        text = summary(message, parsed.text, sender, deadline, config.timezone, done_for(job), len(evidence))
         parts = [mime.text_part(text), mime.attached_message(raw, "original.eml")]
         for index, (earlier, earlier_raw) in enumerate(evidence, start=1):
             parts.append(mime.attached_message(earlier_raw, f"evidence-{index:02d}-{earlier['arrival'][:10]}.eml"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from gateway.cli.command import add_command, add_subcommand
 from gateway.cli.output import EXIT_OK, EXIT_PROBLEMS, existing_state
 from gateway.config import Config
+from gateway.state import BackupFailed
 
 
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
@@ -51,7 +51,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
             destination.parent.parent.mkdir(parents=True, exist_ok=True)
             destination.parent.mkdir(mode=0o700, exist_ok=True)
             size = state.backup(destination)
-        except (OSError, sqlite3.DatabaseError) as error:
+        except (OSError, BackupFailed) as error:
             print(f"error: cannot write the backup {destination}: {error}", file=sys.stderr)
             return EXIT_PROBLEMS
         rows = state.verify_audit().rows

@@ -49,7 +49,7 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
     with State(config.state_dir) as state:
         clocks = state.open_clocks()
         verified = state.verify_audit()
-        quarantined = state.db.execute("SELECT count(*) FROM audit WHERE kind = 'quarantined'").fetchone()[0]
+        quarantined = state.audit_count("quarantined")
         html, _ = write_digest(config, state, datetime.now(timezone.utc), out)
     print(f"\nInbox {mailbox.maildir}: {len(inbox)} mails, crises tagged in place; "
           f"{len(archived)} originals moved to {mailbox.archive_folder}; {quarantined} unreadable mail(s) left in place, marked.")

@@ -29,7 +29,7 @@ from gateway.actions.base import ActionFailed, Request
 from gateway.config import Config
 from gateway.judging.verdict import Verdict
 from gateway.outgoing.transport import PermanentError, TransientError, mail_transport, post_webhook
-from gateway.state import Queued, State, audit
+from gateway.state import Queued, State
 
 log = logging.getLogger("gateway.outbox")
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
@@ -65,9 +65,13 @@ class Job:
         assert self.message is not None
         return self.outbox.state.evidence(self.message)
 
-    def done(self) -> list[str]:
+    def queued(self, kind: str) -> list[dict[str, Any]]:
         assert self.message is not None
-        return self.outbox.done_for(self.message)
+        return self.outbox.state.outbox_rows(message_key=self.message["key"], kind=kind)
+
+    def audit(self, *kinds: str) -> list[dict[str, Any]]:
+        assert self.message is not None
+        return self.outbox.state.audit_of_message(self.message["key"], kinds)
 
     def reply_target(self, buyer: str) -> str | None:
         assert self.message is not None
@@ -117,7 +121,7 @@ class Outbox:
         )
 
     def pending(self) -> list[dict[str, Any]]:
-        return list(self.state.db.query("SELECT * FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id"))
+        return self.state.outbox_pending()
 
     def run(self, now: Callable[[], datetime] | None = None) -> dict[str, int]:
         """Run every pending action; returns counts by outcome."""
@@ -136,15 +140,8 @@ class Outbox:
         repeat = row["status"] == "sending"
         if repeat and _owner_alive(row.get("owner")) and not self._lease_expired(row, clock()):
             return "waiting"  # another process (the daemon, an `outbox run`) is sending it right now
-        with self.state.transaction():
-            # claimed only if nobody changed it since it was read: two runners never send one row
-            claimed = self.state.db.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, owner = ? "
-                "WHERE id = ? AND status = ? AND attempts = ?",
-                [clock().isoformat(timespec="seconds"), OWNER, row["id"], row["status"], row["attempts"]],
-            ).rowcount
-        if not claimed:
-            return "waiting"
+        if not self.state.claim_outbox_row(row, OWNER, clock()):
+            return "waiting"  # taken by another runner since it was read
         if repeat:
             log.warning("outbox %s: %s to %s may have been sent before a crash; sending again with Message-ID %s",
                         row["id"], row["kind"], row["target"], row["message_id"])
@@ -153,8 +150,7 @@ class Outbox:
         except TransientError as exc:
             if self.stop is not None and self.stop.is_set():
                 # shutting down: not the action's fault; it runs again after the restart
-                with self.state.transaction():
-                    self.state.db["outbox"].update(row["id"], {"status": "pending", "last_error": str(exc)})
+                self.state.release_outbox_row(row["id"], str(exc))
                 return "waiting"
             self._finish(row, "dead", clock, error=str(exc))
             log.warning("outbox %s: %s to %s dead-lettered: %s", row["id"], row["kind"], row["target"], exc)
@@ -177,16 +173,7 @@ class Outbox:
         return now - datetime.fromisoformat(row["updated_at"]) > lease
 
     def _finish(self, row: dict[str, Any], status: str, clock: Callable[[], datetime], *, error: str = "", result: str = "") -> None:
-        stamp = clock()
-        with self.state.transaction():
-            self.state.db["outbox"].update(row["id"], {
-                "status": status, "last_error": error or None, "updated_at": stamp.isoformat(timespec="seconds"),
-                "done_at": stamp.isoformat(timespec="seconds") if status == "done" else None,
-            })
-            audit.append(self.state.db, "sent" if status == "done" else "dead_letter", {
-                "kind": row["kind"], "to": row["target"], "message_id": row["message_id"],
-                **({"error": error} if error else {"result": result}),
-            }, message_key=row["message_key"], order_id=row["order_id"], at=stamp)
+        self.state.finish_outbox_row(row, status, clock(), error=error, result=result)
 
     def _execute(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
         action = ACTIONS.get(row["kind"])
@@ -201,45 +188,9 @@ class Outbox:
         assert self.transport is not None
         return self.transport.send(made.sender, made.recipients, made.data)
 
-    def done_for(self, message: dict[str, Any]) -> list[str]:
-        """What the gateway did or will do for this mail, for the forward's summary."""
-        lines = [f"tagged: {message['subject']}"]
-        acks = [r for r in self.state.db.query(
-            "SELECT target, status FROM outbox WHERE message_key = ? AND kind = 'acknowledge'", [message["key"]])]
-        if acks:
-            lines += [f"acknowledgement to the buyer {a['target']}: {'sent' if a['status'] == 'done' else a['status']}" for a in acks]
-        else:
-            lines.append("buyer not acknowledged: " + "; ".join(self._why_not_acknowledged(message["key"])))
-        hooks = self.state.db.execute("SELECT count(*) FROM outbox WHERE message_key = ? AND kind = 'notify'", [message["key"]]).fetchone()[0]
-        if hooks:
-            lines.append(f"notified {hooks} webhook(s)")
-        return lines
-
-    def _why_not_acknowledged(self, message_key: str) -> list[str]:
-        reasons = []
-        for row in self.state.db.query("SELECT kind, detail FROM audit WHERE message_key = ? AND kind IN ('classified', 'skipped')", [message_key]):
-            detail = json.loads(row["detail"])
-            if row["kind"] == "skipped":
-                reasons.append(detail["reason"])
-            reasons += [line.split(", ", 1)[1] for line in detail.get("trace", []) if line.startswith("acknowledge: not done, ")]
-        return reasons or ["the rule wants no acknowledgement for this kind of mail"]
-
     # outbox list | retry | drop
     def rows(self, status: str | None = None) -> list[dict[str, Any]]:
-        if status:
-            return list(self.state.db.query("SELECT * FROM outbox WHERE status = ? ORDER BY id", [status]))
-        return list(self.state.db.query("SELECT * FROM outbox ORDER BY id"))
+        return self.state.outbox_rows(status)
 
     def set_status(self, ids: list[int], status: str, from_statuses: tuple[str, ...]) -> int:
-        changed = 0
-        with self.state.transaction():
-            for row_id in ids:
-                row = next(self.state.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]), None)
-                if row is None or row["status"] not in from_statuses:
-                    continue
-                self.state.db["outbox"].update(row_id, {"status": status, "attempts": 0 if status == "pending" else row["attempts"]})
-                audit.append(self.state.db, "retry" if status == "pending" else "dropped",
-                             {"outbox_id": row_id, "kind": row["kind"], "to": row["target"]},
-                             message_key=row["message_key"], order_id=row["order_id"])
-                changed += 1
-        return changed
+        return self.state.set_outbox_status(ids, status, from_statuses)

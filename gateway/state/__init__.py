@@ -19,14 +19,14 @@ from __future__ import annotations
 from gateway.state import audit
 from gateway.state.audit import AuditTrail
 from gateway.state.clocks import AMAZON_DEADLINES, CASE_CLOSED, CASE_REPLIED, SEVERITY, WAITING_FOR_AMAZON, Clocks
-from gateway.state.connection import Connection
+from gateway.state.connection import BackupFailed, Connection
 from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
 from gateway.state.progress import Progress
 from gateway.state.reminders import Reminders
 
 __all__ = [
-    "AMAZON_DEADLINES", "CASE_CLOSED", "CASE_REPLIED", "Queued", "SEVERITY", "WAITING_FOR_AMAZON",
+    "AMAZON_DEADLINES", "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "SEVERITY", "WAITING_FOR_AMAZON",
     "State", "audit",
 ]
 

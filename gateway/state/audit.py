@@ -140,6 +140,16 @@ class AuditTrail:
             f"SELECT kind, count(*) FROM audit WHERE at >= ? AND kind IN ({marks}) GROUP BY kind",
             [since.isoformat(timespec="seconds"), *kinds]).fetchall())
 
+    def audit_of_message(self, message_key: str, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The audit rows of these kinds about one mail, oldest first, with their detail parsed."""
+        marks = ", ".join("?" * len(kinds))
+        return [dict(r, detail=json.loads(r["detail"])) for r in self.db.query(
+            f"SELECT * FROM audit WHERE message_key = ? AND kind IN ({marks}) ORDER BY id", [message_key, *kinds])]
+
+    def audit_count(self, kind: str) -> int:
+        """How many rows of this kind the trail holds."""
+        return self.db.execute("SELECT count(*) FROM audit WHERE kind = ?", [kind]).fetchone()[0]
+
     def verify_audit(self) -> VerifyResult:
         return verify(self.db)
 

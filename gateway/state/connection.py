@@ -19,6 +19,10 @@ import sqlite_utils
 from gateway.state import schema
 
 
+class BackupFailed(Exception):
+    """SQLite could not copy the database (it cannot open the destination, the copy is corrupt)."""
+
+
 class Connection:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -91,7 +95,8 @@ class Connection:
 
     def backup(self, destination: Path) -> int:
         """A consistent copy of the database while the daemon writes to it (SQLite's online
-        backup), written beside `destination` and renamed into place; returns its size."""
+        backup), written beside `destination` and renamed into place; returns its size. OSError
+        when the place cannot be written, BackupFailed when SQLite cannot make the copy."""
         temporary = destination.with_name(destination.name + ".part")
         temporary.unlink(missing_ok=True)
         try:
@@ -107,7 +112,9 @@ class Connection:
             with open(temporary, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(temporary, destination)
-        except BaseException:
+        except BaseException as exc:
             temporary.unlink(missing_ok=True)  # no half copy left beside the backups
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise BackupFailed(str(exc)) from exc
             raise
         return destination.stat().st_size

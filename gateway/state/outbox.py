@@ -88,3 +88,59 @@ class Outbox:
         count, oldest = self.db.execute(
             "SELECT count(*), min(created_at) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()
         return count, datetime.fromisoformat(oldest) if oldest else None
+
+    def outbox_pending(self) -> list[dict[str, Any]]:
+        """Rows to run: pending, or left "sending" (by a crash, or by a runner at work now), oldest first."""
+        return list(self.db.query("SELECT * FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id"))
+
+    def outbox_rows(self, status: str | None = None, *, message_key: str | None = None,
+                    kind: str | None = None) -> list[dict[str, Any]]:
+        """Outbox rows, oldest first: all, or those of a status, a mail, a kind."""
+        where = [(column, value) for column, value in (("status", status), ("message_key", message_key), ("kind", kind))
+                 if value is not None]
+        sql = "SELECT * FROM outbox" + (" WHERE " + " AND ".join(f"{c} = ?" for c, _ in where) if where else "")
+        return list(self.db.query(sql + " ORDER BY id", [v for _, v in where]))
+
+    def claim_outbox_row(self, row: dict[str, Any], owner: str, now: datetime) -> bool:
+        """Mark a row "sending" by `owner`, in a transaction of its own, only if nobody changed it
+        since it was read: two runners never send one row."""
+        with self.transaction():
+            return self.db.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, owner = ? "
+                "WHERE id = ? AND status = ? AND attempts = ?",
+                [now.isoformat(timespec="seconds"), owner, row["id"], row["status"], row["attempts"]],
+            ).rowcount == 1
+
+    def release_outbox_row(self, row_id: int, error: str) -> None:
+        """Back to pending, not counted against the action (the runner is stopping)."""
+        with self.transaction():
+            self.db["outbox"].update(row_id, {"status": "pending", "last_error": error})
+
+    def finish_outbox_row(self, row: dict[str, Any], status: str, now: datetime, *, error: str = "", result: str = "") -> None:
+        """A row done or dead, with its audit row ("sent" or "dead_letter"), in one transaction."""
+        stamp = now.isoformat(timespec="seconds")
+        with self.transaction():
+            self.db["outbox"].update(row["id"], {
+                "status": status, "last_error": error or None, "updated_at": stamp,
+                "done_at": stamp if status == "done" else None,
+            })
+            audit.append(self.db, "sent" if status == "done" else "dead_letter", {
+                "kind": row["kind"], "to": row["target"], "message_id": row["message_id"],
+                **({"error": error} if error else {"result": result}),
+            }, message_key=row["message_key"], order_id=row["order_id"], at=now)
+
+    def set_outbox_status(self, ids: list[int], status: str, from_statuses: tuple[str, ...]) -> int:
+        """Rows queued again ("pending", their attempts reset) or dropped, each with its audit row
+        ("retry", "dropped"); only those now in one of `from_statuses`. How many changed."""
+        changed = 0
+        with self.transaction():
+            for row_id in ids:
+                row = next(self.db.query("SELECT * FROM outbox WHERE id = ?", [row_id]), None)
+                if row is None or row["status"] not in from_statuses:
+                    continue
+                self.db["outbox"].update(row_id, {"status": status, "attempts": 0 if status == "pending" else row["attempts"]})
+                audit.append(self.db, "retry" if status == "pending" else "dropped",
+                             {"outbox_id": row_id, "kind": row["kind"], "to": row["target"]},
+                             message_key=row["message_key"], order_id=row["order_id"])
+                changed += 1
+        return changed

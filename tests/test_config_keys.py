@@ -71,3 +71,26 @@ def test_a_section_of_its_own_allows_the_fields_of_its_dataclass(config_field, s
 @pytest.mark.parametrize("section", sorted(set(CONFIG_FIELD_OF_KEY)))
 def test_a_section_of_config_fields_allows_the_keys_that_fill_them(section):
     assert known_keys(section) == set(CONFIG_FIELD_OF_KEY[section])
+
+
+BASE = {"mailbox": [{"address": "support@shop.example"}]}
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"trust": 5}, "[trust] must be a table"),
+    ({"notify": "https://hooks.example"}, "[notify] must be a table"),
+    ({"gateway": 3}, "[gateway] must be a table"),
+    ({"mailbox": 5}, "each mailbox is a [[mailbox]] table"),
+    ({"mailbox": [5]}, "each mailbox is a [[mailbox]] table"),
+    ({"gateway": {"state_dir": 5}}, "[gateway]: 'state_dir' must be a file or folder path in quotes, not 5"),
+    ({"smtp": {"from": "crisis@shop.example", "capture_dir": 5}}, "[smtp]: 'capture_dir' must be a file or folder path"),
+    ({"mailbox": [{"address": "support@shop.example", "ca_file": True}]}, "'ca_file' must be a file or folder path"),
+    ({"smtp": {"from": "crisis@shop.example", "host": "mx.shop.example", "port": True}}, "[smtp] port must be a port number"),
+    ({"smtp": {"from": "crisis@shop.example", "host": "mx.shop.example", "timeout": float("nan")}},
+     "[smtp] timeout must be a number of seconds"),
+    ({"mailbox": [{"address": "support@shop.example", "poll_seconds": float("nan")}]}, "'poll_seconds' must be a number"),
+])
+def test_a_value_of_the_wrong_kind_is_named_never_a_traceback(data, message):
+    with pytest.raises(ConfigError) as error:
+        config_from_dict({**BASE, **data}, "gateway.toml")
+    assert message in str(error.value) and str(error.value).startswith("gateway.toml")

@@ -34,9 +34,11 @@ def load_config(path: Path | str | None) -> Config:
 
 def config_from_dict(data: dict, where: str = "config", path: Path | None = None) -> Config:
     check_sections(where, data)
+    for name, table in data.items():
+        # [[mailbox]] is a list of tables, [relay] says how its two tables are written
+        if name not in ("mailbox", "relay") and not isinstance(table, dict):
+            raise fail(where, f"[{name}] must be a table: write [{name}] on a line of its own, its keys below it")
     gateway = data.get("gateway", {})
-    if not isinstance(gateway, dict):
-        raise fail(where, "[gateway] must be a table")
     check_keys(where, "gateway", gateway)
 
     base = path.parent if path else Path.cwd()
@@ -51,7 +53,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
 
     def directory(key: str, default: Path) -> Path:
         value = gateway.get(key)
-        return config_path(base, value) if value else default
+        return config_path(base, value, where=f"{where} [gateway]", key=key) if value else default
 
     # under systemd, StateDirectory= gives the state's place when the config does not
     state_default = Path(os.environ["STATE_DIRECTORY"].split(":")[0]) if os.environ.get("STATE_DIRECTORY") \

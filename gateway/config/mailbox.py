@@ -15,6 +15,8 @@ def mailboxes(where: str, tables: object, base: Path) -> tuple[Mailbox, ...]:
     """Every [[mailbox]], each with a name of its own."""
     if isinstance(tables, dict):
         raise fail(where, "write [[mailbox]] (double brackets): there may be several mailboxes")
+    if not isinstance(tables, list) or not all(isinstance(entry, dict) for entry in tables):
+        raise fail(where, "each mailbox is a [[mailbox]] table with address = \"...\" and its settings")
     found = []
     for index, entry in enumerate(tables, start=1):
         check_keys(f"{where} [[mailbox]] #{index}", "mailbox", entry)
@@ -39,9 +41,9 @@ def mailbox(where: str, entry: dict, address: str, base: Path) -> Mailbox:
             values[key] = entry[key].strip()
     for key in ("maildir", "ca_file"):
         if key in entry:
-            values[key] = config_path(base, str(entry[key]))
+            values[key] = config_path(base, entry[key], where=where, key=key)
     if "password_file" in entry:
-        values["password_file"] = secret_file(base, str(entry["password_file"]))
+        values["password_file"] = secret_file(base, entry["password_file"], where=where, key="password_file")
     for key in ("imap_port", "backlog_days"):
         if key in entry:
             values[key] = number(where, entry[key], f"'{key}' must be a whole number", whole=True, minimum=0)

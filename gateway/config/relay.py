@@ -66,7 +66,7 @@ def outbound_relay(where: str, table: object, max_bytes: int, base: Path) -> Out
         if key in table:
             if not isinstance(table[key], str) or not table[key].strip():
                 raise fail(where, f"{key} must be a file path")
-            values[key] = secret_file(base, table[key])
+            values[key] = secret_file(base, table[key], where=where, key=key)
     if bool(values.get("tls_cert")) != bool(values.get("tls_key")):
         raise fail(where, "give both tls_cert and tls_key (PEM files) for STARTTLS, or neither")
     if values.get("users_file") and not values.get("tls_cert") and not is_loopback(values["listen"][0]):

@@ -185,9 +185,10 @@ def smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
         port=port,
         security=security,
         user=table.get("user"),
-        password_file=secret_file(base, table["password_file"]) if table.get("password_file") else None,
+        password_file=secret_file(base, table["password_file"], where=f"{where} [smtp]", key="password_file")
+        if table.get("password_file") else None,
         oauth2_token_command=table.get("oauth2_token_command"),
         timeout=float(timeout),
-        capture_dir=config_path(base, capture) if capture else None,
-        ca_file=config_path(base, table["ca_file"]) if table.get("ca_file") else None,
+        capture_dir=config_path(base, capture, where=f"{where} [smtp]", key="capture_dir") if capture else None,
+        ca_file=config_path(base, table["ca_file"], where=f"{where} [smtp]", key="ca_file") if table.get("ca_file") else None,
     )

@@ -64,16 +64,18 @@ def is_loopback(host: str) -> bool:
     return ipaddress.ip_address(host).is_loopback
 
 
-def config_path(base: Path, value: str) -> Path:
+def config_path(base: Path, value: object, *, where: str = "config", key: str = "path") -> Path:
     """A path as written in the config: relative ones are relative to the config file's folder."""
+    if not isinstance(value, str) or not value.strip():
+        raise fail(where, f"'{key}' must be a file or folder path in quotes, not {value!r}")
     return (base / value).resolve()
 
 
-def secret_file(base: Path, value: object) -> Path:
+def secret_file(base: Path, value: object, *, where: str = "config", key: str = "password_file") -> Path:
     """A file holding a secret. Under systemd, LoadCredential= hands the service a private copy
     of a root-only file: $CREDENTIALS_DIRECTORY/NAME stands in for a configured file named NAME.
     The config keeps the real path, so commands run by hand read the file itself."""
-    path = config_path(base, str(value))
+    path = config_path(base, value, where=where, key=key)
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
     if credentials and (Path(credentials) / path.name).is_file():
         return Path(credentials) / path.name

@@ -94,6 +94,26 @@ def pending_recipients(state: State, direction: str, key: str, recipients: tuple
     return [r for r in dict.fromkeys(recipients) if r not in done]
 
 
+@dataclass(frozen=True)
+class Passed:
+    """What passing a mail on to the next hop came to."""
+
+    before: bool                # every recipient had it already (the 250 was lost): nothing sent now
+    accepted: list[str]
+    refused: Refused
+
+
+def pass_on(state: State, direction: str, key: str, mail: Envelope, data: bytes, transport: Transport) -> Passed:
+    """Deliver `data` once per recipient: only to those `key` has not reached yet (after a lost
+    250 or a partial refusal). The transport's errors go to the caller, which answers for them;
+    recording whom it reached is the caller's too, with what it records about the mail."""
+    pending = pending_recipients(state, direction, key, mail.recipients)
+    if not pending:
+        return Passed(True, [], {})
+    refused = transport.deliver(mail.mail_from, pending, data, mail.passed_options())
+    return Passed(False, [r for r in pending if r not in refused], refused)
+
+
 def refused_text(refused: Refused) -> str:
     return "; ".join(f"{rcpt}: {code} {one_line(text.decode('utf-8', 'replace') if isinstance(text, bytes) else str(text))}"
                      for rcpt, (code, text) in refused.items())

@@ -18,7 +18,7 @@ from gateway.config import Config, SmtpConfig
 from gateway.intake.pipeline import Pipeline
 from gateway.mail.rewrite import rewrite_headers
 from gateway.outgoing.transport import DeliveryError, SmtpTransport
-from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, pending_recipients, refused_text
+from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, pass_on, refused_text
 
 log = logging.getLogger("gateway.relay")
 INBOUND = "inbound"
@@ -54,17 +54,16 @@ class InboundFilter(RelayHandler):
             # mail that only reuses a Message-ID is delivered all the same, nothing is dropped.
             key = f"sha256:{outcome.sha256}"
             data = outcome.tagged if outcome.tagged is not None else quarantined_copy(mail.content)
-            pending = pending_recipients(pipeline.state, INBOUND, key, mail.recipients)
-            if not pending:
-                log.info("relay inbound: %s was re-injected before (the 250 was lost); answered 250 again", key)
-                return "250 2.0.0 Ok: delivered before"
             try:
-                refused = self.reinjector.deliver(mail.mail_from, pending, data, mail.passed_options())
+                passed = pass_on(pipeline.state, INBOUND, key, mail, data, self.reinjector)
             except DeliveryError as exc:
                 log.warning("relay inbound: re-injection of %s to %s failed: %s; answered 451, the MTA keeps it",
                             key, self.where, exc)
                 return TEMPORARY
-            accepted = [r for r in pending if r not in refused]
+            if passed.before:
+                log.info("relay inbound: %s was re-injected before (the 250 was lost); answered 250 again", key)
+                return "250 2.0.0 Ok: delivered before"
+            accepted, refused = passed.accepted, passed.refused
             verdict = outcome.verdict
             if accepted:
                 pipeline.state.record_relayed(

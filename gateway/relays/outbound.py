@@ -38,16 +38,7 @@ from gateway.judging.classify import Classifier
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
 from gateway.mail.text import one_line
 from gateway.outgoing.transport import PermanentError, TransientError
-from gateway.relays.common import (
-    TEMPORARY,
-    Envelope,
-    Pool,
-    RelayHandler,
-    Transport,
-    peer_address,
-    pending_recipients,
-    refused_text,
-)
+from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, Transport, pass_on, peer_address, refused_text
 from gateway.relays.users import UsersFile
 from gateway.state import State
 
@@ -154,12 +145,8 @@ class OutboundRelay(RelayHandler):
         data = clean_for_outside(mail.content, parsed, self.classifier.tag_pattern)
         key = "sha256:" + hashlib.sha256(mail.mail_from.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         with self.states.borrow() as state:
-            pending = pending_recipients(state, OUTBOUND, key, mail.recipients)
-            if not pending:
-                log.info("relay outbound: %s was sent before (the 250 was lost); answered 250 again", key)
-                return "250 2.0.0 Ok: sent before"
             try:
-                refused = self.upstream.deliver(mail.mail_from, pending, data, mail.passed_options())
+                passed = pass_on(state, OUTBOUND, key, mail, data, self.upstream)
             except TransientError as exc:
                 log.warning("relay outbound: smarthost did not take the mail: %s; answered 451", exc)
                 return TEMPORARY
@@ -167,7 +154,10 @@ class OutboundRelay(RelayHandler):
                 log.warning("relay outbound: smarthost refused the mail: %s", exc)
                 # the smarthost's own words are passed on; the gateway's (a path, a certificate) are not
                 return _refusal(exc.code, str(exc)) if exc.code else CANNOT_SEND
-            accepted = [r for r in pending if r not in refused]
+            if passed.before:
+                log.info("relay outbound: %s was sent before (the 250 was lost); answered 250 again", key)
+                return "250 2.0.0 Ok: sent before"
+            accepted, refused = passed.accepted, passed.refused
             if accepted:
                 self._record(state, key, mail, parsed, accepted, data)
         if not refused:

@@ -1,26 +1,45 @@
-import json
+"""Every shared fixture of the tests: configurations, the classifier, real servers on 127.0.0.1,
+a test certificate, and the daemon as a process. The classes and builders they use live in
+plain modules beside this one (configs, mails, servers, relays, processes), which tests import
+themselves; nothing imports this file.
+
+Where a setting varies per test, a marker tunes the fixture:
+    @pytest.mark.imap_mailbox(**options)  options of the [[mailbox]] that imap_config watches
+"""
+
 import os
-import sys
-from datetime import datetime
+import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
+from configs import MINIMAL_CONFIG, imap_mailbox, smtp_capture, write_config
+from mails import SPANISH_CLAIM
+from processes import DaemonProcess, FakeSystemd
+from relays import Chain
+from servers import POSTFIX_SLOTS, Dovecot, Postfix, Sink, Webhook, dovecot_available, missing, postfix_available
 
 from gateway.config import config_from_dict
+from gateway.intake.pipeline import Pipeline
 from gateway.judging.classify import Classifier
+from gateway.state import State
 
-TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))  # mailfactory
+DAEMON_LOG = pytest.StashKey[Path]()
 
-SHARED_CORPUS = TESTS.parent.parent / "shared" / "corpus"
-AUTHSERV = "mx.example.test"
-MINIMAL_CONFIG = {
-    "mailbox": [{"address": "support@shop.example"}],
-    "trust": {"authserv_ids": [AUTHSERV]},
-    "escalation": {"tier1": ["crisis@shop.example"]},
-    # the daily digest depends on the hour the tests run at: off here, tested with the time given
-    "digest": {"enabled": False},
-}
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "imap_mailbox(**options): options of the mailbox imap_config watches")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test that started the daemon shows the end of the daemon's log."""
+    report = yield
+    log = item.stash.get(DAEMON_LOG, None)
+    if report.failed and log is not None and log.exists():
+        report.sections.append((f"daemon log {log}", log.read_text(errors="replace")[-6000:]))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -33,80 +52,116 @@ def classifier(config):
     return Classifier(config)
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value))
-
-
-def config_toml(data: dict) -> str:
-    """TOML text of a configuration given as a dict (tables, arrays of tables, nested tables)."""
-    out = []
-
-    def table(header: str, values: dict) -> None:
-        out.append(header)
-        nested = {k: v for k, v in values.items() if isinstance(v, dict)}
-        out.extend(f"{k} = {_toml_value(v)}" for k, v in values.items() if k not in nested)
-        for key, sub in nested.items():
-            table(f"[{header.strip('[]')}.{key}]", sub)
-
-    for section, values in data.items():
-        if isinstance(values, list):
-            for entry in values:
-                table(f"[[{section}]]", entry)
-        else:
-            table(f"[{section}]", values)
-    return "\n".join(out) + "\n"
-
-
-def write_config(tmp_path: Path, **sections) -> Path:
-    """The minimal configuration with a state folder in tmp_path, sections added or replaced."""
-    data = {"gateway": {"state_dir": str(tmp_path / "state")}, **MINIMAL_CONFIG, **sections}
-    path = tmp_path / "gateway.toml"
-    path.write_text(config_toml(data), "utf-8")
-    return path
-
-
 @pytest.fixture
 def config_file(tmp_path):
     return write_config(tmp_path)
 
 
-def corpus_manifest():
-    manifest = SHARED_CORPUS / "manifest.json"
-    if not manifest.exists():
-        return []
-    return json.loads(manifest.read_text("utf-8"))["messages"]
+@pytest.fixture
+def claim_file(tmp_path):
+    path = tmp_path / "claim.eml"
+    path.write_bytes(SPANISH_CLAIM)
+    return path
 
 
-def under_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+@pytest.fixture
+def pipeline(classifier, tmp_path):
+    """The pipeline over a fresh state in tmp_path/state, open for the whole test."""
+    with State(tmp_path / "state") as state:
+        yield Pipeline(classifier, state)
 
 
-def assert_verdict(verdict, expected: dict) -> None:
-    """The checks of a manifest entry: category (unless any), tier, ids, trust, actions, deadline."""
-    if expected["category"] is not None:
-        assert verdict.category == expected["category"]
-    assert verdict.tier == expected["tier"]
-    assert verdict.suspicious == expected["suspicious"]
-    assert verdict.order_id == expected["order_id"]
-    assert verdict.case_id == expected["case_id"]
-    if "case_status" in expected:
-        assert verdict.case_status == expected["case_status"]
-    if expected.get("marketplace") is not None:
-        assert verdict.marketplace == expected["marketplace"]
-    assert (verdict.action("acknowledge") is not None) == expected["ack"]
-    assert (verdict.action("forward") is not None) == expected["forward"]
-    if expected["deadline"] is None:
-        assert verdict.deadline is None
-    else:
-        assert verdict.deadline is not None
-        assert abs((verdict.deadline - datetime.fromisoformat(expected["deadline"])).total_seconds()) <= 120
-    if verdict.tier == 1:
-        assert verdict.subject.startswith("[CRISIS:")
-    if verdict.suspicious:
-        assert "[CRISIS:" not in verdict.subject and verdict.subject.startswith("[SUSPECT]")
+@pytest.fixture
+def sink():
+    with Sink() as running:
+        yield running
+
+
+@pytest.fixture
+def webhook():
+    with Webhook() as running:
+        yield running
+
+
+_postfix_slots = iter(range(10**6))
+
+
+@pytest.fixture
+def postfix_factory():
+    """make(extra_main=..., extra_master=...) starts a Postfix of its own; all are stopped after the test."""
+    if not postfix_available():
+        missing("Postfix (run as root with the postfix package installed)")
+    started: list[Postfix] = []
+
+    def make(**options) -> Postfix:
+        instance = Postfix(next(_postfix_slots) % POSTFIX_SLOTS, **options).start()
+        started.append(instance)
+        return instance
+
+    yield make
+    for instance in started:
+        instance.stop()
+
+
+_dovecot_names = iter(range(10**6))
+
+
+@pytest.fixture
+def dovecot():
+    if not dovecot_available():
+        missing("Dovecot (run as root with the dovecot-imapd package installed)")
+    server = Dovecot(f"{os.getpid()}-{next(_dovecot_names)}").start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.base, ignore_errors=True)
+
+
+@pytest.fixture
+def chain(postfix_factory, dovecot):
+    """Postfix with the inbound relay as its content filter, delivering into Dovecot."""
+    return Chain.start(postfix_factory, dovecot)
+
+
+@pytest.fixture
+def imap_config(request, tmp_path, dovecot) -> Path:
+    """The configuration file of a daemon watching the Dovecot INBOX (a look every second, a
+    30-day backlog), its outgoing mail captured in tmp_path/outgoing."""
+    marker = request.node.get_closest_marker("imap_mailbox")
+    box = imap_mailbox(tmp_path, dovecot, **{"poll_seconds": 1, "backlog_days": 30, **(marker.kwargs if marker else {})})
+    return write_config(tmp_path, mailbox=[box], smtp=smtp_capture(tmp_path),
+                        outbox={"backoff_initial": 0.05, "backoff_max": 0.2})
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """(certificate, key): self-signed for 127.0.0.1, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        missing("openssl")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def run_daemon(request, tmp_path):
+    """start(config, *args, command="run", notify=False, env=None) starts `python -m gateway
+    COMMAND --config CONFIG ARGS` (the daemon, by default) as a process, its output appended to
+    tmp_path/daemon.log: restarts share it, a failing test shows it. With `notify`, a fake
+    systemd listens on its NOTIFY_SOCKET; `env` adds variables. Whatever still runs after the
+    test gets SIGTERM, and is killed if it does not end within a minute."""
+    log = tmp_path / "daemon.log"
+    request.node.stash[DAEMON_LOG] = log
+    started: list[DaemonProcess] = []
+
+    def start(config: Path, *args: str, command: str = "run", notify: bool = False,
+              env: dict[str, str] | None = None) -> DaemonProcess:
+        fake = FakeSystemd(str(tmp_path / f"notify-{len(started) + 1}")) if notify else None
+        started.append(DaemonProcess(command, config, args, log, notify=fake, env=env))
+        return started[-1]
+
+    yield start
+    for daemon in started:
+        daemon.stop(signal.SIGTERM)

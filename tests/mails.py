@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from configs import AUTHSERV
+
 BUYER_ADDRESS = "k3j4h5g6f7d8@marketplace.amazon.co.uk"  # the buyer of buyer(), with its default token
 
 
@@ -53,3 +55,24 @@ def case(case_id: str, status: str, *, day: int = 22, hour: int = 20) -> bytes:
         f"Date: {day:02d} Nov 2026 {hour:02d}:00:00 +0000\r\n\r\n"
         f"Hello,\r\n\r\nThis is about your case {case_id}.\r\n\r\nAmazon\r\n"
     ).encode()
+
+
+# An A-to-z claim of amazon.es, its headers encoded, its body 8-bit, with X-Crisis headers the
+# sender forged; it states 24 hours to answer.
+SPANISH_CLAIM = (
+    f"Authentication-Results: {AUTHSERV}; dkim=pass header.d=amazon.es; dmarc=pass header.from=amazon.es\r\n"
+    "Received: from ses by mx.example.test; Tue, 17 Nov 2026 08:00:05 +0000\r\n"
+    "From: =?utf-8?q?Garant=C3=ADa_de_la_A_a_la_Z?= <atoz-guarantee-no-reply@amazon.es>\r\n"
+    "To: support@shop.example\r\n"
+    "Subject: =?utf-8?q?Reclamaci=C3=B3n_recibida_para_el_pedido?= 404-1112223-3334445\r\n"
+    "X-Crisis-Tier: 1\r\n"
+    "X-Crisis-Category: forged-by-sender\r\n"
+    "Date: Tue, 17 Nov 2026 08:00:00 +0000\r\n"
+    "Message-ID: <claim-es@example.test>\r\n"
+    "X-Marketplace-ID: A1RKKUPIHCS9HS\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: 8bit\r\n"
+    "\r\n"
+    "Hemos recibido una reclamación de la Garantía de la A a la Z para el pedido 404-1112223-3334445.\r\n"
+    "Responda en un plazo de 24 horas.\r\n"
+).encode("utf-8")

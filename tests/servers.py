@@ -1,10 +1,12 @@
-"""Real mail servers for tests, on 127.0.0.1 only: an aiosmtpd sink that can misbehave on
-purpose, and a throwaway Postfix instance. Under CI (CI=true) a missing server fails the test;
-on a developer's machine it skips it."""
+"""Real servers for tests, on 127.0.0.1 only: an aiosmtpd sink that can misbehave on purpose,
+throwaway Postfix and Dovecot instances, and a webhook receiver. Under CI (CI=true) a missing
+server fails the test; on a developer's machine it skips it. The fixtures that start them are in
+conftest.py."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -12,11 +14,11 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import under_ci
 
 
 def free_port() -> int:
@@ -48,6 +50,10 @@ def listening(port: int, timeout: float = 20.0, alive=lambda: True) -> bool:
         except OSError:
             time.sleep(0.1)
     return False
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def missing(what: str) -> None:
@@ -132,7 +138,7 @@ POSTFIX_ROOT = Path("/tmp/crisis-gateway-postfix")
 POSTFIX_SLOTS = 8
 
 
-def _postfix_available() -> bool:
+def postfix_available() -> bool:
     return shutil.which("postfix") is not None and os.geteuid() == 0
 
 
@@ -216,53 +222,10 @@ maximal_backoff_time = 2s
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def content_filter(filter_port: int, reinject_port: int) -> tuple[str, str]:
-    """main.cf and master.cf lines of an after-queue content filter, as Postfix's FILTER_README
-    sets one up: every mail to 127.0.0.1:filter_port, taken back on 127.0.0.1:reinject_port."""
-    main = f"content_filter = scan:[127.0.0.1]:{filter_port}\n"
-    master = f"""
-scan      unix  -       -       n       -       10      smtp
-  -o smtp_send_xforward_command=yes
-  -o disable_mime_output_conversion=yes
-127.0.0.1:{reinject_port} inet n  -       n       -       10      smtpd
-  -o content_filter=
-  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters
-  -o smtpd_relay_restrictions=permit_mynetworks,reject
-  -o mynetworks=127.0.0.0/8
-  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
-"""
-    return main, master
-
-
-@pytest.fixture
-def sink():
-    with Sink() as running:
-        yield running
-
-
-_slot_counter = iter(range(10**6))
-
-
-@pytest.fixture
-def postfix_factory():
-    if not _postfix_available():
-        missing("Postfix (run as root with the postfix package installed)")
-    started: list[Postfix] = []
-
-    def make(**options) -> Postfix:
-        instance = Postfix(next(_slot_counter) % POSTFIX_SLOTS, **options).start()
-        started.append(instance)
-        return instance
-
-    yield make
-    for instance in started:
-        instance.stop()
-
-
 DOVECOT_ROOT = Path("/tmp/crisis-gateway-dovecot")
 
 
-def _dovecot_available() -> bool:
+def dovecot_available() -> bool:
     return shutil.which("dovecot") is not None and os.geteuid() == 0
 
 
@@ -403,14 +366,33 @@ protocol imap {{
             return [(uid, data[uid][b"FLAGS"], data[uid][b"BODY[]"]) for uid in sorted(data)]
 
 
-_dovecot_counter = iter(range(10**6))
+class Webhook:
+    """An HTTP server on 127.0.0.1 that keeps the JSON body of every POST in `bodies` and answers
+    with the next status of `answers`, 200 once none is left."""
 
+    def __init__(self) -> None:
+        self.answers: list[int] = []
+        self.bodies: list[dict] = []
+        hook = self
 
-@pytest.fixture
-def dovecot():
-    if not _dovecot_available():
-        missing("Dovecot (run as root with the dovecot-imapd package installed)")
-    server = Dovecot(f"{os.getpid()}-{next(_dovecot_counter)}").start()
-    yield server
-    server.stop()
-    shutil.rmtree(server.base, ignore_errors=True)
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                hook.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(hook.answers.pop(0) if hook.answers else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def __enter__(self) -> "Webhook":
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()

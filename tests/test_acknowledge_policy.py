@@ -2,8 +2,9 @@
 
 import mails
 import pytest
+from configs import make_config
+from recording import recorded
 
-from gateway.intake.pipeline import Pipeline
 from gateway.state import State
 
 ORDER = "211-1231231-3213213"
@@ -49,12 +50,10 @@ def test_amazon_system_senders_are_never_acknowledged(classifier, sender):
     assert verdict.action("acknowledge") is None
 
 
-def test_an_acknowledgement_does_not_stop_the_clock(classifier, tmp_path):
-    state = State(tmp_path / "state")
-    try:
-        Pipeline(classifier, state).handle(buyer())
+def test_an_acknowledgement_does_not_stop_the_clock(tmp_path):
+    config = make_config(tmp_path)
+    recorded(config, buyer())
+    with State(config.state_dir) as state:
         assert [r["kind"] for r in state.db.query("SELECT kind FROM outbox")] == ["acknowledge"]
         state.db["outbox"].update(1, {"status": "done"})
         assert state.clock(f"order:{ORDER}")["status"] == "open"
-    finally:
-        state.close()

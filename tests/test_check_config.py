@@ -5,18 +5,11 @@ import shutil
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from conftest import write_config
-from servers import Sink, SinkHandler, dovecot, free_port  # noqa: F401 - fixture
+from configs import imap_mailbox, write_config
+from servers import Sink, SinkHandler, free_port
 
 from gateway.cli import main
 from gateway.config.shipped import shipped_dir
-
-
-def imap_box(tmp_path, server, password: str) -> dict:
-    secret = tmp_path / f"imap-password-{password}"
-    secret.write_text(password + "\n")
-    return {"name": "shop", "address": "support@shop.example", "imap_host": "127.0.0.1", "imap_port": server.imap_port,
-            "imap_security": "none", "imap_user": server.user, "password_file": str(secret), "timeout": 10}
 
 
 def check(capsys, config) -> tuple[int, str]:
@@ -27,7 +20,7 @@ def check(capsys, config) -> tuple[int, str]:
 def test_everything_works_and_is_said(dovecot, tmp_path, capsys):
     dovecot.append(b"From: a@b.example\r\nSubject: hello\r\n\r\nhi\r\n")
     with Sink() as sink:
-        config = write_config(tmp_path, mailbox=[imap_box(tmp_path, dovecot, dovecot.password)],
+        config = write_config(tmp_path, mailbox=[imap_mailbox(tmp_path, dovecot)],
                               smtp={"from": "crisis@shop.example", "host": "127.0.0.1", "port": sink.port, "security": "none"},
                               relay={"inbound": {"listen": f"127.0.0.1:{free_port()}", "reinject": f"127.0.0.1:{free_port()}"}})
         code, out = check(capsys, config)
@@ -55,7 +48,7 @@ def test_each_problem_is_named_with_its_fix(dovecot, tmp_path, capsys):
     refusing.start()
     try:
         config = write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "templates_dir": str(templates)},
-                              mailbox=[imap_box(tmp_path, dovecot, "wrong-password")],
+                              mailbox=[imap_mailbox(tmp_path, dovecot, "wrong-password")],
                               smtp={"from": "crisis@shop.example", "host": "127.0.0.1", "port": refusing.port,
                                     "security": "none", "user": "crisis", "password_file": str(password)})
         code, out = check(capsys, config)

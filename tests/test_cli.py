@@ -1,11 +1,10 @@
 """The command line as a user meets it: contract of classify --json, clear errors, the demo."""
 
 import json
-import subprocess
-import sys
 
 import pytest
-from test_tagging import CLAIM
+from captured import captured_mail, maildir_mails
+from processes import cli
 
 CONTRACT_KEYS = {
     "file", "message_id", "category", "tier", "suspicious", "order_id", "case_id", "case_status", "marketplace",
@@ -13,19 +12,8 @@ CONTRACT_KEYS = {
 }
 
 
-def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True, text=True, cwd=cwd)
-
-
-@pytest.fixture
-def claim_file(tmp_path):
-    path = tmp_path / "claim.eml"
-    path.write_bytes(CLAIM)
-    return path
-
-
 def test_classify_json_contract(config_file, claim_file):
-    result = run("classify", "--config", str(config_file), "--json", str(claim_file))
+    result = cli("classify", "--config", str(config_file), "--json", str(claim_file))
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
     verdict = json.loads(line)
@@ -40,13 +28,13 @@ def test_classify_json_contract(config_file, claim_file):
 
 def test_classify_changes_nothing(config_file, claim_file, tmp_path):
     before = claim_file.read_bytes()
-    run("classify", "--config", str(config_file), str(claim_file))
+    cli("classify", "--config", str(config_file), str(claim_file))
     assert claim_file.read_bytes() == before
     assert not (tmp_path / "state").exists()
 
 
 def test_classify_table(config_file, claim_file):
-    result = run("classify", "--config", str(config_file), str(claim_file))
+    result = cli("classify", "--config", str(config_file), str(claim_file))
     header, row = result.stdout.splitlines()
     assert header.split()[:5] == ["file", "category", "tier", "due", "actions"]
     assert "claim.eml" in row and "atoz_claim" in row and "[CRISIS: A-to-Z" in row
@@ -55,7 +43,7 @@ def test_classify_table(config_file, claim_file):
 def test_classify_reports_bad_files_and_goes_on(config_file, claim_file, tmp_path):
     empty = tmp_path / "empty.eml"
     empty.write_bytes(b"")
-    result = run("classify", "--config", str(config_file), "--json", str(empty), str(tmp_path / "missing.eml"), str(claim_file))
+    result = cli("classify", "--config", str(config_file), "--json", str(empty), str(tmp_path / "missing.eml"), str(claim_file))
     assert result.returncode == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[0] == {"file": str(empty), "error": "empty message"}
@@ -94,33 +82,33 @@ def test_classify_reports_bad_files_and_goes_on(config_file, claim_file, tmp_pat
 def test_config_errors_name_the_key(tmp_path, claim_file, text, message):
     bad = tmp_path / "bad.toml"
     bad.write_text(text, "utf-8")
-    result = run("classify", "--config", str(bad), str(claim_file))
+    result = cli("classify", "--config", str(bad), str(claim_file))
     assert result.returncode == 2
     assert message in result.stderr and str(bad) in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_missing_config_file(claim_file, tmp_path):
-    result = run("classify", "--config", str(tmp_path / "nope.toml"), str(claim_file))
+    result = cli("classify", "--config", str(tmp_path / "nope.toml"), str(claim_file))
     assert result.returncode == 2 and "file not found" in result.stderr
 
 
 def test_demo_runs_from_any_folder(tmp_path):
-    result = run("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
+    result = cli("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "intact" in result.stdout and "atoz_claim tier=1" in result.stdout
-    inbox = [p for sub in ("new", "cur") for p in (tmp_path / "demo" / "inbox" / sub).iterdir()]
-    archive = [p for sub in ("new", "cur") for p in (tmp_path / "demo" / "inbox" / ".Crisis Gateway.Archive" / sub).iterdir()]
+    inbox = maildir_mails(tmp_path / "demo" / "inbox")
+    archive = maildir_mails(tmp_path / "demo" / "inbox" / ".Crisis Gateway.Archive")
     assert len(inbox) == 15  # every sample mail once: tagged copies, untouched mail, the unreadable one
-    assert sum(b"[CRISIS: A-to-Z" in p.read_bytes() for p in inbox) >= 3
-    assert len(archive) == sum(b"X-Crisis-Key:" in p.read_bytes() for p in inbox)
-    assert len(list((tmp_path / "demo" / "outgoing" / "new").iterdir())) >= 8
-    again = run("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
+    assert sum(b"[CRISIS: A-to-Z" in raw for raw in inbox) >= 3
+    assert len(archive) == sum(b"X-Crisis-Key:" in raw for raw in inbox)
+    assert len(captured_mail(tmp_path / "demo" / "outgoing")) >= 8
+    again = cli("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr
 
 
 def test_python_dash_m_and_version():
-    result = run("--version")
+    result = cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("crisis-gateway ")
 
 
@@ -128,10 +116,10 @@ def test_maildir_with_only_cur(tmp_path, config_file):
     """A Maildir copied without its empty folders (git keeps no empty folder) still reads."""
     (tmp_path / "box" / "cur").mkdir(parents=True)
     (tmp_path / "box" / "cur" / "1.eml").write_bytes(b"From: a@b.example\r\nSubject: hi\r\n\r\nhello\r\n")
-    result = run("classify", "--config", str(config_file), "--json", str(tmp_path / "box"))
+    result = cli("classify", "--config", str(config_file), "--json", str(tmp_path / "box"))
     assert result.returncode == 0 and json.loads(result.stdout)["category"] == "other"
 
 
 def test_run_without_anything_to_watch_says_so(config_file):
-    result = run("run", "--config", str(config_file))
+    result = cli("run", "--config", str(config_file))
     assert result.returncode == 2 and "nothing to do" in result.stderr and "[relay.inbound]" in result.stderr

@@ -1,7 +1,7 @@
 """Every mail of the shared corpus gets the verdict its manifest gives."""
 
 import pytest
-from conftest import SHARED_CORPUS, assert_verdict, corpus_manifest
+from corpus import SHARED_CORPUS, assert_verdict, corpus_manifest
 
 ENTRIES = corpus_manifest()
 

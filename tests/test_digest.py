@@ -11,15 +11,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_CONFIG, config_toml
+from captured import captured_mail
+from configs import config_data, config_toml, smtp_capture
 from mails import buyer, case, claim
+from recording import recorded
 from servers import missing
 
 from gateway.cli import main
 from gateway.config import config_from_dict
 from gateway.deadlines import digest
-from gateway.intake.pipeline import Pipeline
-from gateway.judging.classify import Classifier
 from gateway.outgoing.outbox import Outbox
 from gateway.state import State
 
@@ -31,9 +31,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 
 def settings(tmp_path: Path, **digest_settings) -> dict:
-    return {**MINIMAL_CONFIG, "gateway": {"state_dir": str(tmp_path / "state")},
-            "smtp": {"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")},
-            "digest": {"to": ["boss@shop.example"], **digest_settings}}
+    return config_data(tmp_path, smtp=smtp_capture(tmp_path), digest={"to": ["boss@shop.example"], **digest_settings})
 
 
 def at_hour(raw: bytes, hour: int) -> bytes:
@@ -43,30 +41,20 @@ def at_hour(raw: bytes, hour: int) -> bytes:
 @pytest.fixture
 def config(tmp_path):
     config = config_from_dict(settings(tmp_path))
-    state = State(config.state_dir)
-    try:
-        pipeline = Pipeline(Classifier(config), state)
-        for raw in (buyer(OVERDUE, "Where is my parcel?"),
-                    at_hour(buyer(TODAY, "Where is my parcel?", token="aa11bb22cc33"), 15).replace(
-                        b"Subject: Inquiry", b"Subject: <b>now</b> Inquiry"),
-                    claim(LATER), case(CASE, "opened", day=21)):
-            assert pipeline.handle(raw, now=NOW - timedelta(hours=20)).status == "recorded"
-    finally:
-        state.close()
+    recorded(config, buyer(OVERDUE, "Where is my parcel?"),
+             at_hour(buyer(TODAY, "Where is my parcel?", token="aa11bb22cc33"), 15).replace(
+                 b"Subject: Inquiry", b"Subject: <b>now</b> Inquiry"),
+             claim(LATER), case(CASE, "opened", day=21), now=NOW - timedelta(hours=20))
     return config
 
 
-def digests(config) -> list[Path]:
-    folder = config.smtp.capture_dir / "new"
-    return [p for p in folder.iterdir() if b"X-Crisis-Digest:" in p.read_bytes()] if folder.exists() else []
+def digests(config) -> list[bytes]:
+    return [raw for raw in captured_mail(config.smtp.capture_dir) if b"X-Crisis-Digest:" in raw]
 
 
 def content(config, now=NOW) -> dict:
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         return digest.gather(state, config, now)
-    finally:
-        state.close()
 
 
 def test_the_digest_sorts_open_clocks_into_overdue_due_today_and_later_crises(config):
@@ -86,12 +74,9 @@ def test_the_digest_sorts_open_clocks_into_overdue_due_today_and_later_crises(co
 
 
 def test_the_daemon_queues_one_digest_a_day_from_the_configured_hour(config):
-    def fire(at):
-        state = State(config.state_dir)  # a fresh State each time: restarts change nothing
-        try:
-            return digest.fire_due(state, config, at)
-        finally:
-            state.close()
+    def fire(at, using=config):
+        with State(using.state_dir) as state:  # a fresh State each time: restarts change nothing
+            return digest.fire_due(state, using, at)
 
     day = datetime(2026, 11, 23, tzinfo=timezone.utc)
     assert fire(day + timedelta(hours=7, minutes=59)) is None
@@ -103,21 +88,18 @@ def test_the_daemon_queues_one_digest_a_day_from_the_configured_hour(config):
     berlin = config_from_dict({**settings(Path(config.state_dir).parent), "gateway": {
         "state_dir": str(config.state_dir), "timezone": "Europe/Berlin"}})
     # 07:30 UTC is 08:30 in Berlin: the hour is local time
-    assert digest.fire_due(State(config.state_dir), berlin, day + timedelta(days=2, hours=7, minutes=30)) is not None
+    assert fire(day + timedelta(days=2, hours=7, minutes=30), berlin) is not None
     disabled = config_from_dict({**settings(Path(config.state_dir).parent, enabled=False),
                                  "gateway": {"state_dir": str(config.state_dir)}})
-    assert digest.fire_due(State(config.state_dir), disabled, day + timedelta(days=3, hours=9)) is None
+    assert fire(day + timedelta(days=3, hours=9), disabled) is None
 
 
 def test_the_digest_is_mailed_as_text_and_html_without_external_assets(config):
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         assert digest.queue(state, config, NOW, key="digest|test", to=("boss@shop.example",)) is not None
         assert Outbox(config, state).run(now=lambda: NOW)["dead"] == 0
-    finally:
-        state.close()
-    [path] = digests(config)
-    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    [raw] = digests(config)
+    message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Subject"] == "Crisis digest Mon 23 Nov 2026: 1 overdue, 1 due today, 4 open"
     assert message["To"] == "boss@shop.example" and message["Auto-Submitted"] == "auto-generated"
     assert message.get_content_type() == "multipart/alternative"
@@ -138,8 +120,8 @@ def test_digest_command_sends_now_or_writes_files(config, tmp_path, capsys):
     assert digests(config) == []
     assert main(["digest", "--config", str(config_file), "--now", NOW.isoformat(), "--to", "ceo@shop.example"]) == 0
     assert "to ceo@shop.example, sent" in capsys.readouterr().out
-    [path] = digests(config)
-    assert b"To: ceo@shop.example" in path.read_bytes()
+    [raw] = digests(config)
+    assert b"To: ceo@shop.example" in raw
     nobody = {**settings(tmp_path), "digest": {}, "escalation": {}}
     config_file.write_text(config_toml(nobody), "utf-8")
     assert main(["digest", "--config", str(config_file)]) == 2
@@ -159,11 +141,8 @@ def test_the_html_digest_renders_in_a_real_browser(config, tmp_path):
     from PIL import Image
 
     browser = _chromium()
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         html = digest.render(config, digest.gather(state, config, NOW)).html
-    finally:
-        state.close()
     page = tmp_path / "digest.html"
     page.write_text(html, "utf-8")
     shot = tmp_path / "digest.png"

@@ -3,11 +3,12 @@
 import zipfile
 from datetime import datetime, timezone
 
-from conftest import write_config
+from configs import smarthost, write_config
+from corpus import corpus_or_factory
 from mails import buyer, claim
-from relays import gateway, smarthost
-from servers import sink  # noqa: F401 - fixture
-from test_status import cli, mails_with_expectations, record, status
+from processes import cli, status_rows
+from recording import recorded
+from relays import gateway
 
 from gateway.config import load_config
 from gateway.deadlines.evidence import build
@@ -26,11 +27,8 @@ CARRIER = (
 
 def pack(config_path, order: str = ORDER) -> tuple[list[str], dict[str, list[str]], str]:
     config = load_config(config_path)
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         path, checks, _ = build(state, order, config_path.parent / "out", config.templates_dir, NOW)
-    finally:
-        state.close()
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         page = archive.read(f"evidence-{order}/index.html").decode()
@@ -38,10 +36,9 @@ def pack(config_path, order: str = ORDER) -> tuple[list[str], dict[str, list[str
 
 
 def test_a_pack_for_every_open_tier1_order(tmp_path):
-    mails = mails_with_expectations()
     config = write_config(tmp_path)
-    record(config, [raw for raw, _ in mails])
-    orders = [row["order_id"] for row in status(config) if row["order_id"] and row["tier"] == 1]
+    recorded(config, *(raw for _, raw, _ in corpus_or_factory(120, seed=3)))
+    orders = [row["order_id"] for row in status_rows(config, NOW.isoformat()) if row["order_id"] and row["tier"] == 1]
     assert orders
     for order in orders:
         done = cli("evidence", order, "--config", str(config), "--out", str(tmp_path / "packs"))
@@ -53,11 +50,11 @@ def test_a_pack_for_every_open_tier1_order(tmp_path):
 
 def test_the_checklist_finds_what_a_carrier_mail_proves_and_not_what_a_buyer_denies(tmp_path):
     config = write_config(tmp_path)
-    record(config, [claim(ORDER), buyer(ORDER, "The parcel was not delivered, UPS lost it.")])
+    recorded(config, claim(ORDER), buyer(ORDER, "The parcel was not delivered, UPS lost it."))
     _, found, page = pack(config)
     assert found["Delivery date and proof"] == [] and "missing" in page
     assert found["Buyer correspondence"]
-    record(config, [CARRIER])
+    recorded(config, CARRIER)
     names, found, page = pack(config)
     assert any("1z999aa10123456784" in f for f in found["Tracking number"])
     assert any("ups" in f for f in found["Carrier"])
@@ -67,7 +64,7 @@ def test_the_checklist_finds_what_a_carrier_mail_proves_and_not_what_a_buyer_den
 
 def test_the_teams_reply_through_the_relay_is_in_the_pack(tmp_path, sink):
     with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
-        record(gw.config.path, [buyer(ORDER, "Where is it?")])
+        recorded(gw.config, buyer(ORDER, "Where is it?"))
         with gw.smtp("outbound") as client:
             client.sendmail("support@shop.example", ["k3j4h5g6f7d8@marketplace.amazon.co.uk"],
                             f"From: support@shop.example\r\nTo: k3j4h5g6f7d8@marketplace.amazon.co.uk\r\n"
@@ -79,13 +76,13 @@ def test_the_teams_reply_through_the_relay_is_in_the_pack(tmp_path, sink):
 
 def test_the_timeline_escapes_what_mails_say(tmp_path):
     config = write_config(tmp_path)
-    record(config, [buyer(ORDER, "<script>alert(1)</script> where is it?")])
+    recorded(config, buyer(ORDER, "<script>alert(1)</script> where is it?"))
     _, _, page = pack(config)
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 
 def test_an_unknown_order_is_an_error(tmp_path):
     config = write_config(tmp_path)
-    record(config, [claim(ORDER)])
+    recorded(config, claim(ORDER))
     done = cli("evidence", "999-9999999-9999999", "--config", str(config))
     assert done.returncode == 1 and "no mail about order" in done.stderr

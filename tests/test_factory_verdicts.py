@@ -3,7 +3,7 @@ gets the verdict it must get: the same checks as the shared corpus, on mail the 
 
 import mailfactory
 import pytest
-from conftest import assert_verdict
+from corpus import assert_verdict
 
 VARIANTS = mailfactory.all_variants(seed=3)
 STREAM = list(mailfactory.generate(400, seed=11))

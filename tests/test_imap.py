@@ -2,74 +2,46 @@
 archived, forwards and acknowledgements once, across restarts, drops and SIGKILLs."""
 
 import email
-import email.policy
 import random
+import shutil
 import signal
-import subprocess
-import sys
+import threading
 import time
 import tomllib
-from pathlib import Path
+from contextlib import closing
 
 import mailfactory
 import mails
 import pytest
-from conftest import write_config
-from servers import dovecot, wait_until  # noqa: F401 - fixture
+from captured import captured_mail
+from configs import smtp_capture, write_config
+from corpus import SHARED_CORPUS, corpus_manifest
+from inbox import ARCHIVE, message_id, settled, subject_of, tagged_copy_of
+from servers import wait_until
 
 from gateway.config import load_config
+from gateway.config.shipped import shipped_dir
+from gateway.intake.pipeline import Pipeline
+from gateway.intake.stores.imap import ImapStore
+from gateway.intake.watcher import Watcher
+from gateway.judging.classify import Classifier
+from gateway.mail import maildir
+from gateway.outgoing.outbox import Outbox
 from gateway.service.daemon import Daemon
-
-ARCHIVE = "Crisis Gateway/Archive"
-
-
-def write_imap_config(tmp_path: Path, server, **mailbox) -> Path:
-    password = tmp_path / "imap-password"
-    password.write_text(server.password + "\n")
-    box = {"name": "shop", "address": "support@shop.example", "imap_host": "127.0.0.1", "imap_port": server.imap_port,
-           "imap_security": "none", "imap_user": server.user, "password_file": str(password), "poll_seconds": 1,
-           "timeout": 10, "backlog_days": 30, **mailbox}
-    return write_config(tmp_path, mailbox=[box], smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")},
-                        outbox={"backoff_initial": 0.05, "backoff_max": 0.2})
+from gateway.state import State
 
 
-def subject_of(raw: bytes) -> str:
-    return str(email.message_from_bytes(raw, policy=email.policy.default)["Subject"])
-
-
-def message_id(raw: bytes) -> str:
-    return email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
-
-
-def outgoing(tmp_path: Path, reminders: bool = False) -> list[bytes]:
+def outgoing(tmp_path, reminders: bool = False) -> list[bytes]:
     """Forwards and acknowledgements sent; with `reminders`, reminders too (the test mails are a
     day old, so their clocks' reminders come due at once; they are tested in test_reminders.py)."""
-    folder = tmp_path / "outgoing" / "new"
-    sent = [p.read_bytes() for p in folder.iterdir()] if folder.exists() else []
-    return sent if reminders else [raw for raw in sent if b"X-Crisis-Reminder:" not in raw]
+    return captured_mail(tmp_path / "outgoing", reminders=reminders)
 
 
-class Running:
-    """`crisis-gateway run` as a real process, as systemd would start it."""
-
-    def __init__(self, config: Path, log: Path):
-        self.log = log
-        self.process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
-                                        stdout=open(log, "ab"), stderr=subprocess.STDOUT)
-
-    def stop(self, sig=signal.SIGTERM, timeout=60) -> int:
-        self.process.send_signal(sig)
-        return self.process.wait(timeout=timeout)
+def watcher(config, store: ImapStore, state: State) -> Watcher:
+    return Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event())
 
 
-def tagged_copy_of(server, mid: str):
-    for uid, flags, raw in server.messages():
-        if message_id(raw) == mid and b"$CrisisTagged" in flags:
-            return uid, flags, raw
-    return None
-
-
-def test_backlog_is_tagged_in_place(dovecot, tmp_path):
+def test_backlog_is_tagged_in_place(dovecot, imap_config, tmp_path):
     order = "301-1111111-2222222"
     inbox = {
         "claim": mails.claim(order),
@@ -79,7 +51,7 @@ def test_backlog_is_tagged_in_place(dovecot, tmp_path):
     }
     for raw in inbox.values():
         dovecot.append(raw)
-    config = load_config(write_imap_config(tmp_path, dovecot))
+    config = load_config(imap_config)
     assert Daemon(config).run_once() == 0
 
     messages = dovecot.messages()
@@ -105,12 +77,10 @@ def test_backlog_is_tagged_in_place(dovecot, tmp_path):
     assert len(outgoing(tmp_path, reminders=True)) == 6
 
 
-def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dovecot, tmp_path):
-    config = write_imap_config(tmp_path, dovecot)
-    log = tmp_path / "daemon.log"
-    daemon = Running(config, log)
+def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dovecot, imap_config, run_daemon):
+    daemon = run_daemon(imap_config)
     try:
-        assert wait_until(lambda: "shop: connected" in log.read_text(), 20)
+        assert wait_until(lambda: "shop: connected" in daemon.log_text(), 20)
 
         raw = mails.claim("302-0000000-0000001")
         started = time.monotonic()
@@ -121,46 +91,39 @@ def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dov
         dovecot.doveadm("kick", dovecot.user)  # the server drops every connection
         raw = mails.claim("302-0000000-0000002")
         dovecot.append(raw)
-        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 30), log.read_text()[-3000:]
+        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 30), daemon.log_text()[-3000:]
 
         dovecot.stop()  # the server restarts while the daemon idles
         time.sleep(1)
         dovecot.start()
         raw = mails.claim("302-0000000-0000003")
         dovecot.append(raw)
-        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 40), log.read_text()[-3000:]
-        assert "reconnecting" in log.read_text()
+        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 40), daemon.log_text()[-3000:]
+        assert "reconnecting" in daemon.log_text()
     finally:
         assert daemon.stop() == 0
-    assert "shop: stopped" in log.read_text()
-    assert dovecot.password not in log.read_text()
+    assert "shop: stopped" in daemon.log_text()
+    assert dovecot.password not in daemon.log_text()
     assert len(dovecot.messages()) == 3 and len(dovecot.messages(ARCHIVE)) == 3
 
 
-def test_a_reply_filed_in_the_sent_folder_stops_the_clock_while_running(dovecot, tmp_path):
+def test_a_reply_filed_in_the_sent_folder_stops_the_clock_while_running(dovecot, imap_config, run_daemon, tmp_path):
     """The server names its Sent folder only by the \\Sent attribute; the gateway's own
     acknowledgement filed there (as Gmail does) is no reply; the team's reply is."""
-    from gateway.state import State
-
     order = "305-0000000-0000001"
-    config = write_imap_config(tmp_path, dovecot)
-    state_dir = tomllib.loads(config.read_text())["gateway"]["state_dir"]
-    log = tmp_path / "daemon.log"
+    state_dir = load_config(imap_config).state_dir
 
     def clock_status():
-        state = State(Path(state_dir))
-        try:
+        with State(state_dir) as state:
             return (state.clock(f"order:{order}") or {}).get("status")
-        finally:
-            state.close()
 
     raw = mails.buyer(order, "Where is my parcel? Otherwise I will file an A-to-z claim.")
     dovecot.append(raw)
-    daemon = Running(config, log)
+    daemon = run_daemon(imap_config)
     try:
-        assert wait_until(lambda: outgoing(tmp_path), 20), log.read_text()[-3000:]
+        assert wait_until(lambda: outgoing(tmp_path), 20), daemon.log_text()[-3000:]
         assert clock_status() == "open"
-        assert "shop (sent): watching Gesendet" in log.read_text()
+        assert "shop (sent): watching Gesendet" in daemon.log_text()
         for acknowledgement in outgoing(tmp_path):
             dovecot.append(acknowledgement, folder="Gesendet")
         time.sleep(3)
@@ -168,16 +131,16 @@ def test_a_reply_filed_in_the_sent_folder_stops_the_clock_while_running(dovecot,
         dovecot.append((f"From: support@shop.example\r\nTo: {mails.BUYER_ADDRESS}\r\nSubject: Re: order {order}\r\n"
                         f"Date: Sun, 22 Nov 2026 12:00:00 +0000\r\nMessage-ID: <sent-reply-1@shop.example>\r\n"
                         f"In-Reply-To: {message_id(raw)}\r\n\r\nYour parcel is on its way.\r\n").encode(), folder="Gesendet")
-        assert wait_until(lambda: clock_status() == "stopped", 20), log.read_text()[-3000:]
+        assert wait_until(lambda: clock_status() == "stopped", 20), daemon.log_text()[-3000:]
     finally:
         assert daemon.stop() == 0
-    assert "clock stopped" in log.read_text()
+    assert "clock stopped" in daemon.log_text()
 
 
-def test_uidvalidity_change_rescans_without_duplicates(dovecot, tmp_path):
+def test_uidvalidity_change_rescans_without_duplicates(dovecot, imap_config, tmp_path):
     for n in range(5):
         dovecot.append(mails.buyer(f"303-0000000-000000{n}", "Hello?", token=f"u{n}", minute=n))
-    config = load_config(write_imap_config(tmp_path, dovecot))
+    config = load_config(imap_config)
     Daemon(config).run_once()
     before = sorted(message_id(raw) for _, _, raw in dovecot.messages())
     dovecot.doveadm("mailbox", "update", "--uid-validity", "4242", "-u", dovecot.user, "INBOX")
@@ -189,23 +152,21 @@ def test_uidvalidity_change_rescans_without_duplicates(dovecot, tmp_path):
     assert len(outgoing(tmp_path)) == 6  # one acknowledgement per buyer, none twice
 
 
-def test_sigkill_during_a_backlog_of_500_loses_nothing_and_repeats_nothing(dovecot, tmp_path):
+def test_sigkill_during_a_backlog_of_500_loses_nothing_and_repeats_nothing(dovecot, imap_config, run_daemon, tmp_path):
     stream = list(mailfactory.generate(500, seed=5))
     with dovecot.client() as client:
         for mail in stream:
             client.append("INBOX", mail.raw)
-    config = write_imap_config(tmp_path, dovecot)
-    log = tmp_path / "daemon.log"
     rng = random.Random(500)
     for _ in range(8):
-        daemon = Running(config, log)
+        daemon = run_daemon(imap_config)
         time.sleep(rng.uniform(0.5, 2.5))
         daemon.stop(signal.SIGKILL)
-    daemon = Running(config, log)
+    daemon = run_daemon(imap_config)
     try:
-        done = wait_until(lambda: "500/500 read" in log.read_text() or "shop: 0 mail" in log.read_text() or _settled(dovecot, stream), 240, 1.0)
-        assert done, log.read_text()[-3000:]
-        assert wait_until(lambda: _settled(dovecot, stream), 120, 1.0), log.read_text()[-3000:]
+        done = wait_until(lambda: "500/500 read" in daemon.log_text() or "shop: 0 mail" in daemon.log_text() or settled(dovecot, stream), 240, 1.0)
+        assert done, daemon.log_text()[-3000:]
+        assert wait_until(lambda: settled(dovecot, stream), 120, 1.0), daemon.log_text()[-3000:]
     finally:
         daemon.stop()
 
@@ -233,34 +194,16 @@ def test_sigkill_during_a_backlog_of_500_loses_nothing_and_repeats_nothing(dovec
     assert len(acks) <= sum(e["ack"] for e in expected.values())  # one per buyer and order at most
 
 
-def _settled(server, stream) -> bool:
-    """Every mail handled: nothing left that should be tagged and is not."""
-    expected = {message_id(m.raw): m.expected for m in stream}
-    inbox = server.messages()
-    if len(inbox) != len(stream):
-        return False
-    for _, flags, raw in inbox:
-        want = expected.get(message_id(raw))
-        if want is None:
-            return False
-        needs_tag = want["tier"] is not None or want["suspicious"]
-        if needs_tag and b"$CrisisTagged" not in flags:
-            return False
-    return True
-
-
-def test_a_failing_mailbox_does_not_stop_the_others(dovecot, tmp_path):
-    config = write_imap_config(tmp_path, dovecot)
-    good = tomllib.loads(config.read_text())["mailbox"][0]
+def test_a_failing_mailbox_does_not_stop_the_others(dovecot, imap_config, run_daemon, tmp_path):
+    good = tomllib.loads(imap_config.read_text())["mailbox"][0]
     broken = {**good, "name": "broken", "address": "other@shop.example", "imap_port": 9}
-    write_config(tmp_path, mailbox=[good, broken], smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")})
-    log = tmp_path / "daemon.log"
-    daemon = Running(config, log)
+    assert write_config(tmp_path, mailbox=[good, broken], smtp=smtp_capture(tmp_path)) == imap_config  # replaced
+    daemon = run_daemon(imap_config)
     try:
         raw = mails.claim("304-0000000-0000001")
         dovecot.append(raw)
-        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 20), log.read_text()[-2000:]
-        assert "broken: ConnectionRefusedError" in log.read_text()
+        assert wait_until(lambda: tagged_copy_of(dovecot, message_id(raw)), 20), daemon.log_text()[-2000:]
+        assert "broken: ConnectionRefusedError" in daemon.log_text()
     finally:
         assert daemon.stop() == 0
 
@@ -270,19 +213,10 @@ class Crash(BaseException):
 
 
 @pytest.mark.parametrize("crash_at", ["append_copy", "after_append", "archive", "after_archive"])
-def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_path, crash_at):
-    import threading
-
-    from gateway.intake.pipeline import Pipeline
-    from gateway.intake.stores.imap import ImapStore
-    from gateway.intake.watcher import Watcher
-    from gateway.judging.classify import Classifier
-    from gateway.outgoing.outbox import Outbox
-    from gateway.state import State
-
+def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, imap_config, tmp_path, crash_at):
     raw = mails.buyer("305-0000000-0000001", "It never arrived, I will open an A-to-z claim.", token="crash")
     dovecot.append(raw)
-    config = load_config(write_imap_config(tmp_path, dovecot))
+    config = load_config(imap_config)
 
     class CrashingStore(ImapStore):
         def append_copy(self, *args):
@@ -300,23 +234,15 @@ def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_
             if crash_at == "after_archive":
                 raise Crash()
 
-    def watcher(store_class):
-        state = State(config.state_dir)
-        store = store_class(config.mailboxes[0])
+    with State(config.state_dir) as state, closing(CrashingStore(config.mailboxes[0])) as store:
         store.connect()
-        return Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event()), state, store
+        with pytest.raises(Crash):
+            watcher(config, store, state).scan()
 
-    first, state, store = watcher(CrashingStore)
-    with pytest.raises(Crash):
-        first.scan()
-    store.close()
-    state.close()
-
-    second, state, store = watcher(ImapStore)
-    second.scan()
-    Outbox(config, state).run()
-    store.close()
-    state.close()
+    with State(config.state_dir) as state, closing(ImapStore(config.mailboxes[0])) as store:
+        store.connect()
+        watcher(config, store, state).scan()
+        Outbox(config, state).run()
 
     inbox = dovecot.messages()
     assert len(inbox) == 1, [subject_of(r) for _, _, r in inbox]
@@ -325,36 +251,30 @@ def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, tmp_
     assert len(outgoing(tmp_path)) == 2  # one forward, one acknowledgement
 
 
-def test_sighup_reloads_rules_and_keeps_the_old_ones_when_broken(tmp_path):
-    import shutil
-
-    from gateway.config.shipped import shipped_dir
-    from gateway.mail import maildir
-
+def test_sighup_reloads_rules_and_keeps_the_old_ones_when_broken(run_daemon, tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(shipped_dir("rules"), rules)
     inbox = maildir.ensure(tmp_path / "inbox")
     config = write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "rules_dir": str(rules)},
                           mailbox=[{"name": "local", "address": "support@shop.example", "maildir": str(inbox), "poll_seconds": 0.5}])
     recall = lambda n: f"From: QA <qa@supplier.example>\r\nSubject: Recall {n}\r\nMessage-ID: <recall-{n}@supplier.example>\r\n\r\nStop.\r\n".encode()  # noqa: E731
-    log = tmp_path / "daemon.log"
-    daemon = Running(config, log)
+    daemon = run_daemon(config)
     try:
-        assert wait_until(lambda: "local: connected" in log.read_text(), 20)
+        assert wait_until(lambda: "local: connected" in daemon.log_text(), 20)
         (rules / "05-recall.toml").write_text('[[rule]]\nname = "recall"\ncategory = "account_health"\ntier = 7\nwhen = {}\n')
-        daemon.process.send_signal(signal.SIGHUP)
-        assert wait_until(lambda: "still using the" in log.read_text(), 10), log.read_text()
-        assert "05-recall.toml: rule recall: 'tier' must be 1 or 2" in log.read_text()
+        daemon.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "still using the" in daemon.log_text(), 10), daemon.log_text()
+        assert "05-recall.toml: rule recall: 'tier' must be 1 or 2" in daemon.log_text()
         maildir.deliver(inbox, recall(1))
-        assert wait_until(lambda: "uid 1: other" in log.read_text(), 10), log.read_text()
+        assert wait_until(lambda: "uid 1: other" in daemon.log_text(), 10), daemon.log_text()
 
         (rules / "05-recall.toml").write_text(
             '[[rule]]\nname = "recall"\ncategory = "account_health"\ntier = 1\ntag = "Recall"\nactions = ["tag"]\n'
             'when = { from_domain = ["supplier.example"], subject = ["recall"] }\n')
-        daemon.process.send_signal(signal.SIGHUP)
-        assert wait_until(lambda: "reload: 32 rules" in log.read_text(), 10), log.read_text()
+        daemon.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "reload: 32 rules" in daemon.log_text(), 10), daemon.log_text()
         maildir.deliver(inbox, recall(2))
-        assert wait_until(lambda: "[CRISIS: Recall] Recall 2" in log.read_text(), 10), log.read_text()
+        assert wait_until(lambda: "[CRISIS: Recall] Recall 2" in daemon.log_text(), 10), daemon.log_text()
     finally:
         assert daemon.stop() == 0
     tagged = [p.read_bytes() for p in maildir.mail_files(inbox)]
@@ -362,22 +282,19 @@ def test_sighup_reloads_rules_and_keeps_the_old_ones_when_broken(tmp_path):
 
 
 @pytest.mark.corpus
-def test_shared_corpus_through_dovecot_across_a_sigkill(dovecot, tmp_path):
-    from conftest import SHARED_CORPUS, corpus_manifest
-
+@pytest.mark.imap_mailbox(backlog_days=36500)
+def test_shared_corpus_through_dovecot_across_a_sigkill(dovecot, imap_config, run_daemon, tmp_path):
     entries = corpus_manifest()
     if not entries:
         pytest.skip("../shared/corpus not present")
     for entry in entries:
         dovecot.append((SHARED_CORPUS / entry["file"]).read_bytes())
-    config = write_imap_config(tmp_path, dovecot, backlog_days=36500)
-    log = tmp_path / "daemon.log"
-    daemon = Running(config, log)
-    assert wait_until(lambda: "uid 10:" in log.read_text(), 30)
+    daemon = run_daemon(imap_config)
+    assert wait_until(lambda: "uid 10:" in daemon.log_text(), 30)
     daemon.stop(signal.SIGKILL)
-    daemon = Running(config, log)
+    daemon = run_daemon(imap_config)
     try:
-        assert wait_until(lambda: len(dovecot.messages(ARCHIVE)) == sum(e["tier"] is not None or e["suspicious"] or e["category"] not in (None, "other") for e in entries), 60), log.read_text()[-3000:]
+        assert wait_until(lambda: len(dovecot.messages(ARCHIVE)) == sum(e["tier"] is not None or e["suspicious"] or e["category"] not in (None, "other") for e in entries), 60), daemon.log_text()[-3000:]
         time.sleep(1)  # let the outbox finish
     finally:
         assert daemon.stop() == 0
@@ -401,18 +318,10 @@ def test_shared_corpus_through_dovecot_across_a_sigkill(dovecot, tmp_path):
 
 
 @pytest.mark.parametrize("missing", [{b"MOVE"}, {b"MOVE", b"UIDPLUS"}])
-def test_servers_without_move_or_uidplus(dovecot, tmp_path, missing):
+def test_servers_without_move_or_uidplus(dovecot, imap_config, missing):
     """COPY + \\Deleted + UID EXPUNGE where MOVE is missing; where UIDPLUS is missing too, a search
     confirms the copy and nothing is expunged (a plain EXPUNGE would remove what a colleague
     marked deleted)."""
-    import threading
-
-    from gateway.intake.pipeline import Pipeline
-    from gateway.intake.stores.imap import ImapStore
-    from gateway.intake.watcher import Watcher
-    from gateway.judging.classify import Classifier
-    from gateway.state import State
-
     class OldServer(ImapStore):
         def connect(self):
             super().connect()
@@ -429,15 +338,10 @@ def test_servers_without_move_or_uidplus(dovecot, tmp_path, missing):
     with dovecot.client() as client:
         client.select_folder("INBOX")
         client.add_flags(client.search(["HEADER", "Message-ID", "<note@shop.example>"]), ["\\Deleted"])
-    config = load_config(write_imap_config(tmp_path, dovecot))
-    state = State(config.state_dir)
-    store = OldServer(config.mailboxes[0])
-    store.connect()
-    try:
-        Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event()).scan()
-    finally:
-        store.close()
-        state.close()
+    config = load_config(imap_config)
+    with State(config.state_dir) as state, closing(OldServer(config.mailboxes[0])) as store:
+        store.connect()
+        watcher(config, store, state).scan()
     live = [(flags, raw) for _, flags, raw in dovecot.messages() if b"\\Deleted" not in flags]
     deleted = [raw for _, flags, raw in dovecot.messages() if b"\\Deleted" in flags]
     assert len(live) == 3 and all(subject_of(raw).startswith("[CRISIS: A-to-Z") for _, raw in live)
@@ -446,8 +350,9 @@ def test_servers_without_move_or_uidplus(dovecot, tmp_path, missing):
     assert len(deleted) == (4 if b"UIDPLUS" in missing else 1)
 
 
-def test_backlog_since_a_date(dovecot, tmp_path):
+@pytest.mark.imap_mailbox(since="2999-01-01")
+def test_backlog_since_a_date(dovecot, imap_config):
     dovecot.append(mails.claim("307-0000000-0000001"))
-    config = load_config(write_imap_config(tmp_path, dovecot, since="2999-01-01"))
+    config = load_config(imap_config)
     Daemon(config).run_once()
     assert not subject_of(dovecot.messages()[0][2]).startswith("[CRISIS")  # older than since: left alone

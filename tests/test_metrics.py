@@ -1,15 +1,11 @@
 """The Prometheus endpoint of a running daemon: mails, actions, outbox, clocks, connections,
 relay sessions and their 4xx answers, as a scrape sees them."""
 
-import os
-import signal
 import smtplib
-import subprocess
-import sys
 import urllib.request
 
 import pytest
-from conftest import write_config
+from configs import smtp_capture, write_config
 from mails import buyer, claim
 from servers import free_port, listening, wait_until
 
@@ -27,7 +23,7 @@ def scrape(port: int) -> dict[str, float]:
     return values
 
 
-def test_a_scrape_shows_what_the_daemon_did(tmp_path):
+def test_a_scrape_shows_what_the_daemon_did(tmp_path, run_daemon):
     inbox = tmp_path / "Maildir"
     maildir.ensure(inbox)
     maildir.deliver(inbox, buyer("204-1111111-0000001", "Where is my parcel?"))
@@ -35,15 +31,13 @@ def test_a_scrape_shows_what_the_daemon_did(tmp_path):
     metrics_port, relay_port = free_port(), free_port()
     config = write_config(
         tmp_path, mailbox=[{"name": "shop", "address": "support@shop.example", "maildir": str(inbox), "since": "2000-01-01"}],
-        smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")},
+        smtp=smtp_capture(tmp_path),
         # nothing listens on reinject: every mail handed to the relay gets a 451
         relay={"inbound": {"listen": f"127.0.0.1:{relay_port}", "reinject": f"127.0.0.1:{free_port()}"}},
         metrics={"listen": f"127.0.0.1:{metrics_port}"})
-    log = tmp_path / "daemon.log"
-    process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
-                               stdout=open(log, "wb"), stderr=subprocess.STDOUT, env=dict(os.environ))
+    daemon = run_daemon(config)
     try:
-        assert wait_until(lambda: listening(metrics_port) and listening(relay_port), 30.0, 0.2), log.read_text()[-3000:]
+        assert wait_until(lambda: listening(metrics_port) and listening(relay_port), 30.0, 0.2), daemon.log_text()[-3000:]
         with smtplib.SMTP("127.0.0.1", relay_port, timeout=30) as client:
             with pytest.raises(smtplib.SMTPDataError) as refused:
                 client.sendmail("a@b.example", ["support@shop.example"], buyer("204-1111111-0000003", "Hello?"))
@@ -55,10 +49,9 @@ def test_a_scrape_shows_what_the_daemon_did(tmp_path):
             return now if all(now.get(name) for name in sent) else None
 
         values = wait_until(all_sent, 30.0, 0.2)
-        assert values, log.read_text()[-3000:]
+        assert values, daemon.log_text()[-3000:]
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
+        assert daemon.stop() == 0
     assert values['crisis_gateway_mails_total{category="buyer_message",tier="2"}'] >= 1
     assert values['crisis_gateway_mails_total{category="atoz_claim",tier="1"}'] == 1
     assert values['crisis_gateway_actions_total{kind="forward",result="sent"}'] >= 1

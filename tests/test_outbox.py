@@ -1,23 +1,27 @@
 """The outbox against real SMTP servers on loopback: every action done once, none lost."""
 
+import base64
+import contextlib
 import email
 import email.policy
 import json
 import logging
 import signal
-import subprocess
+import ssl
 import sys
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import mails
 import pytest
-from conftest import MINIMAL_CONFIG, SHARED_CORPUS, corpus_manifest, write_config
-from servers import free_port, sink  # noqa: F401 - fixture
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from configs import config_data, write_config
+from corpus import SHARED_CORPUS, corpus_manifest
+from processes import cli
+from recording import recorded
+from servers import Sink, SinkHandler, free_port
 
 from gateway.config import config_from_dict
-from gateway.intake.pipeline import Pipeline
 from gateway.judging.classify import Classifier
 from gateway.outgoing.outbox import Outbox
 from gateway.state import State
@@ -26,28 +30,27 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 FAST = {"attempts": 4, "max_seconds": 30, "backoff_initial": 0.01, "backoff_max": 0.05}
 
 
-def make_config(port: int, tmp_path, **sections):
-    data = {
-        **MINIMAL_CONFIG,
-        "gateway": {"state_dir": str(tmp_path / "state")},
-        "smtp": {"host": "127.0.0.1", "port": port, "security": "none", "from": "crisis@shop.example", "timeout": 5},
-        "outbox": FAST,
-        "acknowledge": {"shop_name": "Test Shop"},
-    }
+def outbox_config(port: int, tmp_path, **sections):
+    """The smarthost on 127.0.0.1:port, quick retries; `sections` are merged into these tables."""
+    data = config_data(tmp_path, outbox=FAST, acknowledge={"shop_name": "Test Shop"},
+                       smtp={"host": "127.0.0.1", "port": port, "security": "none", "from": "crisis@shop.example",
+                             "timeout": 5})
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}
     return config_from_dict(data)
 
 
 class Gateway:
-    def __init__(self, config):
+    """The outbox over `state`, open for the whole test; mails recorded as the daemon records them."""
+
+    def __init__(self, config, state: State):
         self.config = config
-        self.state = State(config.state_dir)
-        self.pipeline = Pipeline(Classifier(config), self.state)
-        self.outbox = Outbox(config, self.state)
+        self.state = state
+        self.classifier = Classifier(config)
+        self.outbox = Outbox(config, state)
 
     def take(self, *raws, now=NOW):
-        return [self.pipeline.handle(raw, now=now) for raw in raws]
+        return recorded(self.config, *raws, now=now)
 
     def rows(self):
         return self.outbox.rows()
@@ -55,15 +58,13 @@ class Gateway:
 
 @pytest.fixture
 def gateway_for(tmp_path):
-    made = []
+    """make(port, **sections): a Gateway sending to 127.0.0.1:port; its state is closed after the test."""
+    with contextlib.ExitStack() as states:
+        def make(port, **sections):
+            config = outbox_config(port, tmp_path, **sections)
+            return Gateway(config, states.enter_context(State(config.state_dir)))
 
-    def make(port, **sections):
-        made.append(Gateway(make_config(port, tmp_path, **sections)))
-        return made[-1]
-
-    yield make
-    for g in made:
-        g.state.close()
+        yield make
 
 
 def parse(data: bytes):
@@ -119,7 +120,7 @@ def test_classify_lists_exactly_what_the_outbox_runs(sink, gateway_for, tmp_path
             mails.claim("203-0000000-0000003"), mails.buyer("203-0000000-0000004", "Out of office", token="zz2", extra="Auto-Submitted: auto-replied\r\n")]
     raws += [(SHARED_CORPUS / e["file"]).read_bytes() for e in corpus_manifest()]
     for raw in raws:
-        verdict = g.pipeline.classifier.classify(raw, NOW, history=g.state)
+        verdict = g.classifier.classify(raw, NOW, history=g.state)
         g.take(raw)
         planned = sorted((a.kind, ",".join(a.detail["to"]) if isinstance(a.detail["to"], list) and a.kind != "notify" else a.detail["to"])
                          for a in verdict.actions if a.kind != "tag")
@@ -159,8 +160,6 @@ def test_refused_connections_dead_letter_then_retry(tmp_path, gateway_for, caplo
     assert row["status"] == "dead" and row["attempts"] == 1 and "ConnectionRefusedError" in row["last_error"]
     assert "dead-lettered" in caplog.text
     assert g.state.audit_rows(order_id="204-3333333-3333333")[-1]["kind"] == "dead_letter"
-    from servers import Sink
-
     sink = Sink()
     sink.port = port
     sink.controller.port = port
@@ -191,52 +190,28 @@ def test_burst_from_one_buyer_gets_one_acknowledgement(sink, gateway_for):
     assert len(classified) == 1000 and len(declined) == 999
 
 
-class Hook(BaseHTTPRequestHandler):
-    answers: list[int] = []
-    bodies: list[dict] = []
-
-    def do_POST(self):  # noqa: N802
-        Hook.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(Hook.answers.pop(0) if Hook.answers else 200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def webhook():
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Hook.answers, Hook.bodies = [], []
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-
-
 def test_webhook_notification_is_retried_and_audited(sink, gateway_for, webhook):
-    g = gateway_for(sink.port, notify={"webhooks": [webhook]})
-    Hook.answers = [503, 502]
+    g = gateway_for(sink.port, notify={"webhooks": [webhook.url]})
+    webhook.answers = [503, 502]
     g.take(mails.claim("206-6666666-6666666"))
     g.outbox.run()
     notify = next(r for r in g.rows() if r["kind"] == "notify")
-    assert notify["status"] == "done" and len(Hook.bodies) == 3
-    assert Hook.bodies[-1]["order_id"] == "206-6666666-6666666" and Hook.bodies[-1]["category"] == "atoz_claim"
-    Hook.answers = [404]
+    assert notify["status"] == "done" and len(webhook.bodies) == 3
+    assert webhook.bodies[-1]["order_id"] == "206-6666666-6666666" and webhook.bodies[-1]["category"] == "atoz_claim"
+    webhook.answers = [404]
     g.take(mails.claim("206-7777777-7777777"))
     g.outbox.run()
     dead = [r for r in g.rows() if r["kind"] == "notify" and r["status"] == "dead"]
     assert len(dead) == 1 and dead[0]["last_error"] == "HTTP 404"
 
 
-def test_kill_between_send_and_commit_repeats_at_most_once(sink, tmp_path):
+def test_kill_between_send_and_commit_repeats_at_most_once(sink, tmp_path, run_daemon):
     config = write_config(tmp_path, smtp={"host": "127.0.0.1", "port": sink.port, "security": "none", "from": "crisis@shop.example"},
                           outbox={"backoff_initial": 0.01, "backoff_max": 0.05})
     mail = tmp_path / "claim.eml"
     mail.write_bytes(mails.claim("207-8888888-8888888"))
     # The sink receives the forward, then kills the sending process before it can record "done".
-    process = subprocess.Popen([sys.executable, "-m", "gateway", "process", "--config", str(config), str(mail)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = run_daemon(config, str(mail), command="process")
     original = sink.handler.handle_DATA
 
     async def kill_then_answer(server, session, envelope):
@@ -245,20 +220,16 @@ def test_kill_between_send_and_commit_repeats_at_most_once(sink, tmp_path):
         return answer
 
     sink.handler.handle_DATA = kill_then_answer
-    process.wait(timeout=60)
-    assert process.returncode == -signal.SIGKILL
+    assert process.wait(timeout=60) == -signal.SIGKILL
     assert len(sink.received) == 1
     sink.handler.handle_DATA = original
-    again = subprocess.run([sys.executable, "-m", "gateway", "outbox", "run", "--config", str(config)], capture_output=True, text=True)
+    again = cli("outbox", "run", "--config", str(config))
     assert again.returncode == 0, again.stderr
     assert "1 sent" in again.stdout and "may have been sent before a crash" in again.stderr
     ids = [parse(r.data)["Message-ID"] for r in sink.received]
     assert len(ids) == 2 and ids[0] == ids[1]
-    assert subprocess.run([sys.executable, "-m", "gateway", "outbox", "run", "--config", str(config)], capture_output=True, text=True).stdout.startswith("0 sent")
+    assert cli("outbox", "run", "--config", str(config)).stdout.startswith("0 sent")
     assert len(sink.received) == 2
-
-
-from servers import postfix_factory  # noqa: E402,F401 - fixture
 
 
 def test_through_a_real_postfix_smarthost(sink, postfix_factory, gateway_for):
@@ -291,18 +262,12 @@ class OAuthSink:
     """Accepts XOAUTH2 with one token only, as Gmail and Microsoft 365 do after a token expires."""
 
     def __init__(self, good_token: str):
-        from servers import SinkHandler
-
         self.good = good_token
         self.seen_tokens: list[str] = []
         self.handler = SinkHandler()
         self.handler.auth_XOAUTH2 = self.auth_XOAUTH2
 
     async def auth_XOAUTH2(self, server, args):
-        import base64
-
-        from aiosmtpd.smtp import AuthResult
-
         fields = dict(part.split("=", 1) for part in base64.b64decode(args[1]).decode().split("\x01") if "=" in part)
         token = fields.get("auth", "").removeprefix("Bearer ")
         self.seen_tokens.append(token)
@@ -310,8 +275,6 @@ class OAuthSink:
 
 
 def test_xoauth2_token_is_refreshed_when_refused_and_never_logged(tmp_path, gateway_for, caplog):
-    from aiosmtpd.controller import Controller
-
     counter = tmp_path / "calls"
     script = tmp_path / "token.py"
     script.write_text(
@@ -338,31 +301,8 @@ def test_xoauth2_token_is_refreshed_when_refused_and_never_logged(tmp_path, gate
     assert "SECRET" not in caplog.text and "SECRET" not in audit_text
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
-    import shutil
-
-    if shutil.which("openssl") is None:
-        from servers import missing
-
-        missing("openssl")
-    folder = tmp_path_factory.mktemp("tls")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
-        check=True, capture_output=True,
-    )
-    return folder / "cert.pem", folder / "key.pem"
-
-
 @pytest.mark.parametrize("security", ["starttls", "tls"])
 def test_tls_to_the_smarthost(certificate, tmp_path, gateway_for, security):
-    import ssl
-
-    from aiosmtpd.controller import Controller
-    from servers import SinkHandler
-
     cert, key = certificate
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)

@@ -1,7 +1,7 @@
 """[relay.inbound] and [relay.outbound]: what is accepted, and errors that say what to write."""
 
 import pytest
-from conftest import MINIMAL_CONFIG
+from configs import MINIMAL_CONFIG
 
 from gateway.config import ConfigError, config_from_dict
 

@@ -7,7 +7,7 @@ import smtplib
 import pytest
 from mails import buyer, claim
 from relays import gateway
-from servers import free_port, sink  # noqa: F401 - fixture
+from servers import free_port
 
 from gateway.intake.pipeline import Pipeline
 
@@ -30,11 +30,8 @@ def answer(gw, raw: bytes, recipients=(SUPPORT,)) -> tuple[int, str]:
 
 
 def relayed_rows(gw):
-    state = gw.state()
-    try:
+    with gw.state() as state:
         return list(state.db.query("SELECT recipient FROM relayed WHERE direction = 'inbound'"))
-    finally:
-        state.close()
 
 
 def test_claim_is_tagged_and_reinjected_with_the_same_envelope(tmp_path, sink):
@@ -166,11 +163,8 @@ def test_a_mail_that_cannot_be_classified_is_quarantined_and_still_delivered(tmp
 def test_a_crisis_planned_by_the_relay_is_queued_for_the_outbox(tmp_path, sink):
     with gateway(tmp_path, reinject=sink.port) as gw:
         assert answer(gw, claim(ORDER))[0] == 250
-        state = gw.state()
-        try:
+        with gw.state() as state:
             kinds = {row["kind"] for row in state.db.query("SELECT kind FROM outbox")}
             audit = [row["kind"] for row in state.db.query("SELECT kind FROM audit ORDER BY id")]
-        finally:
-            state.close()
     assert "forward" in kinds
     assert audit[0] == "classified" and audit[-1] == "reinjected"

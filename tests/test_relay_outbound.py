@@ -2,21 +2,20 @@
 here; a real Postfix in test_relay_postfix.py), stop the clock they answer, and only clients
 that may send get through."""
 
-import shutil
 import smtplib
 import ssl
-import subprocess
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from types import SimpleNamespace
 
 import pytest
+from configs import smarthost
 from mails import buyer
-from relays import gateway, smarthost
-from servers import free_port, missing, sink  # noqa: F401 - fixture
+from recording import recorded
+from relays import gateway
+from servers import free_port
 
 from gateway.config import config_from_dict
-from gateway.intake.pipeline import Pipeline
 from gateway.judging.classify import Classifier
 from gateway.outgoing.outbox import Outbox
 from gateway.relays.common import Pool
@@ -30,14 +29,11 @@ PASSWORD = "a long relay password"
 
 def receive_buyer_message(gw) -> dict:
     """A buyer message arrives (its clock opens); returns its row."""
-    state = gw.state()
-    try:
-        outcome = Pipeline(Classifier(gw.config), state).handle(buyer(ORDER, "Can I still change the colour of the kettle?"),
-                                                                 now=datetime(2026, 11, 22, 10, 1, tzinfo=timezone.utc))
-        assert outcome.status == "recorded" and state.clock(f"order:{ORDER}")["status"] == "open"
+    [outcome] = recorded(gw.config, buyer(ORDER, "Can I still change the colour of the kettle?"),
+                         now=datetime(2026, 11, 22, 10, 1, tzinfo=timezone.utc))
+    with gw.state() as state:
+        assert state.clock(f"order:{ORDER}")["status"] == "open"
         return state.message(outcome.verdict.message_key)
-    finally:
-        state.close()
 
 
 def reply(message: dict | None, *, to=BUYER, subject=None, extra=()) -> bytes:
@@ -57,19 +53,13 @@ def reply(message: dict | None, *, to=BUYER, subject=None, extra=()) -> bytes:
 
 
 def clock_status(gw) -> str:
-    state = gw.state()
-    try:
+    with gw.state() as state:
         return state.clock(f"order:{ORDER}")["status"]
-    finally:
-        state.close()
 
 
 def audit_kinds(gw) -> list[str]:
-    state = gw.state()
-    try:
+    with gw.state() as state:
         return [row["kind"] for row in state.db.query("SELECT kind FROM audit ORDER BY id")]
-    finally:
-        state.close()
 
 
 def submit(gw, raw: bytes, recipients=(BUYER,), login: tuple[str, str] | None = None, **client_options):
@@ -110,11 +100,8 @@ def test_mail_that_is_no_answer_keeps_the_clock_running(tmp_path, sink, to, extr
         message = receive_buyer_message(gw)
         submit(gw, reply(message, to=to, extra=extra), recipients=[to])
         assert clock_status(gw) == "open"
-        state = gw.state()
-        try:
+        with gw.state() as state:
             detail = next(state.db.query("SELECT detail FROM audit WHERE kind = 'reply_sent'"))["detail"]
-        finally:
-            state.close()
     assert why in detail
     assert len(sink.received) == 1
 
@@ -188,11 +175,8 @@ def test_with_a_users_file_every_client_authenticates(tmp_path, sink):
         with pytest.raises(smtplib.SMTPAuthenticationError):
             submit(gw, reply(None, subject="hello"), login=("anna", "wrong password"))
         submit(gw, reply(None, subject="hello"), login=("anna", PASSWORD))
-        state = gw.state()
-        try:
+        with gw.state() as state:
             detail = next(state.db.query("SELECT detail FROM audit WHERE kind = 'sent'"))["detail"]
-        finally:
-            state.close()
     assert unauthenticated.value.smtp_code == 530
     assert '"login": "anna"' in detail
     assert len(sink.received) == 1
@@ -217,17 +201,6 @@ def test_who_may_send_without_a_users_file():
     for peer, allowed in [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("::ffff:127.0.0.1", True),
                           ("192.0.2.7", False), ("::ffff:192.0.2.7", False), ("2001:db8::1", False), ("garbage", False)]:
         assert relay.may_send(SimpleNamespace(peer=(peer, 4242), authenticated=False)) is allowed, peer
-
-
-@pytest.fixture
-def certificate(tmp_path):
-    if shutil.which("openssl") is None:
-        missing("openssl")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    return cert, key
 
 
 def test_with_a_certificate_starttls_comes_before_auth(tmp_path, sink, certificate):
@@ -271,12 +244,9 @@ def test_a_case_mail_raising_several_problems_gets_its_sender_warned(tmp_path, s
         with gw.smtp("outbound") as client:
             client.sendmail("anna@shop.example", ["seller-support@amazon.com"], single)
             client.sendmail("anna@shop.example", ["seller-support@amazon.com"], bundled)
-        state = gw.state()
-        try:
+        with gw.state() as state:
             warnings = list(state.db.query("SELECT target, payload FROM outbox WHERE kind = 'warn'"))
             assert Outbox(gw.config, state).run()["done"] == 1
-        finally:
-            state.close()
     assert [w["target"] for w in warnings] == ["anna@shop.example"]
     assert "2 orders" in warnings[0]["payload"]
     warning = sink.received[-1]

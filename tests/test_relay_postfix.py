@@ -9,77 +9,16 @@ from __future__ import annotations
 
 import email
 import email.policy
-import signal
-import smtplib
 import subprocess
-import sys
-import time
 from collections import Counter
-from dataclasses import dataclass
 
-import pytest
-from conftest import SHARED_CORPUS, corpus_manifest, write_config
-from mailfactory import generate
+from configs import smarthost, write_config
+from corpus import corpus_or_factory
 from mails import buyer, claim
-from relays import gateway, smarthost
-from servers import Dovecot, Postfix, content_filter, dovecot, free_port, listening, missing, postfix_factory, sink  # noqa: F401 - fixtures
+from relays import SUPPORT, gateway
+from servers import free_port, missing
 
 ORDER = "114-2682884-2909064"
-SUPPORT = "support@shop.example"
-
-
-def content_filter_postfix(make, dovecot: Dovecot, filter_port: int) -> tuple[Postfix, int]:
-    """A Postfix handing every mail to 127.0.0.1:filter_port, taking the result back on a second
-    smtpd, and delivering shop.example into Dovecot over LMTP."""
-    reinject = free_port()
-    main, master = content_filter(filter_port, reinject)
-    postfix = make(extra_main=main + f"""
-virtual_mailbox_domains = shop.example
-virtual_transport = lmtp:inet:127.0.0.1:{dovecot.lmtp_port}
-smtpd_reject_unlisted_recipient = no
-""", extra_master=master)
-    return postfix, reinject
-
-
-@dataclass
-class Chain:
-    postfix: Postfix
-    dovecot: Dovecot
-    filter_port: int
-    reinject: int
-
-    def send(self, raw: bytes, sender: str = "bounce@amazon.co.uk", recipients=(SUPPORT,)) -> None:
-        with smtplib.SMTP("127.0.0.1", self.postfix.port, timeout=30) as client:
-            client.sendmail(sender, list(recipients), raw)
-
-    def inbox(self, count: int, timeout: float = 60.0) -> list[email.message.EmailMessage]:
-        """Waits for `count` mails in the INBOX (a little longer, to see any extra one)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.dovecot.messages()
-            if len(found) >= count or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        time.sleep(0.5)
-        return [email.message_from_bytes(raw, policy=email.policy.default) for _, _, raw in self.dovecot.messages()]
-
-    def wait_log(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while text not in self.postfix.log():
-            assert time.monotonic() < deadline, f"{text!r} not in the Postfix log:\n{self.postfix.log()[-3000:]}"
-            time.sleep(0.2)
-        return self.postfix.log()
-
-
-@pytest.fixture
-def chain(postfix_factory, dovecot):
-    port = free_port()
-    postfix, reinject = content_filter_postfix(postfix_factory, dovecot, port)
-    return Chain(postfix, dovecot, port, reinject)
-
-
-def inbound(chain: Chain, **options) -> dict:
-    return {"listen": f"127.0.0.1:{chain.filter_port}", **options}
 
 
 def swaks(*args: str) -> subprocess.CompletedProcess:
@@ -91,7 +30,7 @@ def swaks(*args: str) -> subprocess.CompletedProcess:
 def test_swaks_to_postfix_to_gateway_to_postfix_to_dovecot_delivers_the_tagged_mail(tmp_path, chain):
     eml = tmp_path / "claim.eml"
     eml.write_bytes(claim(ORDER))
-    with gateway(tmp_path, reinject=chain.reinject, inbound=inbound(chain)):
+    with gateway(tmp_path, reinject=chain.reinject, inbound=chain.inbound()):
         sent = swaks("--server", f"127.0.0.1:{chain.postfix.port}", "--from", "atoz@amazon.co.uk", "--to", SUPPORT,
                      "--data", f"@{eml}")
         assert sent.returncode == 0, sent.stdout + sent.stderr
@@ -101,35 +40,24 @@ def test_swaks_to_postfix_to_gateway_to_postfix_to_dovecot_delivers_the_tagged_m
     assert "status=sent (250 2.0.0 Ok: tagged and re-injected)" in chain.postfix.log()
 
 
-def test_gateway_down_postfix_defers_without_bounce_and_delivers_once_the_daemon_runs(tmp_path, chain):
+def test_gateway_down_postfix_defers_without_bounce_and_delivers_once_the_daemon_runs(tmp_path, chain, run_daemon):
     chain.send(claim(ORDER))
     log = chain.wait_log("status=deferred")
     assert f"127.0.0.1[127.0.0.1]:{chain.filter_port}" in log and "Connection refused" in log
     assert chain.dovecot.messages() == []
 
-    config = write_config(tmp_path, relay={"inbound": {**inbound(chain), "reinject": f"127.0.0.1:{chain.reinject}"}})
-    daemon = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_listening(chain.filter_port, daemon)
-        chain.postfix.flush()
-        [mail] = chain.inbox(1)
-    finally:
-        daemon.send_signal(signal.SIGTERM)
-        _, errors = daemon.communicate(timeout=60)
-    assert daemon.returncode == 0, errors
+    config = write_config(tmp_path, relay={"inbound": chain.inbound(reinject=f"127.0.0.1:{chain.reinject}")})
+    daemon = run_daemon(config)
+    assert daemon.listens(chain.filter_port), f"the daemon did not listen:\n{daemon.log_text()}"
+    chain.postfix.flush()
+    [mail] = chain.inbox(1)
+    assert daemon.stop() == 0, daemon.log_text()
     assert mail["Subject"].startswith("[CRISIS: A-to-Z | due ")
-    assert "bounced" not in chain.postfix.log() and "relay inbound: stopped" in errors
-
-
-def wait_listening(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    if not listening(port, timeout, alive=lambda: process.poll() is None):
-        assert process.poll() is None, process.stderr.read()
-        raise AssertionError("the daemon did not listen")
+    assert "bounced" not in chain.postfix.log() and "relay inbound: stopped" in daemon.log_text()
 
 
 def test_reinjection_port_down_postfix_is_told_451_and_keeps_the_mail(tmp_path, chain):
-    with gateway(tmp_path, reinject=free_port(), inbound=inbound(chain)):
+    with gateway(tmp_path, reinject=free_port(), inbound=chain.inbound()):
         chain.send(claim(ORDER))
         log = chain.wait_log("status=deferred")
     assert "said: 451 4.3.0 Temporary failure, please try again later" in log
@@ -141,7 +69,7 @@ def test_a_reply_through_the_outbound_relay_reaches_the_smarthost_clean_and_stop
                                                                                             sink):
     smarthost_postfix = postfix_factory(extra_main=f"relayhost = [127.0.0.1]:{sink.port}\n")
     question = buyer(ORDER, "Can I still change the colour of the kettle?")
-    with gateway(tmp_path, reinject=chain.reinject, inbound=inbound(chain), outbound={},
+    with gateway(tmp_path, reinject=chain.reinject, inbound=chain.inbound(), outbound={},
                  smtp=smarthost(smarthost_postfix.port)) as gw:
         chain.send(question)
         [received] = chain.inbox(1)
@@ -155,11 +83,8 @@ def test_a_reply_through_the_outbound_relay_reaches_the_smarthost_clean_and_stop
                      "--to", "k3j4h5g6f7d8@marketplace.amazon.co.uk", "--data", f"@{eml}")
         assert sent.returncode == 0, sent.stdout + sent.stderr
         [out] = sink.wait_for(1, timeout=30)
-        state = gw.state()
-        try:
+        with gw.state() as state:
             clock = state.clock(f"order:{ORDER}")
-        finally:
-            state.close()
     assert b"Subject: Re: Inquiry from Amazon customer Ann (Order: " in out.data
     assert b"[Buyer" not in out.data and b"X-Crisis" not in out.data
     assert clock["status"] == "stopped" and clock["stop_reason"].startswith("reply sent by the team")
@@ -174,21 +99,13 @@ def test_relaying_is_refused_to_an_unauthenticated_client_from_outside(tmp_path,
     assert sink.received == []
 
 
-def corpus_mails() -> list[tuple[str, bytes, int | None]]:
-    """(name, bytes, tier) of the shared corpus when present, else of as many factory mails."""
-    entries = corpus_manifest()
-    if entries:
-        return [(e["file"], (SHARED_CORPUS / e["file"]).read_bytes(), e["tier"]) for e in entries]
-    return [(m.name, m.raw, m.expected["tier"]) for m in generate(44, seed=5)]
-
-
 def test_the_corpus_lands_in_dovecot_once_per_mail_tier1_tagged_also_with_the_gateway_down_a_while(tmp_path, chain):
-    mails = corpus_mails()
+    mails = [(name, raw, expected["tier"]) for name, raw, expected in corpus_or_factory(44, seed=5)]
     half = len(mails) // 2
     for _, raw, _ in mails[:half]:
         chain.send(raw)  # the gateway is down: deferred
     chain.wait_log("Connection refused")
-    with gateway(tmp_path, reinject=chain.reinject, inbound=inbound(chain)):
+    with gateway(tmp_path, reinject=chain.reinject, inbound=chain.inbound()):
         for _, raw, _ in mails[half:]:
             chain.send(raw)
         chain.postfix.flush()

@@ -7,7 +7,7 @@ import threading
 import pytest
 from mails import claim
 from relays import gateway
-from servers import sink, wait_until  # noqa: F401 - fixture
+from servers import wait_until
 
 ORDER = "114-2682884-2909064"
 

@@ -5,13 +5,13 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import MINIMAL_CONFIG
+from captured import captured_mail
+from configs import make_config, smtp_capture
 from mails import buyer, claim
+from recording import recorded
 
-from gateway.config import ConfigError, config_from_dict
+from gateway.config import ConfigError
 from gateway.deadlines import reminders
-from gateway.intake.pipeline import Pipeline
-from gateway.judging.classify import Classifier
 from gateway.outgoing.outbox import Outbox
 from gateway.state import State
 
@@ -20,44 +20,27 @@ ARRIVAL = datetime(2026, 11, 22, 11, 0, 3, tzinfo=timezone.utc)  # the Received 
 DEADLINE = ARRIVAL + timedelta(hours=48)
 
 
-def make_config(tmp_path, **reminder_settings):
-    return config_from_dict({
-        **MINIMAL_CONFIG,
-        "gateway": {"state_dir": str(tmp_path / "state")},
-        "smtp": {"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")},
-        "reminders": {"escalate_to": ["manager@shop.example"], **reminder_settings},
-    })
-
-
-def receive(config, raw: bytes) -> None:
-    state = State(config.state_dir)
-    try:
-        assert Pipeline(Classifier(config), state).handle(raw, now=ARRIVAL).status == "recorded"
-    finally:
-        state.close()
+def reminder_config(tmp_path, **reminder_settings):
+    """Outgoing mail captured, escalations to a manager."""
+    return make_config(tmp_path, smtp=smtp_capture(tmp_path),
+                       reminders={"escalate_to": ["manager@shop.example"], **reminder_settings})
 
 
 def fire(config, at: datetime) -> list[tuple[str, str, str, bool]]:
     """(kind, step, status, late) of what fired at `at`, each run with a fresh State: a restart."""
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         return [(e["kind"], e["step"], e["status"], e["late"]) for e in reminders.fire_due(state, config, at)]
-    finally:
-        state.close()
 
 
 def queued(config) -> list[tuple[str, str]]:
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         return [(r["kind"], r["target"]) for r in state.db.query(
             "SELECT kind, target FROM outbox WHERE kind IN ('remind', 'escalate') ORDER BY id")]
-    finally:
-        state.close()
 
 
 def test_every_step_of_a_claim_fires_once_at_its_time(tmp_path):
-    config = make_config(tmp_path)
-    receive(config, claim(ORDER))
+    config = reminder_config(tmp_path)
+    recorded(config, claim(ORDER), now=ARRIVAL)
     minute = timedelta(minutes=1)
     assert fire(config, DEADLINE - timedelta(hours=24) - minute) == []
     assert fire(config, DEADLINE - timedelta(hours=24) + minute) == [("remind", "T-24h", "sent", False)]
@@ -71,8 +54,8 @@ def test_every_step_of_a_claim_fires_once_at_its_time(tmp_path):
 
 
 def test_steps_missed_while_down_fire_at_once_marked_late_only_the_most_urgent_sent(tmp_path):
-    config = make_config(tmp_path)
-    receive(config, claim(ORDER))
+    config = reminder_config(tmp_path)
+    recorded(config, claim(ORDER), now=ARRIVAL)
     fired = fire(config, DEADLINE + timedelta(hours=2))  # first run after the deadline
     assert ("remind", "T-1h", "sent", True) in fired and ("escalate", "T-6h", "sent", True) in fired
     assert ("remind", "T-24h", "skipped", True) in fired and ("remind", "T-6h", "skipped", True) in fired
@@ -81,43 +64,33 @@ def test_steps_missed_while_down_fire_at_once_marked_late_only_the_most_urgent_s
 
 
 def test_a_reply_ends_the_ladder(tmp_path):
-    config = make_config(tmp_path)
-    receive(config, claim(ORDER))
+    config = reminder_config(tmp_path)
+    recorded(config, claim(ORDER), now=ARRIVAL)
     assert fire(config, DEADLINE - timedelta(hours=24)) == [("remind", "T-24h", "sent", False)]
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         state.record_relayed("outbound", "k", ["buyer@marketplace.amazon.co.uk"], "reply_sent", {}, order_id=ORDER,
                              stop_clock="reply sent by the team")
-    finally:
-        state.close()
     assert fire(config, DEADLINE - timedelta(hours=1)) == []
 
 
 def test_a_buyer_message_is_reminded_at_t_minus_4h_and_not_escalated(tmp_path):
-    config = make_config(tmp_path)
-    receive(config, buyer(ORDER, "Can I still change the colour of the kettle?"))
-    state = State(config.state_dir)
-    try:
+    config = reminder_config(tmp_path)
+    recorded(config, buyer(ORDER, "Can I still change the colour of the kettle?"), now=ARRIVAL)
+    with State(config.state_dir) as state:
         deadline = datetime.fromisoformat(state.clock(f"order:{ORDER}")["deadline"])
-    finally:
-        state.close()
     assert fire(config, deadline - timedelta(hours=5)) == []
     assert fire(config, deadline - timedelta(hours=4)) == [("remind", "T-4h", "sent", False)]
     assert fire(config, deadline) == []
 
 
 def test_the_reminder_mail_says_what_is_due_and_carries_the_crisis_tag(tmp_path):
-    config = make_config(tmp_path)
-    receive(config, claim(ORDER))
+    config = reminder_config(tmp_path)
+    recorded(config, claim(ORDER), now=ARRIVAL)
     at = DEADLINE - timedelta(hours=6)
     fire(config, at)
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         assert Outbox(config, state).run(now=lambda: at)["done"] == 3  # the forward of the claim, and these two
-    finally:
-        state.close()
-    sent = sorted(raw for raw in (p.read_bytes() for p in (tmp_path / "outgoing" / "new").iterdir())
-                  if b"X-Crisis-Reminder:" in raw)
+    sent = sorted(raw for raw in captured_mail(config.smtp.capture_dir) if b"X-Crisis-Reminder:" in raw)
     subjects = [raw.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0] for raw in sent]
     assert any(s.startswith(b"[Reminder T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
     assert any(s.startswith(b"[ESCALATION T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
@@ -126,10 +99,10 @@ def test_the_reminder_mail_says_what_is_due_and_carries_the_crisis_tag(tmp_path)
 
 
 def test_steps_are_configurable_and_checked(tmp_path):
-    config = make_config(tmp_path, steps={"atoz_claim": [2], "feedback": [1]}, escalate_hours=3)
+    config = reminder_config(tmp_path, steps={"atoz_claim": [2], "feedback": [1]}, escalate_hours=3)
     assert config.reminders.steps["atoz_claim"] == (2.0,) and config.reminders.steps["buyer_message"] == (4.0,)
     assert config.reminders.escalate_hours == 3.0
     with pytest.raises(ConfigError, match="list of hours"):
-        make_config(tmp_path, steps={"atoz_claim": [-1]})
+        reminder_config(tmp_path, steps={"atoz_claim": [-1]})
     with pytest.raises(ConfigError, match="escalate_to"):
-        make_config(tmp_path, escalate_to=["not an address"])
+        reminder_config(tmp_path, escalate_to=["not an address"])

@@ -1,11 +1,10 @@
 """Rule files: validation with errors that name file and rule; first match; user rule files."""
 
 import shutil
-import subprocess
-import sys
 
 import pytest
-from conftest import MINIMAL_CONFIG
+from configs import MINIMAL_CONFIG
+from processes import cli
 
 from gateway.config import config_from_dict
 from gateway.config.shipped import shipped_dir
@@ -67,11 +66,11 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 def test_rules_check_command(tmp_path):
     write(tmp_path, "50-mine.toml", "[[rule]]\nname = \"mine\"\ncategory = \"case\"\ntier = 7\nwhen = {}\n")
-    bad = subprocess.run([sys.executable, "-m", "gateway", "rules", "check", "--rules", str(tmp_path)], capture_output=True, text=True)
+    bad = cli("rules", "check", "--rules", str(tmp_path))
     assert bad.returncode == 1
     assert "50-mine.toml: rule mine: 'tier' must be 1 or 2" in bad.stderr
     assert "Traceback" not in bad.stderr
-    good = subprocess.run([sys.executable, "-m", "gateway", "rules", "check"], capture_output=True, text=True)
+    good = cli("rules", "check")
     assert good.returncode == 0 and "all valid" in good.stdout
 
 
@@ -151,5 +150,5 @@ def test_brazilian_refund_called_estorno_is_not_a_chargeback(classifier):
 )
 def test_odd_rule_files_are_errors_not_crashes(tmp_path, text, message):
     write(tmp_path, "50-odd.toml", text)
-    result = subprocess.run([sys.executable, "-m", "gateway", "rules", "check", "--rules", str(tmp_path)], capture_output=True, text=True)
+    result = cli("rules", "check", "--rules", str(tmp_path))
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr

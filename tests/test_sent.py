@@ -5,7 +5,8 @@ from pathlib import Path
 
 import mails
 import pytest
-from conftest import write_config
+from captured import captured_mail
+from configs import smtp_capture, write_config
 from mails import buyer, case
 
 from gateway.config import load_config
@@ -22,8 +23,7 @@ def setup(tmp_path: Path, **mailbox):
     tmp_path.mkdir(parents=True, exist_ok=True)
     box = {"name": "shop", "address": "support@shop.example", "maildir": str(tmp_path / "Maildir"),
            "since": "2000-01-01", **mailbox}
-    config = load_config(write_config(tmp_path, mailbox=[box],
-                                      smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")}))
+    config = load_config(write_config(tmp_path, mailbox=[box], smtp=smtp_capture(tmp_path)))
     maildir.ensure(config.mailboxes[0].maildir)
     return config
 
@@ -39,19 +39,13 @@ def run(config) -> None:
 
 
 def clock(config, key: str = f"order:{ORDER}") -> dict:
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         return state.clock(key)
-    finally:
-        state.close()
 
 
 def audit(config) -> list[tuple[str, str]]:
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         return [(r["kind"], r["detail"]) for r in state.db.query("SELECT kind, detail FROM audit ORDER BY id")]
-    finally:
-        state.close()
 
 
 def reply(*, to: str = BUYER, in_reply_to: str | None = f"<buyer-{ORDER}-k3j4h5g6f7d8-0@example.test>",
@@ -87,10 +81,10 @@ def test_a_reply_in_the_sent_folder_stops_the_clock_and_is_recorded_once(open_cl
 def test_what_is_no_reply_keeps_the_clock_running(open_clock, kind):
     config = open_clock
     if kind == "own acknowledgement":
-        sent = list((config.smtp.capture_dir / "new").iterdir())
+        sent = captured_mail(config.smtp.capture_dir)
         assert sent, "the buyer was acknowledged"
-        for path in sent:
-            deliver(config, path.read_bytes(), "Sent")  # a smarthost like Gmail files the gateway's mail in Sent
+        for raw in sent:
+            deliver(config, raw, "Sent")  # a smarthost like Gmail files the gateway's mail in Sent
     elif kind == "auto-reply":
         deliver(config, reply(extra="Auto-Submitted: auto-replied\r\n"), "Sent")
     elif kind == "to a colleague":
@@ -112,13 +106,10 @@ def test_a_reply_seen_through_the_relay_is_not_recorded_again_from_sent(open_clo
 
     config = open_clock
     raw = reply()
-    state = State(config.state_dir)
-    try:
+    with State(config.state_dir) as state:
         mail = parse_mail(raw)
         assert record_reply(state, mail, judge(state, mail, [BUYER]), direction="outbound", key="sha256:x",
                             recipients=[BUYER], detail={}, tag_pattern=Classifier(config).tag_pattern)
-    finally:
-        state.close()
     deliver(config, raw, "Sent")
     run(config)
     assert [k for k, _ in audit(config)].count("reply_sent") == 1

@@ -3,14 +3,16 @@
 import os
 import sqlite3
 import stat
-import subprocess
-import sys
 from datetime import datetime, timezone
 
 import mails
 import pytest
-from conftest import SHARED_CORPUS, corpus_manifest
+import sqlite_utils
+from configs import write_config
+from corpus import SHARED_CORPUS, corpus_manifest
+from processes import cli
 
+from gateway.cli import main
 from gateway.intake.pipeline import Pipeline
 from gateway.state import State, audit
 
@@ -23,13 +25,6 @@ def buyer_mail(order: str, text: str, minute: int) -> bytes:
 
 def claim_mail(order: str, notification: str = "A_Z_CLAIM_RESPONDENT_NOTIFY") -> bytes:
     return mails.claim(order, notification=notification)
-
-
-@pytest.fixture
-def pipeline(classifier, tmp_path):
-    state = State(tmp_path / "state")
-    yield Pipeline(classifier, state)
-    state.close()
 
 
 def test_each_message_is_recorded_once(pipeline):
@@ -111,16 +106,15 @@ def test_audit_commands(config_file, tmp_path):
     mails.mkdir()
     for minute in range(3):
         (mails / f"{minute}.eml").write_bytes(buyer_mail("202-7777777-8888888", "Is it blue?", minute))
-    run = lambda *a: subprocess.run([sys.executable, "-m", "gateway", *a, "--config", str(config_file)], capture_output=True, text=True)  # noqa: E731
+    run = lambda *a: cli(*a, "--config", str(config_file))  # noqa: E731
     processed = run("process", str(mails), *map(str, corpus))
     assert processed.returncode == 0, processed.stderr
     assert "recorded" in processed.stdout
     assert run("audit", "verify").returncode == 0
     shown = run("audit", "show", "--order", "202-7777777-8888888")
     assert shown.stdout.count("classified") == 3
-    state = State(tmp_path / "state")
-    tamper(state, "UPDATE audit SET kind = 'nothing' WHERE id = 1")
-    state.close()
+    with State(tmp_path / "state") as state:
+        tamper(state, "UPDATE audit SET kind = 'nothing' WHERE id = 1")
     broken = run("audit", "verify")
     assert broken.returncode == 1 and "TAMPERED: row 1" in broken.stdout
 
@@ -129,25 +123,18 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
     """`crisis-gateway backup` takes SQLite's online backup while a writer keeps appending."""
     import threading
 
-    from conftest import write_config
-
-    from gateway.cli import main
-
     for minute in range(20):
         pipeline.handle(buyer_mail(f"204-0000000-{minute:07d}", "Where is my order?", minute))
     state_dir = pipeline.state.directory
     stop = threading.Event()
 
     def write_more():
-        writer = State(state_dir)
-        try:
+        with State(state_dir) as writer:
             number = 100
             while not stop.is_set():
                 with writer.transaction():
                     audit.append(writer.db, "note", {"n": number})
                 number += 1
-        finally:
-            writer.close()
 
     thread = threading.Thread(target=write_more)
     thread.start()
@@ -159,7 +146,6 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
         thread.join()
     assert "audit rows" in capsys.readouterr().out
     copy = State.__new__(State)  # the copy opened as a state, read only
-    import sqlite_utils
     copy.db = sqlite_utils.Database(sqlite3.connect(tmp_path / "copy.db"))
     assert copy.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert copy.db.execute("SELECT count(*) FROM messages").fetchone()[0] == 20
@@ -168,10 +154,6 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
     assert not (tmp_path / "copy.db.part").exists()
 
 def test_backup_makes_its_folder_private_and_says_when_it_cannot_write(pipeline, tmp_path, capsys):
-    from conftest import write_config
-
-    from gateway.cli import main
-
     pipeline.handle(buyer_mail("204-0000000-0000001", "Where is my order?", 0))
     config = write_config(tmp_path, gateway={"state_dir": str(pipeline.state.directory)})
     copy = tmp_path / "backup" / "daily" / "state.db"
@@ -194,12 +176,11 @@ def test_state_opened_by_root_leaves_its_files_to_the_state_folders_owner(classi
     folder = tmp_path / "state"
     folder.mkdir()
     os.chown(folder, 65534, 65534)  # the service's (dynamic) user
-    state = State(folder)
-    # a mail processed by hand (`crisis-gateway process`), and one that is quarantined
-    pipeline = Pipeline(classifier, state)
-    assert pipeline.handle(claim_mail("203-1000000-2000000"), now=NOW).status == "recorded"
-    assert pipeline.handle(b"", now=NOW).status == "quarantined"
-    state.close()
+    with State(folder) as state:
+        # a mail processed by hand (`crisis-gateway process`), and one that is quarantined
+        pipeline = Pipeline(classifier, state)
+        assert pipeline.handle(claim_mail("203-1000000-2000000"), now=NOW).status == "recorded"
+        assert pipeline.handle(b"", now=NOW).status == "quarantined"
     written = [path for path in folder.rglob("*")]
     assert folder / "state.db" in written and any(path.suffix == ".eml" for path in (folder / "mail").rglob("*"))
     assert any((folder / "quarantine").glob("*.reason"))

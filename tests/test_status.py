@@ -1,60 +1,26 @@
 """`crisis-gateway status` and `resolve`: what is open, how urgent, and closing by hand."""
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import SHARED_CORPUS, corpus_manifest, write_config
-from mailfactory import generate
+from configs import write_config
+from corpus import corpus_or_factory
 from mails import buyer, claim
-
-from gateway.config import load_config
-from gateway.intake.pipeline import Pipeline
-from gateway.judging.classify import Classifier
-from gateway.state import State
+from processes import cli, status_rows
+from recording import recorded
 
 ORDER = "114-2682884-2909064"
 NOW = "2026-11-23T12:00:00+00:00"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True, text=True)
-
-
-def record(config_path, mails: list[bytes]) -> None:
-    config = load_config(config_path)
-    state = State(config.state_dir)
-    try:
-        pipeline = Pipeline(Classifier(config), state)
-        for raw in mails:
-            pipeline.handle(raw)
-    finally:
-        state.close()
-
-
-def status(config_path, now: str = NOW) -> list[dict]:
-    done = cli("status", "--config", str(config_path), "--json", "--now", now)
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
-
-def mails_with_expectations() -> list[tuple[bytes, dict]]:
-    """The shared corpus with its manifest when present, else mails of tests/mailfactory.py."""
-    entries = corpus_manifest()
-    if entries:
-        return [((SHARED_CORPUS / e["file"]).read_bytes(), e) for e in entries]
-    return [(m.raw, m.expected) for m in generate(120, seed=3)]
-
-
 def test_one_open_clock_per_tier1_order_with_its_deadline(tmp_path):
-    mails = mails_with_expectations()
+    mails = corpus_or_factory(120, seed=3)
     config = write_config(tmp_path)
-    record(config, [raw for raw, _ in mails])
-    clocks = {row["order_id"]: row for row in status(config) if row["order_id"]}
+    recorded(config, *(raw for _, raw, _ in mails))
+    clocks = {row["order_id"]: row for row in status_rows(config, NOW) if row["order_id"]}
     expected = {}
-    for _, entry in mails:
+    for _, _, entry in mails:
         if entry["tier"] == 1 and entry["order_id"] and entry["deadline"] and not entry["suspicious"]:
             deadline = datetime.fromisoformat(entry["deadline"])
             expected[entry["order_id"]] = min(deadline, expected.get(entry["order_id"], deadline))
@@ -62,13 +28,13 @@ def test_one_open_clock_per_tier1_order_with_its_deadline(tmp_path):
     for order, deadline in expected.items():
         assert order in clocks, order
         assert abs(datetime.fromisoformat(clocks[order]["deadline"]) - deadline) <= timedelta(minutes=2), order
-    assert len([r for r in status(config) if r["order_id"]]) == len(clocks)  # one per order
+    assert len([r for r in status_rows(config, NOW) if r["order_id"]]) == len(clocks)  # one per order
 
 
 def test_status_puts_the_overdue_first_and_says_the_last_action(tmp_path):
     config = write_config(tmp_path)
-    record(config, [claim(ORDER), buyer("305-1111111-2222222", "Is it blue?", token="zz")])
-    rows = status(config, now="2026-11-24T16:00:00+00:00")  # the claim's deadline (24 Nov 11:00) has passed
+    recorded(config, claim(ORDER), buyer("305-1111111-2222222", "Is it blue?", token="zz"))
+    rows = status_rows(config, "2026-11-24T16:00:00+00:00")  # the claim's deadline (24 Nov 11:00) has passed
     assert [r["order_id"] for r in rows] == ["305-1111111-2222222", ORDER]  # the longest overdue first
     assert all(r["overdue"] and r["seconds_left"] < 0 for r in rows)
     claim_row = next(r for r in rows if r["order_id"] == ORDER)
@@ -79,10 +45,10 @@ def test_status_puts_the_overdue_first_and_says_the_last_action(tmp_path):
 
 def test_resolve_stops_the_clock_with_the_note_in_the_audit_trail(tmp_path):
     config = write_config(tmp_path)
-    record(config, [claim(ORDER)])
+    recorded(config, claim(ORDER))
     done = cli("resolve", ORDER, "--config", str(config), "--note", "refunded in Seller Central")
     assert done.returncode == 0, done.stderr
-    assert status(config) == []
+    assert status_rows(config, NOW) == []
     # the table, with nothing open: its header and the count, no error
     table = cli("status", "--config", str(config), "--now", NOW)
     assert table.returncode == 0 and table.stdout.splitlines()[-1] == "0 open, 0 overdue", table.stderr

@@ -6,17 +6,16 @@ come from $CREDENTIALS_DIRECTORY and the state from $STATE_DIRECTORY."""
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import write_config
-from servers import dovecot, free_port, listening, missing, wait_until  # noqa: F401 - fixture
+from configs import imap_mailbox, smtp_capture, write_config
+from processes import FakeSystemd
+from servers import free_port, listening, missing, wait_until
 
 from gateway.config import load_config, secret_file
 from gateway.service.sdnotify import Notifier
@@ -77,40 +76,6 @@ def test_an_instance_keeps_its_state_beside_the_plain_units_not_inside():
     assert "%i" in instance and not instance.startswith(plain + "/")
 
 
-class FakeSystemd:
-    """A NOTIFY_SOCKET that keeps every datagram, with the time it came."""
-
-    def __init__(self, path: str) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.2)
-        self.messages: list[tuple[float, dict[str, str]]] = []
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        while not self.done.is_set():
-            try:
-                data = self.sock.recv(4096)
-            except (TimeoutError, socket.timeout):
-                continue
-            except OSError:
-                return
-            fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
-            self.messages.append((time.monotonic(), fields))
-
-    def first(self, key: str) -> tuple[float, dict[str, str]] | None:
-        return next(((at, m) for at, m in self.messages if key in m), None)
-
-    def count(self, key: str) -> int:
-        return sum(key in m for _, m in self.messages)
-
-    def close(self) -> None:
-        self.done.set()
-        self.sock.close()
-
-
 def test_notifier_speaks_to_a_path_or_an_abstract_socket(tmp_path):
     fake = FakeSystemd(str(tmp_path / "notify"))
     try:
@@ -151,53 +116,46 @@ def test_credentials_and_state_directory_come_from_systemd(tmp_path, monkeypatch
     assert config.state_dir == tmp_path / "var-lib"
 
 
-def _service(tmp_path: Path, server, password: str, relay_port: int) -> tuple[subprocess.Popen, FakeSystemd, Path]:
-    secret = tmp_path / "imap-password"
-    secret.write_text(password + "\n")
-    config = write_config(
-        tmp_path, mailbox=[{"name": "shop", "address": "support@shop.example", "imap_host": "127.0.0.1",
-                            "imap_port": server.imap_port, "imap_security": "none", "imap_user": server.user,
-                            "password_file": str(secret), "timeout": 10}],
-        smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "outgoing")},
+def service_config(tmp_path: Path, server, password: str, relay_port: int) -> Path:
+    """A mailbox on `server` logging in with `password`, and the inbound relay on relay_port."""
+    return write_config(
+        tmp_path, mailbox=[imap_mailbox(tmp_path, server, password)], smtp=smtp_capture(tmp_path),
         relay={"inbound": {"listen": f"127.0.0.1:{relay_port}", "reinject": f"127.0.0.1:{free_port()}"}})
-    fake = FakeSystemd(str(tmp_path / "notify"))
-    log = tmp_path / "daemon.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "run", "--config", str(config)], stdout=open(log, "wb"), stderr=subprocess.STDOUT,
-        env={**os.environ, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "1000000"})
-    return process, fake, log
 
 
-def test_ready_only_once_the_relay_listens_and_the_mailbox_logged_in_then_watchdog_and_stopping(dovecot, tmp_path):
+WATCHDOG_1S = {"WATCHDOG_USEC": "1000000"}
+
+
+def test_ready_only_once_the_relay_listens_and_the_mailbox_logged_in_then_watchdog_and_stopping(dovecot, run_daemon,
+                                                                                               tmp_path):
     relay_port = free_port()
-    process, fake, log = _service(tmp_path, dovecot, dovecot.password, relay_port)
+    service = run_daemon(service_config(tmp_path, dovecot, dovecot.password, relay_port), notify=True, env=WATCHDOG_1S)
+    fake = service.notify
     try:
         ready = wait_until(lambda: fake.first("READY"), 30, 0.05)
-        assert ready, log.read_text()[-3000:]
+        assert ready, service.log_text()[-3000:]
         assert ready[1]["STATUS"] == "running: 1 mailbox(es), 1 relay(s)"
-        assert ready[1]["MAINPID"] == str(process.pid)
-        assert listening(relay_port) and "shop: connected" in log.read_text()
+        assert ready[1]["MAINPID"] == str(service.pid)
+        assert listening(relay_port) and "shop: connected" in service.log_text()
         # with WatchdogSec=1s, a ping every half second
         pings = fake.count("WATCHDOG")
         time.sleep(2.2)
         assert fake.count("WATCHDOG") - pings >= 3
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
-        fake.close()
+        assert service.stop() == 0
     assert fake.first("STOPPING")
 
 
-def test_no_ready_while_a_mailbox_cannot_log_in_and_the_status_says_why(dovecot, tmp_path):
-    process, fake, log = _service(tmp_path, dovecot, "wrong-password", free_port())
+def test_no_ready_while_a_mailbox_cannot_log_in_and_the_status_says_why(dovecot, run_daemon, tmp_path):
+    service = run_daemon(service_config(tmp_path, dovecot, "wrong-password", free_port()), notify=True, env=WATCHDOG_1S)
+    fake = service.notify
     try:
-        assert wait_until(lambda: any("Error" in m.get("STATUS", "") for _, m in fake.messages), 30, 0.05), log.read_text()[-3000:]
+        assert wait_until(lambda: any("Error" in m.get("STATUS", "") for _, m in fake.messages), 30, 0.05), \
+            service.log_text()[-3000:]
         time.sleep(1)
         assert fake.first("READY") is None
         status = [m["STATUS"] for _, m in fake.messages if "STATUS" in m][-1]
         assert status.startswith("starting: logging in to shop: ") and "LoginError" in status, status
         assert "wrong-password" not in status
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
-        fake.close()
+        assert service.stop() == 0

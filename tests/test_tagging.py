@@ -3,35 +3,17 @@
 import email
 import email.policy
 
-from conftest import AUTHSERV
+from mails import SPANISH_CLAIM
 
 from gateway.judging.tagging import apply_verdict
 from gateway.mail.parse import parse_mail
 from gateway.mail.rewrite import split_message
 
-CLAIM = (
-    f"Authentication-Results: {AUTHSERV}; dkim=pass header.d=amazon.es; dmarc=pass header.from=amazon.es\r\n"
-    "Received: from ses by mx.example.test; Tue, 17 Nov 2026 08:00:05 +0000\r\n"
-    "From: =?utf-8?q?Garant=C3=ADa_de_la_A_a_la_Z?= <atoz-guarantee-no-reply@amazon.es>\r\n"
-    "To: support@shop.example\r\n"
-    "Subject: =?utf-8?q?Reclamaci=C3=B3n_recibida_para_el_pedido?= 404-1112223-3334445\r\n"
-    "X-Crisis-Tier: 1\r\n"
-    "X-Crisis-Category: forged-by-sender\r\n"
-    "Date: Tue, 17 Nov 2026 08:00:00 +0000\r\n"
-    "Message-ID: <claim-es@example.test>\r\n"
-    "X-Marketplace-ID: A1RKKUPIHCS9HS\r\n"
-    "Content-Type: text/plain; charset=utf-8\r\n"
-    "Content-Transfer-Encoding: 8bit\r\n"
-    "\r\n"
-    "Hemos recibido una reclamación de la Garantía de la A a la Z para el pedido 404-1112223-3334445.\r\n"
-    "Responda en un plazo de 24 horas.\r\n"
-).encode("utf-8")
-
 
 def test_tagged_copy(classifier):
-    verdict = classifier.classify(CLAIM)
-    tagged = apply_verdict(CLAIM, verdict)
-    assert split_message(tagged)[2] == split_message(CLAIM)[2]  # body bytes identical
+    verdict = classifier.classify(SPANISH_CLAIM)
+    tagged = apply_verdict(SPANISH_CLAIM, verdict)
+    assert split_message(tagged)[2] == split_message(SPANISH_CLAIM)[2]  # body bytes identical
     message = email.message_from_bytes(tagged, policy=email.policy.default)
     assert str(message["Subject"]).startswith("[CRISIS: A-to-Z | due Wed 18 Nov 08:00 UTC] Reclamación recibida")
     assert message["X-Crisis-Tier"] == "1"
@@ -45,7 +27,7 @@ def test_tagged_copy(classifier):
 
 
 def test_tagging_twice_gives_the_same_bytes(classifier):
-    once = apply_verdict(CLAIM, classifier.classify(CLAIM))
+    once = apply_verdict(SPANISH_CLAIM, classifier.classify(SPANISH_CLAIM))
     twice = apply_verdict(once, classifier.classify(once))
     assert twice == once
 
@@ -57,7 +39,7 @@ def test_untouched_mail_only_loses_forged_crisis_headers(classifier):
 
 
 def test_lf_only_mail_stays_lf_only(classifier):
-    raw = CLAIM.replace(b"\r\n", b"\n")
+    raw = SPANISH_CLAIM.replace(b"\r\n", b"\n")
     tagged = apply_verdict(raw, classifier.classify(raw))
     assert b"\r" not in tagged
     assert parse_mail(tagged).subject.startswith("[CRISIS: A-to-Z")

@@ -33,11 +33,13 @@ _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.I)
 
 
 class ImapStore:
-    """The watched folder and its archive; or, with `sent`, the Sent folder, only read."""
+    """The watched folder and its archive; or, with `sent`, the Sent folder, only read; or, with
+    `readonly`, the watched folder only read (EXAMINE: not even \\Recent changes) and no archive."""
 
-    def __init__(self, mailbox: Mailbox, *, sent: bool = False) -> None:
+    def __init__(self, mailbox: Mailbox, *, sent: bool = False, readonly: bool = False) -> None:
         self.mailbox = mailbox
         self.sent = sent
+        self.readonly = readonly or sent
         self.name = f"{mailbox.name} (sent)" if sent else mailbox.name
         self.client: IMAPClient | None = None
         self.idle = False
@@ -82,6 +84,8 @@ class ImapStore:
             if self.sent:
                 # read only: the team's Sent folder is theirs, not even \Recent is touched
                 selected = client.select_folder(self._sent_folder(client), readonly=True)
+            elif self.readonly:
+                selected = client.select_folder(m.folder, readonly=True)
             else:
                 if not client.folder_exists(m.archive_folder):
                     client.create_folder(m.archive_folder)

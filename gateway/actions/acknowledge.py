@@ -28,6 +28,7 @@ class Acknowledge(Action):
         blockers.our_loop, blockers.already_acknowledged,
     )
     NEEDS_MESSAGE = True
+    HELD_WHEN_LATE = True
     REPEATED = "already acknowledged"
 
     def plan(self, ctx: Context) -> dict[str, Any]:

@@ -73,6 +73,9 @@ class Action:
     BLOCKERS: ClassVar[tuple[Blocker, ...]] = ()
     NEEDS_MESSAGE: ClassVar[bool] = False   # about a recorded mail, dead-lettered if it is gone
     REPEATED: ClassVar[str] = "already queued"  # why a repeat within repeat_window is skipped
+    # held back for a mail the gateway first sees more than [gateway] fresh_hours after it arrived
+    # (gateway.judging.freshness): an "immediate" reply or alarm that late is noise
+    HELD_WHEN_LATE: ClassVar[bool] = False
 
     def plan(self, ctx: Context) -> dict[str, Any]:
         """The action's detail in the verdict (`classify --json`): what it will do, and to whom."""

@@ -92,6 +92,7 @@ class Forward(Action):
     FROM_RULES = True
     BLOCKERS = (suspicious, not_tier1, no_escalation_addresses)
     NEEDS_MESSAGE = True
+    HELD_WHEN_LATE = True
 
     def plan(self, ctx: Context) -> dict[str, Any]:
         return {"to": list(ctx.config.escalation_addresses(ctx.category))}

@@ -18,6 +18,7 @@ class Notify(Action):
     CHANNEL = "webhook"
     BLOCKERS = (suspicious, not_tier1, no_webhooks)
     NEEDS_MESSAGE = True
+    HELD_WHEN_LATE = True
 
     def plan(self, ctx: Context) -> dict[str, Any]:
         return {"to": [f"webhook {n}" for n in range(1, len(ctx.config.webhooks) + 1)]}

@@ -27,7 +27,7 @@ KEY_OF_FIELD = {("smtp", "sender"): "from"}
 # A section without a dataclass of its own: key -> the field of Config it fills. [relay]'s keys
 # are its sub-tables [relay.inbound] and [relay.outbound].
 CONFIG_FIELD_OF_KEY: dict[str, dict[str, str]] = {
-    "gateway": {key: key for key in ("state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes")},
+    "gateway": {key: key for key in ("state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes", "fresh_hours")},
     "trust": {"authserv_ids": "authserv_ids"},
     "escalation": {"tier1": "tier1", "categories": "escalation_by_category"},
     "notify": {"webhooks": "webhooks"},

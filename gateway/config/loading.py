@@ -50,6 +50,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     tags = sections.tags(where, data.get("tags", {}))
     webhooks = sections.webhooks(where, data.get("notify", {}))
     max_bytes = sections.max_message_bytes(where, gateway)
+    fresh_hours = sections.fresh_hours(where, gateway)
 
     def directory(key: str, default: Path) -> Path:
         value = gateway.get(key)
@@ -84,6 +85,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         acknowledge=acknowledge,
         outbox=outbox,
         max_message_bytes=max_bytes,
+        fresh_hours=fresh_hours,
         inbound_relay=inbound,
         outbound_relay=outbound,
         reminders=reminders,

@@ -183,6 +183,12 @@ class Config:
     digest: DigestConfig = DigestConfig()
     metrics_listen: tuple[str, int] | None = None  # [metrics] listen: Prometheus, on loopback
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES  # [gateway]; the relays' default too
+    # [gateway]: a mail the gateway first sees more than this long after it arrived (an inbox's
+    # history on the first start, a catch-up after downtime) is tagged and gets its clock, but is
+    # not acknowledged nor forwarded one by one: its crises go in one backlog report per mailbox.
+    # 6 hours: an acknowledgement is meant to come at once and promises a reply within a day; a
+    # restart or a short outage still gets the usual handling.
+    fresh_hours: float = 6.0
 
     @property
     def message_id_domain(self) -> str:

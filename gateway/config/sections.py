@@ -12,6 +12,7 @@ from gateway.config.model import (
     DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_REMINDER_STEPS,
     CasesConfig,
+    Config,
     DigestConfig,
     OutboxConfig,
     RemindersConfig,
@@ -61,6 +62,11 @@ def max_message_bytes(where: str, gateway: dict) -> int:
     return number(where, gateway.get("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES),
                   "[gateway] max_message_bytes must be a whole number of bytes, at least 1024",
                   whole=True, minimum=1024)
+
+
+def fresh_hours(where: str, gateway: dict) -> float:
+    return float(number(where, gateway.get("fresh_hours", Config.fresh_hours),
+                        "[gateway] fresh_hours must be a number of hours above 0, e.g. fresh_hours = 6", positive=True))
 
 
 def escalation(where: str, escalation: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:

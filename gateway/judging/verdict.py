@@ -37,6 +37,7 @@ class Verdict:
     rule: str | None
     trace: tuple[str, ...]
     defects: tuple[str, ...] = ()
+    held_back: tuple[Action, ...] = ()  # actions not run: the mail was seen too late (see freshness)
 
     def action(self, kind: str) -> Action | None:
         return next((a for a in self.actions if a.kind == kind), None)
@@ -62,4 +63,5 @@ class Verdict:
             "rule": self.rule,
             "trace": list(self.trace),
             "defects": list(self.defects),
+            "held_back": [a.as_dict() for a in self.held_back],
         }

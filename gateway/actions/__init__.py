@@ -16,14 +16,18 @@ from gateway.actions.forward import Forward
 from gateway.actions.notify import Notify
 from gateway.actions.nudge import Nudge
 from gateway.actions.remind import Remind
+from gateway.actions.reminders import Reminders
 from gateway.actions.reopen import Reopen
+from gateway.actions.report import Report
 from gateway.actions.tag import Tag
 from gateway.actions.warn import Warn
 
 ACTIONS: dict[str, Action] = {action.NAME: action for action in (
     Tag(), Forward(), Acknowledge(), Notify(),   # asked for by rules
     Remind(), Escalate(), Reopen(), Nudge(),     # queued by the deadlines
+    Reminders(),                                 # several of those at once, in one mail
     Warn(),                                      # queued by the outbound relay
+    Report(),                                    # a mailbox's backlog, read late
     Digest(),                                    # the managers' daily digest
 )}
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from gateway.judging.classify import Classifier
+from gateway.judging.freshness import hold_back
 from gateway.judging.tagging import apply_verdict
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
@@ -39,7 +40,8 @@ class Pipeline:
         now = now or datetime.now(timezone.utc)
         try:
             mail = parse_mail(raw, max_bytes=self.classifier.config.max_message_bytes)
-            verdict = self.classifier.classify_parsed(mail, now, history=self.state)
+            verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state), now,
+                                self.classifier.config.fresh_hours)
         except MailError as exc:
             return self._quarantine(raw, source, str(exc), now)
         except Exception as exc:  # noqa: BLE001 - a bug must cost one message a quarantine, not the daemon

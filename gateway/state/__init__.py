@@ -7,17 +7,18 @@ One `State` for its callers, made of one part per table or two, each in a module
   messages    verdicts recorded, mails looked up, the history of a buyer and an order
   clocks      clocks opened, updated and stopped
   reminders   the steps of the reminder ladders that fired
+  backlog     crises first seen late, waiting for their backlog report
   outbox      rows queued, what the queue holds
   progress    folder cursors, tagging in place, recipients reached by a relayed mail
   audit       the hash-chained trail and its queries
-SQL is written here only: other modules ask a query with a name (tests/test_sql_in_state.py names
-the few not moved yet).
+SQL is written here only: other modules ask a query with a name (tests/test_sql_in_state.py).
 """
 
 from __future__ import annotations
 
 from gateway.state import audit
 from gateway.state.audit import AuditTrail
+from gateway.state.backlog import Backlog
 from gateway.state.clocks import AMAZON_DEADLINES, CASE_CLOSED, CASE_REPLIED, SEVERITY, WAITING_FOR_AMAZON, Clocks
 from gateway.state.connection import BackupFailed, Connection
 from gateway.state.messages import Messages
@@ -31,5 +32,5 @@ __all__ = [
 ]
 
 
-class State(Connection, Messages, Clocks, Reminders, Outbox, Progress, AuditTrail):
+class State(Connection, Messages, Clocks, Reminders, Backlog, Outbox, Progress, AuditTrail):
     """Used by one thread at a time; every write goes through `transaction()`."""

@@ -76,6 +76,7 @@ class Clocks:
                    "stop_reason": CASE_CLOSED if closed else None}
             if existing is None:
                 row["opened_at"] = verdict.arrival.isoformat()
+                row["seen_at"] = stamp
             self.db["clocks"].upsert(row, pk="key")
             return "case", {"case_status": row["case_status"]}
         if not verdict.order_id:
@@ -95,7 +96,7 @@ class Clocks:
             self.db["clocks"].upsert({
                 "key": key, "category": verdict.category, "tier": verdict.tier, "order_id": verdict.order_id,
                 "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "open", "stopped_at": None,
-                "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key,
+                "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key, "seen_at": stamp,
             }, pk="key")
             return "clock_opened", {"category": verdict.category, "deadline": deadline}
         graver = SEVERITY.get(verdict.category, 0) > SEVERITY.get(existing["category"], 0)

@@ -52,6 +52,14 @@ class Messages:
                 audit.append(self.db, clock_event[0], clock_event[1], **ids)
             for action in verdict.actions:
                 audit.append(self.db, "planned", action.as_dict(), **ids)
+            for action in verdict.held_back:
+                reason = next((line.split(", ", 1)[1] for line in verdict.trace
+                               if line.startswith(f"{action.kind}: not done, ")), "held back")
+                audit.append(self.db, "held_back", {**action.as_dict(), "reason": reason}, **ids)
+            if verdict.held_back and verdict.tier == 1:
+                self.db["backlog"].insert({"message_key": verdict.message_key, "mailbox": mailbox,
+                                           "category": verdict.category, "recorded_at": now.isoformat(timespec="seconds"),
+                                           "reported_at": None}, ignore=True)
             for job in queued:
                 self._enqueue(verdict, job, now, ids, id_domain)
         return True

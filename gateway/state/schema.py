@@ -59,6 +59,16 @@ def create(db: sqlite_utils.Database) -> None:
              "fired_at": str, "late": int},
             pk=("clock_key", "opened_at", "kind", "hours"),
         )
+    if "backlog" not in tables:
+        # Crises first seen long after they arrived (see gateway.judging.freshness): listed in
+        # one backlog report per mailbox instead of forwarded one by one; reported_at once listed.
+        db["backlog"].create({"message_key": str, "mailbox": str, "category": str, "recorded_at": str,
+                              "reported_at": str}, pk="message_key")
+        db["backlog"].create_index(["reported_at"])
+    # when the gateway first saw the clock (opened_at is the mail's arrival): a reminder step
+    # already past then is not sent late, the backlog report covers it. Added to older states.
+    if "seen_at" not in db["clocks"].columns_dict:
+        db["clocks"].add_column("seen_at", str)
     db.execute("CREATE INDEX IF NOT EXISTS idx_messages_message_id ON messages (message_id)")
     # looked up every few seconds (cases) and for every forward (what was done for a mail)
     db.execute("CREATE INDEX IF NOT EXISTS idx_messages_case_id ON messages (case_id)")

@@ -23,7 +23,7 @@ class Remind(Action):
             category=payload["category"], tier=message.get("tier"), order_id=message.get("order_id") or "",
             case_id=clock.removeprefix("case:") if clock.startswith("case:") else "",
             due_local=format_due(deadline, config.timezone), due_utc=f"{deadline.astimezone(timezone.utc):%Y-%m-%d %H:%M}",
-            time_left=time_left(deadline, job.now), opened_at=message.get("arrival", ""),
+            time_left=time_left(deadline, job.now), overdue=deadline < job.now, opened_at=message.get("arrival", ""),
             original_subject=message.get("original_subject", ""),
             step_due=format_due(deadline - timedelta(hours=payload["hours"]), config.timezone),
         )

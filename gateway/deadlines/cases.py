@@ -17,13 +17,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.config import Config
-from gateway.deadlines.reminders import log_fired, record_step
+from gateway.deadlines.reminders import Batch, log_fired, record_step
 from gateway.state import State
 
 
-def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
+def fire_due(state: State, config: Config, now: datetime, batch: Batch | None = None) -> list[dict[str, Any]]:
+    """Queue the reopen reminders and follow-ups now due (with `batch`, for the caller's flush)."""
     fired: list[dict[str, Any]] = []
     to = config.escalation_addresses("case")
+    own = batch is None
+    batch = batch if batch is not None else Batch()
     with state.transaction():
         # only the case clocks either reminder can be for: closed by Amazon, or waiting for it
         for clock in state.cases_closed_or_waiting():
@@ -35,7 +38,7 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
                 done = state.reminder_steps_done(clock["key"], clock["stopped_at"])
                 if due <= now < reopen_by and ("reopen", 1.0) not in done:
                     fired.append(record_step(state, config, clock, "reopen", 1.0, clock["stopped_at"], due, now, to,
-                                             {**entry, "closed_at": clock["stopped_at"], "reopen_by": reopen_by.isoformat()}))
+                                             {**entry, "closed_at": clock["stopped_at"], "reopen_by": reopen_by.isoformat()}, batch))
             else:  # open, waiting for Amazon
                 last = state.last_case_exchange(clock["case_id"])
                 if last is None:
@@ -45,6 +48,8 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
                 if count >= 1 and ("nudge", float(count)) not in state.reminder_steps_done(clock["key"], series):
                     due = last + count * timedelta(hours=config.cases.nudge_hours)
                     fired.append(record_step(state, config, clock, "nudge", float(count), series, due, now, to,
-                                             {**entry, "silent_since": series, "nudge": count}))
+                                             {**entry, "silent_since": series, "nudge": count}, batch))
+        if own:
+            batch.flush(state, config, now)
     log_fired(fired)
     return fired

@@ -48,9 +48,42 @@ def recipients(config: Config, clock: dict[str, Any], step: Step) -> tuple[str, 
     return config.escalation_addresses(clock["category"])
 
 
-def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
-    """Queue every step now due; returns what was queued (and skipped), for logs and tests."""
+class Batch:
+    """The team mails of one tick, queued together at its end: a recipient who has several at
+    once (after downtime, or many clocks at one step) gets one mail listing them, not a flood."""
+
+    def __init__(self) -> None:
+        self.mails: list[tuple[str, str, tuple[str, ...], dict[str, Any], dict[str, Any]]] = []
+
+    def add(self, key: str, kind: str, to: tuple[str, ...], entry: dict[str, Any], ids: dict[str, Any]) -> None:
+        self.mails.append((key, kind, to, entry, ids))
+
+    def flush(self, state: State, config: Config, now: datetime) -> None:
+        """Inside the caller's transaction: one outbox row per recipient list, a "reminders" list
+        where it has more than one mail."""
+        by_recipients: dict[tuple[str, ...], list[tuple[str, str, tuple[str, ...], dict[str, Any], dict[str, Any]]]] = {}
+        for mail in self.mails:
+            by_recipients.setdefault(mail[2], []).append(mail)
+        for to, mails in by_recipients.items():
+            if len(mails) == 1:
+                key, kind, _, entry, ids = mails[0]
+                state.enqueue(key, kind, ",".join(to), entry, now=now, id_domain=config.message_id_domain, **ids)
+                continue
+            items = [{**entry, "key": key, "subject": (state.message(ids["message_key"]) or {}).get("subject", "")
+                      if ids.get("message_key") else ""} for key, _, _, entry, ids in mails]
+            state.enqueue(f"reminders|{','.join(to)}|{now.isoformat(timespec='seconds')}", "reminders", ",".join(to),
+                          {"items": items}, message_key=None, order_id=None, now=now, id_domain=config.message_id_domain)
+            state.audit("reminders_listed", {"to": list(to), "count": len(items), "keys": [i["key"] for i in items]}, at=now)
+            log.info("%d reminders for %s at once: sent as one list", len(items), ", ".join(to))
+        self.mails.clear()
+
+
+def fire_due(state: State, config: Config, now: datetime, batch: Batch | None = None) -> list[dict[str, Any]]:
+    """Queue every step now due; returns what was queued (and skipped), for logs and tests.
+    With `batch`, the mails wait in it for the caller's flush."""
     fired: list[dict[str, Any]] = []
+    own = batch is None
+    batch = batch if batch is not None else Batch()
     with state.transaction():
         for clock in state.open_clocks():
             if not clock.get("deadline"):
@@ -66,26 +99,34 @@ def fire_due(state: State, config: Config, now: datetime) -> list[dict[str, Any]
                     continue
                 urgent = min(due, key=lambda s: s.hours)
                 for step in due:
-                    fired.append(_fire(state, config, clock, step, deadline, now, send=step is urgent))
+                    fired.append(_fire(state, config, clock, step, deadline, now, batch, send=step is urgent))
+        if own:
+            batch.flush(state, config, now)
     log_fired(fired)
     return fired
 
 
 def _fire(state: State, config: Config, clock: dict[str, Any], step: Step, deadline: datetime, now: datetime,
-          *, send: bool) -> dict[str, Any]:
+          batch: Batch, *, send: bool) -> dict[str, Any]:
     due_at = deadline - timedelta(hours=step.hours)
-    to = recipients(config, clock, step) if send else ()
+    # a step whose time had passed before the gateway first saw the clock is not sent late: the
+    # clock's mail was forwarded just now, or (seen long after it arrived) listed in its backlog report
+    seen = datetime.fromisoformat(clock["seen_at"]) if clock.get("seen_at") else None
+    past_when_seen = seen is not None and due_at < seen
+    to = recipients(config, clock, step) if send and not past_when_seen else ()
     entry = {"clock": clock["key"], "kind": step.kind, "step": step.label, "deadline": clock["deadline"],
              "category": clock["category"], "hours": step.hours}
-    if not to:
+    if past_when_seen:
+        entry["reason"] = "its time had passed when the gateway first saw the clock"
+    elif not to:
         entry["reason"] = "a later step was due as well" if not send else "no address to send it to"
-    return record_step(state, config, clock, step.kind, step.hours, clock["opened_at"], due_at, now, to, entry)
+    return record_step(state, config, clock, step.kind, step.hours, clock["opened_at"], due_at, now, to, entry, batch)
 
 
 def record_step(state: State, config: Config, clock: dict[str, Any], kind: str, number: float, series: str,
-                due_at: datetime, now: datetime, to: tuple[str, ...], entry: dict[str, Any]) -> dict[str, Any]:
+                due_at: datetime, now: datetime, to: tuple[str, ...], entry: dict[str, Any], batch: Batch) -> dict[str, Any]:
     """One step, inside the caller's transaction: its row (so it never fires again for this
-    `series`), its audit row, and, when it has recipients, its outbox row."""
+    `series`), its audit row, and, when it has recipients, its mail in `batch`."""
     late = now - due_at > LATE_AFTER
     entry = {**entry, "kind": kind, "status": "sent" if to else "skipped", "late": late, "to": list(to)}
     state.record_reminder_step(clock["key"], series, kind, number, status=entry["status"], due_at=due_at, fired_at=now,
@@ -93,8 +134,7 @@ def record_step(state: State, config: Config, clock: dict[str, Any], kind: str, 
     ids = {"message_key": clock.get("last_message_key"), "order_id": clock.get("order_id")}
     state.audit("escalation" if kind == "escalate" else "reminder", entry, case_id=clock.get("case_id"), at=now, **ids)
     if to:
-        state.enqueue(f"{clock['key']}|{series}|{kind}|{number:g}", kind, ",".join(to), entry, now=now,
-                      id_domain=config.message_id_domain, **ids)
+        batch.add(f"{clock['key']}|{series}|{kind}|{number:g}", kind, to, entry, ids)
     return entry
 
 

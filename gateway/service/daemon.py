@@ -15,12 +15,12 @@ import signal
 import ssl
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
 from gateway.config import Config, Mailbox
-from gateway.deadlines import cases, digest, reminders
+from gateway.deadlines import backlog, cases, digest, reminders
 from gateway.intake.health import Health
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.sentwatch import SentWatcher
@@ -93,11 +93,16 @@ class Daemon:
         finally:
             state.close()
 
-    def _due(self, state: State) -> None:
-        """Queue the reminders, escalations, case follow-ups and the daily digest that came due."""
+    def _due(self, state: State, backlog_settle: timedelta = backlog.SETTLE) -> None:
+        """Queue the reminders, escalations, case follow-ups (several for the same people at once
+        in one list), the backlog reports and the daily digest that came due."""
         now = datetime.now(timezone.utc)
-        reminders.fire_due(state, self.config, now)
-        cases.fire_due(state, self.config, now)
+        with state.transaction():
+            batch = reminders.Batch()
+            reminders.fire_due(state, self.config, now, batch)
+            cases.fire_due(state, self.config, now, batch)
+            batch.flush(state, self.config, now)
+        backlog.fire_due(state, self.config, now, backlog_settle)
         digest.fire_due(state, self.config, now)
 
     def _send(self) -> None:
@@ -210,7 +215,7 @@ class Daemon:
                 pipeline.state.close()
         state = State(self.config.state_dir)
         try:
-            self._due(state)
+            self._due(state, backlog_settle=timedelta(0))  # every mailbox is read: its backlog is whole
             Outbox(self.config, state, stop=self.stop).run()
         finally:
             state.close()

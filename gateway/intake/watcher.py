@@ -43,6 +43,7 @@ class FolderWatcher:
         self.since = since
         self.stop = stop
         self.failures: dict[int, int] = {}  # uid -> failed attempts in this run
+        self.own_copies = 0  # of the mails met in the scan at hand, copies the gateway appended
 
     @property
     def name(self) -> str:
@@ -68,6 +69,7 @@ class FolderWatcher:
         # its UID is high. Once the backlog is done the cursor moves to the highest UID seen now.
         ceiling = self.store.highest_uid() if since is not None else 0
         uids = self.store.list_uids(after, since)
+        self.own_copies = 0
         backlog = len(uids) > 20
         if backlog:
             log.info("%s: %d mail(s) to read%s", self.name, len(uids), f" (backlog since {since})" if since else "")
@@ -87,6 +89,10 @@ class FolderWatcher:
                 self.state.finish_tagging(self.name, validity, uid, *finished)
             if backlog and (index % 50 == 0 or index == len(uids)):
                 log.info("%s: %d/%d read", self.name, index, len(uids))
+        if uids and self.own_copies == len(uids):
+            # a server that keeps no keywords lists the copies the gateway appended: say so, lest
+            # "1865 mail(s) to read" after a backlog read like a second backlog
+            log.info("%s: the %d mail(s) met are all the gateway's own tagged copies: nothing new", self.name, len(uids))
         if not self.stop.is_set():
             last = max(last, ceiling)
         if source is None or last != after or source["uidvalidity"] != validity:
@@ -166,8 +172,11 @@ class Watcher(FolderWatcher):
         """Handle one mail; returns (message key, copy uid) when its tagging is finished now, so
         the caller records that with the cursor in one transaction."""
         stored = self.store.fetch(uid)
-        if stored is None or TAGGED in stored.flags or "\\Deleted" in stored.flags:
-            return None  # gone meanwhile, a copy this gateway appended, or deleted
+        if stored is not None and TAGGED in stored.flags:
+            self.own_copies += 1
+            return None  # a copy this gateway appended
+        if stored is None or "\\Deleted" in stored.flags:
+            return None  # gone meanwhile, or deleted
         outcome = self.pipeline.handle(stored.raw, source=f"{self.name}/{uid}", mailbox=self.name)
         if outcome.status == "quarantined":
             self.store.add_keywords(uid, [QUARANTINED])
@@ -179,6 +188,7 @@ class Watcher(FolderWatcher):
             stage = self.state.tagging_stage(self.name, key)
             if stage == "done":
                 if outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key):
+                    self.own_copies += 1
                     return None  # our copy, on a server that keeps no keywords
                 if verdict.action("tag") is not None:
                     self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy

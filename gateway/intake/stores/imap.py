@@ -124,6 +124,10 @@ class ImapStore:
         criteria: list = ["UID", f"{after_uid + 1}:*"] if after_uid else ["ALL"]
         if since is not None:
             criteria += ["SINCE", since]
+        if not self.sent:
+            # the gateway's own tagged copies are never read again: after a backlog of 2,000 mails
+            # the next scan would otherwise fetch 2,000 copies only to skip them
+            criteria += ["UNKEYWORD", TAGGED]
         found = self.client.search(criteria)
         self._highest_seen = max([self._highest_seen, after_uid, *found])
         # "n:*" always names the last message, even when its UID is below n

@@ -67,14 +67,18 @@ def test_backlog_is_tagged_in_place(dovecot, imap_config, tmp_path):
     archived = [raw for _, _, raw in dovecot.messages(ARCHIVE)]
     assert sorted(archived) == sorted([inbox["claim"], inbox["risk"], inbox["routine"]])
     sent = outgoing(tmp_path, reminders=True)
-    # forwards of claim and risk, acknowledgements of the two buyers; and as the mails are a day
-    # old, the late reminder of each of the two clocks (the claim and the risk share an order)
+    # forwards of claim and risk, acknowledgements of the two buyers; the mails are days old, so
+    # the steps of the two clocks (the claim and the risk share an order) had passed before the
+    # gateway first saw them: not sent late, recorded as skipped
     assert sum(b"X-Crisis-Reminder:" not in raw for raw in sent) == 4
-    assert sum(b"X-Crisis-Reminder: remind " in raw for raw in sent) == 2
+    assert sum(b"X-Crisis-Reminder: remind " in raw for raw in sent) == 0
+    with State(config.state_dir) as state:
+        skipped = [r["detail"] for r in state.audit_rows() if r["kind"] == "reminder"]
+    assert len(skipped) >= 2 and all(d["status"] == "skipped" and "first saw the clock" in d["reason"] for d in skipped)
 
     assert Daemon(config).run_once() == 0  # a second pass changes nothing
     assert len(dovecot.messages()) == 4 and len(dovecot.messages(ARCHIVE)) == 3
-    assert len(outgoing(tmp_path, reminders=True)) == 6
+    assert len(outgoing(tmp_path, reminders=True)) == 4
 
 
 def test_idle_tags_a_new_mail_within_seconds_and_survives_drops_and_restarts(dovecot, imap_config, run_daemon):

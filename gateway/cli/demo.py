@@ -50,11 +50,15 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
         clocks = state.open_clocks()
         verified = state.verify_audit()
         quarantined = state.audit_count("quarantined")
+        held, reports = state.audit_count("held_back"), state.audit_count("backlog_report")
         html, _ = write_digest(config, state, datetime.now(timezone.utc), out)
     print(f"\nInbox {mailbox.maildir}: {len(inbox)} mails, crises tagged in place; "
           f"{len(archived)} originals moved to {mailbox.archive_folder}; {quarantined} unreadable mail(s) left in place, marked.")
     print(f"Outgoing mail (forwards and reminders to the escalation team, acknowledgements to buyers), kept instead of sent: "
           f"{len(sent)} in {config.smtp.capture_dir}")
+    print(f"First start: the sample mails are days old, more than [gateway] fresh_hours ({config.fresh_hours:g} h): "
+          f"{held} forward(s), acknowledgement(s) and notification(s) held back; their crises are listed in "
+          f"{reports} backlog report(s) instead")
     print(f"State and audit trail: {config.state_dir}/state.db ({verified.rows} audit rows, {'intact' if verified.ok else 'TAMPERED'})")
     print(f"Open clocks: {len(clocks)}")
     for clock in clocks:

@@ -6,6 +6,7 @@ people at once come as one list."""
 import email
 import email.policy
 import email.utils
+import threading
 from datetime import datetime, timedelta, timezone
 
 from captured import captured_mail
@@ -15,7 +16,10 @@ from recording import recorded
 
 from gateway.config import load_config
 from gateway.deadlines import backlog, cases, reminders
+from gateway.intake import watcher
+from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.imap import ImapStore
+from gateway.judging.classify import Classifier
 from gateway.outgoing.outbox import Outbox
 from gateway.service.daemon import Daemon
 from gateway.state import State
@@ -180,3 +184,36 @@ def test_a_first_start_on_dovecot_reports_the_history_forwards_the_fresh_claim_a
         assert max(uid for uid, _, _ in inbox) > cursor and store.list_uids(cursor, None) == []
     finally:
         store.close()
+
+
+def test_mail_arriving_during_a_long_read_is_handled_before_the_rest_of_the_backlog(tmp_path, dovecot, monkeypatch):
+    monkeypatch.setattr(watcher, "LOOK_FOR_NEWS_SECONDS", 0.0)
+    history = [buyer(f"114-0000000-{n:07d}", "Is it in stock?", token=f"t{n}") for n in range(30)]
+    for raw in history:
+        dovecot.append(raw)
+    fresh_order = "114-2682884-2909098"
+    config = load_config(write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "fresh_hours": 6},
+                                      mailbox=[imap_mailbox(tmp_path, dovecot, backlog_days=30)], smtp=smtp_capture(tmp_path)))
+    store = ImapStore(config.mailboxes[0])
+    fetched: list[int] = []
+    fetch = store.fetch
+
+    def fetch_and_deliver(uid):
+        fetched.append(uid)
+        if len(fetched) == 5:  # a claim arrives while the backlog is read
+            dovecot.append(arrived_now(claim(fresh_order), datetime.now(timezone.utc)))
+        return fetch(uid)
+
+    monkeypatch.setattr(store, "fetch", fetch_and_deliver)
+    with State(config.state_dir) as state:
+        store.connect()
+        try:
+            looked = watcher.Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event()).scan()
+        finally:
+            store.close()
+        assert looked == 31
+        fresh_uid = max(fetched)
+        assert fetched.index(fresh_uid) <= 6  # right after the mail at hand, not after 25 more
+        assert sorted(fetched) == sorted(set(fetched)) and len(fetched) == 31
+        assert state.source("shop")["last_uid"] >= fresh_uid  # the cursor got past all of them, in the end
+        assert [(r["kind"], r["order_id"]) for r in state.outbox_rows()] == [("forward", fresh_order)]

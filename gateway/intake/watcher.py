@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 
 from gateway.intake.health import Health
@@ -24,6 +25,8 @@ from gateway.state import State
 
 log = logging.getLogger("gateway.watch")
 MAX_TRIES = 3
+# during a long read (a backlog), how often the folder is searched for mail that arrived meanwhile
+LOOK_FOR_NEWS_SECONDS = 2.0
 
 
 class CopyNotConfirmed(RuntimeError):
@@ -73,22 +76,36 @@ class FolderWatcher:
         backlog = len(uids) > 20
         if backlog:
             log.info("%s: %d mail(s) to read%s", self.name, len(uids), f" (backlog since {since})" if since else "")
-        last = after
-        for index, uid in enumerate(uids, start=1):
-            if self.stop.is_set():
-                break
+        # The cursor is the highest UID below which every mail listed is done: mail that arrives
+        # during a long read is handled before the rest of the backlog (a fresh claim must not wait
+        # behind two weeks of history), so mails are not always done in UID order.
+        queue, planned, done = list(uids), list(uids), set()
+        cursor, below = after, 0  # planned[:below] are done
+        next_look = time.monotonic() + LOOK_FOR_NEWS_SECONDS
+        while queue and not self.stop.is_set():
+            if backlog and time.monotonic() >= next_look:
+                arrived = self.store.list_uids(planned[-1], None)
+                if arrived:
+                    log.info("%s: %d new mail(s) during the read, handled first", self.name, len(arrived))
+                    queue[:0], planned = arrived, planned + arrived
+                next_look = time.monotonic() + LOOK_FOR_NEWS_SECONDS
+            uid = queue.pop(0)
             try:
                 finished = self.handle(uid)
             except Exception as exc:  # noqa: BLE001 - counted; a connection error is raised again
                 if not self._give_up(uid, exc):
                     raise
                 finished = None
-            last = uid
+            done.add(uid)
+            while below < len(planned) and planned[below] in done:
+                cursor, below = planned[below], below + 1
             if finished is not None:
-                # one commit: the tagging is done and the cursor moves past it
-                self.state.finish_tagging(self.name, validity, uid, *finished)
-            if backlog and (index % 50 == 0 or index == len(uids)):
-                log.info("%s: %d/%d read", self.name, index, len(uids))
+                # one commit: the tagging is done and the cursor moves past what is done
+                self.state.finish_tagging(self.name, validity, cursor, *finished)
+            if backlog and (len(done) % 50 == 0 or not queue):
+                log.info("%s: %d/%d read", self.name, len(done), len(planned))
+        last = cursor
+        uids = planned
         if uids and self.own_copies == len(uids):
             # a server that keeps no keywords lists the copies the gateway appended: say so, lest
             # "1865 mail(s) to read" after a backlog read like a second backlog

@@ -5,6 +5,8 @@ themselves; nothing imports this file.
 
 Where a setting varies per test, a marker tunes the fixture:
     @pytest.mark.imap_mailbox(**options)  options of the [[mailbox]] that imap_config watches
+    @pytest.mark.each_delimiter           the test runs on a stock Dovecot (hierarchy delimiter ".")
+                                          and again on one with separator = /
 """
 
 import os
@@ -30,6 +32,12 @@ DAEMON_LOG = pytest.StashKey[Path]()
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "imap_mailbox(**options): options of the mailbox imap_config watches")
+    config.addinivalue_line("markers", 'each_delimiter: on a stock Dovecot (delimiter ".") and on one with separator = /')
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("each_delimiter"):
+        metafunc.parametrize("dovecot", [None, "/"], ids=["delimiter-dot", "delimiter-slash"], indirect=True)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -107,10 +115,12 @@ _dovecot_names = iter(range(10**6))
 
 
 @pytest.fixture
-def dovecot():
+def dovecot(request):
+    """A Dovecot of its own with the namespace left at Dovecot's defaults, as a stock install has
+    it (Maildir: the hierarchy delimiter "."); under each_delimiter, also one with separator = /."""
     if not dovecot_available():
         missing("Dovecot (run as root with the dovecot-imapd package installed)")
-    server = Dovecot(f"{os.getpid()}-{next(_dovecot_names)}").start()
+    server = Dovecot(f"{os.getpid()}-{next(_dovecot_names)}", separator=getattr(request, "param", None)).start()
     yield server
     server.stop()
     shutil.rmtree(server.base, ignore_errors=True)

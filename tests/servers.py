@@ -230,14 +230,21 @@ def dovecot_available() -> bool:
 
 
 class Dovecot:
-    """A Dovecot instance of its own: IMAP (and LMTP) on 127.0.0.1, one user, Maildir storage."""
+    """A Dovecot instance of its own: IMAP (and LMTP) on 127.0.0.1, one user, Maildir storage.
+
+    With `separator` None its namespace is left at Dovecot's defaults, as a stock install has it:
+    the hierarchy delimiter of Maildir is then ".". `separator="/"` sets that one instead. The
+    tests name folders with "/" between levels, as a configuration does; `folder` gives the
+    server's name."""
 
     user = "support"
     password = "s3cret-imap-pass"
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, separator: str | None = None) -> None:
         # not below pytest's tmp_path: that is private to root, and Dovecot's users must reach it
         self.base = DOVECOT_ROOT / name
+        self.separator = separator
+        self.delimiter = separator or "."  # Dovecot's default for Maildir
         self.imap_port = free_port()
         self.lmtp_port = free_port()
         self.conf = self.base / "dovecot.conf"
@@ -255,6 +262,7 @@ class Dovecot:
             # a second user, "orders", for mail delivered beside the watched INBOX
             (b / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\norders:{{PLAIN}}{self.password}::::::\n")
             (b / "passwd").chmod(0o644)
+            separator = f"  separator = {self.separator}" if self.separator else "  # separator: Dovecot's default"
             self.conf.write_text(f"""
 base_dir = {b}/run
 state_dir = {b}/state
@@ -273,7 +281,7 @@ mail_location = maildir:{b}/mail/%u
 auth_username_format = %Ln
 namespace inbox {{
   inbox = yes
-  separator = /
+{separator}
   # a Sent folder known by its attribute (RFC 6154), under a name no client guesses
   mailbox Gesendet {{
     special_use = \\Sent
@@ -351,12 +359,17 @@ protocol imap {{
         client.login(self.user, self.password)
         return client
 
+    def folder(self, name: str) -> str:
+        """The server's name of a folder written with "/" between levels."""
+        return name.replace("/", self.delimiter)
+
     def append(self, raw: bytes, folder: str = "INBOX") -> None:
         with self.client() as client:
-            client.append(folder, raw)
+            client.append(self.folder(folder), raw)
 
     def messages(self, folder: str = "INBOX") -> list[tuple[int, tuple, bytes]]:
-        """(uid, flags, raw) of every mail in the folder."""
+        """(uid, flags, raw) of every mail in the folder (written with "/" between levels)."""
+        folder = self.folder(folder)
         with self.client() as client:
             if not client.folder_exists(folder):
                 return []

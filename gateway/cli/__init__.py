@@ -9,8 +9,9 @@ import sys
 
 from gateway import __version__
 from gateway.cli import audit, clocks, demo, mail, outbox, service
+from gateway.cli.command import command_config
 from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS
-from gateway.config import ConfigError, load_config
+from gateway.config import ConfigError
 from gateway.config.secrets_filter import SecretFilter
 from gateway.judging.rules import RuleFileErrors
 
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _logging(args.verbose, info=args.command == "run")
     try:
-        config = load_config(getattr(args, "config", None))
+        config = command_config(args)
         return args.handler(args, config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -58,5 +58,8 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
 def existing_state(config: Config) -> State:
     """The state for commands that read it; a missing one is a configuration error (exit 2)."""
     if not (config.state_dir / "state.db").exists():
-        raise ConfigError(f"no state at {config.state_dir} (set [gateway] state_dir)")
+        raise ConfigError(f"no state at {config.state_dir}: state.db was looked for in [gateway] state_dir of "
+                          f"{config.path or 'the defaults'} (./state of the current folder when left out); set "
+                          "state_dir to the daemon's state folder (/var/lib/crisis-gateway under the shipped unit), "
+                          "or pass --config naming the daemon's configuration")
     return State(config.state_dir)

@@ -13,6 +13,31 @@ from gateway.config.model import AcknowledgeConfig, Config
 from gateway.config.shipped import shipped_dir
 from gateway.config.values import config_path, fail, string_list
 
+# Where a command finds its configuration when --config is not given: the file this variable
+# names, else the one the install guide and the systemd units use.
+CONFIG_VARIABLE = "CRISIS_GATEWAY_CONFIG"
+DEFAULT_CONFIG = Path("/etc/crisis-gateway/gateway.toml")
+
+
+def find_config(given: Path | str | None) -> Path | None:
+    """The configuration file a command reads: `given` (--config), else $CRISIS_GATEWAY_CONFIG
+    (which must name a file), else /etc/crisis-gateway/gateway.toml if it exists; None when none
+    of them does (no_config says so)."""
+    if given is not None:
+        return Path(given)
+    named = os.environ.get(CONFIG_VARIABLE)
+    if named:
+        if not Path(named).exists():
+            raise fail(named, f"file not found (named by ${CONFIG_VARIABLE}); set it to the path of your config "
+                              "file, or unset it")
+        return Path(named)
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def no_config() -> str:
+    """What was tried when find_config found nothing."""
+    return f"no configuration: --config not given, ${CONFIG_VARIABLE} not set, {DEFAULT_CONFIG} does not exist"
+
 
 def load_config(path: Path | str | None) -> Config:
     """Read a config file; None gives the defaults (no mailboxes, trust unchecked)."""

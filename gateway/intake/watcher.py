@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from gateway.intake.health import Health
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.base import QUARANTINED, TAGGED, FolderMissing, MailStore
+from gateway.intake.stores.imap import FolderRefused
 from gateway.judging.tagging import key_token
 from gateway.state import State
 
@@ -143,10 +144,12 @@ class FolderWatcher:
     def run(self) -> None:
         """Connect, read, wait for news; reconnect with backoff on any failure, until stopped."""
         backoff = 1.0
+        refused = ""  # the refusal said last: said again only when it changes
         while not self.stop.is_set():
             try:
                 self.store.connect()
                 backoff = 1.0
+                refused = ""
                 self.health.up(self.name)
                 log.info("%s: connected", self.name)
                 while not self.stop.is_set():
@@ -158,16 +161,29 @@ class FolderWatcher:
                 log.warning("%s: not watched: %s", self.name, exc)
                 break
             except Exception as exc:  # noqa: BLE001 - one mailbox failing never stops the others
-                self.health.down(self.name, f"{type(exc).__name__}: {exc}")
+                refused = self._failed(exc, backoff, refused)
                 if self.stop.is_set():
                     break
-                log.warning("%s: %s: %s; reconnecting in %.0fs", self.name, type(exc).__name__, exc, backoff,
-                            exc_info=log.isEnabledFor(logging.DEBUG))
                 self.stop.wait(backoff)
                 backoff = min(backoff * 2, 300.0)
             finally:
                 self.store.close()
         log.info("%s: stopped", self.name)
+
+    def _failed(self, exc: Exception, backoff: float, refused: str) -> str:
+        """Put a failure in the health and the log; returns the refusal said last. A folder the
+        server refuses stays refused until the configuration changes: it is logged once, as an
+        error with its fix, and tried again with the same backoff (the server may change)."""
+        if isinstance(exc, FolderRefused):
+            self.health.refuse(self.name, str(exc))
+            if str(exc) != refused and not self.stop.is_set():
+                log.error("%s: %s (tried again with backoff; logged once)", self.name, exc)
+            return str(exc)
+        self.health.down(self.name, f"{type(exc).__name__}: {exc}")
+        if not self.stop.is_set():
+            log.warning("%s: %s: %s; reconnecting in %.0fs", self.name, type(exc).__name__, exc, backoff,
+                        exc_info=log.isEnabledFor(logging.DEBUG))
+        return refused
 
 
 class Watcher(FolderWatcher):

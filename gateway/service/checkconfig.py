@@ -1,8 +1,10 @@
 """`crisis-gateway check-config`: everything the daemon needs, tried once, told in plain words.
 
 Each check is a small function in CHECKS, run in order; it returns findings (ok, warn or fail,
-with what to fix). Nothing is changed: the mailboxes are logged in to and the smarthost greeted,
-but no mail is read, moved or sent, and the state is only looked at.
+with what to fix). Nothing is created, changed or deleted: the mailboxes are logged in to and
+their folders examined (EXAMINE, LIST and STATUS, never SELECT or CREATE: a missing archive
+folder is only said), the smarthost greeted, but no mail is read, moved or sent, and the state
+is only looked at.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from imapclient.exceptions import LoginError
 from gateway.config import Config, Mailbox
 from gateway.deadlines import digest
 from gateway.intake.stores.base import FolderMissing
-from gateway.intake.stores.factory import sent_store_for, store_for
+from gateway.intake.stores.factory import sent_store_for
+from gateway.intake.stores.imap import FolderRefused, ImapStore, shown
 from gateway.judging.rules import RuleFileErrors, load_rules
 from gateway.outgoing.transport import DeliveryError, SmtpTransport
 from gateway.service.daemon import check_runnable
@@ -105,10 +108,14 @@ def check_state(config: Config) -> Iterator[Finding]:
 
 def _login(mailbox: Mailbox) -> Iterator[Finding]:
     where = f"{mailbox.imap_host}:{mailbox.imap_port}"
-    store = store_for(mailbox)
+    store = ImapStore(mailbox, readonly=True)  # EXAMINE, never SELECT; no archive folder made
     try:
         store.connect()
         count = len(store.list_uids(0, None))
+        archive_exists = store.check_archive()
+    except FolderRefused as exc:
+        yield Finding("fail", f"mailbox {mailbox.name}: {exc.problem}", exc.fix)
+        return
     except LoginError:
         yield Finding("fail", f"mailbox {mailbox.name}: {where} refused the login of {mailbox.imap_user}",
                       "check imap_user and the password file; Gmail and Microsoft 365 refuse passwords: "
@@ -123,6 +130,8 @@ def _login(mailbox: Mailbox) -> Iterator[Finding]:
     finally:
         store.close()
     yield Finding("ok", f"mailbox {mailbox.name}: logged in to {where} as {mailbox.imap_user}; {mailbox.folder} has {count} mail(s)")
+    archive = "exists" if archive_exists else "does not exist yet; run creates it"
+    yield Finding("ok", f"mailbox {mailbox.name}: archive folder {shown(mailbox.archive_folder, store.server_archive)} {archive}")
     sent = sent_store_for(mailbox)
     if sent is None:
         yield Finding("warn", f"mailbox {mailbox.name}: Sent folder not watched (sent_folder = \"none\")",

@@ -223,13 +223,20 @@ class Daemon:
 
     def _readiness(self, relays: int, started: bool) -> tuple[bool, str]:
         """Whether every mailbox is logged in (the state is open and the relays listen before the
-        threads start), and the status line for `systemctl status`."""
+        threads start), and the status line for `systemctl status`: the mailboxes not logged in
+        yet, and apart from them those whose folder the server refuses, with the fix."""
         connected, errors = self.health.snapshot()
+        refused = self.health.refusals()
         down = [m.name for m in self.mailboxes if not connected.get(m.name)]
         if not down:
             return True, f"running: {len(self.mailboxes)} mailbox(es), {relays} relay(s)"
-        what = "; ".join(f"{name}: {errors[name]}" if name in errors else name for name in down)
-        return False, (f"running, but not logged in to {what}" if started else f"starting: logging in to {what}")
+        parts = []
+        if logging_in := [name for name in down if name not in refused]:
+            what = "; ".join(f"{name}: {errors[name]}" if name in errors else name for name in logging_in)
+            parts.append(f"not logged in to {what}" if started else f"logging in to {what}")
+        if stuck := [name for name in down if name in refused]:
+            parts.append("cannot watch " + "; ".join(f"{name}: {refused[name]}" for name in stuck))
+        return False, ("running, but " if started else "starting: ") + "; ".join(parts)
 
     def run_forever(self) -> None:
         State(self.config.state_dir).close()  # the state opens (and its schema is made) before anything runs

@@ -3,6 +3,10 @@
 imapclient's idle_check can read a dead connection's EOF as "no news" and idle_done can hang on
 a dead socket: every command runs under a socket timeout, IDLE is renewed every 25 seconds, and
 after every wait a NOOP proves the connection is alive (else the watcher reconnects).
+
+The configuration writes folder names with "/" between levels; the server is given them with its
+own hierarchy delimiter, as LIST "" "" reports it: "Crisis Gateway/Archive" is
+"Crisis Gateway.Archive" on a stock Dovecot (Maildir, "."), and stays as it is where it is "/".
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 from datetime import date, datetime
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 from imapclient.imapclient import SENT
 
 from gateway.config import Mailbox, secrets_filter
@@ -30,6 +35,18 @@ log = logging.getLogger("gateway.imap")
 # RFC 2177 only asks for at least every 29 minutes.
 IDLE_RENEW_SECONDS = 25
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.I)
+
+
+class FolderRefused(RuntimeError):
+    """A folder of the configuration the server will not have (a name against its rules, a folder
+    it does not open): it stays so until the configuration changes, so the watcher says it once
+    and keeps it in the health. `problem` names the key, the folder and what the server said;
+    `fix` says what to change."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}; fix: {fix}")
+        self.problem = problem
+        self.fix = fix
 
 
 class ImapStore:
@@ -46,6 +63,9 @@ class ImapStore:
         self._uidvalidity = 0
         self._highest_seen = 0
         self._capabilities: set[bytes] = set()
+        self.delimiter: str | None = "/"  # the server's, known once connected
+        # the server's names of the watched folder and the archive, known once connected
+        self.server_folder, self.server_archive = mailbox.folder, mailbox.archive_folder
 
     def _context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.mailbox.ca_file) if self.mailbox.ca_file else None)
@@ -81,16 +101,16 @@ class ImapStore:
             else:
                 client.oauth2_login(m.imap_user, secret)
             self._capabilities = set(client.capabilities())
+            self.delimiter = _delimiter(client)
+            self.server_folder = server_name(m.folder, self.delimiter)
+            self.server_archive = server_name(m.archive_folder, self.delimiter)
             if self.sent:
                 # read only: the team's Sent folder is theirs, not even \Recent is touched
                 selected = client.select_folder(self._sent_folder(client), readonly=True)
-            elif self.readonly:
-                selected = client.select_folder(m.folder, readonly=True)
             else:
-                if not client.folder_exists(m.archive_folder):
-                    client.create_folder(m.archive_folder)
-                    log.info("%s: created archive folder %s", self.name, m.archive_folder)
-                selected = client.select_folder(m.folder)
+                if not self.readonly:
+                    self._make_archive(client)
+                selected = self._select(client, readonly=self.readonly)
         except Exception:
             _close_quietly(client)
             raise
@@ -100,6 +120,79 @@ class ImapStore:
         log.debug("%s: connected to %s:%s, capabilities %s", self.name, m.imap_host, m.imap_port,
                   b" ".join(sorted(self._capabilities)).decode())
 
+    def _make_archive(self, client: IMAPClient) -> None:
+        """The archive folder, created if missing; FolderRefused when the server will not have it."""
+        if client.folder_exists(self.server_archive):
+            return
+        self._refuse_before_create(client)
+        try:
+            client.create_folder(self.server_archive)
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError as exc:
+            raise self._refused("archive_folder", f"the server refuses to create it: {_server_words(exc)}",
+                                client) from None
+        log.info("%s: created archive folder %s", self.name, self.server_archive)
+
+    def _select(self, client: IMAPClient, *, readonly: bool) -> dict:
+        try:
+            return client.select_folder(self.server_folder, readonly=readonly)
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError as exc:
+            raise self._refused("folder", f"the server does not open it: {_server_words(exc)}", client) from None
+
+    def check_archive(self) -> bool:
+        """Whether the archive folder exists; FolderRefused when the server would refuse to create
+        it. Only looks (LIST and STATUS, never CREATE): for check-config."""
+        client = self.client
+        if client.folder_exists(self.server_archive):
+            return True
+        self._refuse_before_create(client)
+        try:
+            client.folder_status(self.server_archive, ["MESSAGES"])
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError as exc:
+            # RFC 5530: CANNOT is a name against the server's rules, NONEXISTENT (or no code) a missing folder.
+            # Dovecot checks the name before it looks for the folder: STATUS tells what CREATE would.
+            if "[CANNOT]" in str(exc).upper():
+                raise self._refused("archive_folder", f"the server refuses the name: {_server_words(exc)}",
+                                    client) from None
+            return False
+        return True
+
+    def _refuse_before_create(self, client: IMAPClient) -> None:
+        """What the delimiter and LIST tell without asking the server to create anything: an empty
+        level, control characters, a parent folder that can have no folders under it."""
+        name = self.mailbox.archive_folder
+        if any(not level.strip() for level in name.split("/")):
+            raise self._refused("archive_folder", 'it has an empty level (a "/" at the start, at the end or twice)',
+                                client)
+        if any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise self._refused("archive_folder", "it has control characters", client)
+        if "/" in name and self.delimiter:
+            parent = server_name(name.rsplit("/", 1)[0], self.delimiter)
+            for flags, _, _ in client.list_folders("", parent):
+                if b"\\NOINFERIORS" in {f.upper() for f in flags}:
+                    raise self._refused("archive_folder", f'the server allows no folder under "{parent}"', client)
+
+    def _refused(self, key: str, problem: str, client: IMAPClient) -> FolderRefused:
+        """A folder setting the server will not have, with the fix: the key to change, and where
+        the server keeps personal folders when NAMESPACE says so."""
+        name = getattr(self.mailbox, key)
+        server = server_name(name, self.delimiter)
+        named = f"{key} {shown(name, server)}"
+        fix = f'change {key} to a name this server accepts, levels separated by "/"'
+        if key == "folder":
+            fix = "set folder to a folder that exists on the server (INBOX if left out)"
+        elif b"NAMESPACE" in self._capabilities:
+            prefix = _personal_prefix(client)
+            if prefix and not server.startswith(prefix):
+                fix += f'; this server keeps personal folders under "{prefix}": try {key} = ' \
+                       f'"{prefix.replace(self.delimiter or "/", "/")}{name}"'
+        return FolderRefused(f"{named}: {problem}", fix)
+
     def _sent_folder(self, client: IMAPClient) -> str:
         wanted = self.mailbox.sent_folder
         if wanted == "auto":
@@ -108,9 +201,11 @@ class ImapStore:
                 raise FolderMissing("the server names no Sent folder and none is called Sent; set sent_folder")
             log.info("%s: watching %s for the team's replies", self.name, found)
             return found
-        if not client.folder_exists(wanted):
-            raise FolderMissing(f"sent_folder {wanted!r} does not exist on the server")
-        return wanted
+        folder = server_name(wanted, self.delimiter)
+        if not client.folder_exists(folder):
+            shown = repr(wanted) + (f" ({folder!r} on the server)" if folder != wanted else "")
+            raise FolderMissing(f"sent_folder {shown} does not exist on the server")
+        return folder
 
     def close(self) -> None:
         if self.client is not None:
@@ -146,7 +241,7 @@ class ImapStore:
         return StoredMail(uid, data[b"BODY[]"], flags, data.get(b"INTERNALDATE"))
 
     def append_copy(self, raw: bytes, flags: tuple[str, ...], internaldate: datetime | None) -> int | None:
-        response = self.client.append(self.mailbox.folder, raw, flags=[f for f in flags if f != "\\Recent"], msg_time=internaldate)
+        response = self.client.append(self.server_folder, raw, flags=[f for f in flags if f != "\\Recent"], msg_time=internaldate)
         match = _APPENDUID.search(response if isinstance(response, bytes) else str(response).encode())
         if match and int(match.group(1)) == self._uidvalidity:
             return int(match.group(2))
@@ -159,9 +254,9 @@ class ImapStore:
 
     def archive(self, uid: int) -> None:
         if b"MOVE" in self._capabilities:
-            self.client.move([uid], self.mailbox.archive_folder)
+            self.client.move([uid], self.server_archive)
             return
-        self.client.copy([uid], self.mailbox.archive_folder)
+        self.client.copy([uid], self.server_archive)
         self.client.add_flags([uid], ["\\Deleted"], silent=True)
         if b"UIDPLUS" in self._capabilities:
             self.client.uid_expunge([uid])
@@ -217,6 +312,51 @@ class ImapStore:
 
     def check_alive(self) -> None:
         self.client.noop()
+
+
+def server_name(name: str, delimiter: str | None) -> str:
+    """The server's name of a folder the configuration writes with "/" between levels: the
+    server's own hierarchy delimiter in its place ("Crisis Gateway.Archive" where it is ".").
+    A server with no hierarchy (delimiter NIL) gets the name as written."""
+    return name.replace("/", delimiter) if delimiter else name
+
+
+def shown(name: str, server: str) -> str:
+    """A folder's name for a person: as the configuration writes it, and the server's if it differs."""
+    return f'"{name}"' + (f' (on the server "{server}")' if server != name else "")
+
+
+def _delimiter(client: IMAPClient) -> str | None:
+    """The hierarchy delimiter: LIST "" "" names it (RFC 3501 6.3.8), else the first personal
+    NAMESPACE (RFC 2342); None for a server without levels."""
+    for _, delimiter, _ in client.list_folders("", ""):
+        return _text(delimiter) or None
+    if client.has_capability("NAMESPACE"):
+        for _, delimiter in client.namespace().personal or ():
+            return _text(delimiter) or None
+    return None
+
+
+def _personal_prefix(client: IMAPClient) -> str:
+    """Where the server keeps personal folders ("INBOX." on Courier and Cyrus), "" at the top."""
+    try:
+        personal = client.namespace().personal
+    except IMAPClientError:
+        return ""
+    return _text(personal[0][0]) if personal else ""
+
+
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else value or ""
+
+
+_COMMAND_FAILED = re.compile(r"^\w+ failed: ")
+_DOVECOT_TIMING = re.compile(r"\s*\([\d.]+(?: \+ [\d.]+)* secs\)\.?$")
+
+
+def _server_words(exc: Exception) -> str:
+    """What the server answered, without imaplib's "create failed: " and Dovecot's timing."""
+    return _DOVECOT_TIMING.sub("", _COMMAND_FAILED.sub("", str(exc)))
 
 
 def _close_quietly(client: IMAPClient) -> None:

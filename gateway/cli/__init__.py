@@ -8,7 +8,7 @@ import logging
 import sys
 
 from gateway import __version__
-from gateway.cli import audit, clocks, demo, mail, outbox, service
+from gateway.cli import audit, clocks, demo, mail, outbox, preview, service
 from gateway.cli.command import command_config
 from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS
 from gateway.config import ConfigError
@@ -19,7 +19,7 @@ log = logging.getLogger("gateway")
 
 # Each adds one command to the parser; `crisis-gateway --help` lists them in this order.
 COMMANDS = (
-    mail.add_classify, service.add_rules, audit.add_audit, mail.add_process, outbox.add_outbox,
+    mail.add_classify, preview.add_preview, service.add_rules, audit.add_audit, mail.add_process, outbox.add_outbox,
     clocks.add_status, clocks.add_resolve, clocks.add_evidence, audit.add_backup, service.add_check_config,
     clocks.add_digest, service.add_run, service.add_relay_user, demo.add_demo,
 )

@@ -1,4 +1,5 @@
-"""Which store a [[mailbox]] gets: its inbox, and its Sent folder (only read)."""
+"""Which store a [[mailbox]] gets: its inbox (or, for a preview, the inbox only read), and its Sent
+folder (only read)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,14 @@ def maildir_archive(mailbox: Mailbox) -> Path:
     return maildir_folder(mailbox, mailbox.archive_folder)
 
 
-def store_for(mailbox: Mailbox) -> MailStore:
+def store_for(mailbox: Mailbox, *, readonly: bool = False) -> MailStore:
+    """The watched folder and its archive; with `readonly`, the folder only read (a preview):
+    nothing in it changes, no archive is made."""
     if mailbox.maildir is not None:
-        return MaildirStore(mailbox.name, mailbox.maildir, maildir_archive(mailbox), poll_seconds=min(mailbox.poll_seconds, 2.0))
-    return ImapStore(mailbox)
+        archive = None if readonly else maildir_archive(mailbox)
+        return MaildirStore(mailbox.name, mailbox.maildir, archive, poll_seconds=min(mailbox.poll_seconds, 2.0),
+                            readonly=readonly)
+    return ImapStore(mailbox, readonly=readonly)
 
 
 def sent_store_for(mailbox: Mailbox) -> MailStore | None:

@@ -25,13 +25,18 @@ def _head(path: Path, size: int = 20000) -> bytes:
 class MaildirStore:
     """A local Maildir. Numbers its mails itself (a ".crisis-uids" file maps file names to UIDs,
     like Dovecot's dovecot-uidlist), keeps keywords in ".crisis-keywords", and archives into a
-    sibling Maildir. Without an archive it is only read (the Sent folder), and must exist."""
+    sibling Maildir. Without an archive it is only read (the Sent folder), and must exist.
 
-    def __init__(self, name: str, path: Path, archive: Path | None, poll_seconds: float = 2.0) -> None:
+    With `readonly` nothing at all is written (a preview): it must exist, mail not numbered yet
+    is numbered in memory as a first start would number it, nothing is moved or marked."""
+
+    def __init__(self, name: str, path: Path, archive: Path | None, poll_seconds: float = 2.0, *,
+                 readonly: bool = False) -> None:
         self.name = name
         self.path = Path(path)
         self.archive_path = Path(archive) if archive is not None else None
         self.poll_seconds = poll_seconds
+        self.readonly = readonly
         self._uids: dict[str, int] = {}       # unique file name -> UID
         self._names: dict[int, str] = {}      # UID -> unique file name
         self._paths: dict[str, Path] = {}     # unique file name -> path, as last listed
@@ -61,6 +66,11 @@ class MaildirStore:
             temporary.write_text("\n".join(lines) + "\n")
             os.replace(temporary, self.path / file_name)
 
+    def _writable(self) -> None:
+        """Refuses every change to a read-only Maildir, as an IMAP server refuses one to an EXAMINEd folder."""
+        if self.readonly:
+            raise PermissionError(f"{self.name}: the Maildir {self.path} is opened read-only")
+
     @staticmethod
     def _unique(file_name: str) -> str:
         return file_name.split(":", 1)[0]
@@ -75,7 +85,7 @@ class MaildirStore:
         return self._last_uid
 
     def connect(self) -> None:
-        if self.archive_path is None:
+        if self.archive_path is None or self.readonly:
             if not (self.path / "cur").is_dir():
                 raise FolderMissing(f"Maildir {self.path} does not exist")
         else:
@@ -96,7 +106,7 @@ class MaildirStore:
             if unique not in self._uids:
                 self._number(unique)
                 changed = True
-        if changed:
+        if changed and not self.readonly:
             self._save()
         return sorted(uid for uid, unique in self._names.items() if unique in files and uid > after_uid and
                       (since is None or datetime.fromtimestamp(files[unique].stat().st_mtime, timezone.utc).date() >= since))
@@ -125,6 +135,7 @@ class MaildirStore:
         return StoredMail(uid, path.read_bytes(), flags, datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
 
     def append_copy(self, raw: bytes, flags: tuple[str, ...], internaldate: datetime | None) -> int | None:
+        self._writable()
         letters = "".join(sorted(c for c, f in _MAILDIR_FLAGS.items() if f in flags))
         written = maildir.deliver(self.path, raw)
         final = written.parent.parent / "cur" / f"{written.name}:2,{letters}"
@@ -146,12 +157,14 @@ class MaildirStore:
         return None
 
     def archive(self, uid: int) -> None:
+        self._writable()
         path = self._path(uid)
         if path is not None and self.archive_path is not None:
             os.replace(path, self.archive_path / "cur" / path.name)
             self._paths.pop(self._unique(path.name), None)
 
     def add_keywords(self, uid: int, keywords: list[str]) -> None:
+        self._writable()
         path = self._path(uid)
         if path is not None:
             self._keywords.setdefault(self._unique(path.name), set()).update(keywords)

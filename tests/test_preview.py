@@ -62,7 +62,7 @@ def local(inbox: Path, name: str = "local") -> dict:
 def mix_config(tmp_path: Path, mailbox: dict, webhook_url: str, **sections) -> Path:
     """A webhook and an escalation list, so that notifications and escalations count too; outgoing
     mail captured in tmp_path/outgoing (none must be)."""
-    return write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "max_message_bytes": MAX_BYTES},
+    return write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "max_message_bytes": MAX_BYTES, "fresh_hours": 6},
                         mailbox=[mailbox], smtp=smtp_capture(tmp_path), notify={"webhooks": [webhook_url]},
                         reminders={"escalate_to": ["boss@shop.example"]}, **sections)
 

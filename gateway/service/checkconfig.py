@@ -41,7 +41,11 @@ class Finding:
     fix: str = ""
 
 
-def _network_problem(exc: BaseException, where: str, ca_key: str) -> str:
+IMAP_LOGIN_FIX = ("check imap_user and the password file; Gmail and Microsoft 365 refuse passwords: "
+                  "use oauth2_token_command (XOAUTH2)")
+
+
+def network_problem(exc: BaseException, where: str, ca_key: str) -> str:
     """A connection failure in words, with the fix most likely to help."""
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"the certificate of {where} is not trusted ({exc.verify_message}): if it is an internal CA, set {ca_key}"
@@ -117,15 +121,13 @@ def _login(mailbox: Mailbox) -> Iterator[Finding]:
         yield Finding("fail", f"mailbox {mailbox.name}: {exc.problem}", exc.fix)
         return
     except LoginError:
-        yield Finding("fail", f"mailbox {mailbox.name}: {where} refused the login of {mailbox.imap_user}",
-                      "check imap_user and the password file; Gmail and Microsoft 365 refuse passwords: "
-                      "use oauth2_token_command (XOAUTH2)")
+        yield Finding("fail", f"mailbox {mailbox.name}: {where} refused the login of {mailbox.imap_user}", IMAP_LOGIN_FIX)
         return
     except PermissionError as exc:
         yield Finding("fail", f"mailbox {mailbox.name}: {exc}", "make the secret readable (under systemd: LoadCredential=)")
         return
     except (OSError, imaplib.IMAP4.error) as exc:
-        yield Finding("fail", f"mailbox {mailbox.name}: {_network_problem(exc, where, 'ca_file')}")
+        yield Finding("fail", f"mailbox {mailbox.name}: {network_problem(exc, where, 'ca_file')}")
         return
     finally:
         store.close()
@@ -179,7 +181,7 @@ def check_smarthost(config: Config) -> Iterator[Finding]:
     except (smtplib.SMTPException, DeliveryError, PermissionError) as exc:
         yield Finding("fail", f"smarthost {where}: {type(exc).__name__}: {exc}")
     except OSError as exc:
-        yield Finding("fail", f"smarthost {where}: {_network_problem(exc, where, '[smtp] ca_file')}")
+        yield Finding("fail", f"smarthost {where}: {network_problem(exc, where, '[smtp] ca_file')}")
 
 
 def check_relays(config: Config) -> Iterator[Finding]:

@@ -34,7 +34,7 @@ from gateway.judging.freshness import hold_back
 from gateway.judging.trust_survey import TrustSurvey
 from gateway.judging.verdict import Action, Verdict
 from gateway.mail.parse import MailError, parse_mail
-from gateway.service.checkconfig import _network_problem
+from gateway.service.checkconfig import IMAP_LOGIN_FIX, network_problem
 from gateway.state.clocks import AMAZON_DEADLINES, SEVERITY
 
 log = logging.getLogger("gateway.preview")
@@ -71,12 +71,11 @@ def mailbox_problem(mailbox: Mailbox, exc: Exception) -> str:
     """Why a mailbox cannot be read, in one line, in check-config's words."""
     where = f"{mailbox.imap_host}:{mailbox.imap_port}"
     if isinstance(exc, LoginError):
-        return (f"mailbox {mailbox.name}: {where} refused the login of {mailbox.imap_user}: check imap_user and the "
-                "password file; Gmail and Microsoft 365 refuse passwords: use oauth2_token_command (XOAUTH2)")
+        return f"mailbox {mailbox.name}: {where} refused the login of {mailbox.imap_user}: {IMAP_LOGIN_FIX}"
     if isinstance(exc, (PermissionError, FolderMissing)):
         return f"mailbox {mailbox.name}: {exc}"
     if mailbox.imap_host and isinstance(exc, (OSError, imaplib.IMAP4.error)):
-        return f"mailbox {mailbox.name}: {_network_problem(exc, where, 'ca_file')}"
+        return f"mailbox {mailbox.name}: {network_problem(exc, where, 'ca_file')}"
     return f"mailbox {mailbox.name}: {type(exc).__name__}: {exc}"
 
 

@@ -2505,11 +2505,13 @@ LANGUAGE_MIX = {"en": 30, "de": 16, "fr": 9, "it": 8, "es": 8, "nl": 5, "pl": 5,
 assert set(INBOX_MIX) == set(KINDS) and sum(INBOX_MIX.values()) == 100
 
 
-def generate(count: int, *, seed: int = 0) -> Iterator[FactoryMail]:
+def generate(count: int, *, seed: int = 0, start: datetime | None = None,
+             every: timedelta | None = None) -> Iterator[FactoryMail]:
     """A deterministic stream shaped like a real inbox: mostly routine buyer mail, some crises.
 
     Kinds are dealt from shuffled decks of 100 (so every 100 mails hold every kind); arrivals
-    move forward a few minutes at a time.
+    move forward a few minutes at a time, or with `start` and `every`, one mail every `every`
+    from `start` (an inbox's history up to now, say).
     """
     rng = random.Random(f"generate/{seed}")
     deck: list[str] = []
@@ -2528,6 +2530,7 @@ def generate(count: int, *, seed: int = 0) -> Iterator[FactoryMail]:
             encoding = "multipart-alternative" if rng.random() < 0.7 else "html-only"
         else:
             encoding = rng.choice(encs)
-        arrival += timedelta(minutes=rng.randint(1, 90), seconds=rng.randrange(60))
+        step = timedelta(minutes=rng.randint(1, 90), seconds=rng.randrange(60))
+        arrival = arrival + step if start is None or every is None else start + i * every
         mail = make(kind, lang=lang, encoding=encoding, seed=seed * 100000 + i, arrival=arrival)
         yield FactoryMail(name=f"{i:04d}-{mail.name}", raw=mail.raw, expected=mail.expected)

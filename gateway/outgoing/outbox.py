@@ -163,8 +163,8 @@ class Outbox:
 
     def _tell_limit(self, holding: bool, waiting: int) -> None:
         if holding and not self._limit_told:
-            log.info("send limit: %d mails a minute ([smtp] max_per_minute) sent; %d action(s) wait, the most urgent go first",
-                     self.pace.per_minute, waiting)
+            log.info("send limit: %d mails a minute ([smtp] max_per_minute) sent; %d action(s) wait, "
+                     "the most urgent go first", self.pace.per_minute, waiting)
         self._limit_told = holding
 
     def run_one(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:

@@ -169,9 +169,8 @@ class Outbox:
 
     def last_outbox_throttle(self) -> tuple[datetime, datetime] | None:
         """When the smarthost last asked to slow down, and until when mail waited then."""
-        row = next(self.db.query(
-            "SELECT throttled_at, not_before FROM outbox WHERE throttled_at IS NOT NULL ORDER BY throttled_at DESC LIMIT 1"),
-            None)
+        row = next(self.db.query("SELECT throttled_at, not_before FROM outbox WHERE throttled_at IS NOT NULL"
+                                 " ORDER BY throttled_at DESC LIMIT 1"), None)
         return (datetime.fromisoformat(row["throttled_at"]), datetime.fromisoformat(row["not_before"])) if row else None
 
     def release_outbox_row(self, row_id: int, error: str) -> None:

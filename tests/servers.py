@@ -73,7 +73,8 @@ class Received:
 @dataclass
 class SinkHandler:
     """Accepts mail, or misbehaves as told: `script` is a list of answers for the next DATA
-    commands ("250", "451", "421", "550", "drop", "slow:SECONDS"); then it answers 250."""
+    commands ("250", "451", "421", "550", "drop", "slow:SECONDS", or a whole answer of its own
+    such as "421 4.7.0 Too many messages"); then it answers 250."""
 
     received: list[Received] = field(default_factory=list)
     script: list[str] = field(default_factory=list)
@@ -103,7 +104,8 @@ class SinkHandler:
             with self.lock:
                 self.received.append(self._received(envelope))
             return "250 OK queued"
-        return {"451": "451 4.3.0 try again later", "421": "421 4.3.2 shutting down", "550": "550 5.7.1 rejected"}[step]
+        canned = {"451": "451 4.3.0 try again later", "421": "421 4.3.2 shutting down", "550": "550 5.7.1 rejected"}
+        return canned.get(step, step)
 
     @staticmethod
     def _received(envelope) -> Received:

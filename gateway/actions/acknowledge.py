@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import common_fields, render, reply_fields, text_mail
 from gateway.config import Config
 from gateway.judging import blockers
@@ -29,6 +29,7 @@ class Acknowledge(Action):
     )
     NEEDS_MESSAGE = True
     HELD_WHEN_LATE = True
+    URGENCY = Urgency.REPLY
     REPEATED = "already acknowledged"
 
     def plan(self, ctx: Context) -> dict[str, Any]:

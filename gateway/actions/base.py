@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import IntEnum
 from typing import Any, ClassVar, Protocol
 
 from gateway.config import Config
@@ -32,6 +33,17 @@ class Request:
 
     url: str
     payload: dict[str, Any]
+
+
+class Urgency(IntEnum):
+    """How soon an action should go when more mail waits than [smtp] max_per_minute lets out:
+    the outbox sends the lowest first, and within one, the oldest first."""
+
+    CRISIS = 0      # a fresh tier-1 crisis: forward, notify
+    REPLY = 1       # the buyer's acknowledgement
+    DUE = 2         # the team reminded of what comes due: remind, escalate, nudge, reopen, warn
+    REPORT = 3      # a report of what was found (a backlog)
+    DIGEST = 4      # the daily digest
 
 
 class ActionFailed(Exception):
@@ -76,6 +88,9 @@ class Action:
     # held back for a mail the gateway first sees more than [gateway] fresh_hours after it arrived
     # (gateway.judging.freshness): an "immediate" reply or alarm that late is noise
     HELD_WHEN_LATE: ClassVar[bool] = False
+    # its rank when the send limit holds mail back; an action that names none ranks with the
+    # reminders: behind what a crisis and a buyer need at once, ahead of reports and digests
+    URGENCY: ClassVar[int] = Urgency.DUE
 
     def plan(self, ctx: Context) -> dict[str, Any]:
         """The action's detail in the verdict (`classify --json`): what it will do, and to whom."""

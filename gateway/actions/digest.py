@@ -3,13 +3,14 @@ alternatives. What it shows was fixed when it was queued, so a retry sends the s
 
 from __future__ import annotations
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import gateway_fields
 from gateway.mail import mime
 
 
 class Digest(Action):
     NAME = "digest"
+    URGENCY = Urgency.DIGEST
 
     def compose(self, job: Job) -> Outgoing:
         config, payload = job.config, job.payload

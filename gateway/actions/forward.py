@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import gateway_fields
 from gateway.judging.blockers import Context, no_escalation_addresses, not_tier1, suspicious
 from gateway.judging.subject import format_due
@@ -93,6 +93,7 @@ class Forward(Action):
     BLOCKERS = (suspicious, not_tier1, no_escalation_addresses)
     NEEDS_MESSAGE = True
     HELD_WHEN_LATE = True
+    URGENCY = Urgency.CRISIS
 
     def plan(self, ctx: Context) -> dict[str, Any]:
         return {"to": list(ctx.config.escalation_addresses(ctx.category))}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.actions.base import Action, ActionFailed, Job, Request
+from gateway.actions.base import Action, ActionFailed, Job, Request, Urgency
 from gateway.judging.blockers import Context, no_webhooks, not_tier1, suspicious
 
 
@@ -19,6 +19,7 @@ class Notify(Action):
     BLOCKERS = (suspicious, not_tier1, no_webhooks)
     NEEDS_MESSAGE = True
     HELD_WHEN_LATE = True
+    URGENCY = Urgency.CRISIS
 
     def plan(self, ctx: Context) -> dict[str, Any]:
         return {"to": [f"webhook {n}" for n in range(1, len(ctx.config.webhooks) + 1)]}

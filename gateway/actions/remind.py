@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import team_mail, time_left
 from gateway.judging.subject import format_due
 
 
 class Remind(Action):
     NAME = "remind"
+    URGENCY = Urgency.DUE  # escalate too
 
     def variables(self, job: Job) -> dict[str, Any]:
         payload, message, config = job.payload, job.message or {}, job.config

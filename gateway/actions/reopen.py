@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import local, team_mail, time_left
 
 
 class Reopen(Action):
     NAME = "reopen"
+    URGENCY = Urgency.DUE  # nudge too
 
     def compose(self, job: Job) -> Outgoing:
         payload, message, config = job.payload, job.message or {}, job.config

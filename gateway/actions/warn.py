@@ -3,12 +3,13 @@ handles one problem per case. Queued by the outbound relay."""
 
 from __future__ import annotations
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import team_mail
 
 
 class Warn(Action):
     NAME = "warn"
+    URGENCY = Urgency.DUE
 
     def compose(self, job: Job) -> Outgoing:
         payload = job.payload

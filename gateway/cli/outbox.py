@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime, timezone
 
 from gateway.cli.command import add_command, add_subcommand
 from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS
 from gateway.config import Config
 from gateway.outgoing.outbox import Outbox
+from gateway.outgoing.waiting import json_row, waiting
 from gateway.state import State
 
 
@@ -17,15 +19,7 @@ def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
     with State(config.state_dir) as state:
         outbox = Outbox(config, state)
         if args.outbox_command == "list":
-            rows = outbox.rows(args.status)
-            for row in rows:
-                if args.json:
-                    print(json.dumps(row, ensure_ascii=False))
-                else:
-                    print(f"{row['id']:>5}  {row['status']:<8} {row['kind']:<12} {row['target']:<40} tries={row['attempts']} {row['last_error'] or ''}")
-            if not args.json:
-                print(f"{len(rows)} action(s)")
-            return EXIT_OK
+            return list_outbox(config, state, outbox, args.status, args.json)
         if args.outbox_command == "run":
             if config.smtp is None:
                 print("error: no [smtp] in the configuration: nothing can be sent", file=sys.stderr)
@@ -44,6 +38,29 @@ def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
         changed = outbox.set_status(args.ids, "dropped", ("pending", "dead", "sending"))
         print(f"{changed} action(s) dropped")
         return EXIT_OK if changed == len(args.ids) else EXIT_PROBLEMS
+
+
+def list_outbox(config: Config, state: State, outbox: Outbox, status: str | None, as_json: bool) -> int:
+    """What waits first, in the order it goes (most urgent, then oldest), each with why it waits,
+    its age and what it is about; then what is finished, oldest first."""
+    waits = [w for w in waiting(config, state, datetime.now(timezone.utc)) if status in (None, w.row["status"])]
+    finished = [row for row in outbox.rows(status) if row["status"] not in ("pending", "sending")]
+    for entry in waits:
+        row = entry.row
+        if as_json:
+            print(json.dumps(json_row(row, entry), ensure_ascii=False))
+        else:
+            print(f"{row['id']:>5}  {row['status']:<8} {row['kind']:<12} {row['target']:<40} tries={row['attempts']} "
+                  f"age {entry.age_text}  {entry.subject}")
+            print(f"{'':7}waits: {entry.why}")
+    for row in finished:
+        if as_json:
+            print(json.dumps(json_row(row, None), ensure_ascii=False))
+        else:
+            print(f"{row['id']:>5}  {row['status']:<8} {row['kind']:<12} {row['target']:<40} tries={row['attempts']} {row['last_error'] or ''}")
+    if not as_json:
+        print(f"{len(waits) + len(finished)} action(s)")
+    return EXIT_OK
 
 
 def add_outbox(sub: argparse._SubParsersAction) -> None:

@@ -71,6 +71,14 @@ class SmtpConfig:
     timeout: float = 30.0
     capture_dir: Path | None = None
     ca_file: Path | None = None         # trust this CA (PEM) instead of the system's, for an internal relay
+    # at most this many mails from the outbox in any 60 seconds (Microsoft 365 takes about 30 a
+    # minute from one mailbox, then refuses); 0: no limit. A capture_dir is never limited.
+    max_per_minute: int = 30
+
+    @property
+    def send_limit(self) -> int:
+        """Mails the outbox may hand the smarthost in any 60 seconds; 0 for no limit."""
+        return self.max_per_minute if self.host else 0
 
 
 @dataclass(frozen=True)

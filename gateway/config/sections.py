@@ -185,6 +185,9 @@ def smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
         raise fail(where, "[smtp] 'user' is required with password_file or oauth2_token_command")
     timeout = number(where, table.get("timeout", SmtpConfig.timeout), "[smtp] timeout must be a number of seconds",
                      positive=True)
+    max_per_minute = number(where, table.get("max_per_minute", SmtpConfig.max_per_minute),
+                            "[smtp] max_per_minute must be a whole number of mails, 0 for no limit, "
+                            "e.g. max_per_minute = 30", whole=True, minimum=0)
     return SmtpConfig(
         sender=sender,
         host=str(host) if host else None,
@@ -197,4 +200,5 @@ def smtp(where: str, table: object, base: Path) -> SmtpConfig | None:
         timeout=float(timeout),
         capture_dir=config_path(base, capture, where=f"{where} [smtp]", key="capture_dir") if capture else None,
         ca_file=config_path(base, table["ca_file"], where=f"{where} [smtp]", key="ca_file") if table.get("ca_file") else None,
+        max_per_minute=max_per_minute,
     )

@@ -3,6 +3,9 @@
 A row is marked "sending" (committed) before the attempt and "done" (committed, with its audit
 row) after it. A crash in between leaves it "sending": it is sent again on restart, with the
 Message-ID fixed when it was queued, so the receiver can tell the repeat.
+
+Mail goes most urgent first, within the send limit, and not while the smarthost asked to slow
+down (gateway.outgoing.limits): what is held back stays pending for the next run, never dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any, Callable
 
 from tenacity import (
     Retrying,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
     stop_when_event_set,
@@ -28,7 +31,8 @@ from gateway.actions import ACTIONS
 from gateway.actions.base import ActionFailed, Request
 from gateway.config import Config
 from gateway.judging.verdict import Verdict
-from gateway.outgoing.transport import PermanentError, TransientError, mail_transport, post_webhook
+from gateway.outgoing.limits import Pace, by_urgency, sends_mail
+from gateway.outgoing.transport import PermanentError, Throttled, TransientError, mail_transport, post_webhook
 from gateway.state import Queued, State
 
 log = logging.getLogger("gateway.outbox")
@@ -78,6 +82,18 @@ class Job:
         return self.outbox.state.reply_target_id(self.message, buyer)
 
 
+def being_sent(row: dict[str, Any], config: Config, now: datetime) -> bool:
+    """A row "sending" that another runner (the daemon, an `outbox run`) hands over right now: its
+    process still runs and its lease holds. One that is not was cut off by a crash."""
+    return row["status"] == "sending" and _owner_alive(row.get("owner")) and not _lease_expired(row, config, now)
+
+
+def _lease_expired(row: dict[str, Any], config: Config, now: datetime) -> bool:
+    """A row left "sending" longer than a whole retry run can last was cut off by a crash."""
+    lease = timedelta(seconds=config.outbox.max_seconds + 2 * (config.smtp.timeout if config.smtp else 30) + 60)
+    return now - datetime.fromisoformat(row["updated_at"]) > lease
+
+
 def _owner_alive(owner: str | None) -> bool:
     """Whether the process that marked a row "sending" still runs (on this host; a row sent from
     another host is trusted to its lease)."""
@@ -101,6 +117,8 @@ class Outbox:
         self.state = state
         self.transport = mail_transport(config.smtp) if config.smtp else None
         self.stop = stop
+        self.pace = Pace(config, state)
+        self._limit_told = False  # the log says once that the send limit holds mail back, not every run
 
     def _retrying(self) -> Retrying:
         o = self.config.outbox
@@ -112,7 +130,8 @@ class Outbox:
         return Retrying(
             # Positive filter: only errors known to be transient are retried. A negative filter
             # (retry_if_not_exception_type) would also retry CancelledError and KeyboardInterrupt.
-            retry=retry_if_exception_type(TransientError),
+            # A smarthost that asks to slow down is not asked again at once: the runner waits.
+            retry=retry_if_exception(lambda exc: isinstance(exc, TransientError) and not isinstance(exc, Throttled)),
             stop=stop_condition,
             wait=wait_exponential_jitter(multiplier=o.backoff_initial, max=o.backoff_max, jitter=o.backoff_initial),
             reraise=True,
@@ -121,32 +140,48 @@ class Outbox:
         )
 
     def pending(self) -> list[dict[str, Any]]:
-        return self.state.outbox_pending()
+        """Rows to run, in the order they go: most urgent first, oldest first within a rank."""
+        return by_urgency(self.state.outbox_pending())
 
     def run(self, now: Callable[[], datetime] | None = None) -> dict[str, int]:
-        """Run every pending action; returns counts by outcome."""
+        """Run every pending action the send limit and the smarthost let out now; returns counts
+        by outcome. Mail held back is counted as waiting: a later run sends it."""
         clock = now or (lambda: datetime.now(timezone.utc))
         counts = {"done": 0, "dead": 0, "waiting": 0}
+        held: str | None = None  # once mail is held back, it is for the rest of this run
         for row in self.pending():
             if self.stop is not None and self.stop.is_set():
                 break
+            if sends_mail(row):
+                held = held or self.pace.held(clock())
+                if held:
+                    counts["waiting"] += 1
+                    continue
             counts[self.run_one(row, clock)] += 1
+        self._tell_limit(held == self.pace.limited, counts["waiting"])
         return counts
 
+    def _tell_limit(self, holding: bool, waiting: int) -> None:
+        if holding and not self._limit_told:
+            log.info("send limit: %d mails a minute ([smtp] max_per_minute) sent; %d action(s) wait, "
+                     "the most urgent go first", self.pace.per_minute, waiting)
+        self._limit_told = holding
+
     def run_one(self, row: dict[str, Any], clock: Callable[[], datetime]) -> str:
-        action = ACTIONS.get(row["kind"])
-        if action is not None and action.CHANNEL == "mail" and self.transport is None:
-            return "waiting"  # no [smtp]: stays queued until one is configured
         repeat = row["status"] == "sending"
-        if repeat and _owner_alive(row.get("owner")) and not self._lease_expired(row, clock()):
+        if repeat and being_sent(row, self.config, clock()):
             return "waiting"  # another process (the daemon, an `outbox run`) is sending it right now
-        if not self.state.claim_outbox_row(row, OWNER, clock()):
-            return "waiting"  # taken by another runner since it was read
+        limit = self.pace.limit(clock()) if sends_mail(row) else None
+        if not self.state.claim_outbox_row(row, OWNER, clock(), limit):
+            return "waiting"  # taken by another runner since it was read, or it used the last room of the limit
         if repeat:
             log.warning("outbox %s: %s to %s may have been sent before a crash; sending again with Message-ID %s",
                         row["id"], row["kind"], row["target"], row["message_id"])
         try:
             result = self._retrying()(self._execute, row, clock)
+        except Throttled as exc:
+            self._slow_down(row, exc, clock())
+            return "waiting"
         except TransientError as exc:
             if self.stop is not None and self.stop.is_set():
                 # shutting down: not the action's fault; it runs again after the restart
@@ -167,10 +202,12 @@ class Outbox:
         log.info("outbox %s: %s to %s done (%s)", row["id"], row["kind"], row["target"], result)
         return "done"
 
-    def _lease_expired(self, row: dict[str, Any], now: datetime) -> bool:
-        """A row left "sending" longer than a whole retry run can last was cut off by a crash."""
-        lease = timedelta(seconds=self.config.outbox.max_seconds + 2 * (self.config.smtp.timeout if self.config.smtp else 30) + 60)
-        return now - datetime.fromisoformat(row["updated_at"]) > lease
+    def _slow_down(self, row: dict[str, Any], exc: Throttled, now: datetime) -> None:
+        """The row back to pending, not counted against it, and no mail tried until the pause ends."""
+        pause = self.pace.pause_after_throttle(now)
+        self.state.throttle_outbox_row(row, str(exc), now, now + pause)
+        log.warning("outbox %s: the smarthost asked to slow down (%s): no mail is sent for %g min, until %s",
+                    row["id"], exc, pause.total_seconds() / 60, f"{now + pause:%H:%M:%S %Z}")
 
     def _finish(self, row: dict[str, Any], status: str, clock: Callable[[], datetime], *, error: str = "", result: str = "") -> None:
         self.state.finish_outbox_row(row, status, clock(), error=error, result=result)

@@ -2,7 +2,8 @@
 
 Every failure is sorted into TransientError (try again: connection refused, timeouts, 4xx,
 a connection lost after DATA) or PermanentError (5xx, bad credentials, a 4xx-free refusal):
-the outbox retries only the first kind.
+the outbox retries only the first kind. A 4xx that asks the client to slow down (a provider's
+submission limit) is a TransientError of its own kind, Throttled: the outbox waits it out.
 """
 
 from __future__ import annotations
@@ -44,6 +45,27 @@ class PermanentError(DeliveryError):
     """Another try would fail the same way."""
 
 
+class Throttled(TransientError):
+    """The server takes no more mail from us for a while (a submission rate limit): nothing is
+    wrong with this mail, it goes once the server takes mail again."""
+
+
+# The words of a 4xx that asks for less mail, not of a problem with this mail or the server:
+# Microsoft 365 "4.4.2 Message submission rate for this client has exceeded the configured
+# limit", "too many messages", "rate limit"; Gmail "4.7.0 ... temporarily rate limited";
+# Postfix's anvil "4.7.1 Error: too much mail from ..."; "452 4.5.3 Too many recipients".
+_SLOW_DOWN = re.compile(r"too many|too much mail|\brate\b|rate.?limit|limit exceeded|throttl|slow down"
+                        r"|\b4\.4\.2\b|\b4\.5\.3\b", re.I)
+# "Try again later" alone is what many servers say for any passing problem ("451 4.3.0 ... try
+# again later"); with a policy status (4.7.x: Gmail's "421 4.7.0 Try again later") it is a limit.
+_POLICY_LATER = re.compile(r"\b4\.7\.\d{1,3}\b.*\btry again later\b", re.I | re.S)
+
+
+def slows_down(code: int, text: str) -> bool:
+    """Whether an SMTP answer asks the client to send less for a while."""
+    return 400 <= code < 500 and bool(_SLOW_DOWN.search(text) or _POLICY_LATER.search(text))
+
+
 Refused = dict[str, tuple[int, bytes]]  # recipient -> (code, server text), as smtplib reports them
 
 
@@ -53,11 +75,21 @@ def helo_name() -> str:
     return socket.getfqdn()
 
 
+def _answer(code: int, words: bytes | str) -> str:
+    return f"{code} {one_line(words.decode('utf-8', 'replace') if isinstance(words, bytes) else str(words))}"
+
+
 def _classify_smtp(exc: BaseException) -> Exception:
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = f"{exc.smtp_code} {one_line(exc.smtp_error.decode('utf-8', 'replace') if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error))}"
+        text = _answer(exc.smtp_code, exc.smtp_error)
+        if slows_down(exc.smtp_code, text):
+            return Throttled(text, exc.smtp_code)
         return (TransientError if 400 <= exc.smtp_code < 500 else PermanentError)(text, exc.smtp_code)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = {rcpt: _answer(code, words) for rcpt, (code, words) in exc.recipients.items()}
+        if all(slows_down(code, answers[rcpt]) for rcpt, (code, _) in exc.recipients.items()):
+            # the server's words are kept: they say for how long, and `outbox list` shows them
+            return Throttled("; ".join(f"{rcpt}: {answer}" for rcpt, answer in answers.items()))
         codes = [code for code, _ in exc.recipients.values()]
         text = "; ".join(f"{rcpt}: {code}" for rcpt, (code, _) in exc.recipients.items())
         return TransientError(text) if all(400 <= c < 500 for c in codes) else PermanentError(text)

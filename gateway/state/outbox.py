@@ -28,6 +28,30 @@ class Queued:
     repeated: str = "already queued"
 
 
+def _marks(values: tuple[str, ...]) -> str:
+    """The placeholders of an IN (...) list of these values."""
+    return ", ".join("?" * len(values))
+
+
+@dataclass(frozen=True)
+class SendLimit:
+    """At most `most` mails of `kinds` done or being sent between `since` and `until`: the send
+    limit, counted in the table so that every process (the daemon, an `outbox run`) and a
+    restart see the same mails."""
+
+    kinds: tuple[str, ...]
+    since: datetime
+    until: datetime
+    most: int
+
+    def where(self) -> tuple[str, list[str]]:
+        """The condition on an outbox row that counts toward the limit, and its parameters. A row
+        still "sending" counts from when it was claimed: another process may be handing it over now."""
+        since, until = self.since.isoformat(timespec="seconds"), self.until.isoformat(timespec="seconds")
+        return (f"kind IN ({_marks(self.kinds)}) AND (done_at BETWEEN ? AND ?"
+                " OR status = 'sending' AND updated_at BETWEEN ? AND ?)", [*self.kinds, since, until, since, until])
+
+
 class Outbox:
     """The outbox table. Part of State: relies on its connection."""
 
@@ -101,15 +125,53 @@ class Outbox:
         sql = "SELECT * FROM outbox" + (" WHERE " + " AND ".join(f"{c} = ?" for c, _ in where) if where else "")
         return list(self.db.query(sql + " ORDER BY id", [v for _, v in where]))
 
-    def claim_outbox_row(self, row: dict[str, Any], owner: str, now: datetime) -> bool:
+    def mail_sent(self, limit: SendLimit) -> int:
+        """How many mails count toward the send limit now."""
+        where, parameters = limit.where()
+        return self.db.execute(f"SELECT count(*) FROM outbox WHERE {where}", parameters).fetchone()[0]
+
+    def mail_done_since(self, kinds: tuple[str, ...], since: datetime) -> bool:
+        """Whether a mail of `kinds` was done since `since`."""
+        return next(self.db.query(
+            f"SELECT 1 FROM outbox WHERE kind IN ({_marks(kinds)}) AND done_at >= ? LIMIT 1",
+            [*kinds, since.isoformat(timespec="seconds")]), None) is not None
+
+    def claim_outbox_row(self, row: dict[str, Any], owner: str, now: datetime, limit: SendLimit | None = None) -> bool:
         """Mark a row "sending" by `owner`, in a transaction of its own, only if nobody changed it
-        since it was read: two runners never send one row."""
+        since it was read: two runners never send one row. With a limit, only while fewer than
+        its most count toward it, checked in the same statement: two runners never pass it together."""
+        where, parameters = limit.where() if limit else ("", [])
+        within = f" AND (SELECT count(*) FROM outbox WHERE {where}) < ?" if limit else ""
         with self.transaction():
             return self.db.execute(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, owner = ? "
-                "WHERE id = ? AND status = ? AND attempts = ?",
-                [now.isoformat(timespec="seconds"), owner, row["id"], row["status"], row["attempts"]],
+                "WHERE id = ? AND status = ? AND attempts = ?" + within,
+                [now.isoformat(timespec="seconds"), owner, row["id"], row["status"], row["attempts"],
+                 *parameters, *([limit.most] if limit else [])],
             ).rowcount == 1
+
+    def throttle_outbox_row(self, row: dict[str, Any], error: str, now: datetime, until: datetime) -> None:
+        """Back to pending after the smarthost asked to slow down: the attempt is not counted
+        against the action, `error` keeps the server's words, no mail is tried before `until`."""
+        stamp = now.isoformat(timespec="seconds")
+        with self.transaction():
+            self.db["outbox"].update(row["id"], {
+                "status": "pending", "attempts": row["attempts"], "last_error": error, "updated_at": stamp,
+                "throttled_at": stamp, "not_before": until.isoformat(timespec="seconds"),
+            })
+
+    def outbox_paused(self, now: datetime) -> tuple[datetime, str] | None:
+        """Until when the smarthost asked for no mail, and in what words; None if it asks nothing now."""
+        row = next(self.db.query(
+            "SELECT not_before, last_error FROM outbox WHERE not_before > ? ORDER BY not_before DESC LIMIT 1",
+            [now.isoformat(timespec="seconds")]), None)
+        return (datetime.fromisoformat(row["not_before"]), row["last_error"] or "") if row else None
+
+    def last_outbox_throttle(self) -> tuple[datetime, datetime] | None:
+        """When the smarthost last asked to slow down, and until when mail waited then."""
+        row = next(self.db.query("SELECT throttled_at, not_before FROM outbox WHERE throttled_at IS NOT NULL"
+                                 " ORDER BY throttled_at DESC LIMIT 1"), None)
+        return (datetime.fromisoformat(row["throttled_at"]), datetime.fromisoformat(row["not_before"])) if row else None
 
     def release_outbox_row(self, row_id: int, error: str) -> None:
         """Back to pending, not counted against the action (the runner is stopping)."""

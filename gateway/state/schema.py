@@ -6,6 +6,10 @@ import sqlite_utils
 
 from gateway.state import audit
 
+# Columns of the outbox added after states were made without them. A row the smarthost asked to
+# slow down for: when that was (throttled_at) and when mail may be tried again (not_before).
+OUTBOX_ADDED = {"throttled_at": str, "not_before": str}
+
 
 def create(db: sqlite_utils.Database) -> None:
     """Inside the caller's transaction."""
@@ -32,12 +36,15 @@ def create(db: sqlite_utils.Database) -> None:
         db["outbox"].create(
             {"id": int, "key": str, "message_key": str, "order_id": str, "kind": str, "target": str,
              "payload": str, "message_id": str, "status": str, "attempts": int, "last_error": str,
-             "created_at": str, "updated_at": str, "done_at": str, "owner": str},
+             "created_at": str, "updated_at": str, "done_at": str, "owner": str, **OUTBOX_ADDED},
             pk="id",
         )
         db["outbox"].create_index(["key"], unique=True)
         db["outbox"].create_index(["status"])
         db["outbox"].create_index(["kind", "target", "order_id"])
+    for column, kind in OUTBOX_ADDED.items():
+        if column not in db["outbox"].columns_dict:  # a state made before the column was
+            db["outbox"].add_column(column, kind)
     if "sources" not in tables:
         # Where each watched folder was read up to, under which UIDVALIDITY.
         db["sources"].create({"mailbox": str, "uidvalidity": int, "last_uid": int, "updated_at": str}, pk="mailbox")
@@ -73,5 +80,10 @@ def create(db: sqlite_utils.Database) -> None:
     # looked up every few seconds (cases) and for every forward (what was done for a mail)
     db.execute("CREATE INDEX IF NOT EXISTS idx_messages_case_id ON messages (case_id)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_message_key ON outbox (message_key)")
+    # the send limit counts the mails done in the last minute before each one; the runner asks
+    # for the latest request to slow down before each run
+    db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_done_at ON outbox (done_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_not_before ON outbox (not_before)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_throttled_at ON outbox (throttled_at)")
     audit.create_schema(db)
     db.execute("CREATE INDEX IF NOT EXISTS idx_audit_message_key ON audit (message_key)")

@@ -96,7 +96,7 @@ def test_every_action_has_a_rank_and_one_added_without_ranks_with_the_reminders(
     rank = {name: action.URGENCY for name, action in ACTIONS.items() if action.CHANNEL != "source"}
     assert rank == {"forward": Urgency.CRISIS, "notify": Urgency.CRISIS, "acknowledge": Urgency.REPLY,
                     "remind": Urgency.DUE, "escalate": Urgency.DUE, "reopen": Urgency.DUE, "nudge": Urgency.DUE,
-                    "warn": Urgency.DUE, "digest": Urgency.DIGEST}
+                    "reminders": Urgency.DUE, "warn": Urgency.DUE, "report": Urgency.REPORT, "digest": Urgency.DIGEST}
     assert Urgency.CRISIS < Urgency.REPLY < Urgency.DUE < Urgency.REPORT < Urgency.DIGEST
 
     class Later(Action):
@@ -160,10 +160,11 @@ def test_urgent_mail_goes_first_oldest_first_within_a_rank(sink, tmp_path, state
         state.enqueue("warn|1", "warn", "ann@shop.example", {"case_id": "1234567890", "signs": ["two orders"],
                       "subject": "About my case"}, message_key=None, order_id=None, now=day - timedelta(hours=4),
                       id_domain="shop.example")
-        # T-24 h of both claims, T-4 h of the buyer's message
+        # T-24 h of both claims, T-4 h of the buyer's message: due at once for the same people,
+        # so one list of the three (newer than the warning: after it, in the same rank)
         reminders.fire_due(state, config, day - timedelta(minutes=30))
     outbox, clock = Outbox(config, state), Clock(day)
-    expected = ["forward", "forward", "acknowledge", "warn", "remind", "remind", "remind", "digest"]
+    expected = ["forward", "forward", "acknowledge", "warn", "reminders", "digest"]
     assert [row["kind"] for row in outbox.pending()] == expected
     while outbox.run(now=clock)["waiting"]:
         clock.advance(seconds=61)

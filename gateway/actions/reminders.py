@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import gateway_fields, render, text_mail, time_left
 from gateway.judging.subject import format_due
 
@@ -16,6 +16,7 @@ WHAT = {"remind": "Reminder", "escalate": "ESCALATION", "nudge": "Follow up with
 
 class Reminders(Action):
     NAME = "reminders"
+    URGENCY = Urgency.DUE
 
     def variables(self, job: Job) -> dict[str, Any]:
         items = []

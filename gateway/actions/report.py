@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gateway.actions.base import Action, Job, Outgoing
+from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import gateway_fields, render, text_mail, time_left
 from gateway.judging.subject import format_due
 
 
 class Report(Action):
     NAME = "report"
+    URGENCY = Urgency.REPORT
 
     def variables(self, job: Job) -> dict[str, Any]:
         crises = []

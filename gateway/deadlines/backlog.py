@@ -35,7 +35,8 @@ def fire_due(state: State, config: Config, now: datetime, settle: timedelta = SE
                 entries = [{name: crisis[name] for name in ("subject", "original_subject", "category", "order_id",
                                                             "case_id", "deadline", "clock_status")}
                            for crisis in listed]
-                state.enqueue(key, "report", ",".join(to), {"mailbox": mailbox, "crises": entries},
+                what = {"mailbox": mailbox, "crises": entries, "subject": f"backlog of {mailbox or 'the inbox'}: {len(entries)} crises"}
+                state.enqueue(key, "report", ",".join(to), what,
                               message_key=None, order_id=None, now=now, id_domain=config.message_id_domain)
                 state.audit("backlog_report", {"mailbox": mailbox, "to": list(to), "crises": len(listed),
                                                "orders": [c["order_id"] or c["case_id"] for c in listed]}, at=now)

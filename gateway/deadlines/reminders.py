@@ -72,7 +72,8 @@ class Batch:
             items = [{**entry, "key": key, "subject": (state.message(ids["message_key"]) or {}).get("subject", "")
                       if ids.get("message_key") else ""} for key, _, _, entry, ids in mails]
             state.enqueue(f"reminders|{','.join(to)}|{now.isoformat(timespec='seconds')}", "reminders", ",".join(to),
-                          {"items": items}, message_key=None, order_id=None, now=now, id_domain=config.message_id_domain)
+                          {"items": items, "subject": f"{len(items)} reminders at once"}, message_key=None, order_id=None,
+                          now=now, id_domain=config.message_id_domain)
             state.audit("reminders_listed", {"to": list(to), "count": len(items), "keys": [i["key"] for i in items]}, at=now)
             log.info("%d reminders for %s at once: sent as one list", len(items), ", ".join(to))
         self.mails.clear()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
+from datetime import datetime
+
 from configs import AUTHSERV
 
 BUYER_ADDRESS = "k3j4h5g6f7d8@marketplace.amazon.co.uk"  # the buyer of buyer(), with its default token
@@ -76,3 +79,16 @@ SPANISH_CLAIM = (
     "Hemos recibido una reclamación de la Garantía de la A a la Z para el pedido 404-1112223-3334445.\r\n"
     "Responda en un plazo de 24 horas.\r\n"
 ).encode("utf-8")
+
+
+def arrived_now(raw: bytes, now: datetime) -> bytes:
+    """The mail as if it had just arrived: its Received stamps and Date set to `now`."""
+    stamp = email.utils.format_datetime(now).encode()
+    lines = []
+    for line in raw.split(b"\r\n"):
+        if line.startswith(b"Received: ") and b";" in line:
+            line = line.rsplit(b";", 1)[0] + b"; " + stamp
+        elif line.startswith(b"Date: "):
+            line = b"Date: " + stamp
+        lines.append(line)
+    return b"\r\n".join(lines)

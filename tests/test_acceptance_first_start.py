@@ -15,8 +15,8 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import mailfactory
-from mails import claim
 from configs import imap_mailbox, write_config
+from mails import arrived_now, claim
 from servers import wait_until
 
 COUNT = 2000
@@ -28,18 +28,6 @@ FRESH_CLAIM = "114-9999999-0000001"
 def parse(data: bytes) -> email.message.EmailMessage:
     return email.message_from_bytes(data, policy=email.policy.default)
 
-
-def arrived_now(raw: bytes, now: datetime) -> bytes:
-    """The mail as if it had just arrived: its Received stamps and Date set to `now`."""
-    stamp = email.utils.format_datetime(now).encode()
-    lines = []
-    for line in raw.split(b"\r\n"):
-        if line.startswith(b"Received: ") and b";" in line:
-            line = line.rsplit(b";", 1)[0] + b"; " + stamp
-        elif line.startswith(b"Date: "):
-            line = b"Date: " + stamp
-        lines.append(line)
-    return b"\r\n".join(lines)
 
 
 class Arrivals:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from captured import captured_mail
 from configs import imap_mailbox, make_config, smtp_capture, write_config
-from mails import buyer, case, claim
+from mails import arrived_now, buyer, case, claim
 from recording import recorded
 
 from gateway.config import load_config
@@ -143,18 +143,6 @@ def test_a_single_reminder_is_a_mail_of_its_own_and_an_escalation_past_due_never
     escalation = by_kind["escalate"].get_content()
     assert "overdue" in escalation and "has passed" in escalation and "close" not in escalation
 
-
-def arrived_now(raw: bytes, now: datetime) -> bytes:
-    """The mail as if it had just arrived: its Received stamp and Date set to `now`."""
-    stamp = email.utils.format_datetime(now).encode()
-    lines = []
-    for line in raw.split(b"\r\n"):
-        if line.startswith(b"Received: ") and b";" in line:
-            line = line.rsplit(b";", 1)[0] + b"; " + stamp
-        elif line.startswith(b"Date: "):
-            line = b"Date: " + stamp
-        lines.append(line)
-    return b"\r\n".join(lines)
 
 
 def test_a_first_start_on_dovecot_reports_the_history_forwards_the_fresh_claim_and_reads_no_copy_again(tmp_path, dovecot):

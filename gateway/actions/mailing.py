@@ -78,13 +78,28 @@ def gateway_fields(config: Config, row: dict[str, Any], subject: str, now: datet
     ]
 
 
+def template_mail(config: Config, row: dict[str, Any], template: str, variables: dict[str, Any], now: datetime,
+                  extra: list[tuple[str, str]]) -> Outgoing:
+    """A text mail from the gateway to the row's target, from a template under templates_dir
+    ("reminder/en.txt.j2"), with the `extra` X-Crisis-* fields."""
+    assert config.smtp is not None
+    folder, _, name = template.rpartition("/")
+    subject, body = render(config.templates_dir / folder, name, variables)
+    fields = gateway_fields(config, row, subject, now) + extra
+    return Outgoing(config.smtp.sender, row["target"].split(","), text_mail(fields, body))
+
+
 def team_mail(config: Config, row: dict[str, Any], template: str, variables: dict[str, Any], category: str,
               now: datetime, step: str = "") -> Outgoing:
     """A text mail to the team from templates/reminder/: a reminder, a case follow-up, a warning."""
-    assert config.smtp is not None
-    subject, body = render(config.templates_dir / "reminder", template, variables)
-    fields = gateway_fields(config, row, subject, now) + [
-        ("X-Crisis-Category", category),
-        ("X-Crisis-Reminder", f"{row['kind']} {step}".strip()),
-    ]
-    return Outgoing(config.smtp.sender, row["target"].split(","), text_mail(fields, body))
+    return template_mail(config, row, f"reminder/{template}", variables, now,
+                         [("X-Crisis-Category", category), ("X-Crisis-Reminder", f"{row['kind']} {step}".strip())])
+
+
+def due_of(stamp: str | None, config: Config, now: datetime) -> dict[str, Any]:
+    """A stored deadline for a template: `due` (local time), `left` (time left, or how long
+    overdue) and `overdue`; empty texts when there is none."""
+    deadline = datetime.fromisoformat(stamp) if stamp else None
+    if deadline is None:
+        return {"due": "", "left": "", "overdue": False}
+    return {"due": format_due(deadline, config.timezone), "left": time_left(deadline, now), "overdue": deadline < now}

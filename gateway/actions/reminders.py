@@ -4,12 +4,10 @@ gateway.deadlines.reminders when a tick has more than one for the same people.""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from gateway.actions.base import Action, Job, Outgoing, Urgency
-from gateway.actions.mailing import gateway_fields, render, text_mail, time_left
-from gateway.judging.subject import format_due
+from gateway.actions.mailing import due_of, template_mail
 
 WHAT = {"remind": "Reminder", "escalate": "ESCALATION", "nudge": "Follow up with Amazon", "reopen": "Reopen the case"}
 
@@ -21,20 +19,13 @@ class Reminders(Action):
     def variables(self, job: Job) -> dict[str, Any]:
         items = []
         for item in job.payload["items"]:
-            deadline = datetime.fromisoformat(item["deadline"]) if item.get("deadline") else None
             what = WHAT.get(item["kind"], item["kind"]) + (f" {item['step']}" if item.get("step") else "")
             detail = (f"case {item['case_id']} silent since {item['silent_since'][:16].replace('T', ' ')}"
                       if item.get("silent_since") else f"case {item.get('case_id', '')} closed by Amazon")
-            items.append({**item, "what": what, "detail": detail,
-                          "due": format_due(deadline, job.config.timezone) if deadline else "",
-                          "left": time_left(deadline, job.now) if deadline else "",
-                          "overdue": bool(deadline and deadline < job.now)})
+            items.append({**item, "what": what, "detail": detail, **due_of(item.get("deadline"), job.config, job.now)})
         items.sort(key=lambda i: (not i.get("deadline"), i.get("deadline") or ""))
         return {"items": items, "overdue": sum(i["overdue"] for i in items)}
 
     def compose(self, job: Job) -> Outgoing:
-        config = job.config
-        assert config.smtp is not None
-        subject, body = render(config.templates_dir / "reminder", "list.txt.j2", self.variables(job))
-        fields = gateway_fields(config, job.row, subject, job.now) + [("X-Crisis-Reminder", "list")]
-        return Outgoing(config.smtp.sender, job.row["target"].split(","), text_mail(fields, body))
+        return template_mail(job.config, job.row, "reminder/list.txt.j2", self.variables(job), job.now,
+                             [("X-Crisis-Reminder", "list")])

@@ -8,12 +8,10 @@ the most urgent first. The list was fixed when queued; the time left is told as 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from gateway.actions.base import Action, Job, Outgoing, Urgency
-from gateway.actions.mailing import gateway_fields, render, text_mail, time_left
-from gateway.judging.subject import format_due
+from gateway.actions.mailing import due_of, template_mail
 
 
 class Report(Action):
@@ -21,17 +19,9 @@ class Report(Action):
     URGENCY = Urgency.REPORT
 
     def variables(self, job: Job) -> dict[str, Any]:
-        crises = []
-        for crisis in job.payload["crises"]:
-            deadline = datetime.fromisoformat(crisis["deadline"]) if crisis.get("deadline") else None
-            crises.append({**crisis, "due": format_due(deadline, job.config.timezone) if deadline else "",
-                           "left": time_left(deadline, job.now) if deadline else "",
-                           "overdue": bool(deadline and deadline < job.now)})
+        crises = [{**crisis, **due_of(crisis.get("deadline"), job.config, job.now)} for crisis in job.payload["crises"]]
         return {"mailbox": job.payload["mailbox"] or "the inbox", "crises": crises, "fresh_hours": f"{job.config.fresh_hours:g}"}
 
     def compose(self, job: Job) -> Outgoing:
-        config = job.config
-        assert config.smtp is not None
-        subject, body = render(config.templates_dir / "report", "backlog.txt.j2", self.variables(job))
-        fields = gateway_fields(config, job.row, subject, job.now) + [("X-Crisis-Report", "backlog")]
-        return Outgoing(config.smtp.sender, job.row["target"].split(","), text_mail(fields, body))
+        return template_mail(job.config, job.row, "report/backlog.txt.j2", self.variables(job), job.now,
+                             [("X-Crisis-Report", "backlog")])

@@ -84,11 +84,12 @@ def test_one_backlog_report_per_mailbox_the_most_urgent_first_once_the_backlog_s
     with State(config.state_dir) as state:
         assert backlog.fire_due(state, config, DAYS_LATER + timedelta(seconds=10)) == []  # still reading, maybe
         assert backlog.fire_due(state, config, DAYS_LATER + timedelta(minutes=1)) == [
-            {"mailbox": "", "to": ["crisis@shop.example"], "crises": 2}]
+            {"mailbox": "", "to": ["crisis@shop.example", "manager@shop.example"], "crises": 2}]
         assert backlog.fire_due(state, config, DAYS_LATER + timedelta(minutes=2)) == []  # reported once
         assert Outbox(config, state).run(lambda: DAYS_LATER + timedelta(minutes=2)) == {"done": 1, "dead": 0, "waiting": 0}
     (report,) = sent_mail(tmp_path)
-    assert report["To"] == "crisis@shop.example" and report["X-Crisis-Report"] == "backlog"
+    # the managers too: the escalations already past when the crises were first seen are not sent
+    assert report["To"] == "crisis@shop.example, manager@shop.example" and report["X-Crisis-Report"] == "backlog"
     assert report["Subject"].startswith("[Crisis Gateway] 2 crises found")
     body = report.get_content()
     # the risk message is due 24 h after arrival, the claim 48 h: the risk first, both overdue
@@ -97,6 +98,16 @@ def test_one_backlog_report_per_mailbox_the_most_urgent_first_once_the_backlog_s
     assert f"Order {CLAIM_ORDER}; due Tue 24 Nov 11:00 UTC, 24 h 02 min overdue" in body
     assert "[CRISIS: A-to-Z | due" in body and QUESTION_ORDER not in body  # crises only
     assert [r["detail"]["crises"] for r in audit_rows(config, "backlog_report")] == [2]
+
+
+def test_the_report_waits_for_the_end_of_a_long_read_however_slow(tmp_path):
+    config = first_start_config(tmp_path)
+    recorded(config, *old_mail(), now=DAYS_LATER)
+    with State(config.state_dir) as state:
+        state.reading("", True)  # a read under way, with a long gap between two crises
+        assert backlog.fire_due(state, config, DAYS_LATER + timedelta(minutes=5)) == []
+        state.reading("", False)
+        assert [q["crises"] for q in backlog.fire_due(state, config, DAYS_LATER + timedelta(minutes=5))] == [2]
 
 
 def test_reminder_steps_already_past_when_a_clock_is_first_seen_are_not_sent(tmp_path):
@@ -110,6 +121,25 @@ def test_reminder_steps_already_past_when_a_clock_is_first_seen_are_not_sent(tmp
     with State(config.state_dir) as state:
         fired = reminders.fire_due(state, config, ARRIVAL + timedelta(hours=42, minutes=1))  # T-6h
     assert sorted((e["kind"], e["status"]) for e in fired) == [("escalate", "sent"), ("remind", "sent")]
+
+
+def test_an_escalation_already_due_goes_to_the_managers_for_fresh_mail_and_stands_in_the_report_for_old(tmp_path):
+    config = first_start_config(tmp_path)
+    # first seen 44 h after it arrived (4 h left): in the backlog report, which the managers get
+    recorded(config, claim(CLAIM_ORDER), now=ARRIVAL + timedelta(hours=44))
+    with State(config.state_dir) as state:
+        fired = reminders.fire_due(state, config, ARRIVAL + timedelta(hours=44, minutes=1))
+    assert sorted((e["kind"], e["step"], e["status"]) for e in fired) == [
+        ("escalate", "T-6h", "skipped"), ("remind", "T-24h", "skipped"), ("remind", "T-6h", "skipped")]
+    fresh = make_config(tmp_path / "fresh", gateway={"state_dir": str(tmp_path / "fresh" / "state"), "fresh_hours": 6},
+                        smtp=smtp_capture(tmp_path / "fresh"), reminders={"escalate_to": ["manager@shop.example"],
+                                                                           "escalate_hours": 50})
+    # seen at once, but its escalation step (50 h before a 48 h deadline) is already past: sent, late
+    recorded(fresh, claim(CLAIM_ORDER), now=ARRIVAL + timedelta(minutes=1))
+    with State(fresh.state_dir) as state:
+        fired = reminders.fire_due(state, fresh, ARRIVAL + timedelta(minutes=2))
+    assert [(e["kind"], e["status"], e["to"]) for e in fired if e["kind"] == "escalate"] == [
+        ("escalate", "sent", ["manager@shop.example"])]
 
 
 def test_several_reminders_for_the_same_people_at_once_come_as_one_list(tmp_path):

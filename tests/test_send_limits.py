@@ -204,6 +204,19 @@ def test_two_runners_never_pass_the_limit_together(tmp_path, states):
 # --- the smarthost asks to slow down ---------------------------------------------------------------
 
 
+def test_a_throttling_answer_for_some_recipients_only_is_no_pause_of_all_mail(sink, tmp_path, states):
+    """One of two escalation addresses refused with a rate limit while the other took the mail:
+    pausing would bring it to the first one again at every turn; the row is retried, then dead."""
+    config = limited_config(tmp_path, sink.port, 0, escalation={"tier1": ["a@shop.example", "b@shop.example"]})
+    claims(config, 1)
+    sink.handler.refuse_rcpt, sink.handler.refuse_only = "450 4.7.1 Error: too much mail from 127.0.0.1", ("b@shop.example",)
+    state = states(config)
+    outbox = Outbox(config, state)
+    assert outbox.run(now=Clock(NOW)) == {"done": 0, "dead": 1, "waiting": 0}
+    assert state.outbox_paused(NOW) is None  # other mail goes on
+    assert len(sink.received) == FAST["attempts"] and all(r.recipients == ["a@shop.example"] for r in sink.received)
+
+
 @pytest.mark.parametrize("answer", [TOO_MANY, RATE, "rcpt:452 4.5.3 Too many recipients"])
 def test_a_throttling_answer_delays_the_mail_it_is_never_dead_lettered(sink, webhook, tmp_path, states, caplog, answer):
     config = limited_config(tmp_path, sink.port, 0, notify={"webhooks": [webhook.url]})

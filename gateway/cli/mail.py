@@ -6,12 +6,13 @@ import argparse
 import json
 import logging
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from gateway.cli.command import add_command
 from gateway.cli.output import EXIT_OK, EXIT_PROBLEMS, actions_text, mail_paths, parse_now, print_table, verdict_row
 from gateway.config import Config
+from gateway.deadlines import backlog
 from gateway.intake.pipeline import Pipeline
 from gateway.judging.classify import Classifier
 from gateway.mail import maildir
@@ -72,6 +73,8 @@ def process(paths: list[Path], config: Config, out: Path | None, now: datetime |
             print(_outcome_line(path, outcome))
             if show_progress and index % 100 == 0:
                 print(f"  {index}/{len(paths)} mails", file=sys.stderr)
+        # every file is read: the crises of those first seen late go in their backlog report now
+        backlog.fire_due(state, config, now or datetime.now(timezone.utc), settle=timedelta(0))
         if send:
             ran = Outbox(config, state).run()
             counts.update(sent=ran["done"], dead=ran["dead"], queued=ran["waiting"])

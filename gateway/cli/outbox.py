@@ -8,7 +8,7 @@ import sys
 from datetime import datetime, timezone
 
 from gateway.cli.command import add_command, add_subcommand
-from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS
+from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS, existing_state
 from gateway.config import Config
 from gateway.outgoing.outbox import Outbox
 from gateway.outgoing.waiting import json_row, waiting
@@ -16,7 +16,7 @@ from gateway.state import State
 
 
 def cmd_outbox(args: argparse.Namespace, config: Config) -> int:
-    with State(config.state_dir) as state:
+    with existing_state(config) as state:
         outbox = Outbox(config, state)
         if args.outbox_command == "list":
             return list_outbox(config, state, outbox, args.status, args.json)

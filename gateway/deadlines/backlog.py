@@ -27,7 +27,10 @@ def fire_due(state: State, config: Config, now: datetime, settle: timedelta = SE
         for mailbox, crises in state.backlog_settled(now - settle).items():
             by_recipients: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for crisis in crises:
-                by_recipients.setdefault(config.escalation_addresses(crisis["category"]), []).append(crisis)
+                # the managers of [reminders] escalate_to too: the escalation steps already past
+                # when the crisis was first seen are not sent one by one, this report stands for them
+                to = tuple(dict.fromkeys(config.escalation_addresses(crisis["category"]) + config.reminders.escalate_to))
+                by_recipients.setdefault(to, []).append(crisis)
             for to, listed in by_recipients.items():
                 if not to:
                     continue  # nobody to tell: the crises stay tagged and on their clocks

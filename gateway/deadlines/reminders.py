@@ -13,6 +13,7 @@ is sent, the older ones are recorded as skipped (three reminders at once would o
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,7 +72,9 @@ class Batch:
                 continue
             items = [{**entry, "key": key, "subject": (state.message(ids["message_key"]) or {}).get("subject", "")
                       if ids.get("message_key") else ""} for key, _, _, entry, ids in mails]
-            state.enqueue(f"reminders|{','.join(to)}|{now.isoformat(timespec='seconds')}", "reminders", ",".join(to),
+            # keyed by what it lists: two lists for the same people in one second are two rows
+            listed = hashlib.sha256("\n".join(sorted(i["key"] for i in items)).encode()).hexdigest()[:16]
+            state.enqueue(f"reminders|{','.join(to)}|{listed}", "reminders", ",".join(to),
                           {"items": items, "subject": f"{len(items)} reminders at once"}, message_key=None, order_id=None,
                           now=now, id_domain=config.message_id_domain)
             state.audit("reminders_listed", {"to": list(to), "count": len(items), "keys": [i["key"] for i in items]}, at=now)
@@ -111,9 +114,11 @@ def _fire(state: State, config: Config, clock: dict[str, Any], step: Step, deadl
           batch: Batch, *, send: bool) -> dict[str, Any]:
     due_at = deadline - timedelta(hours=step.hours)
     # a step whose time had passed before the gateway first saw the clock is not sent late: the
-    # clock's mail was forwarded just now, or (seen long after it arrived) listed in its backlog report
+    # clock's mail was forwarded just now, or (seen long after it arrived) listed in its backlog
+    # report, which goes to the escalation list too. An escalation past already for a fresh mail
+    # (a stated deadline inside escalate_hours) is sent: its forward went to the team, not the managers.
     seen = datetime.fromisoformat(clock["seen_at"]) if clock.get("seen_at") else None
-    past_when_seen = seen is not None and due_at < seen
+    past_when_seen = seen is not None and due_at < seen and (step.kind != "escalate" or state.in_backlog(clock))
     to = recipients(config, clock, step) if send and not past_when_seen else ()
     entry = {"clock": clock["key"], "kind": step.kind, "step": step.label, "deadline": clock["deadline"],
              "category": clock["category"], "hours": step.hours}

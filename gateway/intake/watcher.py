@@ -77,6 +77,7 @@ class FolderWatcher:
         backlog = len(uids) > 20
         if backlog:
             log.info("%s: %d mail(s) to read%s", self.name, len(uids), f" (backlog since {since})" if since else "")
+            self.state.reading(self.name, True)  # its backlog report waits for the end of the read
         # The cursor is the highest UID below which every mail listed is done: mail that arrives
         # during a long read is handled before the rest of the backlog (a fresh claim must not wait
         # behind two weeks of history), so mails are not always done in UID order.
@@ -85,7 +86,8 @@ class FolderWatcher:
         next_look = time.monotonic() + LOOK_FOR_NEWS_SECONDS
         while queue and not self.stop.is_set():
             if backlog and time.monotonic() >= next_look:
-                arrived = self.store.list_uids(planned[-1], None)
+                # above what the read was started with: older mail (below the ceiling, before `since`) stays unread
+                arrived = self.store.list_uids(max(planned[-1], ceiling), None)
                 if arrived:
                     log.info("%s: %d new mail(s) during the read, handled first", self.name, len(arrived))
                     queue[:0], planned = arrived, planned + arrived
@@ -105,6 +107,7 @@ class FolderWatcher:
                 self.state.finish_tagging(self.name, validity, cursor, *finished)
             if backlog and (len(done) % 50 == 0 or not queue):
                 log.info("%s: %d/%d read", self.name, len(done), len(planned))
+                self.state.reading(self.name, bool(queue))
         last = cursor
         uids = planned
         if uids and self.own_copies == len(uids):

@@ -180,6 +180,11 @@ class SmtpTransport:
     def send(self, sender: str, recipients: list[str], data: bytes) -> str:
         """Every recipient accepted, or an error."""
         refused = self.deliver(sender, recipients, data)
+        if refused and len(refused) < len(set(recipients)):
+            # some have it: a pause of all mail would bring it to them again and again; the row is
+            # retried (and dead-lettered) like any refusal of its own
+            error = _classify_smtp(smtplib.SMTPRecipientsRefused(refused))
+            raise (PermanentError if isinstance(error, PermanentError) else TransientError)(str(error))
         if refused:
             raise _classify_smtp(smtplib.SMTPRecipientsRefused(refused))
         return f"{self.config.host}:{self.config.port} accepted"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlite_utils
+
+
+# a long read that has not moved for this long (the server went away, the mailbox left the
+# configuration) no longer holds its mailbox's report back
+READ_STALLED = timedelta(minutes=10)
 
 
 class Backlog:
@@ -15,8 +20,9 @@ class Backlog:
 
     def backlog_settled(self, before: datetime) -> dict[str, list[dict[str, Any]]]:
         """The crises not reported yet of every mailbox whose backlog stopped growing `before`
-        (the last one recorded no later): mailbox -> crises, each with its mail's subjects and its
-        clock's deadline and status, the most urgent first (overdue, then by deadline; none last)."""
+        (the last one recorded no later) and whose long read is over: mailbox -> crises, each with
+        its mail's subjects and its clock's deadline and status, the most urgent first (overdue,
+        then by deadline; none last)."""
         rows = self.db.query(
             "SELECT b.mailbox, b.message_key, b.category, m.subject, m.original_subject, m.order_id, m.case_id,"
             " m.tier, coalesce(m.deadline, c.deadline) AS due, c.status AS clock_status"
@@ -25,8 +31,9 @@ class Backlog:
             " ELSE 'case:' || m.case_id END"
             " WHERE b.reported_at IS NULL AND b.mailbox IN (SELECT mailbox FROM backlog WHERE reported_at IS NULL"
             " GROUP BY mailbox HAVING max(recorded_at) <= ?)"
+            " AND b.mailbox NOT IN (SELECT mailbox FROM reading WHERE touched > ?)"
             " ORDER BY b.mailbox, due IS NULL, due, b.recorded_at",
-            [before.isoformat(timespec="seconds")])
+            [before.isoformat(timespec="seconds"), (before - READ_STALLED).isoformat(timespec="seconds")])
         found: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             row["deadline"] = row.pop("due")
@@ -38,3 +45,19 @@ class Backlog:
         stamp = now.isoformat(timespec="seconds")
         for key in message_keys:
             self.db["backlog"].update(key, {"reported_at": stamp})
+
+    def in_backlog(self, clock: dict[str, Any]) -> bool:
+        """Whether a mail of the clock's order or case was first seen late (it is, or will be, in a backlog report)."""
+        column, value = ("order_id", clock["order_id"]) if clock.get("order_id") else ("case_id", clock.get("case_id"))
+        return next(self.db.query(
+            f"SELECT 1 FROM backlog b JOIN messages m ON m.key = b.message_key WHERE m.{column} = ? LIMIT 1", [value]),
+            None) is not None
+
+    def reading(self, mailbox: str, under_way: bool) -> None:
+        """A long read of the mailbox starts or goes on (its report waits), or is over."""
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction():
+            if not under_way:
+                self.db.execute("DELETE FROM reading WHERE mailbox = ?", [mailbox])
+            elif self.db.execute("UPDATE reading SET touched = ? WHERE mailbox = ?", [stamp, mailbox]).rowcount == 0:
+                self.db["reading"].insert({"mailbox": mailbox, "started_at": stamp, "touched": stamp})

@@ -155,10 +155,11 @@ class Outbox:
         against the action, `error` keeps the server's words, no mail is tried before `until`."""
         stamp = now.isoformat(timespec="seconds")
         with self.transaction():
-            self.db["outbox"].update(row["id"], {
-                "status": "pending", "attempts": row["attempts"], "last_error": error, "updated_at": stamp,
-                "throttled_at": stamp, "not_before": until.isoformat(timespec="seconds"),
-            })
+            # only while still "sending": a row dropped meanwhile (outbox drop) stays dropped
+            self.db.execute(
+                "UPDATE outbox SET status = 'pending', attempts = ?, last_error = ?, updated_at = ?, throttled_at = ?,"
+                " not_before = ? WHERE id = ? AND status = 'sending'",
+                [row["attempts"], error, stamp, stamp, until.isoformat(timespec="seconds"), row["id"]])
 
     def outbox_paused(self, now: datetime) -> tuple[datetime, str] | None:
         """Until when the smarthost asked for no mail, and in what words; None if it asks nothing now."""
@@ -176,7 +177,8 @@ class Outbox:
     def release_outbox_row(self, row_id: int, error: str) -> None:
         """Back to pending, not counted against the action (the runner is stopping)."""
         with self.transaction():
-            self.db["outbox"].update(row_id, {"status": "pending", "last_error": error})
+            self.db.execute("UPDATE outbox SET status = 'pending', last_error = ? WHERE id = ? AND status = 'sending'",
+                            [error, row_id])
 
     def finish_outbox_row(self, row: dict[str, Any], status: str, now: datetime, *, error: str = "", result: str = "") -> None:
         """A row done or dead, with its audit row ("sent" or "dead_letter"), in one transaction."""

@@ -72,6 +72,10 @@ def create(db: sqlite_utils.Database) -> None:
         db["backlog"].create({"message_key": str, "mailbox": str, "category": str, "recorded_at": str,
                               "reported_at": str}, pk="message_key")
         db["backlog"].create_index(["reported_at"])
+    if "reading" not in tables:
+        # A long read of a folder under way (a first start's backlog): its backlog report waits
+        # for its end. `touched` moves on while it reads; a read that stopped for long counts as over.
+        db["reading"].create({"mailbox": str, "started_at": str, "touched": str}, pk="mailbox")
     # when the gateway first saw the clock (opened_at is the mail's arrival): a reminder step
     # already past then is not sent late, the backlog report covers it. Added to older states.
     if "seen_at" not in db["clocks"].columns_dict:

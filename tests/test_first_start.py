@@ -206,10 +206,12 @@ def test_a_first_start_on_dovecot_reports_the_history_forwards_the_fresh_claim_a
 
 def test_mail_arriving_during_a_long_read_is_handled_before_the_rest_of_the_backlog(tmp_path, dovecot, monkeypatch):
     monkeypatch.setattr(watcher, "LOOK_FOR_NEWS_SECONDS", 0.0)
+    fresh_order = "114-2682884-2909098"
     history = [buyer(f"114-0000000-{n:07d}", "Is it in stock?", token=f"t{n}") for n in range(30)]
+    # days ago, the buyer of the claim to come wrote about the same order: late in the backlog
+    history[25] = buyer(fresh_order, "It never arrived, I will open a claim.", token="late1")
     for raw in history:
         dovecot.append(raw)
-    fresh_order = "114-2682884-2909098"
     config = load_config(write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "fresh_hours": 6},
                                       mailbox=[imap_mailbox(tmp_path, dovecot, backlog_days=30)], smtp=smtp_capture(tmp_path)))
     store = ImapStore(config.mailboxes[0])
@@ -231,7 +233,11 @@ def test_mail_arriving_during_a_long_read_is_handled_before_the_rest_of_the_back
             store.close()
         assert looked == 31
         fresh_uid = max(fetched)
-        assert fetched.index(fresh_uid) <= 6  # right after the mail at hand, not after 25 more
-        assert sorted(fetched) == sorted(set(fetched)) and len(fetched) == 31
+        # in the order handled: a mail that arrived is fetched once before, to learn its order
+        handled = [uid for n, uid in enumerate(fetched) if uid not in fetched[n + 1:]]
+        assert len(handled) == 31
+        # right after the mail at hand, not after 25 more; the buyer's older mail about its order first
+        assert handled.index(fresh_uid) <= 7 and handled[handled.index(fresh_uid) - 1] == 26
         assert state.source("shop")["last_uid"] >= fresh_uid  # the cursor got past all of them, in the end
-        assert [(r["kind"], r["order_id"]) for r in state.outbox_rows()] == [("forward", fresh_order)]
+        assert sorted((r["kind"], r["order_id"], r["target"]) for r in state.outbox_rows()) == [
+            ("acknowledge", fresh_order, "late1@marketplace.amazon.co.uk"), ("forward", fresh_order, "crisis@shop.example")]

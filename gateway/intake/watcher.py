@@ -21,7 +21,9 @@ from gateway.intake.health import Health
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.base import QUARANTINED, TAGGED, FolderMissing, MailStore
 from gateway.intake.stores.imap import FolderRefused
+from gateway.judging.facts import MailFacts
 from gateway.judging.tagging import key_token
+from gateway.mail.parse import MailError, parse_mail
 from gateway.state import State
 
 log = logging.getLogger("gateway.watch")
@@ -90,7 +92,11 @@ class FolderWatcher:
                 arrived = self.store.list_uids(max(planned[-1], ceiling), None)
                 if arrived:
                     log.info("%s: %d new mail(s) during the read, handled first", self.name, len(arrived))
-                    queue[:0], planned = arrived, planned + arrived
+                    # with the older mail about the same orders before them: the claim's buyer is
+                    # known to it, and its forward carries that mail as evidence
+                    earlier = self._about_the_same_orders(arrived, queue)
+                    queue = earlier + arrived + [u for u in queue if u not in set(earlier)]
+                    planned = planned + arrived
                 next_look = time.monotonic() + LOOK_FOR_NEWS_SECONDS
             uid = queue.pop(0)
             try:
@@ -120,6 +126,19 @@ class FolderWatcher:
             # the cursor only saves work; what is known is known by the state, not by it
             self.state.set_source(self.name, validity, last)
         return len(uids)
+
+    def _about_the_same_orders(self, arrived: list[int], queue: list[int]) -> list[int]:
+        """Those of `queue` that name an order one of the `arrived` mails is about, in UID order."""
+        orders = set()
+        for uid in arrived:
+            stored = self.store.fetch(uid)
+            try:
+                order = MailFacts(parse_mail(stored.raw)).order_id if stored is not None else None
+            except MailError:
+                order = None  # handled (quarantined) in its turn
+            if order:
+                orders.add(order)
+        return sorted({uid for order in orders for uid in self.store.uids_naming(queue, order)})
 
     def _give_up(self, uid: int, exc: Exception) -> bool:
         """After MAX_TRIES failures of the same mail (quota exceeded, a copy never confirmed...),

@@ -247,6 +247,12 @@ class ImapStore:
             return int(match.group(2))
         return None  # no UIDPLUS: the caller confirms with find_copy
 
+    def uids_naming(self, uids: list[int], text: str) -> list[int]:
+        """Those of `uids` whose header or body names `text` (an order id), as the server searches."""
+        if not uids:
+            return []
+        return sorted(self.client.search(["UID", ",".join(map(str, uids)), "TEXT", text]))
+
     def find_copy(self, key: str) -> int | None:
         self.client.noop()  # let the server tell of the message just appended
         uids = self.client.search(["KEYWORD", TAGGED, "HEADER", "X-Crisis-Key", key_token(key)])

@@ -150,6 +150,11 @@ class MaildirStore:
         self._save()
         return uid
 
+    def uids_naming(self, uids: list[int], text: str) -> list[int]:
+        """Those of `uids` whose bytes name `text` (an order id; not found inside an encoded body)."""
+        wanted = text.encode()
+        return [uid for uid in uids if (path := self._path(uid)) is not None and wanted in path.read_bytes()]
+
     def find_copy(self, key: str) -> int | None:
         for unique, path in self._files().items():
             if TAGGED in self._keywords.get(unique, ()) and f"X-Crisis-Key: {key_token(key)}".encode() in _head(path):

@@ -23,6 +23,11 @@ DEFAULT_TAGS = {
 }
 
 
+# The values of [trust] provider: the mailbox providers whose Authentication-Results the gateway
+# knows (gateway/judging/providers.py says how each writes them).
+TRUST_PROVIDERS = ("microsoft365", "google", "yahoo", "zoho", "fastmail", "gmx", "ionos", "icloud")
+
+
 class ConfigError(ValueError):
     """A configuration problem; the message names the file, the key and what to write instead."""
 
@@ -172,7 +177,7 @@ class OutboundRelayConfig:
 class Config:
     path: Path | None
     mailboxes: tuple[Mailbox, ...]
-    authserv_ids: tuple[str, ...]
+    authserv_ids: tuple[str, ...]        # [trust]: shell patterns, matched case-insensitively
     tier1: tuple[str, ...]
     timezone: ZoneInfo
     state_dir: Path
@@ -189,6 +194,7 @@ class Config:
     reminders: RemindersConfig = RemindersConfig()
     cases: CasesConfig = CasesConfig()
     digest: DigestConfig = DigestConfig()
+    trust_provider: str | None = None   # [trust] provider: one of TRUST_PROVIDERS
     metrics_listen: tuple[str, int] | None = None  # [metrics] listen: Prometheus, on loopback
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES  # [gateway]; the relays' default too
     # [gateway]: a mail the gateway first sees more than this long after it arrived (an inbox's

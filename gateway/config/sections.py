@@ -11,6 +11,7 @@ from gateway.config.keys import check_keys, section_table
 from gateway.config.model import (
     DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_REMINDER_STEPS,
+    TRUST_PROVIDERS,
     CasesConfig,
     Config,
     DigestConfig,
@@ -78,6 +79,18 @@ def escalation(where: str, escalation: dict) -> tuple[tuple[str, ...], dict[str,
         raise fail(where, "[escalation] categories must be a table: chargeback = [\"finance@example.com\"]")
     return tier1, {category: email_addresses(f"{where} [escalation.categories]", category, addresses)
                    for category, addresses in by_category.items()}
+
+
+def trust_provider(where: str, trust: dict) -> str | None:
+    """[trust] provider: the mailbox provider whose Authentication-Results count, lower case; None
+    when not set."""
+    value = trust.get("provider")
+    if value is None:
+        return None
+    name = value.strip().lower() if isinstance(value, str) else value
+    if name not in TRUST_PROVIDERS:
+        raise fail(f"{where} [trust]", f"unknown provider {value!r}; known providers: {', '.join(TRUST_PROVIDERS)}")
+    return name
 
 
 def tags(where: str, tags: object) -> dict[str, str]:

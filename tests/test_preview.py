@@ -278,7 +278,7 @@ def test_trust_that_passes_no_amazon_mail_is_called_misconfigured(tmp_path, caps
     assert "trust is probably misconfigured: none of the 3 mail(s) from Amazon passes" in out
     assert 'set [trust] authserv_ids = ["mx.example.test"]' in out
     assert ("1 of them carry a result with no authserv-id (as Microsoft 365 writes it): "
-            "no authserv_ids can match it") in out
+            'set [trust] provider = "microsoft365"') in out
 
     config = write_config(tmp_path, mailbox=[local(inbox)])
     code, out, _ = preview(capsys, config)

@@ -276,3 +276,14 @@ def test_provider_setting_is_read_and_checked():
     assert "microsoft365, google, yahoo, zoho, fastmail, gmx, ionos, icloud" in str(error.value)
     with pytest.raises(ConfigError):
         config_from_dict({**base, "trust": {"provider": 365}})
+
+
+@pytest.mark.parametrize("provider, expected_tier", [("microsoft365", 1), (None, None)])
+def test_the_classifier_reads_the_provider_setting_of_the_configuration(tmp_path, provider, expected_tier):
+    """Through the daemon's own classifier: with provider = "microsoft365" a genuine claim in a
+    Microsoft 365 inbox is a crisis; without it the same mail is suspect (no authserv-id to trust)."""
+    trust = {"authserv_ids": ["mx.example.test"], **({"provider": provider} if provider else {})}
+    verdict = Classifier(make_config(tmp_path, trust=trust)).classify(with_results(MICROSOFT_PASS))
+    assert (verdict.tier, verdict.suspicious) == (expected_tier, provider is None)
+    forged = Classifier(make_config(tmp_path, trust=trust)).classify(with_results(MICROSOFT_FAIL))
+    assert forged.suspicious and forged.tier is None

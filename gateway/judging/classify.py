@@ -44,7 +44,7 @@ class Classifier:
         facts = MailFacts(mail)
         trace: list[str] = []
 
-        trust = assess_trust(mail, list(self.config.authserv_ids))
+        trust = assess_trust(mail, list(self.config.authserv_ids), self.config.trust_provider)
         trace.extend(f"trust: {r}" for r in trust.reasons)
 
         rule, reasons = self.rules.first_match(facts)

@@ -7,6 +7,7 @@ The topmost header is read with trust.parse_authentication_results, the parser t
 
 from __future__ import annotations
 
+import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,7 +75,7 @@ class TrustSurvey:
         said = [f"trust is probably misconfigured: none of the {self.amazon_mails} mail(s) from Amazon passes "
                 f"with [trust] authserv_ids = {configured}"]
         named = [w for w, _ in self.amazon_writers.most_common() if w not in (NO_AUTHSERV_ID, NO_HEADER)]
-        others = [w for w in named if w not in {a.lower() for a in self.authserv_ids}]
+        others = [w for w in named if not any(fnmatch.fnmatchcase(w, a.lower()) for a in self.authserv_ids)]
         if others:
             said.append(f"their topmost Authentication-Results are written by {', '.join(others)}: if that is your own "
                         f"receiving server, set [trust] authserv_ids = {_toml_list(others[:1])}")
@@ -82,8 +83,8 @@ class TrustSurvey:
             said.append(f"{', '.join(named)} writes their topmost Authentication-Results but does not pass them "
                         "(dkim, dmarc): check that server's DKIM and DMARC checks")
         if self.amazon_writers[NO_AUTHSERV_ID]:
-            said.append(f"{self.amazon_writers[NO_AUTHSERV_ID]} of them carry {NO_AUTHSERV_ID}: no authserv_ids can "
-                        "match it; the gateway trusts only a result whose writer names itself")
+            said.append(f"{self.amazon_writers[NO_AUTHSERV_ID]} of them carry {NO_AUTHSERV_ID}: set [trust] "
+                        "provider = \"microsoft365\" if the mailbox is on Microsoft 365, Exchange Online or Outlook.com")
         if self.amazon_writers[NO_HEADER]:
             said.append(f"{self.amazon_writers[NO_HEADER]} of them carry {NO_HEADER}: the server that receives them "
                         "must write them (DKIM and DMARC checks) before they can pass")

@@ -107,14 +107,19 @@ ROMANIZED_ROUTINE = [
 ]
 
 
-@pytest.mark.parametrize("text", ROMANIZED_RISK)
+# the same buyers when their keyboard writes Devanagari
+HINDI_RISK = ["मेरा ऑर्डर अभी तक नहीं मिला", "प्रोडक्ट खराब है", "गलत प्रोडक्ट भेजा है", "डिब्बे में सामान टूटा हुआ था"]
+HINDI_ROUTINE = ["क्या मेरा ऑर्डर कल तक मिलेगा?", "क्या यह साइज़ एल में उपलब्ध है?"]
+
+
+@pytest.mark.parametrize("text", ROMANIZED_RISK + HINDI_RISK)
 def test_not_received_or_not_as_described_in_latin_letters_is_a_claim_risk(classifier, text):
     verdict = classifier.classify(buyer(ORDER, text, domain="amazon.in"))
     assert verdict.category == "atoz_risk" and verdict.tier == 1, verdict.trace
     assert verdict.action("forward") is not None
 
 
-@pytest.mark.parametrize("text", ROMANIZED_ROUTINE)
+@pytest.mark.parametrize("text", ROMANIZED_ROUTINE + HINDI_ROUTINE)
 def test_a_question_in_latin_letters_stays_a_buyer_message(classifier, text):
     verdict = classifier.classify(buyer(ORDER, text, domain="amazon.ae"))
     assert verdict.category == "buyer_message" and verdict.tier == 2, verdict.trace
@@ -132,6 +137,7 @@ def test_factory_romanized_buyers_get_their_verdict(classifier, marketplace):
 # ----- case status: answered and waiting for the seller, opened ------------------------------------
 WAITING = [
     "Your case needs your attention", "Action required on your case", "Your case requires your action",
+    "Your case requires attention",
     "Ihr Fall erfordert Ihre Aufmerksamkeit", "Handlungsbedarf bei Ihrem Fall",
     "votre cas nécessite votre attention", "action requise concernant votre cas",
     "il tuo caso richiede la tua attenzione", "tu caso requiere tu atención", "uw zaak vereist uw aandacht",
@@ -140,7 +146,8 @@ WAITING = [
     "مطلوب إجراء بشأن حالتك", "في انتظار ردك",
 ]
 OPENED = [
-    "Your case has been opened", "Ihr Fall wurde eröffnet", "Fall eröffnet", "votre cas a été ouvert",
+    "Your case has been opened", "Your case has been re-opened", "Ihr Fall wurde eröffnet", "Fall eröffnet",
+    "votre cas a été ouvert",
     "il tuo caso è stato aperto", "se ha abierto tu caso", "uw zaak is geopend", "Twoje zgłoszenie zostało otwarte",
     "ditt ärende har öppnats", "ケースが開始されました", "seu caso foi aberto", "destek kaydınız açıldı",
     "تم فتح الحالة",

@@ -4,6 +4,10 @@ It writes mails of the kinds the gateway classifies (A-to-z claims and decisions
 with and without claim risk, chargebacks, account health, Seller/Vendor Central cases, returns,
 refunds, cancellations, feedback, unrelated mail and spoofs), in the marketplace languages and in
 the encodings real mail arrives in, so the classifier can be tested on mail it has never seen.
+Classes that rules easily miss have kinds of their own: support cases about an A-to-z claim or
+its appeal (atoz_case), case subjects whose status words alone tell "waiting for you" or
+"opened" (case_status_words), and buyers writing Hindi or Arabic in Latin letters
+(atoz_risk_romanized, buyer_message_romanized).
 
     make(kind, lang=..., marketplace=..., encoding=..., seed=..., arrival=...) -> FactoryMail
     generate(count, seed=...)   a deterministic stream shaped like a real inbox
@@ -38,7 +42,8 @@ class FactoryMail:
 KINDS: tuple[str, ...] = (
     "atoz_claim", "atoz_decision", "atoz_risk", "buyer_message", "buyer_autoreply", "chargeback",
     "account_health", "case", "return_request", "refund", "cancellation_request", "feedback",
-    "other", "spoof_dmarc", "spoof_lookalike",
+    "other", "spoof_dmarc", "spoof_lookalike", "atoz_case", "case_status_words", "atoz_risk_romanized",
+    "buyer_message_romanized",
 )
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "it", "es", "nl", "pl", "sv", "ja", "pt", "tr")
 ENCODINGS: tuple[str, ...] = (
@@ -1838,6 +1843,110 @@ PHRASES["tr"] = {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Case wording the plain case tables do not cover: a case about an A-to-z claim or its appeal
+# (it names the order and the guarantee, yet stays a case), and the status words for "Amazon
+# has answered and waits for you" and for "your case was opened". Per language: the subject's
+# case-id prefix, the guarantee named for a claim and for an appeal, and the status subjects.
+# ---------------------------------------------------------------------------------------------
+CASE_WORDING: dict[str, dict] = {
+    "en": {"prefix": "Case ID {case}: ",
+           "atoz": ("A-to-z Guarantee claim on order {order}", "appeal of the A-to-z claim decision for order {order}"),
+           "waiting": ("Your case needs your attention", "Action required on your case",
+                       "Your case requires your action"),
+           "opened": ("Your case has been opened", "New case opened: {topic}")},
+    "de": {"prefix": "Fall-ID {case}: ",
+           "atoz": ("A-bis-z-Garantieantrag zur Bestellung {order}",
+                    "Einspruch gegen die Entscheidung zum A-bis-z-Garantieantrag, Bestellung {order}"),
+           "waiting": ("Ihr Fall erfordert Ihre Aufmerksamkeit", "Handlungsbedarf bei Ihrem Fall",
+                       "Ihr Fall erfordert eine Aktion von Ihnen"),
+           "opened": ("Ihr Fall wurde eröffnet", "Neuer Fall eröffnet: {topic}")},
+    "fr": {"prefix": "ID de cas {case} : ",
+           "atoz": ("réclamation au titre de la Garantie A à Z, commande {order}",
+                    "appel de la décision sur la réclamation Garantie A à Z, commande {order}"),
+           "waiting": ("votre cas nécessite votre attention", "action requise concernant votre cas",
+                       "votre cas requiert une action de votre part"),
+           "opened": ("votre cas a été ouvert", "ouverture de votre cas : {topic}")},
+    "it": {"prefix": "ID caso {case}: ",
+           "atoz": ("reclamo Garanzia dalla A alla Z per l'ordine {order}",
+                    "ricorso contro la decisione sul reclamo dalla A alla Z, ordine {order}"),
+           "waiting": ("il tuo caso richiede la tua attenzione", "azione richiesta per il tuo caso",
+                       "il tuo caso richiede un tuo intervento"),
+           "opened": ("il tuo caso è stato aperto", "apertura del caso: {topic}")},
+    "es": {"prefix": "ID de caso {case}: ",
+           "atoz": ("reclamación de la Garantía de la A a la Z del pedido {order}",
+                    "apelación de la decisión sobre la reclamación de la A a la Z, pedido {order}"),
+           "waiting": ("tu caso requiere tu atención", "acción requerida en tu caso",
+                       "tu caso necesita una acción por tu parte"),
+           "opened": ("se ha abierto tu caso", "caso abierto: {topic}")},
+    "nl": {"prefix": "Case-ID {case}: ",
+           "atoz": ("A-tot-Z-garantieclaim voor bestelling {order}",
+                    "bezwaar tegen de beslissing over de A-tot-Z-garantieclaim, bestelling {order}"),
+           "waiting": ("uw zaak vereist uw aandacht", "actie vereist voor uw zaak", "uw zaak wacht op uw reactie"),
+           "opened": ("uw zaak is geopend", "zaak geopend: {topic}")},
+    "pl": {"prefix": "Identyfikator zgłoszenia {case}: ",
+           "atoz": ("roszczenie z gwarancji od A do Z, zamówienie {order}",
+                    "odwołanie od decyzji w sprawie gwarancji od A do Z, zamówienie {order}"),
+           "waiting": ("Twoje zgłoszenie wymaga Twojej uwagi", "wymagane działanie w Twoim zgłoszeniu",
+                       "zgłoszenie oczekuje na Twoją odpowiedź"),
+           "opened": ("Twoje zgłoszenie zostało otwarte", "otwarto zgłoszenie: {topic}")},
+    "sv": {"prefix": "Ärende-ID {case}: ",
+           "atoz": ("A-till-Ö-garantianspråk för beställning {order}",
+                    "överklagande av beslutet om A-till-Ö-garantin, beställning {order}"),
+           "waiting": ("ditt ärende behöver din uppmärksamhet", "åtgärd krävs för ditt ärende",
+                       "ditt ärende väntar på ditt svar"),
+           "opened": ("ditt ärende har öppnats", "ärende öppnat: {topic}")},
+    "ja": {"prefix": "ケースID {case}: ",
+           "atoz": ("注文番号 {order} のAmazonマーケットプレイス保証申請", "注文番号 {order} のマーケットプレイス保証の決定に対する異議申し立て"),
+           "waiting": ("ケースへのご対応が必要です", "お客様のご対応が必要です", "ご返信をお待ちしております"),
+           "opened": ("ケースが開始されました", "ケースがオープンされました")},
+    "pt": {"prefix": "ID do caso {case}: ",
+           "atoz": ("reclamação da Garantia de A a Z do pedido {order}",
+                    "recurso da decisão sobre a reclamação de A a Z, pedido {order}"),
+           "waiting": ("seu caso precisa da sua atenção",
+                       "ação necessária no seu caso", "seu caso requer uma ação sua"),
+           "opened": ("seu caso foi aberto", "caso aberto: {topic}")},
+    "tr": {"prefix": "Destek kaydı kimliği {case}: ",
+           "atoz": ("{order} numaralı sipariş için A'dan Z'ye Garanti talebi",
+                    "{order} numaralı siparişin A'dan Z'ye Garanti kararına itiraz"),
+           "waiting": ("destek kaydınız ilginizi gerektiriyor", "destek kaydınız için işlem yapmanız gerekiyor",
+                       "destek kaydınızda yanıtınız bekleniyor"),
+           "opened": ("destek kaydınız açıldı", "yeni destek kaydı açıldı: {topic}")},
+}
+
+# Buyers in India and the Gulf often write their own language in Latin letters (romanized
+# Hindi, "Hinglish"; Arabic chat alphabet with digits for letters), whatever the marketplace's
+# language is: (marketplace, claim-risk messages by reason, routine questions).
+ROMANIZED: dict[str, tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]]] = {
+    "hi": ("IN", {
+        "not_received": ("Mera order abhi tak nahi mila, 10 din ho gaye.",
+                         "Tracking mein delivered dikha raha hai par mujhe parcel nahi mila.",
+                         "Bhai order aaj tak nahi aaya, kya ho raha hai?"),
+        "not_as_described": ("Photo mein kuch aur dikhaya tha, ye product bilkul alag hai.",
+                             "Galat product bhej diya aapne, maine blue wala order kiya tha.",
+                             "Product kharab hai, box khola to andar tuta hua tha."),
+        "threat": ("Refund chahiye warna Amazon pe complaint kar dunga.",
+                   "Jaldi refund do nahi to A-to-z claim karungi."),
+    }, ("Bhai order kab tak deliver hoga? Mujhe Sunday se pehle chahiye.",
+        "Kya ye size L mein available hai? Mujhe exchange karna hai.",
+        "Mujhe is order ka GST invoice chahiye, please bhej dijiye.",
+        "Kya aap address change kar sakte ho? Flat number galat likh diya tha.")),
+    "ar": ("AE", {
+        "not_received": ("Salam, el talab ma wasal lehad el7ein, sar lah asboo3.",
+                         "Mktoob delivered bas ana ma istalamt shay.",
+                         "Lessa ma wasalni el order, wain el shohna?"),
+        "not_as_described": ("El montaj mo nafs el sora, el lon mokhtalef tamaman.",
+                             "Wasalni montaj ghalat, msh zay el sora abadan.",
+                             "El jehaz maksoor w ma yeshtaghel."),
+        "threat": ("Abi refund wela bashtki 3ala Amazon.",
+                   "Law ma rajja3to flosi bafta7 A-to-z claim."),
+    }, ("Marhaba, mata yewsal el talab? Ana mosafer yom el khamees.",
+        "Hal fi size akbar min hatha el montaj?",
+        "Momken terslon fatoora lel talab? Shukran.",
+        "Momken ataghyer el 3enwan? Ketabt raqam el shaqqa ghalat.")),
+}
+
+
+# ---------------------------------------------------------------------------------------------
 # Builders
 # ---------------------------------------------------------------------------------------------
 
@@ -2035,6 +2144,41 @@ def build_buyer_message(ctx: Ctx) -> Draft:
     return _buyer_draft(ctx, order, name, subject, message, expected)
 
 
+def _romanized(ctx: Ctx) -> tuple[Ctx, str]:
+    """The buyer's script by marketplace (IN: Hindi, AE: Arabic), else by seed; Amazon's frame in English."""
+    script = next((s for s, (mp, _, _) in ROMANIZED.items() if mp == ctx.mp), None)
+    script = script or sorted(ROMANIZED)[ctx.seed % len(ROMANIZED)]
+    ctx.mp = ROMANIZED[script][0]
+    return Ctx(kind=ctx.kind, lang="en", mp=ctx.mp, rng=ctx.rng, seed=ctx.seed), script
+
+
+def build_atoz_risk_romanized(ctx: Ctx) -> Draft:
+    """Not received or not as described, in a language written in Latin letters: a claim risk."""
+    frame, script = _romanized(ctx)
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    name = rng.choice(BUYER_NAMES["en"])
+    reasons = ROMANIZED[script][1]
+    reason = ("not_received", "not_as_described")[(ctx.seed + rng.randrange(2)) % 2]
+    sentences = [rng.choice(reasons[reason])]
+    if rng.random() < 0.4:
+        sentences.append(rng.choice(reasons["threat"]))
+    subject = frame.ph("buyer_subjects")["delivery" if reason == "not_received" else "product"]
+    expected = _base(ctx, "atoz_risk", 1, order_id=order, ack=True, forward=True)
+    return _buyer_draft(frame, order, name, subject.format(name=name, order=order), " ".join(sentences), expected)
+
+
+def build_buyer_message_romanized(ctx: Ctx) -> Draft:
+    """A routine question in a language written in Latin letters: a buyer message, no claim risk."""
+    frame, script = _romanized(ctx)
+    rng = ctx.rng
+    order = _order_id(rng, ctx.mp)
+    name = rng.choice(BUYER_NAMES["en"])
+    subject = frame.ph("buyer_subjects")["other"].format(name=name, order=order)
+    expected = _base(ctx, "buyer_message", 2, order_id=order, ack=True)
+    return _buyer_draft(frame, order, name, subject, rng.choice(ROMANIZED[script][2]), expected)
+
+
 def build_buyer_autoreply(ctx: Ctx) -> Draft:
     rng = ctx.rng
     order = _order_id(rng, ctx.mp)
@@ -2095,6 +2239,39 @@ def build_case(ctx: Ctx) -> Draft:
     expected = _base(ctx, "case", 2, case_id=case, case_status=status, marketplace=None)
     return Draft(from_name=from_name, from_addr=from_addr, subject=subject, text=body, expected=expected,
                  headers=[], html_style="amazon")
+
+
+def _case_mail(ctx: Ctx, status: str, subject: str, body: str, case: str, expected_extra: dict) -> Draft:
+    expected = _base(ctx, "case", 2, case_id=case, case_status=status, marketplace=None, **expected_extra)
+    return Draft(from_name=ctx.ph("case_from"), from_addr=f"donotreply@{ctx.tld}", subject=subject, text=body,
+                 expected=expected, headers=[], html_style="amazon")
+
+
+def build_atoz_case(ctx: Ctx) -> Draft:
+    """A Selling Partner Support case about an A-to-z claim or its appeal: a case, never a new claim."""
+    rng = ctx.rng
+    status = CASE_STATUSES[(ctx.seed + rng.randrange(3)) % 3]
+    order = _order_id(rng, ctx.mp)
+    case = str(rng.randint(10**10, 10**11 - 1))
+    topic = rng.choice(CASE_WORDING[ctx.lang]["atoz"]).format(order=order)
+    subject = f"{rng.choice(ctx.ph('case_subjects')[status]).format(case=case)} ({topic})"
+    url = _url(ctx, f"/cu/case-dashboard/view-case?caseID={case}")
+    body = ctx.ph("case_bodies")[status].format(case=case, topic=topic, url=url)
+    return _case_mail(ctx, status, subject, body, case, {"order_id": order})
+
+
+def build_case_status_words(ctx: Ctx) -> Draft:
+    """A case whose subject alone tells its status: answered and waiting for the seller, or opened."""
+    rng = ctx.rng
+    status = ("answered", "opened")[(ctx.seed + rng.randrange(2)) % 2]
+    wording = CASE_WORDING[ctx.lang]
+    case = str(rng.randint(10**10, 10**11 - 1))
+    topic = ctx.pick("case_topics").format(asin=_asin(rng))
+    words = rng.choice(wording["waiting" if status == "answered" else "opened"]).format(topic=topic)
+    url = _url(ctx, f"/cu/case-dashboard/view-case?caseID={case}")
+    # the body names only the topic and the link, so the status words of the subject decide
+    body = f"{topic}\n\n{url}\n\n{ctx.ph('case_from')}"
+    return _case_mail(ctx, status, wording["prefix"].format(case=case) + words, body, case, {})
 
 
 # ----- returns, refunds, cancellations, feedback ----------------------------------------------
@@ -2498,9 +2675,10 @@ def all_variants(seed: int = 0) -> list[FactoryMail]:
 
 
 # share of a real inbox, per 100 mails
-INBOX_MIX = {"buyer_message": 36, "atoz_risk": 10, "buyer_autoreply": 2, "atoz_claim": 6, "atoz_decision": 3,
+INBOX_MIX = {"buyer_message": 32, "atoz_risk": 10, "buyer_autoreply": 2, "atoz_claim": 6, "atoz_decision": 3,
              "chargeback": 2, "account_health": 2, "case": 9, "return_request": 8, "refund": 6,
-             "cancellation_request": 4, "feedback": 4, "other": 6, "spoof_dmarc": 1, "spoof_lookalike": 1}
+             "cancellation_request": 4, "feedback": 4, "other": 6, "spoof_dmarc": 1, "spoof_lookalike": 1,
+             "atoz_case": 1, "case_status_words": 1, "atoz_risk_romanized": 1, "buyer_message_romanized": 1}
 LANGUAGE_MIX = {"en": 30, "de": 16, "fr": 9, "it": 8, "es": 8, "nl": 5, "pl": 5, "sv": 4, "ja": 7, "pt": 4, "tr": 4}
 assert set(INBOX_MIX) == set(KINDS) and sum(INBOX_MIX.values()) == 100
 

@@ -7,7 +7,17 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-_WORD = re.compile(r"\w+")
+# A word, with its hyphenated or apostrophed parts kept whole: "e-mail" must not count as the
+# Portuguese/Italian "e", nor "o'clock" as "o".
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+# Links, addresses and host names are no one's language, yet newsletters are full of them and
+# their parts ("com", "o", "e", "da" in https://sellercentral.amazon.com/...?ref=da_o_e) are
+# Portuguese stopwords: an English newsletter scored as Portuguese. They are removed first.
+_NOT_PROSE = re.compile(
+    r"(?:https?://|www\.)\S+"                                   # links
+    r"|\S+@\S+"                                                # addresses
+    r"|\w+(?:[.-]\w+)*\.(?:com|net|org|[a-z]{2})(?:\.[a-z]{2})?\b"  # host names: amazon.com.br
+)
 
 
 @cache
@@ -22,7 +32,7 @@ def guess_language(text: str, candidates: tuple[str, ...] | list[str] = ()) -> s
         return "ja"
     if re.search(r"[\u0600-\u06ff]", text):
         return "ar"
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(_NOT_PROSE.sub(" ", text.lower()))
     if not words:
         return candidates[0] if candidates else None
     scores = {lang: sum(w in stop for w in words) for lang, stop in _stopwords().items()}

@@ -99,6 +99,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         mailboxes=mailboxes,
         authserv_ids=string_list(f"{where} [trust]", "authserv_ids", trust.get("authserv_ids", [])),
         trust_provider=sections.trust_provider(where, trust),
+        verify_dkim=sections.verify_dkim(where, trust),
         tier1=tier1,
         timezone=timezone,
         state_dir=directory("state_dir", state_default),

@@ -195,6 +195,9 @@ class Config:
     cases: CasesConfig = CasesConfig()
     digest: DigestConfig = DigestConfig()
     trust_provider: str | None = None   # [trust] provider: one of TRUST_PROVIDERS
+    # [trust] verify_dkim: where no trusted Authentication-Results decides, the gateway verifies
+    # Amazon's DKIM signature itself (gateway/judging/dkim_check.py)
+    verify_dkim: bool = False
     metrics_listen: tuple[str, int] | None = None  # [metrics] listen: Prometheus, on loopback
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES  # [gateway]; the relays' default too
     # [gateway]: a mail the gateway first sees more than this long after it arrived (an inbox's

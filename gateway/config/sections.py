@@ -93,6 +93,14 @@ def trust_provider(where: str, trust: dict) -> str | None:
     return name
 
 
+def verify_dkim(where: str, trust: dict) -> bool:
+    """[trust] verify_dkim: true or false, false when not set."""
+    value = trust.get("verify_dkim", False)
+    if not isinstance(value, bool):
+        raise fail(f"{where} [trust]", f"verify_dkim must be true or false, not {value!r}")
+    return value
+
+
 def tags(where: str, tags: object) -> dict[str, str]:
     if not isinstance(tags, dict) or not all(isinstance(v, str) and v.strip() and not any(c in v for c in "[]|\r\n")
                                              for v in tags.values()):

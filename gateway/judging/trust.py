@@ -4,6 +4,8 @@ Only the topmost Authentication-Results written by one of our own servers counts
 it may have been written by the sender (RFC 8601 section 5). Our servers are those [trust]
 authserv_ids names (shell patterns), and those of [trust] provider (gateway/judging/providers.py):
 Microsoft 365 names none, so with it the topmost header without an authserv-id is Microsoft's.
+Where no trusted result decides, [trust] verify_dkim has the gateway check Amazon's DKIM
+signature itself (gateway/judging/dkim_check.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from gateway.judging import marketplaces
+from gateway.judging.dkim_check import DkimChecker, aligned
 from gateway.judging.providers import Provider, provider_named
 from gateway.mail.parse import ParsedMail
 
@@ -126,11 +129,6 @@ def trusted_result(mail: ParsedMail, authserv_ids: list[str], provider: Provider
     return AuthResult(taken[0].authserv_id, tuple(r for t in taken for r in t.results))
 
 
-def _aligned(domain: str, from_domain: str) -> bool:
-    """Relaxed alignment: the signing domain is the From domain or a parent of it."""
-    return bool(domain) and (from_domain == domain or from_domain.endswith("." + domain))
-
-
 def _passes(result: AuthResult, from_domain: str) -> bool:
     """DMARC's verdict for the From domain when there is one; else a passing DKIM signature whose
     own signing domain is aligned with From. A failing signature for amazon.com next to a passing
@@ -141,7 +139,7 @@ def _passes(result: AuthResult, from_domain: str) -> bool:
         return False
     if dmarc:
         return any(r.result == "pass" for r in dmarc)
-    return any(r.result == "pass" and _aligned(r.signing_domain, from_domain) for r in result.of("dkim"))
+    return any(r.result == "pass" and aligned(r.signing_domain, from_domain) for r in result.of("dkim"))
 
 
 def _failed_reasons(result: AuthResult) -> list[str]:
@@ -153,10 +151,13 @@ def _writer(result: AuthResult) -> str:
     return result.authserv_id if result.named else "the result without authserv-id"
 
 
-def assess(mail: ParsedMail, authserv_ids: list[str], provider: str | None = None) -> Trust:
-    """The trust verdict for a mail. `provider` is a name of [trust] provider (already checked)."""
+def assess(mail: ParsedMail, authserv_ids: list[str], provider: str | None = None,
+           dkim: DkimChecker | None = None) -> Trust:
+    """The trust verdict for a mail. `provider` is a name of [trust] provider (already checked);
+    `dkim` is given with [trust] verify_dkim. A trusted Authentication-Results always decides
+    first; the gateway's own DKIM check only stands in where there is none."""
     from_domain = mail.from_domain
-    checked = bool(authserv_ids) or provider is not None
+    checked = bool(authserv_ids) or provider is not None or dkim is not None
     result = trusted_result(mail, authserv_ids, provider_named(provider)) if checked else None
     if not checked:
         verified = "unchecked"
@@ -173,8 +174,22 @@ def assess(mail: ParsedMail, authserv_ids: list[str], provider: str | None = Non
     if verified == "unchecked":
         return Trust(verified, False, ("no [trust] authserv_ids configured: authentication not checked",))
     if result is None:
-        return Trust(verified, True, (f"claims {from_domain} but no Authentication-Results from a trusted server",))
+        return _without_trusted_result(mail, from_domain, dkim)
     if verified == "pass":
         return Trust(verified, False, (f"{_writer(result)}: authenticated as {from_domain}",))
     failed = ", ".join(_failed_reasons(result)) or "no aligned pass"
     return Trust(verified, True, (f"claims {from_domain} but {_writer(result)} says {failed}",))
+
+
+def _without_trusted_result(mail: ParsedMail, from_domain: str, dkim: DkimChecker | None) -> Trust:
+    """An Amazon mail no trusted server vouches for: the gateway's DKIM check when configured; a
+    key it could not look up leaves the mail as suspect as without the check."""
+    missing = f"claims {from_domain} but no Authentication-Results from a trusted server"
+    if dkim is None:
+        return Trust("none", True, (missing,))
+    checked = dkim.check(mail.raw, from_domain)
+    if checked.result == "pass":
+        return Trust("pass", False, (f"{checked.reason}: authenticated as {from_domain}",))
+    if checked.result == "fail":
+        return Trust("fail", True, (f"claims {from_domain} but {checked.reason}",))
+    return Trust("none", True, (missing, checked.reason))

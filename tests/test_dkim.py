@@ -1,0 +1,159 @@
+"""[trust] verify_dkim: where no trusted Authentication-Results decides, the gateway verifies
+Amazon's DKIM signature itself. Mails are signed with a key made here; dkimpy gets the key
+record through its DNS hook, never from the network."""
+
+import base64
+import functools
+import subprocess
+
+import dkim
+import pytest
+from configs import make_config
+from mails import claim
+
+from gateway.config import ConfigError
+from gateway.judging import classify
+from gateway.judging.classify import Classifier
+from gateway.judging.dkim_check import DkimChecker
+from gateway.judging.trust import assess
+from gateway.mail.parse import parse_mail
+
+SELECTOR = b"sel1"
+SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id"]
+
+
+@pytest.fixture(scope="module")
+def rsa_key(tmp_path_factory):
+    """(private key PEM, the TXT record of its public key)."""
+    folder = tmp_path_factory.mktemp("dkim")
+    private = folder / "private.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(private), "2048"], check=True, capture_output=True)
+    public_der = subprocess.run(["openssl", "rsa", "-in", str(private), "-pubout", "-outform", "DER"],
+                                check=True, capture_output=True).stdout
+    return private.read_bytes(), b"v=DKIM1; k=rsa; p=" + base64.b64encode(public_der)
+
+
+class FakeDns:
+    """The TXT records dkimpy asks for, by name; counts the questions."""
+
+    def __init__(self, records: dict[bytes, bytes] | None = None, error: Exception | None = None):
+        self.records, self.error, self.asked = records or {}, error, []
+
+    def __call__(self, name: bytes, timeout: float = 5) -> bytes | None:
+        self.asked.append(name)
+        if self.error is not None:
+            raise self.error
+        return self.records.get(name)
+
+
+def key_name(domain: str) -> bytes:
+    return SELECTOR + b"._domainkey." + domain.encode() + b"."
+
+
+def unauthenticated_claim(order: str = "205-1111111-2222222", domain: str = "amazon.co.uk") -> bytes:
+    """An A-to-z claim without any Authentication-Results: the provider writes none."""
+    return b"".join(line for line in claim(order, domain=domain).splitlines(keepends=True)
+                    if not line.startswith(b"Authentication-Results:"))
+
+
+def signed(raw: bytes, key: bytes, domain: str) -> bytes:
+    return dkim.sign(raw, SELECTOR, domain.encode(), key, include_headers=SIGNED_HEADERS) + raw
+
+
+@pytest.fixture
+def dkim_classifier(tmp_path, monkeypatch):
+    """A classifier of a config with verify_dkim and no authserv_ids, its DKIM check given `dns`."""
+
+    def make(dns: FakeDns) -> tuple[Classifier, DkimChecker]:
+        config = make_config(tmp_path, trust={"verify_dkim": True})
+        assert config.verify_dkim and not config.authserv_ids
+        checker = DkimChecker(dns)
+        monkeypatch.setattr(classify, "assess_trust", functools.partial(assess, dkim=checker))
+        return Classifier(config), checker
+
+    return make
+
+
+def test_a_genuine_signed_claim_passes_and_is_a_crisis(dkim_classifier, rsa_key):
+    key, record = rsa_key
+    classifier, _ = dkim_classifier(FakeDns({key_name("amazon.co.uk"): record}))
+    verdict = classifier.classify(signed(unauthenticated_claim(), key, "amazon.co.uk"))
+    assert verdict.verified == "pass" and not verdict.suspicious
+    assert verdict.tier == 1 and verdict.subject.startswith("[CRISIS: A-to-Z |")
+    assert "trust: the gateway verified the DKIM signature of amazon.co.uk: authenticated as amazon.co.uk" in verdict.trace
+
+
+def test_a_body_changed_after_signing_fails(dkim_classifier, rsa_key):
+    key, record = rsa_key
+    classifier, _ = dkim_classifier(FakeDns({key_name("amazon.co.uk"): record}))
+    raw = signed(unauthenticated_claim(), key, "amazon.co.uk")
+    # the body changed on the way in, as where Microsoft's Safe Links rewrite a mail's links
+    rewritten = raw + b"https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fsellercentral.amazon.co.uk\r\n"
+    verdict = classifier.classify(rewritten)
+    assert verdict.verified == "fail" and verdict.suspicious
+    assert verdict.tier is None and verdict.subject.startswith("[SUSPECT] ")
+    assert any("the gateway's DKIM check of amazon.co.uk: the signature does not verify" in t for t in verdict.trace)
+
+
+def test_a_signature_of_another_domain_is_not_aligned(dkim_classifier, rsa_key):
+    key, record = rsa_key
+    dns = FakeDns({key_name("evil.example"): record})
+    classifier, _ = dkim_classifier(dns)
+    verdict = classifier.classify(signed(unauthenticated_claim(), key, "evil.example"))
+    assert verdict.verified == "fail" and verdict.suspicious and verdict.tier is None
+    assert any("no DKIM signature of amazon.co.uk (signed by: evil.example)" in t for t in verdict.trace)
+    assert dns.asked == []  # an unaligned signature is not even looked up
+
+
+def test_an_unsigned_claim_fails():
+    dns = FakeDns()
+    trust = assess(parse_mail(unauthenticated_claim()), [], dkim=DkimChecker(dns))
+    assert trust.verified == "fail" and trust.suspicious and dns.asked == []
+    assert trust.reasons == ("claims amazon.co.uk but the gateway found no DKIM signature of amazon.co.uk (signed by: none)",)
+
+
+@pytest.mark.parametrize("dns", [FakeDns(error=dkim.DnsTimeoutError("timed out")), FakeDns({})],
+                         ids=["timeout", "no key"])
+def test_a_failing_lookup_gives_none_not_fail(dkim_classifier, rsa_key, dns):
+    key, _ = rsa_key
+    classifier, _ = dkim_classifier(dns)
+    verdict = classifier.classify(signed(unauthenticated_claim(), key, "amazon.co.uk"))
+    assert verdict.verified == "none" and verdict.suspicious and verdict.tier is None
+    trust_lines = [t for t in verdict.trace if t.startswith("trust: ")]
+    assert trust_lines == ["trust: claims amazon.co.uk but no Authentication-Results from a trusted server",
+                           "trust: the gateway could not look up the DKIM key of amazon.co.uk: not checked"]
+    assert not any("fail" in t for t in trust_lines)
+
+
+def test_the_key_cache_is_used(rsa_key):
+    key, record = rsa_key
+    dns = FakeDns({key_name("amazon.co.uk"): record})
+    checker = DkimChecker(dns)
+    for order in ("205-1111111-2222222", "205-3333333-4444444"):
+        mail = parse_mail(signed(unauthenticated_claim(order), key, "amazon.co.uk"))
+        assert assess(mail, [], dkim=checker).verified == "pass"
+    assert dns.asked == [key_name("amazon.co.uk")] and checker.lookups == 1
+
+
+def test_a_failed_lookup_is_not_cached(rsa_key):
+    key, _ = rsa_key
+    dns = FakeDns(error=dkim.DnsTimeoutError("timed out"))
+    checker = DkimChecker(dns)
+    mail = parse_mail(signed(unauthenticated_claim(), key, "amazon.co.uk"))
+    assert [assess(mail, [], dkim=checker).verified for _ in range(2)] == ["none", "none"]
+    assert len(dns.asked) == 2
+
+
+def test_a_trusted_result_decides_before_the_dkim_check(rsa_key):
+    """Topmost trusted result first: a trusted fail stays a fail, even with a good signature."""
+    key, record = rsa_key
+    dns = FakeDns({key_name("amazon.co.uk"): record})
+    failing = b"Authentication-Results: mx.example.test; dkim=fail header.d=amazon.co.uk; dmarc=fail\r\n"
+    mail = parse_mail(signed(failing + unauthenticated_claim(), key, "amazon.co.uk"))
+    trust = assess(mail, ["mx.example.test"], dkim=DkimChecker(dns))
+    assert trust.verified == "fail" and trust.suspicious and dns.asked == []
+
+
+def test_verify_dkim_must_be_a_boolean(tmp_path):
+    with pytest.raises(ConfigError, match="verify_dkim must be true or false"):
+        make_config(tmp_path, trust={"verify_dkim": "yes"})

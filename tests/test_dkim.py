@@ -3,7 +3,6 @@ Amazon's DKIM signature itself. Mails are signed with a key made here; dkimpy ge
 record through its DNS hook, never from the network."""
 
 import base64
-import functools
 import subprocess
 
 import dkim
@@ -12,7 +11,6 @@ from configs import make_config
 from mails import claim
 
 from gateway.config import ConfigError
-from gateway.judging import classify
 from gateway.judging.classify import Classifier
 from gateway.judging.dkim_check import DkimChecker
 from gateway.judging.trust import assess
@@ -67,9 +65,10 @@ def dkim_classifier(tmp_path, monkeypatch):
     def make(dns: FakeDns) -> tuple[Classifier, DkimChecker]:
         config = make_config(tmp_path, trust={"verify_dkim": True})
         assert config.verify_dkim and not config.authserv_ids
-        checker = DkimChecker(dns)
-        monkeypatch.setattr(classify, "assess_trust", functools.partial(assess, dkim=checker))
-        return Classifier(config), checker
+        classifier = Classifier(config)
+        assert isinstance(classifier.dkim, DkimChecker)  # made from the configuration
+        classifier.dkim = DkimChecker(dns)  # its DNS answers from the test, never the network
+        return classifier, classifier.dkim
 
     return make
 

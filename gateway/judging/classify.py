@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from gateway.actions import ACTIONS
 from gateway.config import Config
 from gateway.judging import blockers, ids
+from gateway.judging.dkim_check import DkimChecker
 from gateway.judging.facts import MailFacts
 from gateway.judging.language import guess_language
 from gateway.judging.rules import Rule, RuleSet, load_rules
@@ -24,6 +25,8 @@ class Classifier:
     def __init__(self, config: Config, rules: RuleSet | None = None) -> None:
         self.config = config
         self.rules = rules if rules is not None else load_rules(config.rules_dir)
+        # [trust] verify_dkim: one checker for the classifier's life, so its key cache lasts
+        self.dkim = DkimChecker() if config.verify_dkim else None
         self.tag_pattern = tag_pattern(self._tag_words())
 
     def reload(self, rules: RuleSet) -> None:
@@ -44,7 +47,7 @@ class Classifier:
         facts = MailFacts(mail)
         trace: list[str] = []
 
-        trust = assess_trust(mail, list(self.config.authserv_ids), self.config.trust_provider)
+        trust = assess_trust(mail, list(self.config.authserv_ids), self.config.trust_provider, dkim=self.dkim)
         trace.extend(f"trust: {r}" for r in trust.reasons)
 
         rule, reasons = self.rules.first_match(facts)

@@ -98,7 +98,7 @@ def add_rules(sub: argparse._SubParsersAction) -> None:
 def add_check_config(sub: argparse._SubParsersAction) -> None:
     add_command(sub, "check-config", cmd_check_config,
                 "check the configuration, rules and templates, log in to each mailbox "
-                "and greet the smarthost (nothing is read, moved or sent); say what works and what to fix")
+                "and greet the smarthost (mail is only read, never moved or sent); say what works and what to fix")
 
 
 def add_run(sub: argparse._SubParsersAction) -> None:

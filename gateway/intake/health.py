@@ -1,8 +1,13 @@
-"""Which watched folders are connected: shared by the watcher threads, read by the daemon and the metrics."""
+"""Which watched folders are connected, and whether Amazon's mail passes [trust]: shared by the watcher
+threads, read by the daemon and the metrics."""
 
 from __future__ import annotations
 
 import threading
+
+from gateway.judging.trust_survey import TrustSurvey
+from gateway.judging.verdict import Verdict
+from gateway.mail.parse import ParsedMail
 
 
 class Health:
@@ -43,3 +48,44 @@ class Health:
     def refusals(self) -> dict[str, str]:
         with self._lock:
             return dict(self.refused)
+
+
+class TrustWatch:
+    """Per mailbox, how Amazon's mail fares with [trust] since the last one that passed, shared by
+    the pipelines of all threads. Once `threshold` Amazon mails in a row carry no trusted result,
+    the mailbox has a warning (the trust survey's advice) until one passes again; the warning is
+    handed out once, to be logged once, not at every mail."""
+
+    def __init__(self, authserv_ids: tuple[str, ...], threshold: int = 5) -> None:
+        self._lock = threading.Lock()
+        self.authserv_ids = tuple(authserv_ids)
+        self.threshold = threshold
+        self._since_pass: dict[str, TrustSurvey] = {}
+        self._untrusted: dict[str, int] = {}   # Amazon mails without a trusted result, since start
+        self._warnings: dict[str, str] = {}
+
+    def seen(self, mailbox: str, mail: ParsedMail, verdict: Verdict) -> str | None:
+        """Count one judged mail; the new warning when this mail makes one, else None."""
+        with self._lock:
+            survey = self._since_pass.setdefault(mailbox, TrustSurvey(self.authserv_ids))
+            before = survey.amazon_mails
+            survey.add(mail, verdict)
+            if survey.amazon_mails == before:
+                return None  # not Amazon's mail
+            if verdict.verified == "pass":
+                self._since_pass[mailbox] = TrustSurvey(self.authserv_ids)
+                self._warnings.pop(mailbox, None)
+                return None
+            self._untrusted[mailbox] = self._untrusted.get(mailbox, 0) + 1
+            if survey.amazon_mails < self.threshold or mailbox in self._warnings:
+                return None
+            self._warnings[mailbox] = "; ".join(survey.advice())
+            return self._warnings[mailbox]
+
+    def warnings(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._warnings)
+
+    def untrusted(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._untrusted)

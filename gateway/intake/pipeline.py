@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from gateway.intake.health import TrustWatch
 from gateway.judging.classify import Classifier
 from gateway.judging.freshness import hold_back
 from gateway.judging.tagging import apply_verdict
@@ -31,10 +32,12 @@ class Outcome:
 
 
 class Pipeline:
-    def __init__(self, classifier: Classifier, state: State, news: threading.Event | None = None) -> None:
+    def __init__(self, classifier: Classifier, state: State, news: threading.Event | None = None,
+                 trust: TrustWatch | None = None) -> None:
         self.classifier = classifier
         self.state = state
         self.news = news  # set when a mail planned actions beyond its tag, to wake the outbox
+        self.trust = trust  # told each recorded verdict, to say once when Amazon's mail stops passing
 
     def handle(self, raw: bytes, *, source: str = "", mailbox: str = "", now: datetime | None = None) -> Outcome:
         now = now or datetime.now(timezone.utc)
@@ -53,6 +56,8 @@ class Pipeline:
             return Outcome("duplicate", verdict, apply_verdict(raw, verdict), mail.sha256, mail, "already processed")
         if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
             self.news.set()
+        if self.trust is not None and (warning := self.trust.seen(mailbox, mail, verdict)):
+            log.warning("mailbox %s: %s", mailbox or "(relay)", warning)
         return Outcome("recorded", verdict, apply_verdict(raw, verdict), mail.sha256, mail)
 
     def _quarantine(self, raw: bytes, source: str, reason: str, now: datetime) -> Outcome:

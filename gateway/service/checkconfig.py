@@ -3,8 +3,10 @@
 Each check is a small function in CHECKS, run in order; it returns findings (ok, warn or fail,
 with what to fix). Nothing is created, changed or deleted: the mailboxes are logged in to and
 their folders examined (EXAMINE, LIST and STATUS, never SELECT or CREATE: a missing archive
-folder is only said), the smarthost greeted, but no mail is read, moved or sent, and the state
-is only looked at.
+folder is only said), the smarthost greeted, but no mail is moved or sent, and the state is only
+looked at. The only mail read is the inbox's last TRUST_DAYS days (at most TRUST_MAILS mails,
+through the read-only store: BODY.PEEK, no flag changes), judged to tell whether Amazon's mail
+passes [trust].
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import socket
 import ssl
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -25,10 +27,13 @@ from imapclient.exceptions import LoginError
 
 from gateway.config import Config, Mailbox
 from gateway.deadlines import digest
-from gateway.intake.stores.base import FolderMissing
-from gateway.intake.stores.factory import sent_store_for
+from gateway.intake.stores.base import TAGGED, FolderMissing
+from gateway.intake.stores.factory import sent_store_for, store_for
 from gateway.intake.stores.imap import FolderRefused, ImapStore, shown
+from gateway.judging.classify import Classifier
 from gateway.judging.rules import RuleFileErrors, load_rules
+from gateway.judging.trust_survey import TrustSurvey
+from gateway.mail.parse import MailError, parse_mail
 from gateway.outgoing.transport import DeliveryError, SmtpTransport
 from gateway.service.daemon import check_runnable
 from gateway.state import State
@@ -41,6 +46,8 @@ class Finding:
     fix: str = ""
 
 
+TRUST_DAYS = 14
+TRUST_MAILS = 300   # the newest ones: enough to see how Amazon's mail fares, quick on a big inbox
 IMAP_LOGIN_FIX = ("check imap_user and the password file; Gmail and Microsoft 365 refuse passwords: "
                   "use oauth2_token_command (XOAUTH2)")
 
@@ -161,6 +168,53 @@ def check_mailboxes(config: Config) -> Iterator[Finding]:
             yield from _login(mailbox)
 
 
+def _trust_survey(config: Config, mailbox: Mailbox, classifier: Classifier, now: datetime) -> TrustSurvey:
+    survey = TrustSurvey(config.authserv_ids)
+    store = store_for(mailbox, readonly=True)
+    try:
+        store.connect()
+        for uid in store.list_uids(0, (now - timedelta(days=TRUST_DAYS)).date())[-TRUST_MAILS:]:
+            stored = store.fetch(uid)
+            if stored is None or TAGGED in stored.flags or "\\Deleted" in stored.flags:
+                continue  # gone, a copy the gateway appended, or deleted: run leaves it
+            try:
+                mail = parse_mail(stored.raw, max_bytes=config.max_message_bytes)
+            except MailError:
+                continue
+            survey.add(mail, classifier.classify_parsed(mail, now))
+    finally:
+        store.close()
+    return survey
+
+
+def check_trust(config: Config) -> Iterator[Finding]:
+    """Whether the Amazon mail of the last TRUST_DAYS days in each watched inbox passes [trust];
+    when none does, the trust survey's diagnosis and what to set."""
+    watched = [m for m in config.mailboxes if m.watched]
+    if not watched:
+        return
+    try:
+        classifier = Classifier(config, load_rules(config.rules_dir))
+    except RuleFileErrors:
+        return  # check_rules says why
+    now = datetime.now(timezone.utc)
+    for mailbox in watched:
+        try:
+            survey = _trust_survey(config, mailbox, classifier, now)
+        except Exception as exc:  # noqa: BLE001 - the mailbox check says why it cannot be read
+            yield Finding("warn", f"mailbox {mailbox.name}: trust not checked, the inbox cannot be read "
+                                  f"({type(exc).__name__}: {exc})")
+            continue
+        counted = (f"mailbox {mailbox.name}: {survey.amazon_mails} Amazon mail(s) in the last {TRUST_DAYS} days: "
+                   f"{survey.amazon['pass']} pass")
+        if survey.misconfigured:
+            yield Finding("warn", counted, "; ".join(survey.advice()))
+        elif survey.amazon_mails:
+            yield Finding("ok", counted)
+        else:
+            yield Finding("ok", f"mailbox {mailbox.name}: no Amazon mail in the last {TRUST_DAYS} days: trust not tried")
+
+
 def check_smarthost(config: Config) -> Iterator[Finding]:
     smtp = config.smtp
     if smtp is None:
@@ -203,7 +257,7 @@ def check_relays(config: Config) -> Iterator[Finding]:
 
 CHECKS: list[tuple[str, Callable[[Config], Iterator[Finding]]]] = [
     ("rules", check_rules), ("templates", check_templates), ("state", check_state),
-    ("mailboxes", check_mailboxes), ("smarthost", check_smarthost), ("relays", check_relays),
+    ("mailboxes", check_mailboxes), ("trust", check_trust), ("smarthost", check_smarthost), ("relays", check_relays),
 ]
 
 

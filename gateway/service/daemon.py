@@ -21,7 +21,7 @@ from typing import Callable
 
 from gateway.config import Config, Mailbox
 from gateway.deadlines import backlog, cases, digest, reminders
-from gateway.intake.health import Health
+from gateway.intake.health import Health, TrustWatch
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.sentwatch import SentWatcher
 from gateway.intake.stores.base import FolderMissing, MailStore
@@ -58,6 +58,7 @@ class Daemon:
         self._lock = threading.Lock()
         self.mailboxes = [m for m in config.mailboxes if m.watched]
         self.health = Health()
+        self.trust = TrustWatch(config.authserv_ids)
         self.notifier = Notifier()
 
     def _classifier(self) -> Classifier:
@@ -69,7 +70,7 @@ class Daemon:
 
     def _pipeline(self) -> Pipeline:
         """Each thread its own SQLite connection; a mail that plans actions wakes the outbox."""
-        return Pipeline(self._classifier(), State(self.config.state_dir), self.news)
+        return Pipeline(self._classifier(), State(self.config.state_dir), self.news, self.trust)
 
     def _watcher(self, mailbox: Mailbox, store: MailStore, pipeline: Pipeline) -> Watcher:
         return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop,
@@ -163,7 +164,7 @@ class Daemon:
         if self.config.metrics_listen is None:
             return None
         try:
-            return MetricsServer(self.config.metrics_listen, self.config.state_dir, self.health)
+            return MetricsServer(self.config.metrics_listen, self.config.state_dir, self.health, self.trust)
         except OSError as exc:
             host, port = self.config.metrics_listen
             raise StartError(f"[metrics] cannot listen on {host}:{port}: {exc.strerror or exc}") from None
@@ -224,19 +225,21 @@ class Daemon:
     def _readiness(self, relays: int, started: bool) -> tuple[bool, str]:
         """Whether every mailbox is logged in (the state is open and the relays listen before the
         threads start), and the status line for `systemctl status`: the mailboxes not logged in
-        yet, and apart from them those whose folder the server refuses, with the fix."""
+        yet, and apart from them those whose folder the server refuses, with the fix; after them the
+        mailboxes whose Amazon mail stopped passing [trust], with what to set."""
         connected, errors = self.health.snapshot()
         refused = self.health.refusals()
         down = [m.name for m in self.mailboxes if not connected.get(m.name)]
+        trust = "".join(f"; mailbox {name}: {warning}" for name, warning in sorted(self.trust.warnings().items()))
         if not down:
-            return True, f"running: {len(self.mailboxes)} mailbox(es), {relays} relay(s)"
+            return True, f"running: {len(self.mailboxes)} mailbox(es), {relays} relay(s)" + trust
         parts = []
         if logging_in := [name for name in down if name not in refused]:
             what = "; ".join(f"{name}: {errors[name]}" if name in errors else name for name in logging_in)
             parts.append(f"not logged in to {what}" if started else f"logging in to {what}")
         if stuck := [name for name in down if name in refused]:
             parts.append("cannot watch " + "; ".join(f"{name}: {refused[name]}" for name in stuck))
-        return False, ("running, but " if started else "starting: ") + "; ".join(parts)
+        return False, ("running, but " if started else "starting: ") + "; ".join(parts) + trust
 
     def run_forever(self) -> None:
         State(self.config.state_dir).close()  # the state opens (and its schema is made) before anything runs

@@ -16,7 +16,7 @@ from typing import Iterator
 from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from gateway.intake.health import Health
+from gateway.intake.health import Health, TrustWatch
 from gateway.relays.listener import RELAY_SESSIONS, RELAY_TEMPORARY
 from gateway.state import State
 
@@ -81,12 +81,29 @@ class HealthCollector:
         yield gauge
 
 
+class TrustCollector:
+    """Amazon mails without a trusted result since the daemon started, by mailbox: a figure that
+    keeps rising means [trust] does not fit the mailbox's provider."""
+
+    def __init__(self, trust: TrustWatch) -> None:
+        self.trust = trust
+
+    def collect(self) -> Iterator[Metric]:
+        counter = CounterMetricFamily("crisis_gateway_amazon_untrusted", "Amazon mails recorded with no trusted "
+                                      "Authentication-Results (not passing [trust]), by mailbox", labels=["mailbox"])
+        for name, count in sorted(self.trust.untrusted().items()):
+            counter.add_metric([name], count)
+        yield counter
+
+
 class MetricsServer:
-    def __init__(self, listen: tuple[str, int], state_dir: Path, health: Health) -> None:
+    def __init__(self, listen: tuple[str, int], state_dir: Path, health: Health, trust: TrustWatch | None = None) -> None:
         self.state_collector = StateCollector(state_dir)
         self.health_collector = HealthCollector(health)
+        self.trust_collector = TrustCollector(trust or TrustWatch(()))
         REGISTRY.register(self.state_collector)
         REGISTRY.register(self.health_collector)
+        REGISTRY.register(self.trust_collector)
         try:
             self.server, self.thread = start_http_server(listen[1], listen[0], registry=REGISTRY)
         except OSError:
@@ -97,6 +114,7 @@ class MetricsServer:
     def _unregister(self) -> None:
         REGISTRY.unregister(self.state_collector)
         REGISTRY.unregister(self.health_collector)
+        REGISTRY.unregister(self.trust_collector)
         self.state_collector.close()
 
     def stop(self) -> None:

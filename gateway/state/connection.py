@@ -34,8 +34,9 @@ class Connection:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA busy_timeout=10000")
-        with self.transaction():
-            schema.create(self.db)
+        if not schema.is_current(self.db):
+            with self.transaction():
+                schema.create(self.db)
         # A command run by hand as root must not leave the service's files to root (the service
         # could no longer write its own state, nor read the mails it keeps): what it writes in the
         # state folder goes to the folder's owner.

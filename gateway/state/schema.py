@@ -11,6 +11,16 @@ from gateway.state import audit
 OUTBOX_ADDED = {"throttled_at": str, "not_before": str}
 
 
+# Raised by one whenever a table, column or index is added below: a state at this version is
+# opened without taking the write lock, so a command (backup, status) never waits for a busy writer.
+VERSION = 1
+
+
+def is_current(db: sqlite_utils.Database) -> bool:
+    """Whether the state has every table, column and index of this VERSION (read without a lock)."""
+    return db.execute("PRAGMA user_version").fetchone()[0] >= VERSION
+
+
 def create(db: sqlite_utils.Database) -> None:
     """Inside the caller's transaction."""
     tables = db.table_names()
@@ -91,3 +101,4 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_throttled_at ON outbox (throttled_at)")
     audit.create_schema(db)
     db.execute("CREATE INDEX IF NOT EXISTS idx_audit_message_key ON audit (message_key)")
+    db.execute(f"PRAGMA user_version = {VERSION}")

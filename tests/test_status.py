@@ -63,3 +63,22 @@ def test_resolve_stops_the_clock_with_the_note_in_the_audit_trail(tmp_path):
 def test_resolve_names_a_bad_reference(tmp_path, reference):
     done = cli("resolve", reference, "--config", str(write_config(tmp_path)), "--note", "x")
     assert done.returncode == 2 and "neither an order id" in done.stderr
+
+
+def test_status_filters_by_tier_overdue_and_due_within(tmp_path):
+    """The digest's "and N more" commands: --tier, --overdue and --due-within, together or alone."""
+    config = write_config(tmp_path)
+    recorded(config, claim(ORDER), buyer("305-1111111-2222222", "Is it blue?", token="zz"))
+
+    def listed(*filters: str) -> list[str]:
+        done = cli("status", "--config", str(config), "--json", "--now", NOW, *filters)
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line)["order_id"] for line in done.stdout.splitlines()]
+
+    # at NOW the buyer's message (tier 2) is 2 h overdue, the claim (tier 1) due in 23 h
+    assert listed() == ["305-1111111-2222222", ORDER]
+    assert listed("--tier", "1") == [ORDER] and listed("--tier", "2") == ["305-1111111-2222222"]
+    assert listed("--overdue") == ["305-1111111-2222222"] and listed("--overdue", "--tier", "1") == []
+    assert listed("--due-within", "24") == [ORDER] and listed("--due-within", "12") == []
+    table = cli("status", "--config", str(config), "--now", NOW, "--tier", "1").stdout
+    assert table.splitlines()[-1] == "1 listed, of 2 open, 0 overdue" and "305-1111111-2222222" not in table

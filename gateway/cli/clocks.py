@@ -29,9 +29,20 @@ def _left(seconds: int | None) -> str:
     return f"OVERDUE {text}" if seconds < 0 else text
 
 
+def _wanted(row: dict, args: argparse.Namespace) -> bool:
+    """The filters of status: --tier, --overdue, --due-within (each, when given, must hold)."""
+    if args.tier is not None and row["tier"] != args.tier:
+        return False
+    if args.overdue and not row["overdue"]:
+        return False
+    left = row["seconds_left"]
+    return args.due_within is None or (left is not None and 0 <= left < args.due_within * 3600)
+
+
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
     with existing_state(config) as state:
-        rows = status_rows(state, parse_now(args.now) or datetime.now(timezone.utc))
+        every = status_rows(state, parse_now(args.now) or datetime.now(timezone.utc))
+    rows = [row for row in every if _wanted(row, args)]
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -41,7 +52,8 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
               (r["last_action"] or {}).get("what", "-")] for r in rows]
     print_table(["due", "left", "tier", "category", "order / case", "last action"], table)
     overdue = sum(r["overdue"] for r in rows)
-    print(f"{len(rows)} open, {overdue} overdue")
+    shown = f" listed, of {len(every)} open" if len(rows) != len(every) else " open"
+    print(f"{len(rows)}{shown}, {overdue} overdue")
     return EXIT_OK
 
 
@@ -109,6 +121,9 @@ def add_status(sub: argparse._SubParsersAction) -> None:
     status = add_command(sub, "status", cmd_status,
                          "open clocks, the most urgent first: time left, tier, category, last action")
     status.add_argument("--json", action="store_true", help="one JSON object per line")
+    status.add_argument("--tier", type=int, choices=(1, 2), help="only the clocks of this tier")
+    status.add_argument("--overdue", action="store_true", help="only the clocks whose deadline has passed")
+    status.add_argument("--due-within", type=float, metavar="HOURS", help="only the clocks due in the next HOURS, not yet overdue")
     status.add_argument("--now", help="pretend the time is this (ISO 8601)")
 
 

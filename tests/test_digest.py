@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from captured import captured_mail
 from configs import config_data, config_toml, smtp_capture
+from mailfactory import make
 from mails import buyer, case, claim
 from recording import recorded
 from servers import missing
@@ -71,6 +72,25 @@ def test_the_digest_sorts_open_clocks_into_overdue_due_today_and_later_crises(co
     week_later = content(config, NOW + timedelta(days=8))
     assert week_later["counts"]["mails"] == 0
     assert {r["order_id"] for r in week_later["overdue"]} == {OVERDUE, TODAY, LATER}
+
+
+def test_the_last_7_days_count_the_mails_recorded_in_them_whatever_their_date(tmp_path):
+    """Mail read on a first start is weeks old by its Date and Received stamp: it counts in the
+    week the gateway recorded it, as the actions it caused do; mail recorded before the week, or
+    after the time the digest is made for, does not."""
+    config = config_from_dict(settings(tmp_path))
+    weeks_old = [make(kind, seed=n, arrival=NOW - timedelta(days=21)).raw
+                 for n, kind in enumerate(["buyer_message", "atoz_claim", "chargeback", "other"])]
+    recorded(config, *weeks_old[:3], now=NOW - timedelta(days=2))
+    recorded(config, weeks_old[3], now=NOW - timedelta(days=8))
+    recorded(config, make("buyer_message", seed=9, arrival=NOW).raw, now=NOW + timedelta(hours=1))
+    counts = content(config)["counts"]
+    assert counts["mails"] == 3 and counts["tier1"] == 2
+    assert dict(counts["by_category"]) == {"buyer_message": 1, "atoz_claim": 1, "chargeback": 1}
+    with State(config.state_dir) as state:
+        made = digest.render(config, digest.gather(state, config, NOW))
+    assert "3 mails, 2 of them crises (tier 1)" in made.text
+    assert "3 mails recorded, 2 of them crises (tier 1)" in made.html
 
 
 def test_the_daemon_queues_one_digest_a_day_from_the_configured_hour(config):

@@ -58,13 +58,13 @@ def _waiting_cases(state: State, config: Config, now: datetime) -> list[dict[str
 
 
 def _counts(state: State, now: datetime) -> dict[str, Any]:
+    """The last 7 days up to `now`, every figure by the gateway's own time of it: mails by when
+    they were recorded (not by their Date), actions by when they were done."""
     since = now - WEEK
-    by_category = state.mails_by_category_since(since)
-    kinds = state.audit_counts_since(since, ("reply_sent", "clock_stopped", "reminder", "escalation", "dead_letter",
-                                             "quarantined"))
+    kinds = state.audit_counts_between(since, now, ("reply_sent", "clock_stopped", "reminder", "escalation",
+                                                    "dead_letter", "quarantined"))
     return {
-        "mails": sum(n for _, n in by_category), "by_category": by_category,
-        "tier1": state.tier1_mail_count_since(since), "suspicious": state.suspicious_mail_count_since(since),
+        **state.mail_counts_recorded(since, now), "by_category": state.mails_recorded_by_category(since, now),
         "missed": state.deadlines_missed(since, now),
         "activity": [("replies sent by the team", kinds.get("reply_sent", 0)), ("clocks stopped", kinds.get("clock_stopped", 0)),
                      ("reminders", kinds.get("reminder", 0)), ("escalations", kinds.get("escalation", 0)),

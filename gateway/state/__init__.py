@@ -8,6 +8,7 @@ One `State` for its callers, made of one part per table or two, each in a module
   clocks      clocks opened, updated and stopped
   reminders   the steps of the reminder ladders that fired
   backlog     crises first seen late, waiting for their backlog report
+  period      what was recorded in a period: the digest's counts
   outbox      rows queued, what the queue holds
   progress    folder cursors, tagging in place, recipients reached by a relayed mail
   audit       the hash-chained trail and its queries
@@ -23,6 +24,7 @@ from gateway.state.clocks import AMAZON_DEADLINES, CASE_CLOSED, CASE_REPLIED, SE
 from gateway.state.connection import BackupFailed, Connection
 from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
+from gateway.state.period import Period
 from gateway.state.progress import Progress
 from gateway.state.reminders import Reminders
 
@@ -32,5 +34,5 @@ __all__ = [
 ]
 
 
-class State(Connection, Messages, Clocks, Reminders, Backlog, Outbox, Progress, AuditTrail):
+class State(Connection, Messages, Clocks, Reminders, Backlog, Period, Outbox, Progress, AuditTrail):
     """Used by one thread at a time; every write goes through `transaction()`."""

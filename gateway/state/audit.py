@@ -133,13 +133,6 @@ class AuditTrail:
         return [_with_detail(row) for row in self.db.query(
             "SELECT at, detail FROM audit WHERE order_id = ? AND kind = 'reply_sent' ORDER BY id", [order_id])]
 
-    def audit_counts_since(self, since: datetime, kinds: tuple[str, ...]) -> dict[str, int]:
-        """Rows of each of `kinds` since then; a kind without any is left out."""
-        marks = ", ".join("?" * len(kinds))
-        return dict(self.db.execute(
-            f"SELECT kind, count(*) FROM audit WHERE at >= ? AND kind IN ({marks}) GROUP BY kind",
-            [since.isoformat(timespec="seconds"), *kinds]).fetchall())
-
     def audit_of_message(self, message_key: str, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         """The audit rows of these kinds about one mail, oldest first, with their detail parsed."""
         marks = ", ".join("?" * len(kinds))

@@ -112,21 +112,7 @@ class Messages:
         ) if row["last"]]
         return max((datetime.fromisoformat(s) for s in stamps), default=None)
 
-    # Counts, for the digest and the metrics.
-    def mails_by_category_since(self, since: datetime) -> list[tuple[str, int]]:
-        """(category, mails) of the mails arrived since then, the most frequent first."""
-        return [(row["category"], row["n"]) for row in self.db.query(
-            "SELECT category, count(*) AS n FROM messages WHERE arrival >= ?"
-            " GROUP BY category ORDER BY n DESC, category", [since.isoformat(timespec="seconds")])]
-
-    def tier1_mail_count_since(self, since: datetime) -> int:
-        return self.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND tier = 1",
-                               [since.isoformat(timespec="seconds")]).fetchone()[0]
-
-    def suspicious_mail_count_since(self, since: datetime) -> int:
-        return self.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND suspicious = 1",
-                               [since.isoformat(timespec="seconds")]).fetchone()[0]
-
+    # Counts, for the metrics (the digest's are in period.py).
     def mails_by_category_and_tier(self) -> list[tuple[str | None, int, int]]:
         """(category, tier, mails) of every mail recorded; tier 0 for a mail without one."""
         return self.db.execute(

@@ -92,7 +92,7 @@ def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
 
 def write_digest(config: Config, state: State, now: datetime, out: Path) -> tuple[Path, Path]:
     """digest.html and digest.txt (its first line the subject) in `out`, for a look or a browser."""
-    made = digest.render(config, digest.gather(state, config, now))
+    made = digest.compose(state, config, now)
     out.mkdir(parents=True, exist_ok=True)
     (out / "digest.html").write_text(made.html, "utf-8")
     (out / "digest.txt").write_text(f"Subject: {made.subject}\n\n{made.text}", "utf-8")
@@ -145,7 +145,7 @@ def add_evidence(sub: argparse._SubParsersAction) -> None:
 
 def add_digest(sub: argparse._SubParsersAction) -> None:
     daily = add_command(sub, "digest", cmd_digest,
-                        "send the digest to managers now: overdue, due today, open crises, cases "
+                        "send the digest to managers now: due within 24 hours, crises overdue, tier 2, cases "
                         "waiting for Amazon, the last 7 days (the daemon sends it daily at [digest] hour)")
     daily.add_argument("--now", help="pretend the time is this (ISO 8601)")
     daily.add_argument("--to", action="append", metavar="ADDRESS", help="send to this address instead (repeatable)")

@@ -119,7 +119,7 @@ def test_a_reply_filed_in_the_sent_folder_stops_the_clock_while_running(dovecot,
 
     def clock_status():
         with State(state_dir) as state:
-            return (state.clock(f"order:{order}") or {}).get("status")
+            return (state.clock(f"order:{order}:buyer") or {}).get("status")
 
     raw = mails.buyer(order, "Where is my parcel? Otherwise I will file an A-to-z claim.")
     dovecot.append(raw)

@@ -68,8 +68,8 @@ def test_a_reply_ends_the_ladder(tmp_path):
     recorded(config, claim(ORDER), now=ARRIVAL)
     assert fire(config, DEADLINE - timedelta(hours=24)) == [("remind", "T-24h", "sent", False)]
     with State(config.state_dir) as state:
-        state.record_relayed("outbound", "k", ["buyer@marketplace.amazon.co.uk"], "reply_sent", {}, order_id=ORDER,
-                             stop_clock="reply sent by the team")
+        state.record_relayed("outbound", "k", ["atoz-guarantee@amazon.co.uk"], "reply_sent", {}, order_id=ORDER,
+                             stop_clock="reply sent by the team", stop_keys=(f"order:{ORDER}:claim",))
     assert fire(config, DEADLINE - timedelta(hours=1)) == []
 
 
@@ -77,7 +77,7 @@ def test_a_buyer_message_is_reminded_at_t_minus_4h_and_not_escalated(tmp_path):
     config = reminder_config(tmp_path)
     recorded(config, buyer(ORDER, "Can I still change the colour of the kettle?"), now=ARRIVAL)
     with State(config.state_dir) as state:
-        deadline = datetime.fromisoformat(state.clock(f"order:{ORDER}")["deadline"])
+        deadline = datetime.fromisoformat(state.clock(f"order:{ORDER}:buyer")["deadline"])
     assert fire(config, deadline - timedelta(hours=5)) == []
     assert fire(config, deadline - timedelta(hours=4)) == [("remind", "T-4h", "sent", False)]
     assert fire(config, deadline) == []

@@ -39,7 +39,8 @@ def _open_rows(state: State, config: Config, now: datetime) -> list[dict[str, An
     rows = []
     for row in status_rows(state, now):
         deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
-        rows.append({**row, "reference": row["order_id"] or f"case {row['case_id']}", "label": config.tag_word(row["category"]),
+        rows.append({**row, "reference": row["clock"] if row["clock"].startswith("account:")
+                     else row["order_id"] or f"case {row['case_id']}", "label": config.tag_word(row["category"]),
                      "subject": subjects.get(row["clock"], ""),
                      "due": format_due(deadline, config.timezone) if deadline else "-",
                      "left": time_left(deadline, now) if deadline else "-",

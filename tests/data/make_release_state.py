@@ -43,7 +43,9 @@ def main(out: Path) -> None:
     with State(config.state_dir) as state:
         fired = reminders.fire_due(state, config, datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))
         assert fired, "no reminder step fired"
-        dump = "\n".join(state.db.conn.iterdump())
+        # iterdump leaves out the schema version (PRAGMA user_version): written after the dump
+        version = state.db.execute("PRAGMA user_version").fetchone()[0]
+        dump = "\n".join(state.db.conn.iterdump()) + f"\nPRAGMA user_version = {version};"
     header = "".join(f"-- {line}\n".replace("-- \n", "--\n") for line in __doc__.strip().splitlines())
     out.write_text(header + dump + "\n", "utf-8")
 

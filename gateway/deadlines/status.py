@@ -74,7 +74,7 @@ def _describe(row: dict[str, Any]) -> str:
 
 def last_action(state: State, clock: dict[str, Any]) -> dict[str, Any] | None:
     row = state.latest_audit(order_id=clock.get("order_id"), case_id=clock.get("case_id"),
-                             message_key=clock.get("last_message_key"))
+                             message_key=clock.get("last_message_key"), clock=clock["key"])
     return {"what": _describe(row), "at": row["at"]} if row else None
 
 

@@ -12,7 +12,7 @@ from processes import cli, status_rows
 from recording import recorded
 
 from gateway.config import ConfigError, load_config
-from gateway.deadlines import reminders
+from gateway.deadlines import digest, reminders
 from gateway.intake.replies import judge, record_reply
 from gateway.judging.classify import Classifier
 from gateway.mail.parse import parse_mail
@@ -184,3 +184,11 @@ def test_account_health_reminders_have_default_steps(tmp_path):
 def test_a_bad_account_health_window_names_key_and_fix(tmp_path, value):
     with pytest.raises(ConfigError, match=r"\[gateway\] account_health_hours must be a number of hours above 0"):
         make_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "account_health_hours": value})
+
+
+def test_the_digest_lists_an_account_health_notice_among_the_open_crises(tmp_path):
+    config = load_config(write_config(tmp_path))
+    recorded(config, mails.account_health("Policy warning", "Act on B0ABCDEF12 within 72 hours."))
+    with State(config.state_dir) as state:
+        made = digest.render(config, digest.gather(state, config, datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)))
+    assert "account:B0ABCDEF12" in made.text and "account:B0ABCDEF12" in made.html

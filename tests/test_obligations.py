@@ -116,7 +116,7 @@ def test_resolve_only_one_obligation_or_one_clock(tmp_path):
 
 
 @pytest.mark.parametrize("arguments, said", [
-    (["302-0000000-0000001", "--only", "claim"], "the state has no clock of it"),
+    (["302-0000000-0000001", "--only", "claim"], "no open claim clock for order 302-0000000-0000001; the state has no"),
     (["12345678901", "--only", "claim"], "--only claim needs an order id"),
     (["account:nothing"], "the state has no such clock"),
 ])
@@ -141,7 +141,8 @@ def test_an_account_deactivation_is_a_status_row_with_the_deadline_it_states(tmp
 
 
 def test_an_account_notice_without_a_deadline_gets_the_configured_window(tmp_path):
-    removed = mails.account_health("Listing removed: B0ABCDEF12", "We removed your listing B0ABCDEF12 for a safety complaint.")
+    removed = mails.account_health("Listing removed: B0ABCDEF12",
+                                   "We removed your listing B0ABCDEF12 for a safety complaint.")
     config = write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "account_health_hours": 48})
     recorded(config, removed)
     [row] = status_rows(config, NOW)

@@ -10,6 +10,7 @@ from gateway.judging import ids, obligations
 from gateway.state import State
 
 KEY_KINDS = ("order:", "account:", "case:")
+NONE_KNOWN = "the state has no such clock (crisis-gateway status lists the open ones)"
 
 
 class NoClock(LookupError):
@@ -50,12 +51,10 @@ def clocks_to_resolve(state: State, target: str, only: str | None = None) -> lis
         if found:
             return found
         what = f"no open {only} clock" if only else "no open clock"
-        raise NoClock(f"{what} for order {target}; " + (f"its clocks: {_listed(known)}" if known else
-                                                           "the state has no clock of it (crisis-gateway status lists the open ones)"))
+        raise NoClock(f"{what} for order {target}; " + (f"its clocks: {_listed(known)}" if known else NONE_KNOWN))
     clock = state.clock(target)
     if clock is None or clock["status"] != "open":
-        raise NoClock(f"no open clock {target}; " + (f"it is {clock['status']}" if clock else
-                                                      "the state has no such clock (crisis-gateway status lists the open ones)"))
+        raise NoClock(f"no open clock {target}; " + (f"it is {clock['status']}" if clock else NONE_KNOWN))
     return [clock]
 
 

@@ -99,7 +99,8 @@ class Clocks:
                 "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "open", "stopped_at": None,
                 "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key, "seen_at": stamp,
             }, pk="key")
-            return "clock_opened", {"category": verdict.category, "deadline": deadline, "clock": key, "obligation": duty.name}
+            return "clock_opened", {"category": verdict.category, "deadline": deadline, "clock": key,
+                                    "obligation": duty.name}
         category, new_deadline = obligations.merged(
             duty, (existing["category"], datetime.fromisoformat(existing["deadline"])), verdict.category, verdict.deadline)
         changes: dict[str, Any] = {"updated_at": stamp, "last_message_key": verdict.message_key}

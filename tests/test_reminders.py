@@ -95,7 +95,8 @@ def test_the_reminder_mail_says_what_is_due_and_carries_the_crisis_tag(tmp_path)
     assert any(s.startswith(b"[Reminder T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
     assert any(s.startswith(b"[ESCALATION T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
     body = base64.b64decode(sent[0].split(b"\r\n\r\n", 1)[1]).decode()
-    assert "Time left: 6 h 00 min" in body and f"crisis-gateway resolve {ORDER}" in body
+    assert "Time left: 6 h 00 min" in body and f"crisis-gateway resolve {ORDER} --only claim" in body
+    assert "Duty:      answer Amazon (claim)" in body
 
 
 def test_steps_are_configurable_and_checked(tmp_path):

@@ -14,7 +14,8 @@ from gateway.cli.command import add_command
 from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS, existing_state, parse_now, print_table
 from gateway.config import Config, ConfigError
 from gateway.deadlines import digest, evidence
-from gateway.deadlines.status import clock_key, status_rows
+from gateway.deadlines.status import NoClock, clocks_to_resolve, is_order_id, resolve_target, status_rows
+from gateway.judging import obligations
 from gateway.judging.subject import format_due
 from gateway.mail.text import one_line
 from gateway.outgoing.outbox import Outbox
@@ -48,33 +49,46 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
             print(json.dumps(row, ensure_ascii=False))
         return EXIT_OK
     table = [[format_due(datetime.fromisoformat(r["deadline"]), config.timezone) if r["deadline"] else "-", _left(r["seconds_left"]),
-              str(r["tier"] or "-"), r["category"], r["order_id"] or f"case {r['case_id']}",
+              str(r["tier"] or "-"), obligations.label(r["obligation"]), r["category"], reference(r),
               (r["last_action"] or {}).get("what", "-")] for r in rows]
-    print_table(["due", "left", "tier", "category", "order / case", "last action"], table)
+    print_table(["due", "left", "tier", "obligation", "category", "order / case / notice", "last action"], table)
     overdue = sum(r["overdue"] for r in rows)
     shown = f" listed, of {len(every)} open" if len(rows) != len(every) else " open"
     print(f"{len(rows)}{shown}, {overdue} overdue")
     return EXIT_OK
 
 
+def reference(row: dict) -> str:
+    """What a status row is about, as resolve takes it: the order id, "case ID", or the notice's clock key."""
+    if row["clock"].startswith("account:"):
+        return row["clock"]
+    return row["order_id"] or f"case {row['case_id']}"
+
+
 def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
-    key = clock_key(args.reference)
-    if key is None:
-        print(f"error: {args.reference!r} is neither an order id like 114-2682884-2909064 nor a case id (digits)",
-              file=sys.stderr)
+    now = parse_now(args.now) or datetime.now(timezone.utc)
+    try:
+        target = resolve_target(args.reference, args.only)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     with existing_state(config) as state:
-        stopped = state.stop_clock(key, f"resolved by hand: {one_line(args.note)}",
-                                   parse_now(args.now) or datetime.now(timezone.utc), note=args.note, by=getpass.getuser())
-    if not stopped:
-        print(f"error: no open clock for {args.reference} (crisis-gateway status lists them)", file=sys.stderr)
-        return EXIT_PROBLEMS
-    print(f"{key}: stopped ({args.note})")
+        try:
+            clocks = clocks_to_resolve(state, target, args.only)
+        except NoClock as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        with state.transaction():
+            for clock in clocks:
+                state.stop_clock(clock["key"], f"resolved by hand: {one_line(args.note)}", now, note=args.note,
+                                 by=getpass.getuser(), obligation=clock.get("obligation"))
+    for clock in clocks:
+        print(f"{clock['key']} ({obligations.label(clock.get('obligation'))}): stopped ({args.note})")
     return EXIT_OK
 
 
 def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
-    if clock_key(args.order) != f"order:{args.order}":
+    if not is_order_id(args.order):
         print(f"error: {args.order!r} is not an order id like 114-2682884-2909064", file=sys.stderr)
         return EXIT_CONFIG
     with existing_state(config) as state:
@@ -119,7 +133,7 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
 
 def add_status(sub: argparse._SubParsersAction) -> None:
     status = add_command(sub, "status", cmd_status,
-                         "open clocks, the most urgent first: time left, tier, category, last action")
+                         "open clocks, the most urgent first: time left, tier, obligation, category, last action")
     status.add_argument("--json", action="store_true", help="one JSON object per line")
     status.add_argument("--tier", type=int, choices=(1, 2), help="only the clocks of this tier")
     status.add_argument("--overdue", action="store_true", help="only the clocks whose deadline has passed")
@@ -129,8 +143,11 @@ def add_status(sub: argparse._SubParsersAction) -> None:
 
 def add_resolve(sub: argparse._SubParsersAction) -> None:
     resolve = add_command(sub, "resolve", cmd_resolve,
-                          "stop the clock of an order or a case by hand, with a note for the audit trail")
-    resolve.add_argument("reference", metavar="ORDER|CASE", help="an order id (114-2682884-2909064) or a case id")
+                          "stop clocks by hand, with a note for the audit trail: every open one of an order "
+                          "(or --only one obligation), a case's, or one clock as status shows it")
+    resolve.add_argument("reference", metavar="ORDER|CASE|CLOCK",
+                         help="an order id (114-2682884-2909064), a case id, or a clock (order:ID:claim, account:B0...)")
+    resolve.add_argument("--only", choices=obligations.names(), help="with an order id: stop only this obligation's clock")
     resolve.add_argument("--note", required=True, help="why: what was done")
     resolve.add_argument("--now", help=argparse.SUPPRESS)
 

@@ -5,7 +5,7 @@ One `State` for its callers, made of one part per table or two, each in a module
   connection  the database opened, transactions, raw mail files, owner, backup
   schema      the tables and indexes
   messages    verdicts recorded, mails looked up, the history of a buyer and an order
-  clocks      clocks opened, updated and stopped
+  clocks      clocks opened, updated and stopped, one per obligation
   reminders   the steps of the reminder ladders that fired
   backlog     crises first seen late, waiting for their backlog report
   period      what was recorded in a period: the digest's counts
@@ -20,7 +20,7 @@ from __future__ import annotations
 from gateway.state import audit
 from gateway.state.audit import AuditTrail
 from gateway.state.backlog import Backlog
-from gateway.state.clocks import AMAZON_DEADLINES, CASE_CLOSED, CASE_REPLIED, SEVERITY, WAITING_FOR_AMAZON, Clocks
+from gateway.state.clocks import CASE_CLOSED, CASE_REPLIED, WAITING_FOR_AMAZON, Clocks
 from gateway.state.connection import BackupFailed, Connection
 from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
@@ -29,7 +29,7 @@ from gateway.state.progress import Progress
 from gateway.state.reminders import Reminders
 
 __all__ = [
-    "AMAZON_DEADLINES", "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "SEVERITY", "WAITING_FOR_AMAZON",
+    "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "WAITING_FOR_AMAZON",
     "State", "audit",
 ]
 

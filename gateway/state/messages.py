@@ -50,6 +50,7 @@ class Messages:
             clock_event = self._update_clock(verdict, now)
             if clock_event:
                 audit.append(self.db, clock_event[0], clock_event[1], **ids)
+                self.db["messages"].update(verdict.message_key, {"clock": clock_event[1]["clock"]})
             for action in verdict.actions:
                 audit.append(self.db, "planned", action.as_dict(), **ids)
             for action in verdict.held_back:

@@ -1,0 +1,94 @@
+"""No thread of the daemon dies silently: a watcher or the outbox that fails with an unexpected
+error is started again with backoff, and the failure shows in one log line, the status line of
+`systemctl status`, the metrics and check-config (through the audit trail)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+
+from configs import make_config, smtp_capture
+from servers import wait_until
+
+from gateway.service import checkconfig, daemon, supervisor
+from gateway.service.metrics import FailuresCollector
+from gateway.state import State
+
+
+def test_a_failing_thread_body_is_started_again_with_backoff_and_each_failure_is_one_log_line(monkeypatch, caplog):
+    monkeypatch.setattr(supervisor, "FIRST_BACKOFF", 0.05)
+    runs: list[float] = []
+
+    def body() -> None:
+        runs.append(time.monotonic())
+        if len(runs) < 4:
+            raise RuntimeError(f"bug number {len(runs)}")
+
+    failures = supervisor.Failures()
+    with caplog.at_level(logging.INFO, logger="gateway.supervisor"):
+        supervisor.supervised("watch shop", body, threading.Event(), failures)()
+    assert len(runs) == 4  # the fourth run returned: finished, not started again
+    pauses = [b - a for a, b in zip(runs, runs[1:])]
+    assert pauses[0] >= 0.05 and pauses[1] >= 0.1 and pauses[2] >= 0.2  # the backoff doubles
+    failure = failures.snapshot()["watch shop"]
+    assert (failure.count, failure.error) == (3, "RuntimeError: bug number 3")
+    lines = [r.getMessage() for r in caplog.records if r.name == "gateway.supervisor"]
+    assert len(lines) == 3 and "watch shop: failed with RuntimeError: bug number 1" in lines[0]
+    assert "\n" not in "".join(lines)
+    assert "watch shop (3x" in failures.status() and "bug number 3" in failures.status()
+
+
+def test_a_stopped_daemon_does_not_restart_a_failing_thread():
+    stop = threading.Event()
+    runs = []
+
+    def body() -> None:
+        runs.append(1)
+        stop.set()
+        raise RuntimeError("failed while stopping")
+
+    supervisor.supervised("outbox", body, stop, supervisor.Failures())()
+    assert runs == [1]
+
+
+def test_a_watcher_that_fails_is_restarted_reads_its_mailbox_and_the_failure_is_shown_everywhere(tmp_path, monkeypatch):
+    monkeypatch.setattr(supervisor, "FIRST_BACKOFF", 0.05)
+    inbox = tmp_path / "inbox"
+    for sub in ("cur", "new", "tmp"):
+        (inbox / sub).mkdir(parents=True)
+    config = make_config(tmp_path, mailbox=[{"name": "shop", "address": "support@shop.example", "maildir": str(inbox),
+                                             "sent_folder": "none", "poll_seconds": 0.2}],
+                         smtp=smtp_capture(tmp_path))
+    gateway = daemon.Daemon(config)
+    real_watch, calls = gateway._watch, []
+
+    def watch_failing_once(mailbox) -> None:
+        calls.append(mailbox.name)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        real_watch(mailbox)
+
+    gateway._watch = watch_failing_once
+    seen: dict[str, str] = {}
+
+    def look_then_stop() -> None:
+        try:
+            wait_until(lambda: gateway.health.snapshot()[0].get("shop"), timeout=20)
+            seen["status"] = gateway._readiness(0, True)[1]
+        finally:
+            gateway.stop.set()
+
+    threading.Thread(target=look_then_stop).start()
+    gateway.run_forever()
+    assert calls == ["shop", "shop"]
+    assert "restarted after a failure: watch shop (1x" in seen["status"]
+    assert "OperationalError: database is locked" in seen["status"]
+    state = State(config.state_dir)
+    assert state.audit_count("thread_failed") == 1
+    state.close()
+    metric = next(iter(FailuresCollector(gateway.failures).collect()))
+    assert [(s.labels, s.value) for s in metric.samples if s.name.endswith("_total")] == [({"thread": "watch shop"}, 1)]
+    [finding] = list(checkconfig.check_threads(config))
+    assert finding.level == "warn" and "watch shop" in finding.what and "database is locked" in finding.what

@@ -56,6 +56,8 @@ log = logging.getLogger("gateway.daemon")
 PIPELINES = 8
 # IMAP logins under way at once: a start with hundreds of mailboxes logs in a few at a time
 LOGINS_AT_ONCE = 8
+# the Sent folders log in once every inbox has tried, or after this long at the latest
+INBOXES_FIRST_SECONDS = 60.0
 # file descriptors besides the IMAP connections: SQLite (three each), relays, metrics, logs
 SPARE_DESCRIPTORS = 128
 
@@ -80,6 +82,7 @@ class Daemon:
         self.failures = Failures(on_failure=self._record_failure)
         self.logins = threading.Semaphore(LOGINS_AT_ONCE)
         self.leases: Leases[Pipeline] | None = None  # made by run_forever
+        self.inboxes_tried = threading.Event()  # every inbox has tried its first login: the Sent folders' turn
 
     def _record_failure(self, failure: Failure) -> None:
         """In the audit trail, where check-config finds it (a state of its own: the failing thread's may be broken)."""
@@ -116,7 +119,22 @@ class Daemon:
         self._watcher(mailbox, store_for(mailbox), None).run()
 
     def _watch_sent(self, mailbox: Mailbox, store: MailStore) -> None:
+        # A start with hundreds of mailboxes gives the server's time to the inboxes' logins and
+        # backlogs first: a claim waits in an inbox, a reply in Sent only stops a clock.
+        while not self.inboxes_tried.wait(0.5):
+            if self.stop.is_set():
+                return
         self._sent_watcher(mailbox, store, None).run()
+
+    def _note_inboxes_tried(self, started: float) -> None:
+        """Let the Sent folders log in once every inbox has tried (connected or failed), or late at the latest."""
+        if self.inboxes_tried.is_set():
+            return
+        tried, _ = self.health.snapshot()
+        if all(m.name in tried for m in self.mailboxes) or time.monotonic() - started >= INBOXES_FIRST_SECONDS:
+            self.inboxes_tried.set()
+            log.info("%d of %d inbox(es) logged in after %.1fs", sum(tried.values()), len(self.mailboxes),
+                     time.monotonic() - started)
 
     def _due(self, state: State, backlog_settle: timedelta = backlog.SETTLE) -> None:
         """Queue the reminders, escalations, case follow-ups (several for the same people at once
@@ -314,6 +332,7 @@ class Daemon:
         signal.signal(signal.SIGINT, lambda *_: self.stop.set())
         signal.signal(signal.SIGHUP, lambda *_: self.reload_requested.set())
         threads = self._threads()
+        started = time.monotonic()
         for thread in threads:
             thread.start()
         log.info("running: %d mailbox(es), %d relay(s), state in %s", len(self.mailboxes), len(relays), self.config.state_dir)
@@ -322,6 +341,7 @@ class Daemon:
         pinged = 0.0
         try:
             while not self.stop.wait(0.5):
+                self._note_inboxes_tried(started)
                 if self.reload_requested.is_set():
                     self.reload_requested.clear()
                     self.notifier.reloading()

@@ -51,3 +51,52 @@ def test_a_failure_to_make_one_frees_its_place():
             pass
     with leases.lease() as item:
         assert item == "pipeline"
+
+
+def test_a_long_read_hands_its_lease_on_to_a_thread_waiting_and_gets_one_back_after_it():
+    leases = Leases(lambda: "pipeline", lambda item: None, size=1)
+    order: list[str] = []
+    item = leases.take()
+    assert leases.make_way(item) == item  # nobody waits: kept
+
+    def fresh_mail() -> None:
+        with leases.lease():
+            order.append("fresh mail")
+
+    waiter = threading.Thread(target=fresh_mail)
+    waiter.start()
+    assert wait_for(leases.wanted)
+    item = leases.make_way(item)  # handed on, and back once the fresh mail is done
+    order.append("backlog goes on")
+    leases.give(item)
+    waiter.join()
+    assert order == ["fresh mail", "backlog goes on"]
+
+
+def test_leases_are_handed_out_first_come_first_served():
+    leases = Leases(lambda: "pipeline", lambda item: None, size=1)
+    held = leases.take()
+    served: list[int] = []
+
+    def wait_in_line(n: int) -> None:
+        with leases.lease():
+            served.append(n)
+
+    threads = []
+    for n in range(5):
+        threads.append(threading.Thread(target=wait_in_line, args=(n,)))
+        threads[-1].start()
+        assert wait_for(lambda: len(leases._waiting) == n + 1)
+    leases.give(held)
+    for thread in threads:
+        thread.join()
+    assert served == [0, 1, 2, 3, 4]
+
+
+def wait_for(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return False

@@ -11,7 +11,7 @@ found, not appended again. Three durable writes per mail: the raw mail, the reco
 
 With many mailboxes, a watcher holds only its IMAP connection while it waits for news: the
 pipeline (SQLite connection and classifier) is leased from a small shared pool for each read
-(`Leases`), and logins pass through a gate that lets a few at a time in (`logins`), so a start
+(`Leases`; a long read hands it on between two mails when others wait), and logins pass through a gate that lets a few at a time in (`logins`), so a start
 with hundreds of mailboxes does not hammer the server.
 """
 
@@ -54,6 +54,7 @@ class FolderWatcher:
         self.store = store
         self.state = state  # with `leases`: the leased pipeline's, during a read only
         self.leases = leases
+        self._lease: Pipeline | None = None  # the pipeline leased for the read at hand
         self.logins = logins or threading.Semaphore(1)
         self.health = health or Health()
         self.backlog_days = backlog_days
@@ -72,12 +73,22 @@ class FolderWatcher:
         if self.leases is None:
             yield
             return
-        with self.leases.lease() as pipeline:
-            self.use(pipeline)
-            try:
-                yield
-            finally:
-                self.use(None)
+        self._lease = self.leases.take()
+        self.use(self._lease)
+        try:
+            yield
+        finally:
+            self.use(None)
+            self.leases.give(self._lease)
+            self._lease = None
+
+    def make_way(self) -> None:
+        """Between two mails of a read: when other folders wait for a pipeline, hand this one on
+        and wait in line again (nothing of the read lives in the pipeline but its state, whose
+        every write is committed by then)."""
+        if self.leases is not None and self._lease is not None and self.leases.wanted():
+            self._lease = self.leases.make_way(self._lease)
+            self.use(self._lease)
 
     def use(self, pipeline: Pipeline | None) -> None:
         """Take the leased pipeline's parts (None: give them back)."""
@@ -142,6 +153,8 @@ class FolderWatcher:
             if backlog and (len(done) % 50 == 0 or not queue):
                 log.info("%s: %d/%d read", self.name, len(done), len(planned))
                 self.state.reading(self.name, bool(queue))
+            if queue:
+                self.make_way()
         last = cursor
         uids = planned
         if uids and self.own_copies == len(uids):

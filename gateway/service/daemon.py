@@ -56,7 +56,8 @@ log = logging.getLogger("gateway.daemon")
 PIPELINES = 8
 # IMAP logins under way at once: a start with hundreds of mailboxes logs in a few at a time
 LOGINS_AT_ONCE = 8
-# the Sent folders log in once every inbox has tried, or after this long at the latest
+# with more mailboxes than log in at once, the Sent folders log in once every inbox has tried, or
+# after this long at the latest
 INBOXES_FIRST_SECONDS = 60.0
 # file descriptors besides the IMAP connections: SQLite (three each), relays, metrics, logs
 SPARE_DESCRIPTORS = 128
@@ -332,6 +333,8 @@ class Daemon:
         signal.signal(signal.SIGINT, lambda *_: self.stop.set())
         signal.signal(signal.SIGHUP, lambda *_: self.reload_requested.set())
         threads = self._threads()
+        if len(self.mailboxes) <= LOGINS_AT_ONCE:
+            self.inboxes_tried.set()  # few enough to log in all at once, Sent folders with their inboxes
         started = time.monotonic()
         for thread in threads:
             thread.start()

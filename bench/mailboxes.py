@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import mails  # noqa: E402
+from configs import config_data, config_toml, imap_mailbox, smtp_capture  # noqa: E402
 from servers import Dovecot  # noqa: E402
 
 ARCHIVE = "Crisis Gateway.Archive"  # a stock Dovecot's name of "Crisis Gateway/Archive"
@@ -101,31 +102,10 @@ def floor(server: Dovecot) -> dict[str, float]:
 # --- the daemon ----------------------------------------------------------------------------------
 
 def config_text(server: Dovecot, folder: Path) -> str:
-    (folder / "password").write_text(server.password)
-    boxes = "".join(f"""
-[[mailbox]]
-name = "{user}"
-address = "{user}@shop.example"
-imap_host = "127.0.0.1"
-imap_port = {server.imap_port}
-imap_security = "none"
-imap_user = "{user}"
-password_file = "{folder / 'password'}"
-backlog_days = 36500
-timeout = 30
-""" for user in server.users)
-    return f"""
-[gateway]
-state_dir = "{folder / 'state'}"
-fresh_hours = 876000
-[smtp]
-from = "crisis@shop.example"
-capture_dir = "{folder / 'outgoing'}"
-[trust]
-authserv_ids = ["mx.example.test"]
-[escalation]
-tier1 = ["crisis@shop.example"]
-{boxes}"""
+    """The tests' configuration (captured outgoing mail, every mail fresh) with a mailbox per user."""
+    boxes = [imap_mailbox(folder, server, name=user, address=f"{user}@shop.example", imap_user=user,
+                          backlog_days=36500, timeout=30) for user in server.users]
+    return config_toml(config_data(folder, mailbox=boxes, smtp=smtp_capture(folder)))
 
 
 def backlog_read(state_db: Path, users: int, mails_each: int) -> bool:

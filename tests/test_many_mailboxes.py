@@ -10,7 +10,7 @@ from pathlib import Path
 
 import mails
 import pytest
-from configs import smtp_capture, write_config
+from configs import imap_mailbox, smtp_capture, write_config
 from inbox import ARCHIVE
 from servers import wait_until
 
@@ -39,11 +39,8 @@ def test_a_hundred_mailboxes_are_all_read_and_no_thread_dies(tmp_path, crowded_d
         with server.client(user) as client:
             client.append("INBOX", mails.buyer(order(n, 1), "Where is my parcel?", token=f"b{n:05d}"))
             client.append("INBOX", mails.claim(order(n, 2)))
-    password = tmp_path / "imap-password"
-    password.write_text(server.password + "\n")
-    boxes = [{"name": user, "address": f"{user}@shop.example", "imap_host": "127.0.0.1",
-              "imap_port": server.imap_port, "imap_security": "none", "imap_user": user,
-              "password_file": str(password), "timeout": 30, "backlog_days": 36500} for user in users]
+    boxes = [imap_mailbox(tmp_path, server, name=user, address=f"{user}@shop.example", imap_user=user, timeout=30,
+                          backlog_days=36500) for user in users]
     config = write_config(tmp_path, mailbox=boxes, smtp=smtp_capture(tmp_path))
     daemon = run_daemon(config, notify=True)
     try:

@@ -10,7 +10,7 @@ import threading
 import time
 
 from configs import make_config, smtp_capture
-from servers import wait_until
+from servers import free_port, listening, wait_until
 
 from gateway.service import checkconfig, daemon, supervisor
 from gateway.service.metrics import FailuresCollector
@@ -92,3 +92,29 @@ def test_a_watcher_that_fails_is_restarted_reads_its_mailbox_and_the_failure_is_
     assert [(s.labels, s.value) for s in metric.samples if s.name.endswith("_total")] == [({"thread": "watch shop"}, 1)]
     [finding] = list(checkconfig.check_threads(config))
     assert finding.level == "warn" and "watch shop" in finding.what and "database is locked" in finding.what
+
+
+def test_a_relay_whose_listener_ended_by_itself_listens_again_and_the_failure_is_counted(tmp_path, monkeypatch):
+    port = free_port()
+    config = make_config(tmp_path, mailbox=[{"address": "support@shop.example"}], smtp=smtp_capture(tmp_path),
+                         relay={"inbound": {"listen": f"127.0.0.1:{port}", "reinject": f"127.0.0.1:{free_port()}"}})
+    gateway = daemon.Daemon(config)
+    seen: dict[str, bool] = {}
+
+    def break_then_look() -> None:
+        try:
+            assert wait_until(lambda: gateway.relay_watch is not None and listening(port, 0.2), timeout=20)
+            [relay] = gateway.relay_watch.relays
+            relay.loop.call_soon_threadsafe(relay.loop.stop)  # the loop ends as a bug would end it
+            assert wait_until(lambda: not relay.alive(), timeout=10)
+            seen["restarted"] = bool(wait_until(lambda: relay.alive() and listening(port, 0.2), timeout=20))
+            seen["status"] = "relay inbound (1x" in gateway.failures.status()
+        finally:
+            gateway.stop.set()
+
+    threading.Thread(target=break_then_look).start()
+    gateway.run_forever()
+    assert seen == {"restarted": True, "status": True}
+    state = State(config.state_dir)
+    assert state.audit_count("thread_failed") == 1
+    state.close()

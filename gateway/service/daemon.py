@@ -46,7 +46,7 @@ from gateway.relays.outbound import OutboundRelay, tls_context
 from gateway.relays.users import UsersFile, UsersFileError
 from gateway.service.metrics import MetricsServer
 from gateway.service.sdnotify import Notifier
-from gateway.service.supervisor import Failure, Failures, supervised
+from gateway.service.supervisor import Failure, Failures, RelayWatch, supervised
 from gateway.state import State
 
 log = logging.getLogger("gateway.daemon")
@@ -83,6 +83,7 @@ class Daemon:
         self.failures = Failures(on_failure=self._record_failure)
         self.logins = threading.Semaphore(LOGINS_AT_ONCE)
         self.leases: Leases[Pipeline] | None = None  # made by run_forever
+        self.relay_watch: RelayWatch | None = None  # made by run_forever once the relays listen
         self.inboxes_tried = threading.Event()  # every inbox has tried its first login: the Sent folders' turn
 
     def _record_failure(self, failure: Failure) -> None:
@@ -328,6 +329,7 @@ class Daemon:
             if metrics is not None:
                 metrics.stop()
             raise
+        self.relay_watch = RelayWatch(relays, self.failures)
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         signal.signal(signal.SIGINT, lambda *_: self.stop.set())
@@ -345,6 +347,7 @@ class Daemon:
         try:
             while not self.stop.wait(0.5):
                 self._note_inboxes_tried(started)
+                self.relay_watch.check()
                 if self.reload_requested.is_set():
                     self.reload_requested.clear()
                     self.notifier.reloading()

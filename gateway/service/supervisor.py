@@ -1,5 +1,5 @@
-"""The daemon's long-lived threads (watchers, Sent watchers, the outbox), kept running: one that
-fails with an unexpected error is started again with backoff, never left dead.
+"""The daemon's long-lived threads (watchers, Sent watchers, the outbox, the relays' listeners),
+kept running: one that fails with an unexpected error is started again with backoff, never left dead.
 
 Each failure is told once, as one log line (the thread, the error, when it is tried again), and
 kept in `Failures`, which the status line of `systemctl status`, the metrics and the audit trail
@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from gateway.mail.text import one_line
+from gateway.relays.listener import SmtpListener
 
 log = logging.getLogger("gateway.supervisor")
 FIRST_BACKOFF = 1.0
@@ -91,3 +92,31 @@ def supervised(name: str, target: Callable[[], None], stop: threading.Event, fai
                 backoff = min(backoff * 2, MAX_BACKOFF)
 
     return run
+
+
+class RelayWatch:
+    """The relays' listeners, looked at by the daemon's main loop: one whose event loop ended by
+    itself (a bug) is a failure like a thread's, and is started again, with the same backoff."""
+
+    def __init__(self, relays: list[SmtpListener], failures: Failures) -> None:
+        self.relays = relays
+        self.failures = failures
+        self._next: dict[str, float] = {}
+        self._backoff: dict[str, float] = {}
+
+    def check(self) -> None:
+        now = time.monotonic()
+        for relay in self.relays:
+            if relay.alive() or now < self._next.get(relay.name, 0.0):
+                continue
+            backoff = self._backoff.get(relay.name, FIRST_BACKOFF)
+            self._next[relay.name] = now + backoff
+            self._backoff[relay.name] = min(backoff * 2, MAX_BACKOFF)
+            failure = self.failures.failed(f"relay {relay.name}", RuntimeError("its listener ended by itself"))
+            try:
+                relay.stop()
+                relay.start()
+                again = "listening again"
+            except OSError as exc:
+                again = f"cannot listen again ({exc.strerror or exc}), tried again in {backoff:.0f}s"
+            log.error("relay %s: its listener ended by itself (failure %d); %s", relay.name, failure.count, again)

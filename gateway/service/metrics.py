@@ -106,7 +106,7 @@ class FailuresCollector:
 
     def collect(self) -> Iterator[Metric]:
         counter = CounterMetricFamily("crisis_gateway_thread_failures", "unexpected errors of the daemon's threads "
-                                      "(watchers, Sent watchers, outbox), each restarted with backoff",
+                                      "(watchers, Sent watchers, outbox, relay listeners), each restarted with backoff",
                                       labels=["thread"])
         for name, failure in sorted(self.failures.snapshot().items()):
             counter.add_metric([name], failure.count)

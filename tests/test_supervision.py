@@ -10,10 +10,12 @@ import threading
 import time
 
 from configs import make_config, smtp_capture
+from processes import FakeSystemd
 from servers import free_port, listening, wait_until
 
 from gateway.service import checkconfig, daemon, supervisor
 from gateway.service.metrics import FailuresCollector
+from gateway.service.sdnotify import Notifier
 from gateway.state import State
 
 
@@ -118,3 +120,39 @@ def test_a_relay_whose_listener_ended_by_itself_listens_again_and_the_failure_is
     state = State(config.state_dir)
     assert state.audit_count("thread_failed") == 1
     state.close()
+
+
+def test_a_thread_that_ends_on_purpose_is_no_failure():
+    failures = supervisor.Failures()
+    supervisor.supervised("watch shop (sent)", lambda: None, threading.Event(), failures)()
+    assert failures.ended_on_purpose("watch shop (sent)") and failures.snapshot() == {}
+    assert not failures.ended_on_purpose("watch shop")
+
+
+def test_the_watchdog_is_fed_while_a_sent_folder_the_mailbox_lacks_is_not_watched(tmp_path):
+    inbox = tmp_path / "inbox"
+    for sub in ("cur", "new", "tmp"):
+        (inbox / sub).mkdir(parents=True)  # and no .Sent beside them
+    config = make_config(tmp_path, mailbox=[{"name": "shop", "address": "support@shop.example", "maildir": str(inbox),
+                                             "poll_seconds": 0.2}], smtp=smtp_capture(tmp_path))
+    gateway = daemon.Daemon(config)
+    fake = FakeSystemd(str(tmp_path / "notify"))
+    gateway.notifier = Notifier({"NOTIFY_SOCKET": fake.path, "WATCHDOG_USEC": "400000"})
+    pings: list[int] = []
+
+    def count_then_stop() -> None:
+        try:
+            if not wait_until(lambda: gateway.failures.ended_on_purpose("watch shop (sent)"), timeout=20):
+                return
+            before = fake.count("WATCHDOG")
+            time.sleep(1.5)
+            pings.append(fake.count("WATCHDOG") - before)
+        finally:
+            gateway.stop.set()
+
+    threading.Thread(target=count_then_stop).start()
+    try:
+        gateway.run_forever()
+    finally:
+        fake.close()
+    assert pings and pings[0] >= 3

@@ -362,10 +362,12 @@ class Daemon:
                 elif status != said:
                     self.notifier.status(status)
                     said = status
-                # The watchdog is fed only while every thread is alive: a failing thread is started
-                # again by its supervisor, so a dead one, or a main loop that hangs, is a daemon
-                # gone wrong; the pings stop and systemd restarts the service.
-                if watchdog and time.monotonic() - pinged >= watchdog / 2 and all(t.is_alive() for t in threads):
+                # The watchdog is fed only while every thread is alive or ended on purpose (a Sent
+                # folder the server does not have): a failing thread is started again by its
+                # supervisor, so a dead one, or a main loop that hangs, is a daemon gone wrong; the
+                # pings stop and systemd restarts the service.
+                alive = all(t.is_alive() or self.failures.ended_on_purpose(t.name) for t in threads)
+                if watchdog and time.monotonic() - pinged >= watchdog / 2 and alive:
                     self.notifier.watchdog()
                     pinged = time.monotonic()
         finally:

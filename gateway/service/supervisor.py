@@ -40,7 +40,18 @@ class Failures:
     def __init__(self, on_failure: Callable[[Failure], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._failures: dict[str, Failure] = {}
+        self._finished: set[str] = set()
         self.on_failure = on_failure
+
+    def finished(self, thread: str) -> None:
+        """The thread ended on purpose (stopped, or nothing left to watch: a folder the server does
+        not have): no failure, and for the watchdog no thread gone wrong."""
+        with self._lock:
+            self._finished.add(thread)
+
+    def ended_on_purpose(self, thread: str) -> bool:
+        with self._lock:
+            return thread in self._finished
 
     def failed(self, thread: str, exc: BaseException) -> Failure:
         error = one_line(f"{type(exc).__name__}: {exc}")[:300]
@@ -79,6 +90,7 @@ def supervised(name: str, target: Callable[[], None], stop: threading.Event, fai
             started = time.monotonic()
             try:
                 target()
+                failures.finished(name)
                 return  # finished its job: stopped, or nothing left to watch
             except Exception as exc:  # noqa: BLE001 - any bug costs a restart, never the thread
                 if time.monotonic() - started >= RESET_AFTER:

@@ -7,6 +7,7 @@ Where a setting varies per test, a marker tunes the fixture:
     @pytest.mark.imap_mailbox(**options)  options of the [[mailbox]] that imap_config watches
     @pytest.mark.each_delimiter           the test runs on a stock Dovecot (hierarchy delimiter ".")
                                           and again on one with separator = /
+    @pytest.mark.dovecot_users(count)     crowded_dovecot has that many users (100 by default)
 """
 
 import os
@@ -32,6 +33,7 @@ DAEMON_LOG = pytest.StashKey[Path]()
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "imap_mailbox(**options): options of the mailbox imap_config watches")
+    config.addinivalue_line("markers", "dovecot_users(count): the crowded_dovecot fixture has that many users")
     config.addinivalue_line("markers", 'each_delimiter: on a stock Dovecot (delimiter ".") and on one with separator = /')
 
 
@@ -121,6 +123,20 @@ def dovecot(request):
     if not dovecot_available():
         missing("Dovecot (run as root with the dovecot-imapd package installed)")
     server = Dovecot(f"{os.getpid()}-{next(_dovecot_names)}", separator=getattr(request, "param", None)).start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.base, ignore_errors=True)
+
+
+@pytest.fixture
+def crowded_dovecot(request):
+    """A Dovecot with many users (box0001...; `dovecot_users(count)` marker, 100 by default) and
+    its limits raised for two connections each; the plain `dovecot` keeps Dovecot's defaults."""
+    if not dovecot_available():
+        missing("Dovecot (run as root with the dovecot-imapd package installed)")
+    marker = request.node.get_closest_marker("dovecot_users")
+    users = marker.args[0] if marker else 100
+    server = Dovecot(f"{os.getpid()}-{next(_dovecot_names)}", users=users).start()
     yield server
     server.stop()
     shutil.rmtree(server.base, ignore_errors=True)

@@ -242,10 +242,12 @@ class Dovecot:
     user = "support"
     password = "s3cret-imap-pass"
 
-    def __init__(self, name: str, separator: str | None = None) -> None:
+    def __init__(self, name: str, separator: str | None = None, users: int = 0) -> None:
         # not below pytest's tmp_path: that is private to root, and Dovecot's users must reach it
         self.base = DOVECOT_ROOT / name
         self.separator = separator
+        # `users` more (box0001, box0002...: see `users`), and limits raised for two connections each
+        self.extra_users = users
         self.delimiter = separator or "."  # Dovecot's default for Maildir
         self.imap_port = free_port()
         self.lmtp_port = free_port()
@@ -262,7 +264,8 @@ class Dovecot:
             for sub in ("mail", "home"):
                 shutil.chown(b / sub, "dovecot", "dovecot")
             # a second user, "orders", for mail delivered beside the watched INBOX
-            (b / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\norders:{{PLAIN}}{self.password}::::::\n")
+            (b / "passwd").write_text("".join(f"{user}:{{PLAIN}}{self.password}::::::\n"
+                                              for user in (self.user, "orders", *self.users)))
             (b / "passwd").chmod(0o644)
             separator = f"  separator = {self.separator}" if self.separator else "  # separator: Dovecot's default"
             self.conf.write_text(f"""
@@ -325,7 +328,7 @@ service pop3-login {{
 protocol imap {{
   mail_max_userip_connections = 200
 }}
-""")
+""" + (self._crowd_limits() if self.extra_users else ""))
         # The daemon keeps the descriptors it was given: no pipes, or run() waits for ever.
         with open(self.base / "start.log", "w") as output:
             started = subprocess.run(["dovecot", "-c", str(self.conf)], stdin=subprocess.DEVNULL, stdout=output, stderr=output)
@@ -333,6 +336,37 @@ protocol imap {{
             raise RuntimeError(f"dovecot did not start: {(self.base / 'start.log').read_text()}")
         self._wait_listening()
         return self
+
+    @property
+    def users(self) -> list[str]:
+        """The extra users' names, all with the same password."""
+        return [f"box{n:04d}" for n in range(1, self.extra_users + 1)]
+
+    def _crowd_limits(self) -> str:
+        """Dovecot's defaults stop at 100 processes per service (default_process_limit) and 1000
+        clients: room for two connections (inbox, Sent) per user and a margin. Logins are served
+        by a few long-lived imap-login processes (high-performance mode) instead of one each.
+        Dovecot learns of new mail for IDLE through inotify, one instance per imap process, and
+        the kernel allows a user 128 (fs.inotify.max_user_instances; every Dovecot here runs as
+        "dovecot"): past that it looks at the folder every mailbox_idle_check_interval, 30 s by
+        default, 1 s here. A real server with hundreds of IDLE connections raises the sysctl."""
+        connections = 2 * (self.extra_users + 2) + 64
+        return f"""
+mailbox_idle_check_interval = 1 s
+default_client_limit = {connections + 1000}
+default_vsz_limit = 512M
+service imap {{
+  process_limit = {connections}
+}}
+service imap-login {{
+  service_count = 0
+  process_min_avail = 2
+  client_limit = {connections}
+}}
+service anvil {{
+  client_limit = {connections + 1000}
+}}
+"""
 
     def _wait_listening(self) -> None:
         if not listening(self.imap_port):
@@ -354,25 +388,25 @@ protocol imap {{
         path = self.base / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def client(self):
+    def client(self, user: str | None = None):
         from imapclient import IMAPClient
 
         client = IMAPClient("127.0.0.1", port=self.imap_port, ssl=False, timeout=30)
-        client.login(self.user, self.password)
+        client.login(user or self.user, self.password)
         return client
 
     def folder(self, name: str) -> str:
         """The server's name of a folder written with "/" between levels."""
         return name.replace("/", self.delimiter)
 
-    def append(self, raw: bytes, folder: str = "INBOX") -> None:
-        with self.client() as client:
+    def append(self, raw: bytes, folder: str = "INBOX", user: str | None = None) -> None:
+        with self.client(user) as client:
             client.append(self.folder(folder), raw)
 
-    def messages(self, folder: str = "INBOX") -> list[tuple[int, tuple, bytes]]:
+    def messages(self, folder: str = "INBOX", user: str | None = None) -> list[tuple[int, tuple, bytes]]:
         """(uid, flags, raw) of every mail in the folder (written with "/" between levels)."""
         folder = self.folder(folder)
-        with self.client() as client:
+        with self.client(user) as client:
             if not client.folder_exists(folder):
                 return []
             client.select_folder(folder, readonly=True)

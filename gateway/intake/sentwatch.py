@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+from gateway.intake.pipeline import Pipeline
 from gateway.intake.replies import REPLY, header_recipients, judge, record_reply
 from gateway.intake.stores.base import MailStore
 from gateway.intake.watcher import FolderWatcher
@@ -27,9 +28,13 @@ SENT = "sent"  # `relayed` rows of Sent copies, by content hash
 
 
 class SentWatcher(FolderWatcher):
-    def __init__(self, store: MailStore, state: State, classifier: Classifier, **options: Any) -> None:
+    def __init__(self, store: MailStore, state: State | None, classifier: Classifier | None, **options: Any) -> None:
         super().__init__(store, state, **options)
         self.classifier = classifier  # its tag pattern follows a rules reload
+
+    def use(self, pipeline: Pipeline | None) -> None:
+        super().use(pipeline)
+        self.classifier = pipeline.classifier if pipeline is not None else None
 
     def handle(self, uid: int) -> None:
         stored = self.store.fetch(uid)

@@ -8,16 +8,24 @@ Tagging in place, in an order that loses nothing and repeats nothing across a cr
 After a crash the original is met again: the state knows it (no second acknowledgement or
 forward), its tagging is not "done", and a copy appended before the crash is searched for and
 found, not appended again. Three durable writes per mail: the raw mail, the record, the "done".
+
+With many mailboxes, a watcher holds only its IMAP connection while it waits for news: the
+pipeline (SQLite connection and classifier) is leased from a small shared pool for each read
+(`Leases`; a long read hands it on between two mails when others wait), and logins pass through a gate that lets a few at a time in (`logins`), so a start
+with hundreds of mailboxes does not hammer the server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import random
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 
 from gateway.intake.health import Health
+from gateway.intake.leases import Leases
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.base import QUARANTINED, TAGGED, FolderMissing, MailStore
 from gateway.intake.stores.imap import FolderRefused
@@ -40,10 +48,14 @@ class FolderWatcher:
     """Reads one folder past a cursor (UIDVALIDITY and the last UID, in the state) and hands each
     new mail to `handle`; reconnects with backoff. Subclasses say what a mail means."""
 
-    def __init__(self, store: MailStore, state: State, *, backlog_days: int, stop: threading.Event,
-                 since: date | None = None, health: Health | None = None) -> None:
+    def __init__(self, store: MailStore, state: State | None, *, backlog_days: int, stop: threading.Event,
+                 since: date | None = None, health: Health | None = None, leases: Leases[Pipeline] | None = None,
+                 logins: threading.Semaphore | None = None) -> None:
         self.store = store
-        self.state = state
+        self.state = state  # with `leases`: the leased pipeline's, during a read only
+        self.leases = leases
+        self._lease: Pipeline | None = None  # the pipeline leased for the read at hand
+        self.logins = logins or threading.Semaphore(1)
         self.health = health or Health()
         self.backlog_days = backlog_days
         self.since = since
@@ -54,6 +66,33 @@ class FolderWatcher:
     @property
     def name(self) -> str:
         return self.store.name
+
+    @contextlib.contextmanager
+    def leased(self):
+        """The pipeline lent for one read (or the watcher's own, when it was given one)."""
+        if self.leases is None:
+            yield
+            return
+        self._lease = self.leases.take()
+        self.use(self._lease)
+        try:
+            yield
+        finally:
+            self.use(None)
+            self.leases.give(self._lease)
+            self._lease = None
+
+    def make_way(self) -> None:
+        """Between two mails of a read: when other folders wait for a pipeline, hand this one on
+        and wait in line again (nothing of the read lives in the pipeline but its state, whose
+        every write is committed by then)."""
+        if self.leases is not None and self._lease is not None and self.leases.wanted():
+            self._lease = self.leases.make_way(self._lease)
+            self.use(self._lease)
+
+    def use(self, pipeline: Pipeline | None) -> None:
+        """Take the leased pipeline's parts (None: give them back)."""
+        self.state = pipeline.state if pipeline is not None else None
 
     def scan(self) -> int:
         """Handle every mail not handled yet; returns how many were looked at."""
@@ -114,6 +153,8 @@ class FolderWatcher:
             if backlog and (len(done) % 50 == 0 or not queue):
                 log.info("%s: %d/%d read", self.name, len(done), len(planned))
                 self.state.reading(self.name, bool(queue))
+            if queue:
+                self.make_way()
         last = cursor
         uids = planned
         if uids and self.own_copies == len(uids):
@@ -169,13 +210,17 @@ class FolderWatcher:
         refused = ""  # the refusal said last: said again only when it changes
         while not self.stop.is_set():
             try:
-                self.store.connect()
+                with self.logins:
+                    if self.stop.is_set():
+                        break
+                    self.store.connect()
                 backoff = 1.0
                 refused = ""
                 self.health.up(self.name)
                 log.info("%s: connected", self.name)
                 while not self.stop.is_set():
-                    self.scan()
+                    with self.leased():
+                        self.scan()
                     self.store.wait_for_news(25, self.stop)
                     if not self.stop.is_set():
                         self.store.check_alive()
@@ -186,7 +231,8 @@ class FolderWatcher:
                 refused = self._failed(exc, backoff, refused)
                 if self.stop.is_set():
                     break
-                self.stop.wait(backoff)
+                # jittered: mailboxes cut off together (the server restarted) do not log in again together
+                self.stop.wait(backoff * random.uniform(1.0, 1.5))
                 backoff = min(backoff * 2, 300.0)
             finally:
                 self.store.close()
@@ -211,9 +257,15 @@ class FolderWatcher:
 class Watcher(FolderWatcher):
     """The inbox: each new mail through the pipeline, tagged in place."""
 
-    def __init__(self, store: MailStore, pipeline: Pipeline, *, backlog_days: int, stop: threading.Event,
-                 since: date | None = None, health: Health | None = None) -> None:
-        super().__init__(store, pipeline.state, backlog_days=backlog_days, stop=stop, since=since, health=health)
+    def __init__(self, store: MailStore, pipeline: Pipeline | None, *, backlog_days: int, stop: threading.Event,
+                 since: date | None = None, health: Health | None = None, leases: Leases[Pipeline] | None = None,
+                 logins: threading.Semaphore | None = None) -> None:
+        super().__init__(store, pipeline.state if pipeline else None, backlog_days=backlog_days, stop=stop,
+                         since=since, health=health, leases=leases, logins=logins)
+        self.pipeline = pipeline
+
+    def use(self, pipeline: Pipeline | None) -> None:
+        super().use(pipeline)
         self.pipeline = pipeline
 
     def mark_failed(self, uid: int) -> bool:

@@ -144,10 +144,15 @@ class SmtpListener:
         finally:
             ready.set()
         self.loop.run_forever()
+        self._server.close()  # already closed by a drain; a loop that ended otherwise must not keep the port
         for task in asyncio.all_tasks(self.loop):
             task.cancel()
         self.loop.run_until_complete(asyncio.sleep(0))
         self.loop.close()
+
+    def alive(self) -> bool:
+        """Whether its event loop's thread runs (started, and not ended by itself or by stop())."""
+        return self._thread is not None and self._thread.is_alive()
 
     def _session(self) -> Session:
         return Session(self, self.handler, **self.smtp_options)

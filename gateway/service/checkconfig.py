@@ -117,6 +117,27 @@ def check_state(config: Config) -> Iterator[Finding]:
         yield Finding("ok", f"state: {folder}" + (" (existing)" if known else " (made at first start)"))
 
 
+def check_threads(config: Config) -> Iterator[Finding]:
+    """The daemon's threads that failed (and were restarted) in the last day, from the audit trail."""
+    if not (Path(config.state_dir) / "state.db").exists():
+        return
+    state = State(Path(config.state_dir))
+    try:
+        rows = state.audit_since("thread_failed", datetime.now(timezone.utc) - timedelta(days=1))
+    finally:
+        state.close()
+    if not rows:
+        yield Finding("ok", "daemon: no thread failed in the last 24 hours")
+        return
+    last: dict[str, dict] = {}
+    for row in rows:
+        last[row["detail"].get("thread", "?")] = row
+    yield Finding("warn", f"daemon: {len(rows)} thread failure(s) in the last 24 hours, each restarted: " + "; ".join(
+        f"{thread} (last at {row['at']}: {row['detail'].get('error', '?')})" for thread, row in sorted(last.items())),
+        "see `journalctl -u crisis-gateway` around those times; a failure that repeats is a bug to report, "
+        "or a server the gateway needs that is failing")
+
+
 def _login(mailbox: Mailbox) -> Iterator[Finding]:
     where = f"{mailbox.imap_host}:{mailbox.imap_port}"
     store = ImapStore(mailbox, readonly=True)  # EXAMINE, never SELECT; no archive folder made
@@ -256,7 +277,7 @@ def check_relays(config: Config) -> Iterator[Finding]:
 
 
 CHECKS: list[tuple[str, Callable[[Config], Iterator[Finding]]]] = [
-    ("rules", check_rules), ("templates", check_templates), ("state", check_state),
+    ("rules", check_rules), ("templates", check_templates), ("state", check_state), ("threads", check_threads),
     ("mailboxes", check_mailboxes), ("trust", check_trust), ("smarthost", check_smarthost), ("relays", check_relays),
 ]
 

@@ -2,6 +2,12 @@
 an outbox thread (which also queues the reminders and the digest that came due), the metrics
 endpoint, systemd's notify protocol, and the signals.
 
+Many mailboxes: the state and its schema are made once, before any thread starts; each watched
+folder has a thread of its own holding its IMAP connection, but the pipelines (SQLite connection
+and classifier) are a pool of PIPELINES lent for each read, and at most LOGINS_AT_ONCE logins run
+at a time. Every thread is supervised (gateway.service.supervisor): an unexpected error restarts
+it with backoff and shows in the log, the status line, the metrics and the audit trail.
+
 SIGTERM/SIGINT: the relays stop taking mail and finish (or 4xx) what they are receiving; every
 thread finishes the message at hand and exits. SIGHUP: rules are read again; a broken rule file
 keeps the old rules and says why. Templates are read from disk at each use, so they need no
@@ -11,6 +17,7 @@ reload.
 from __future__ import annotations
 
 import logging
+import resource
 import signal
 import ssl
 import threading
@@ -22,6 +29,7 @@ from typing import Callable
 from gateway.config import Config, Mailbox
 from gateway.deadlines import backlog, cases, digest, reminders
 from gateway.intake.health import Health, TrustWatch
+from gateway.intake.leases import Leases
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.sentwatch import SentWatcher
 from gateway.intake.stores.base import FolderMissing, MailStore
@@ -38,9 +46,21 @@ from gateway.relays.outbound import OutboundRelay, tls_context
 from gateway.relays.users import UsersFile, UsersFileError
 from gateway.service.metrics import MetricsServer
 from gateway.service.sdnotify import Notifier
+from gateway.service.supervisor import Failure, Failures, RelayWatch, supervised
 from gateway.state import State
 
 log = logging.getLogger("gateway.daemon")
+# Pipelines lent to the watchers for a read: SQLite connections and classifiers do not grow with
+# the mailboxes, nor the writers queueing for SQLite's one write lock. Reads are mostly waiting
+# on the IMAP server, so a few more than the cores keep them all busy.
+PIPELINES = 8
+# IMAP logins under way at once: a start with hundreds of mailboxes logs in a few at a time
+LOGINS_AT_ONCE = 8
+# with more mailboxes than log in at once, the Sent folders log in once every inbox has tried, or
+# after this long at the latest
+INBOXES_FIRST_SECONDS = 60.0
+# file descriptors besides the IMAP connections: SQLite (three each), relays, metrics, logs
+SPARE_DESCRIPTORS = 128
 
 
 class StartError(RuntimeError):
@@ -60,6 +80,20 @@ class Daemon:
         self.health = Health()
         self.trust = TrustWatch(config.authserv_ids)
         self.notifier = Notifier()
+        self.failures = Failures(on_failure=self._record_failure)
+        self.logins = threading.Semaphore(LOGINS_AT_ONCE)
+        self.leases: Leases[Pipeline] | None = None  # made by run_forever
+        self.relay_watch: RelayWatch | None = None  # made by run_forever once the relays listen
+        self.inboxes_tried = threading.Event()  # every inbox has tried its first login: the Sent folders' turn
+
+    def _record_failure(self, failure: Failure) -> None:
+        """In the audit trail, where check-config finds it (a state of its own: the failing thread's may be broken)."""
+        state = State(self.config.state_dir)
+        try:
+            with state.transaction():
+                state.audit("thread_failed", {"thread": failure.thread, "error": failure.error, "count": failure.count})
+        finally:
+            state.close()
 
     def _classifier(self) -> Classifier:
         """A classifier that follows rule reloads."""
@@ -72,27 +106,37 @@ class Daemon:
         """Each thread its own SQLite connection; a mail that plans actions wakes the outbox."""
         return Pipeline(self._classifier(), State(self.config.state_dir), self.news, self.trust)
 
-    def _watcher(self, mailbox: Mailbox, store: MailStore, pipeline: Pipeline) -> Watcher:
+    def _watcher(self, mailbox: Mailbox, store: MailStore, pipeline: Pipeline | None) -> Watcher:
+        """With no pipeline, one is leased from the pool for each read."""
         return Watcher(store, pipeline, backlog_days=mailbox.backlog_days, since=mailbox.since, stop=self.stop,
-                       health=self.health)
+                       health=self.health, leases=None if pipeline else self.leases, logins=self.logins)
 
-    def _sent_watcher(self, mailbox: Mailbox, store: MailStore, state: State) -> SentWatcher:
-        return SentWatcher(store, state, self._classifier(), backlog_days=mailbox.backlog_days, since=mailbox.since,
-                           stop=self.stop, health=self.health)
+    def _sent_watcher(self, mailbox: Mailbox, store: MailStore, state: State | None) -> SentWatcher:
+        """With no state, a pipeline is leased from the pool for each read."""
+        return SentWatcher(store, state, self._classifier() if state else None, backlog_days=mailbox.backlog_days,
+                           since=mailbox.since, stop=self.stop, health=self.health,
+                           leases=None if state else self.leases, logins=self.logins)
 
     def _watch(self, mailbox: Mailbox) -> None:
-        pipeline = self._pipeline()
-        try:
-            self._watcher(mailbox, store_for(mailbox), pipeline).run()
-        finally:
-            pipeline.state.close()
+        self._watcher(mailbox, store_for(mailbox), None).run()
 
     def _watch_sent(self, mailbox: Mailbox, store: MailStore) -> None:
-        state = State(self.config.state_dir)
-        try:
-            self._sent_watcher(mailbox, store, state).run()
-        finally:
-            state.close()
+        # A start with hundreds of mailboxes gives the server's time to the inboxes' logins and
+        # backlogs first: a claim waits in an inbox, a reply in Sent only stops a clock.
+        while not self.inboxes_tried.wait(0.5):
+            if self.stop.is_set():
+                return
+        self._sent_watcher(mailbox, store, None).run()
+
+    def _note_inboxes_tried(self, started: float) -> None:
+        """Let the Sent folders log in once every inbox has tried (connected or failed), or late at the latest."""
+        if self.inboxes_tried.is_set():
+            return
+        tried, _ = self.health.snapshot()
+        if all(m.name in tried for m in self.mailboxes) or time.monotonic() - started >= INBOXES_FIRST_SECONDS:
+            self.inboxes_tried.set()
+            log.info("%d of %d inbox(es) logged in after %.1fs", sum(tried.values()), len(self.mailboxes),
+                     time.monotonic() - started)
 
     def _due(self, state: State, backlog_settle: timedelta = backlog.SETTLE) -> None:
         """Queue the reminders, escalations, case follow-ups (several for the same people at once
@@ -164,7 +208,8 @@ class Daemon:
         if self.config.metrics_listen is None:
             return None
         try:
-            return MetricsServer(self.config.metrics_listen, self.config.state_dir, self.health, self.trust)
+            return MetricsServer(self.config.metrics_listen, self.config.state_dir, self.health, self.trust,
+                                 self.failures)
         except OSError as exc:
             host, port = self.config.metrics_listen
             raise StartError(f"[metrics] cannot listen on {host}:{port}: {exc.strerror or exc}") from None
@@ -231,6 +276,8 @@ class Daemon:
         refused = self.health.refusals()
         down = [m.name for m in self.mailboxes if not connected.get(m.name)]
         trust = "".join(f"; mailbox {name}: {warning}" for name, warning in sorted(self.trust.warnings().items()))
+        if failed := self.failures.status():
+            trust += "; " + failed
         if not down:
             return True, f"running: {len(self.mailboxes)} mailbox(es), {relays} relay(s)" + trust
         parts = []
@@ -241,8 +288,40 @@ class Daemon:
             parts.append("cannot watch " + "; ".join(f"{name}: {refused[name]}" for name in stuck))
         return False, ("running, but " if started else "starting: ") + "; ".join(parts) + trust
 
+    def _descriptors(self) -> None:
+        """Raise the soft limit of open files to the hard one (systemd: LimitNOFILE=), and say
+        when even that is short of one IMAP connection per watched folder plus the spare."""
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != hard:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+                soft = hard
+            except (ValueError, OSError) as exc:
+                log.warning("cannot raise the limit of open files from %d to %d: %s", soft, hard, exc)
+        folders = len(self.mailboxes) + sum(1 for m in self.mailboxes if sent_store_for(m) is not None)
+        if folders + SPARE_DESCRIPTORS > soft:
+            log.error("%d watched folder(s) need about %d open files, the limit is %d: some will fail to connect; "
+                      "raise LimitNOFILE= in the service unit", folders, folders + SPARE_DESCRIPTORS, soft)
+
+    def _threads(self) -> list[threading.Thread]:
+        """Inboxes first, their Sent folders after (they log in after them), then the outbox; each supervised."""
+        work: list[tuple[str, Callable[[], None]]] = [(f"watch {m.name}", lambda m=m: self._watch(m))
+                                                      for m in self.mailboxes]
+        work += [(f"watch {store.name}", lambda m=m, store=store: self._watch_sent(m, store))
+                 for m in self.mailboxes if (store := sent_store_for(m)) is not None]
+        work.append(("outbox", self._send))
+        # a watcher's stack stays shallow; 1 MiB instead of 8 keeps a thousand threads' address space small
+        threading.stack_size(1024 * 1024)
+        try:
+            return [threading.Thread(target=supervised(name, body, self.stop, self.failures), name=name, daemon=True)
+                    for name, body in work]
+        finally:
+            threading.stack_size(0)
+
     def run_forever(self) -> None:
-        State(self.config.state_dir).close()  # the state opens (and its schema is made) before anything runs
+        State(self.config.state_dir).close()  # the state opens (and its schema is made) before any thread runs
+        self._descriptors()
+        self.leases = Leases(self._pipeline, lambda p: p.state.close(), size=PIPELINES)
         metrics = self.start_metrics()
         try:
             relays = self.start_relays()
@@ -250,14 +329,15 @@ class Daemon:
             if metrics is not None:
                 metrics.stop()
             raise
+        self.relay_watch = RelayWatch(relays, self.failures)
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         signal.signal(signal.SIGINT, lambda *_: self.stop.set())
         signal.signal(signal.SIGHUP, lambda *_: self.reload_requested.set())
-        threads = [threading.Thread(target=self._watch, args=(m,), name=f"watch {m.name}", daemon=True) for m in self.mailboxes]
-        threads += [threading.Thread(target=self._watch_sent, args=(m, store), name=f"watch {store.name}", daemon=True)
-                    for m in self.mailboxes if (store := sent_store_for(m)) is not None]
-        threads.append(threading.Thread(target=self._send, name="outbox", daemon=True))
+        threads = self._threads()
+        if len(self.mailboxes) <= LOGINS_AT_ONCE:
+            self.inboxes_tried.set()  # few enough to log in all at once, Sent folders with their inboxes
+        started = time.monotonic()
         for thread in threads:
             thread.start()
         log.info("running: %d mailbox(es), %d relay(s), state in %s", len(self.mailboxes), len(relays), self.config.state_dir)
@@ -266,6 +346,8 @@ class Daemon:
         pinged = 0.0
         try:
             while not self.stop.wait(0.5):
+                self._note_inboxes_tried(started)
+                self.relay_watch.check()
                 if self.reload_requested.is_set():
                     self.reload_requested.clear()
                     self.notifier.reloading()
@@ -280,9 +362,12 @@ class Daemon:
                 elif status != said:
                     self.notifier.status(status)
                     said = status
-                # The watchdog is fed only while every thread is alive: a thread that died, or a
-                # main loop that hangs, stops the pings and systemd restarts the service.
-                if watchdog and time.monotonic() - pinged >= watchdog / 2 and all(t.is_alive() for t in threads):
+                # The watchdog is fed only while every thread is alive or ended on purpose (a Sent
+                # folder the server does not have): a failing thread is started again by its
+                # supervisor, so a dead one, or a main loop that hangs, is a daemon gone wrong; the
+                # pings stop and systemd restarts the service.
+                alive = all(t.is_alive() or self.failures.ended_on_purpose(t.name) for t in threads)
+                if watchdog and time.monotonic() - pinged >= watchdog / 2 and alive:
                     self.notifier.watchdog()
                     pinged = time.monotonic()
         finally:
@@ -299,6 +384,8 @@ class Daemon:
                     log.error("%s did not stop within 60s", thread.name)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            if all(not t.is_alive() for t in threads):
+                self.leases.close()  # else a thread still reading holds one; the process ends soon anyway
             if metrics is not None:
                 metrics.stop()
             log.info("stopped")

@@ -18,6 +18,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from gateway.intake.health import Health, TrustWatch
 from gateway.relays.listener import RELAY_SESSIONS, RELAY_TEMPORARY
+from gateway.service.supervisor import Failures
 from gateway.state import State
 
 log = logging.getLogger("gateway.metrics")
@@ -102,14 +103,32 @@ class TrustCollector:
         yield counter
 
 
+class FailuresCollector:
+    """Failures of the daemon's threads since it started, by thread: each one was restarted; a
+    figure that keeps rising is a bug or a broken dependency, told in the log."""
+
+    def __init__(self, failures: Failures) -> None:
+        self.failures = failures
+
+    def collect(self) -> Iterator[Metric]:
+        counter = CounterMetricFamily("crisis_gateway_thread_failures", "unexpected errors of the daemon's threads "
+                                      "(watchers, Sent watchers, outbox, relay listeners), each restarted with backoff",
+                                      labels=["thread"])
+        for name, failure in sorted(self.failures.snapshot().items()):
+            counter.add_metric([name], failure.count)
+        yield counter
+
+
 class MetricsServer:
-    def __init__(self, listen: tuple[str, int], state_dir: Path, health: Health, trust: TrustWatch | None = None) -> None:
+    def __init__(self, listen: tuple[str, int], state_dir: Path, health: Health, trust: TrustWatch | None = None,
+                 failures: Failures | None = None) -> None:
         self.state_collector = StateCollector(state_dir)
         self.health_collector = HealthCollector(health)
         self.trust_collector = TrustCollector(trust or TrustWatch(()))
-        REGISTRY.register(self.state_collector)
-        REGISTRY.register(self.health_collector)
-        REGISTRY.register(self.trust_collector)
+        self.failures_collector = FailuresCollector(failures or Failures())
+        self.collectors = [self.state_collector, self.health_collector, self.trust_collector, self.failures_collector]
+        for collector in self.collectors:
+            REGISTRY.register(collector)
         try:
             self.server, self.thread = start_http_server(listen[1], listen[0], registry=REGISTRY)
         except OSError:
@@ -118,9 +137,8 @@ class MetricsServer:
         log.info("metrics on http://%s:%s/metrics", *listen)
 
     def _unregister(self) -> None:
-        REGISTRY.unregister(self.state_collector)
-        REGISTRY.unregister(self.health_collector)
-        REGISTRY.unregister(self.trust_collector)
+        for collector in self.collectors:
+            REGISTRY.unregister(collector)
         self.state_collector.close()
 
     def stop(self) -> None:

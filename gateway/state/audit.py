@@ -145,6 +145,12 @@ class AuditTrail:
         return [dict(r, detail=json.loads(r["detail"])) for r in self.db.query(
             f"SELECT * FROM audit WHERE message_key = ? AND kind IN ({marks}) ORDER BY id", [message_key, *kinds])]
 
+    def audit_since(self, kind: str, since: datetime) -> list[dict[str, Any]]:
+        """The rows of one kind since then, oldest first, with their detail parsed."""
+        return [_with_detail(row) for row in self.db.query(
+            "SELECT kind, at, detail FROM audit WHERE kind = ? AND at >= ? ORDER BY id",
+            [kind, since.isoformat(timespec="seconds")])]
+
     def audit_count(self, kind: str) -> int:
         """How many rows of this kind the trail holds."""
         return self.db.execute("SELECT count(*) FROM audit WHERE kind = ?", [kind]).fetchone()[0]

@@ -3,20 +3,56 @@ schema), transactions, the raw mails, the owner of what is written, backups.
 
 WAL with synchronous=FULL: a recorded message survives a power cut. Raw mail is kept beside the
 database, content-addressed, written and fsynced before the row that points to it.
+
+Hundreds of threads may open the state and write at once: every step that takes a lock (opening,
+the schema, BEGIN IMMEDIATE) waits BUSY_TIMEOUT_MS in SQLite's busy handler, and when SQLite still
+says "database is locked" it is tried again after a growing pause, LOCKED_TRIES times in all,
+before the error is raised to the caller.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import random
 import sqlite3
 import threading
+import time
 from pathlib import Path
-from typing import Any, Iterator, Self
+from typing import Any, Callable, Iterator, Self, TypeVar
 
 import sqlite_utils
 
 from gateway.state import schema
+
+log = logging.getLogger("gateway.state")
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 10_000
+LOCKED_TRIES = 6          # about 10 s of SQLite's own waiting each, and pauses of 0.1 s up to 3.2 s between
+LOCKED_PAUSE = 0.1
+
+
+def is_locked(exc: sqlite3.OperationalError) -> bool:
+    """SQLite's words for a lock held by another connection longer than the busy timeout."""
+    words = str(exc).lower()
+    return "database is locked" in words or "database table is locked" in words or "database is busy" in words
+
+
+def when_unlocked(step: Callable[[], T], what: str) -> T:
+    """`step()`, tried again with a growing, jittered pause while SQLite says the database is
+    locked; after LOCKED_TRIES the last error is raised. Any other error is raised at once."""
+    tries, pause = LOCKED_TRIES, LOCKED_PAUSE
+    for attempt in range(1, tries + 1):
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not is_locked(exc) or attempt == tries:
+                raise
+            wait = pause * 2 ** (attempt - 1) * random.uniform(1.0, 1.5)
+            log.warning("state: %s: %s (try %d of %d); trying again in %.1fs", what, exc, attempt, tries, wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")
 
 
 class BackupFailed(Exception):
@@ -30,11 +66,8 @@ class Connection:
         self.mail_dir = self.directory / "mail"
         # A State is used by one thread at a time, but not always the one that opened it: the
         # relay's workers take one from a pool, and it is closed from the thread that stops them.
-        self.db = sqlite_utils.Database(sqlite3.connect(self.directory / "state.db", check_same_thread=False))
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA busy_timeout=10000")
-        if not schema.is_current(self.db):
+        self.db = when_unlocked(self._open, "opening the state")
+        if not when_unlocked(lambda: schema.is_current(self.db), "reading the schema version"):
             with self.transaction():
                 schema.create(self.db)
         # A command run by hand as root must not leave the service's files to root (the service
@@ -43,6 +76,18 @@ class Connection:
         folder = self.directory.stat()
         self.owner = (folder.st_uid, folder.st_gid) if os.geteuid() == 0 and folder.st_uid != 0 else None
         self.give_to_owner(*(self.directory / name for name in ("state.db", "state.db-wal", "state.db-shm")))
+
+    def _open(self) -> sqlite_utils.Database:
+        connection = sqlite3.connect(self.directory / "state.db", check_same_thread=False,
+                                     timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode=WAL")  # takes a lock the first time, on a new database
+            connection.execute("PRAGMA synchronous=FULL")
+        except BaseException:
+            connection.close()
+            raise
+        return sqlite_utils.Database(connection)
 
     def give_to_owner(self, *paths: Path) -> None:
         """Hand files or folders just written in the state folder to its owner (only when run as root)."""
@@ -64,18 +109,20 @@ class Connection:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE: the write lock is taken at once, so a check and the insert it guards
-        (an acknowledgement already sent?) cannot interleave with another writer."""
+        (an acknowledgement already sent?) cannot interleave with another writer. Taking it waits
+        for other writers (busy timeout, then tries again with backoff, bounded); once taken, the
+        COMMIT in WAL mode does not wait for anyone."""
         if self.db.conn.in_transaction:
             with self.db.atomic():
                 yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        when_unlocked(lambda: self.db.execute("BEGIN IMMEDIATE"), "taking the write lock")
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        when_unlocked(lambda: self.db.execute("COMMIT"), "committing")  # a COMMIT that waited stays open: tried again
 
     def store_raw(self, raw: bytes, sha256: str) -> Path:
         path = self.mail_dir / sha256[:2] / f"{sha256}.eml"

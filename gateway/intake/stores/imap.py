@@ -35,6 +35,18 @@ log = logging.getLogger("gateway.imap")
 # RFC 2177 only asks for at least every 29 minutes.
 IDLE_RENEW_SECONDS = 25
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.I)
+# TLS contexts by CA file (None: the system's CAs), made once and shared by every connection: each
+# holds the CA certificates parsed, about a megabyte, which hundreds of mailboxes must not repeat.
+_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """The shared client context that trusts `ca_file` (or the system's CAs); thread-safe to use."""
+    with _CONTEXTS_LOCK:
+        if ca_file not in _CONTEXTS:
+            _CONTEXTS[ca_file] = ssl.create_default_context(cafile=ca_file)
+        return _CONTEXTS[ca_file]
 
 
 class FolderRefused(RuntimeError):
@@ -67,8 +79,11 @@ class ImapStore:
         # the server's names of the watched folder and the archive, known once connected
         self.server_folder, self.server_archive = mailbox.folder, mailbox.archive_folder
 
-    def _context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self.mailbox.ca_file) if self.mailbox.ca_file else None)
+    def _context(self) -> ssl.SSLContext | None:
+        """None for a connection without TLS (imap_security = "none"): nothing to load."""
+        if self.mailbox.imap_security == "none":
+            return None
+        return tls_context(str(self.mailbox.ca_file) if self.mailbox.ca_file else None)
 
     def _secret(self) -> tuple[str, str]:
         m = self.mailbox
@@ -88,7 +103,7 @@ class ImapStore:
 
     def connect(self) -> None:
         m = self.mailbox
-        context = self._context()  # made once: it reads the CA certificates
+        context = self._context()
         client = IMAPClient(m.imap_host, port=m.imap_port, ssl=m.imap_security == "tls",
                             ssl_context=context, timeout=m.timeout)
         try:

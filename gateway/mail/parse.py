@@ -190,13 +190,17 @@ def _decode_text_parts(message: Message) -> tuple[list[str], list[str]]:
     return plain, html
 
 
+_FOLD = re.compile(r"\r?\n[ \t]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _unfold(value: object) -> str:
-    return re.sub(r"\r?\n[ \t]", " ", str(value))
+    return _FOLD.sub(" ", str(value))
 
 
 def _raw_to_text(value: str) -> str:
     """Header text with raw 8-bit bytes (kept as surrogates by the parser) read as UTF-8, else cp1252."""
-    if not any("\udc80" <= c <= "\udcff" for c in value):
+    if value.isascii() or not _SURROGATE.search(value):
         return value
     data = value.encode("utf-8", "surrogateescape")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from functools import cache
 from importlib import resources
 
@@ -26,6 +27,17 @@ def _stopwords() -> dict[str, frozenset[str]]:
     return {lang: frozenset(words) for lang, words in data.items()}
 
 
+@cache
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    """Each stopword with the languages it belongs to: a mail's words are looked up once, not
+    once per language."""
+    index: dict[str, list[str]] = {}
+    for lang, words in _stopwords().items():
+        for word in words:
+            index.setdefault(word, []).append(lang)
+    return {word: tuple(langs) for word, langs in index.items()}
+
+
 def guess_language(text: str, candidates: tuple[str, ...] | list[str] = ()) -> str | None:
     """The likeliest language code of `text`, preferring `candidates` (the marketplace's)."""
     if re.search(r"[\u3040-\u30ff]", text):
@@ -35,7 +47,11 @@ def guess_language(text: str, candidates: tuple[str, ...] | list[str] = ()) -> s
     words = _WORD.findall(_NOT_PROSE.sub(" ", text.lower()))
     if not words:
         return candidates[0] if candidates else None
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _stopwords().items()}
+    scores = dict.fromkeys(_stopwords(), 0)  # in the languages' order: ties go to the first
+    index = _languages_of_word()
+    for word, count in Counter(words).items():
+        for lang in index.get(word, ()):
+            scores[lang] += count
     pool = [c for c in candidates if c in scores] or list(scores)
     best = max(pool, key=lambda lang: scores[lang])
     if scores[best] == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from functools import cache
 
@@ -94,3 +95,15 @@ def test_a_regex_set_answers_as_searching_every_expression_in_turn(words):
     expected = next(((m.group(0), s) for s in sources if (m := re.search(s, text))), None)
     found = regexes.first(text)
     assert (found and (found[0].group(0), found[1])) == expected
+
+
+def test_the_language_guess_reads_links_addresses_and_long_runs_in_linear_time():
+    from gateway.judging.language import _NOT_PROSE, _prose, guess_language
+
+    for text in ["see https://sellercentral.amazon.de/x?ref=da_o_e or write to ann@example.test, amazon.com.br",
+                 "(www.amazon.fr) e-mail: o'clock a.b.c.de http://x", "plain words only"]:
+        assert _prose(text) == _NOT_PROSE.sub(" ", text)
+    started = time.monotonic()
+    for run in ["x" * 4000, "x" * 3999 + "@", ("x." * 2000), ("x" * 78 + "\r\n") * 50]:
+        guess_language(run)
+    assert time.monotonic() - started < 0.5  # each took up to a second when a run was scanned from every start

@@ -20,6 +20,21 @@ _NOT_PROSE = re.compile(
     r"|\w+(?:[.-]\w+)*\.(?:com|net|org|[a-z]{2})(?:\.[a-z]{2})?\b"  # host names: amazon.com.br
 )
 
+# The expression above costs time in the square of a run's length (each start scans the run for
+# an "@"): a mail of one long run took a second. It is applied only to the runs holding a character
+# it needs, each from its start; such a run longer than any word is not prose either, and goes whole.
+_LONGEST_RUN = 100
+_MAYBE_NOT_PROSE = re.compile(r"(?<!\S)\S*[.@:]\S*")
+
+
+def _prose(text: str) -> str:
+    """`text` without links, addresses and host names."""
+    return _MAYBE_NOT_PROSE.sub(_prose_of_run, text)
+
+
+def _prose_of_run(run: re.Match[str]) -> str:
+    return " " if len(run.group()) > _LONGEST_RUN else _NOT_PROSE.sub(" ", run.group())
+
 
 @cache
 def _stopwords() -> dict[str, frozenset[str]]:
@@ -44,7 +59,7 @@ def guess_language(text: str, candidates: tuple[str, ...] | list[str] = ()) -> s
         return "ja"
     if re.search(r"[\u0600-\u06ff]", text):
         return "ar"
-    words = _WORD.findall(_NOT_PROSE.sub(" ", text.lower()))
+    words = _WORD.findall(_prose(text.lower()))
     if not words:
         return candidates[0] if candidates else None
     scores = dict.fromkeys(_stopwords(), 0)  # in the languages' order: ties go to the first

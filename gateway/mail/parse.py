@@ -15,6 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from email.message import Message
 from email.parser import BytesHeaderParser
 
@@ -69,9 +70,17 @@ class ParsedMail:
         return values[0] if values else ""
 
     def header_all(self, name: str) -> list[str]:
-        """Decoded values (RFC 2047, one line); decoded on demand, most headers are never read."""
+        """Decoded values (RFC 2047, one line); decoded on demand, most headers are never read,
+        and once: the rules, trust and blockers ask for the same few again and again."""
         lname = name.lower()
-        return [decode_header_text(v) for n, v in self.headers if n.lower() == lname]
+        decoded = self._decoded.get(lname)
+        if decoded is None:
+            decoded = self._decoded[lname] = tuple(decode_header_text(v) for n, v in self.headers if n.lower() == lname)
+        return list(decoded)
+
+    @cached_property
+    def _decoded(self) -> dict[str, tuple[str, ...]]:
+        return {}
 
     def header_names(self) -> list[str]:
         return [n for n, _ in self.headers]

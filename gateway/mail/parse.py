@@ -75,12 +75,20 @@ class ParsedMail:
         lname = name.lower()
         decoded = self._decoded.get(lname)
         if decoded is None:
-            decoded = self._decoded[lname] = tuple(decode_header_text(v) for n, v in self.headers if n.lower() == lname)
+            decoded = self._decoded[lname] = tuple(decode_header_text(v) for v in self._by_name.get(lname, ()))
         return list(decoded)
 
     @cached_property
     def _decoded(self) -> dict[str, tuple[str, ...]]:
         return {}
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        """Raw values by lower-case name, in order: one pass over the headers for all lookups."""
+        index: dict[str, list[str]] = {}
+        for name, value in self.headers:
+            index.setdefault(name.lower(), []).append(value)
+        return index
 
     def header_names(self) -> list[str]:
         return [n for n, _ in self.headers]

@@ -99,7 +99,8 @@ def main() -> int:
     print("| what | mails/s | total s | CPU s | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
     for name, r in (("mail-parser alone (parse_from_bytes)", parse), ("crisis-gateway classify", classify)):
-        print(f"| {name} | {r['mails'] / r['seconds']:,.0f} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {r['max_rss_mb']:.0f} |")
+        print(f"| {name} | {r['mails'] / r['seconds']:,.0f} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} "
+              f"| {r['max_rss_mb']:.0f} |")
     print(f"\nclassify costs {classify['seconds'] / parse['seconds']:.2f}x the bare parse (best rounds; "
           f"{classify['cpu_seconds'] / parse['cpu_seconds']:.2f}x in CPU time)")
     ratios = [r["classify"]["cpu_seconds"] / r["parse"]["cpu_seconds"] for r in rounds]

@@ -15,9 +15,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cached_property
 from email.message import Message
 from email.parser import BytesHeaderParser
+from functools import cached_property
 
 import mailparser
 

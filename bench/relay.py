@@ -1,17 +1,20 @@
 """Benchmark: the inbound relay as a Postfix content filter, on 127.0.0.1.
 
-    .venv/bin/python bench/relay.py [--count 5000] [--sessions 10] [--big 5]     (as root, like the tests)
+    .venv/bin/python bench/relay.py [--count 5000] [--sessions 10] [--big 5] [--workers 4]    (as root, like the tests)
 
 1. Throughput and latency. smtp-source (from the postfix package) sends N mails in S parallel
    sessions to a throwaway Postfix that relays everything to smtp-sink, side by side:
    a. the same chain without a filter:  smtp-source -> Postfix -> smtp-sink
-   b. with the gateway:                 smtp-source -> Postfix -> gateway -> Postfix -> smtp-sink
+   b. a pass-through filter (see 2.):   smtp-source -> Postfix -> filter -> Postfix -> smtp-sink
+   c. with the gateway:                 smtp-source -> Postfix -> gateway -> Postfix -> smtp-sink
+   (b) is the floor of any content filter: Postfix queues every mail twice, once before and once
+   after the filter.
    Measured: mails/s from the first mail sent until smtp-sink has them all; the time Postfix
-   waits for the next hop's answer to the mail (the "d" of Postfix's delays=a/b/c/d: for (b) the
+   waits for the next hop's answer to the mail (the "d" of Postfix's delays=a/b/c/d: for (c) the
    gateway's answer, which includes its re-injection); and the end-to-end delay of each mail
    (Postfix's delay= summed over the queue entries carrying its Message-ID). Postfix logs these
    to 10 ms.
-2. Memory. M mails of 25 MB (a base64 attachment) sent one after another through chain (b);
+2. Memory. M mails of 25 MB (a base64 attachment) sent one after another through chain (c);
    the filter's resident memory sampled every 20 ms (VmRSS) and its peak (VmHWM), against its
    resident memory idle; side by side with the bare cost of the same I/O: a pass-through filter
    of a few lines on the same libraries (aiosmtpd in, smtplib out) that only relays the bytes.
@@ -37,11 +40,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from servers import Postfix, content_filter, free_port  # noqa: E402
+from relays import content_filter  # noqa: E402
+from servers import POSTFIX_ROOT, Postfix, free_port  # noqa: E402
 
 RECIPIENT = "support@shop.example"
 BIG_LIMIT = 60 * 1024 * 1024
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+
+
+def register_bench_slots() -> None:
+    """Postfix folders of the benchmark's own (the tests' slots 0-7 are shared by every test run on
+    the machine): Postfix starts with `-c DIR` only for folders the default main.cf lists."""
+    wanted = [str(POSTFIX_ROOT / f"bench-{n}") for n in range(3)]
+    current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True,
+                             text=True).stdout.split()
+    if not all(w in current for w in wanted):
+        value = " ".join(dict.fromkeys(current + wanted))
+        subprocess.run(["postconf", "-e", f"alternate_config_directories = {value}"], check=True)
 
 
 def postfix(slot: int, sink: int, filter_port: int | None) -> tuple[Postfix, int | None]:
@@ -54,7 +71,8 @@ def postfix(slot: int, sink: int, filter_port: int | None) -> tuple[Postfix, int
         reinject = free_port()
         filter_main, master = content_filter(filter_port, reinject)
         main += filter_main
-    return Postfix(slot, extra_main=main, extra_master=master).start(), reinject
+    register_bench_slots()
+    return Postfix(f"bench-{slot}", extra_main=main, extra_master=master).start(), reinject
 
 
 def start_sink(port: int) -> subprocess.Popen:
@@ -64,12 +82,20 @@ def start_sink(port: int) -> subprocess.Popen:
 
 def bare_filter(listen: int, reinject: int) -> None:
     """The I/O the gateway cannot avoid: receive with aiosmtpd, pass on with smtplib, answer."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     from aiosmtpd.controller import Controller
+
+    workers = ThreadPoolExecutor(WORKERS)  # as many mails at once as the gateway's workers
+
+    def send(envelope) -> None:
+        with smtplib.SMTP("127.0.0.1", reinject) as client:
+            client.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
 
     class PassThrough:
         async def handle_DATA(self, server, session, envelope):
-            with smtplib.SMTP("127.0.0.1", reinject) as client:
-                client.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+            await asyncio.get_running_loop().run_in_executor(workers, send, envelope)
             return "250 OK"
 
     controller = Controller(PassThrough(), hostname="127.0.0.1", port=listen, data_size_limit=BIG_LIMIT)
@@ -110,10 +136,13 @@ address = "{RECIPIENT}"
 [relay.inbound]
 listen = "127.0.0.1:{filter_port}"
 reinject = "127.0.0.1:{reinject}"
+workers = {WORKERS}
 """)
     log = open(folder / "gateway.log", "w")
-    process = subprocess.Popen([str(ROOT / ".venv/bin/crisis-gateway"), "run", "--config", str(config)],
-                               stdout=log, stderr=log)
+    # this checkout's code, whichever virtualenv runs the benchmark
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
+                               stdout=log, stderr=log, env=env)
     wait_listening(filter_port, process, folder)
     return process
 
@@ -154,19 +183,22 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_chain(slot: int, count: int, sessions: int, with_gateway: bool) -> dict:
+def run_chain(slot: int, count: int, sessions: int, chain: str) -> dict:
+    """chain: "postfix" (no filter), "bare" (the pass-through filter) or "gateway"."""
     sink_port = free_port()
     sink = start_sink(sink_port)
-    filter_port = free_port() if with_gateway else None
+    filter_port = free_port() if chain != "postfix" else None
     server, reinject = postfix(slot, sink_port, filter_port)
     folder = Path(tempfile.mkdtemp(prefix="crisis-bench-relay-"))
-    gateway = start_gateway(folder, filter_port, reinject) if with_gateway else None
+    gateway = start_filter(folder, filter_port, reinject, bare=chain == "bare") if chain != "postfix" else None
     try:
         started = time.monotonic()
-        subprocess.run(["smtp-source", "-s", str(sessions), "-m", str(count), "-l", "2048", "-f", "bench@source.test",
-                        "-t", RECIPIENT, f"127.0.0.1:{server.port}"], check=True, capture_output=True)
+        source = subprocess.run(["smtp-source", "-s", str(sessions), "-m", str(count), "-l", "2048", "-f",
+                                 "bench@source.test", "-t", RECIPIENT, f"127.0.0.1:{server.port}"], capture_output=True)
+        if source.returncode != 0:
+            raise RuntimeError(f"smtp-source failed: {source.stderr.decode(errors='replace')[-2000:]}")
         finished = wait_delivered(server, sink_port, count, timeout=1800)
-        hop, ends = log_figures(server.log(), filter_port if with_gateway else sink_port)
+        hop, ends = log_figures(server.log(), filter_port if filter_port is not None else sink_port)
         return {"rate": count / (finished - started), "seconds": finished - started, "hop": hop, "ends": ends,
                 "bounced": server.log().count("status=bounced")}
     finally:
@@ -242,8 +274,11 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--big", type=int, default=5, help="how many 25 MB mails")
     parser.add_argument("--only", choices=["throughput", "memory"])
+    parser.add_argument("--workers", type=int, default=WORKERS, help="the filters' workers (the gateway's default: 4)")
     parser.add_argument("--bare-filter", nargs=2, type=int, metavar=("LISTEN", "REINJECT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ["BENCH_WORKERS"] = str(args.workers)  # for the filters this process starts
+    globals()["WORKERS"] = args.workers
     if args.bare_filter:
         bare_filter(*args.bare_filter)
         return
@@ -252,11 +287,18 @@ def main() -> None:
         print(f"{args.count} mails from smtp-source, {args.sessions} sessions, 2 KB each")
         print("| chain | mails/s | total s | next hop answers p50 / p99 ms | end-to-end p50 / p99 ms | bounced |")
         print("|---|---:|---:|---:|---:|---:|")
-        for name, with_gateway in (("Postfix -> smtp-sink", False), ("Postfix -> gateway -> Postfix -> smtp-sink", True)):
-            r = run_chain(0 if not with_gateway else 1, args.count, args.sessions, with_gateway)
+        rates = {}
+        for name, chain in (("Postfix -> smtp-sink", "postfix"),
+                            ("Postfix -> pass-through filter -> Postfix -> smtp-sink", "bare"),
+                            ("Postfix -> gateway -> Postfix -> smtp-sink", "gateway")):
+            r = run_chain({"postfix": 0, "bare": 1, "gateway": 2}[chain], args.count, args.sessions, chain)
+            rates[chain] = r["rate"]
             print(f"| {name} | {r['rate']:,.0f} | {r['seconds']:.1f} | {percentile(r['hop'], 50) * 1000:.0f} / "
                   f"{percentile(r['hop'], 99) * 1000:.0f} | {percentile(r['ends'], 50) * 1000:.0f} / "
                   f"{percentile(r['ends'], 99) * 1000:.0f} | {r['bounced']} |", flush=True)
+        print(f"\ngateway / Postfix alone: {rates['gateway'] / rates['postfix']:.2f}; "
+              f"pass-through / Postfix alone: {rates['bare'] / rates['postfix']:.2f}; "
+              f"gateway / pass-through: {rates['gateway'] / rates['bare']:.2f}")
     if args.only in (None, "memory"):
         print(f"\n{args.big} mails of 25 MB, one after another")
         print("| filter | s per mail | RSS idle MB | peak RSS MB |")

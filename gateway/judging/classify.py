@@ -74,7 +74,7 @@ class Classifier:
             order_id = case_id = None
 
         marketplace = facts.marketplace
-        language = guess_language(ids.buyer_text(mail.text)[:4000], marketplace.languages if marketplace else ())
+        language = guess_language(facts.buyer_words[:4000], marketplace.languages if marketplace else ())
 
         ctx = blockers.Context(
             facts=facts, config=self.config, tier=tier, suspicious=trust.suspicious, category=category,

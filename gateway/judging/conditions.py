@@ -11,6 +11,7 @@ import re
 from typing import Any, Callable, ClassVar
 
 from gateway.judging.facts import MailFacts
+from gateway.judging.regexset import RegexSet
 from gateway.mail.text import fold_for_matching, phrase_pattern
 
 
@@ -136,7 +137,7 @@ class _Phrases(Condition):
                 self.labels.setdefault(folded, label)
                 phrases_folded.append(folded)
         self.pattern = phrase_pattern(phrases_folded)
-        self.regexes = [(re.compile(r), r) for r in regexes]
+        self.regexes = RegexSet(regexes)
 
     def text_of(self, facts: MailFacts) -> str:
         raise NotImplementedError
@@ -147,10 +148,10 @@ class _Phrases(Condition):
             match = self.pattern.search(text)
             if match:
                 return f"{self.name} says {self.labels.get(match.group(0), repr(match.group(0)))}"
-        for regex, source in self.regexes:
-            found = regex.search(text)
-            if found:
-                return f"{self.name} says {found.group(0)!r} ({self.labels[source]})"
+        found = self.regexes.first(text)
+        if found:
+            match, source = found
+            return f"{self.name} says {match.group(0)!r} ({self.labels[source]})"
         return None
 
 

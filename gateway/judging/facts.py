@@ -23,8 +23,14 @@ class MailFacts:
         return fold_for_matching(self.mail.text)
 
     @cached_property
+    def buyer_words(self) -> str:
+        """The buyer's own words as written (the whole text when there is no relay frame)."""
+        return ids.buyer_text(self.mail.text)
+
+    @cached_property
     def buyer_text(self) -> str:
-        return fold_for_matching(ids.buyer_text(self.mail.text))
+        words = self.buyer_words
+        return self.body if words == self.mail.text else fold_for_matching(words)
 
     @cached_property
     def sender_classes(self) -> frozenset[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from functools import cache
 from importlib import resources
 
@@ -19,11 +20,37 @@ _NOT_PROSE = re.compile(
     r"|\w+(?:[.-]\w+)*\.(?:com|net|org|[a-z]{2})(?:\.[a-z]{2})?\b"  # host names: amazon.com.br
 )
 
+# The expression above costs time in the square of a run's length (each start scans the run for
+# an "@"): a mail of one long run took a second. It is applied only to the runs holding a character
+# it needs, each from its start; such a run longer than any word is not prose either, and goes whole.
+_LONGEST_RUN = 100
+_MAYBE_NOT_PROSE = re.compile(r"(?<!\S)\S*[.@:]\S*")
+
+
+def _prose(text: str) -> str:
+    """`text` without links, addresses and host names."""
+    return _MAYBE_NOT_PROSE.sub(_prose_of_run, text)
+
+
+def _prose_of_run(run: re.Match[str]) -> str:
+    return " " if len(run.group()) > _LONGEST_RUN else _NOT_PROSE.sub(" ", run.group())
+
 
 @cache
 def _stopwords() -> dict[str, frozenset[str]]:
     data = tomllib.loads(resources.files("gateway.data").joinpath("stopwords.toml").read_text("utf-8"))
     return {lang: frozenset(words) for lang, words in data.items()}
+
+
+@cache
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    """Each stopword with the languages it belongs to: a mail's words are looked up once, not
+    once per language."""
+    index: dict[str, list[str]] = {}
+    for lang, words in _stopwords().items():
+        for word in words:
+            index.setdefault(word, []).append(lang)
+    return {word: tuple(langs) for word, langs in index.items()}
 
 
 def guess_language(text: str, candidates: tuple[str, ...] | list[str] = ()) -> str | None:
@@ -32,10 +59,14 @@ def guess_language(text: str, candidates: tuple[str, ...] | list[str] = ()) -> s
         return "ja"
     if re.search(r"[\u0600-\u06ff]", text):
         return "ar"
-    words = _WORD.findall(_NOT_PROSE.sub(" ", text.lower()))
+    words = _WORD.findall(_prose(text.lower()))
     if not words:
         return candidates[0] if candidates else None
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _stopwords().items()}
+    scores = dict.fromkeys(_stopwords(), 0)  # in the languages' order: ties go to the first
+    index = _languages_of_word()
+    for word, count in Counter(words).items():
+        for lang in index.get(word, ()):
+            scores[lang] += count
     pool = [c for c in candidates if c in scores] or list(scores)
     best = max(pool, key=lambda lang: scores[lang])
     if scores[best] == 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 BUYER_RELAY_LABEL = "marketplace"
@@ -37,6 +37,7 @@ def by_id(marketplace_id: str) -> Marketplace | None:
     return _by_id().get(marketplace_id.strip().upper())
 
 
+@lru_cache(maxsize=4096)  # asked several times per mail with the same few domains
 def by_domain(domain: str) -> Marketplace | None:
     """The marketplace whose mail domain is `domain` or a parent of it (marketplace.amazon.de -> DE)."""
     domain = domain.lower().rstrip(".")

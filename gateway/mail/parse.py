@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
 from email.parser import BytesHeaderParser
+from functools import cached_property
 
 import mailparser
 
@@ -69,9 +70,25 @@ class ParsedMail:
         return values[0] if values else ""
 
     def header_all(self, name: str) -> list[str]:
-        """Decoded values (RFC 2047, one line); decoded on demand, most headers are never read."""
+        """Decoded values (RFC 2047, one line); decoded on demand, most headers are never read,
+        and once: the rules, trust and blockers ask for the same few again and again."""
         lname = name.lower()
-        return [decode_header_text(v) for n, v in self.headers if n.lower() == lname]
+        decoded = self._decoded.get(lname)
+        if decoded is None:
+            decoded = self._decoded[lname] = tuple(decode_header_text(v) for v in self._by_name.get(lname, ()))
+        return list(decoded)
+
+    @cached_property
+    def _decoded(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        """Raw values by lower-case name, in order: one pass over the headers for all lookups."""
+        index: dict[str, list[str]] = {}
+        for name, value in self.headers:
+            index.setdefault(name.lower(), []).append(value)
+        return index
 
     def header_names(self) -> list[str]:
         return [n for n, _ in self.headers]
@@ -190,13 +207,17 @@ def _decode_text_parts(message: Message) -> tuple[list[str], list[str]]:
     return plain, html
 
 
+_FOLD = re.compile(r"\r?\n[ \t]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _unfold(value: object) -> str:
-    return re.sub(r"\r?\n[ \t]", " ", str(value))
+    return _FOLD.sub(" ", str(value))
 
 
 def _raw_to_text(value: str) -> str:
     """Header text with raw 8-bit bytes (kept as surrogates by the parser) read as UTF-8, else cp1252."""
-    if not any("\udc80" <= c <= "\udcff" for c in value):
+    if value.isascii() or not _SURROGATE.search(value):
         return value
     data = value.encode("utf-8", "surrogateescape")
     try:

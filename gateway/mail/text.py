@@ -34,10 +34,35 @@ def fold_for_matching(value: str) -> str:
     dropped so that "reçu" written as "recu" by a buyer on a plain keyboard still matches, and
     "nie otrzymałem" as "nie otrzymalem", "çalışmıyor" as "CALISMIYOR".
     """
+    if value.isascii():
+        # the same result without the Unicode steps: ASCII is NFKC, NFD and NFC already, has no
+        # marks, and casefolds as it lower-cases
+        return _SPACES.sub(" ", value.translate(_PUNCT_MAP).lower()).strip()
     value = unicodedata.normalize("NFKC", value).translate(_PUNCT_MAP).casefold()
     decomposed = unicodedata.normalize("NFD", value)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = _NON_ASCII_RUN.sub(_drop_marks, decomposed)
     return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped)).strip()
+
+
+class _MarkDropper(dict):
+    """A str.translate table that drops combining marks, filled in as characters are met. Bounded:
+    text of every code point costs time, never memory."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        if len(self) < 8192:
+            self[code] = kept
+        return kept
+
+
+_DROP_MARKS = _MarkDropper()
+# Marks are never ASCII: only the non-ASCII runs (an accent here and there in most mail) are looked
+# at, character by character.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _drop_marks(run: re.Match[str]) -> str:
+    return run.group().translate(_DROP_MARKS)
 
 
 def has_cjk(value: str) -> bool:
@@ -51,11 +76,47 @@ def has_cjk(value: str) -> bool:
 def phrase_pattern(folded_phrases: list[str]) -> re.Pattern[str] | None:
     """One regex for phrases already folded: whole words where words are spaced, anywhere in
     scripts written without spaces (Japanese, Chinese); the longest phrase wins."""
-    words = [re.escape(p) for p in folded_phrases if not has_cjk(p)]
-    spaceless = [re.escape(p) for p in folded_phrases if has_cjk(p)]
+    words = [p for p in folded_phrases if not has_cjk(p)]
+    spaceless = [p for p in folded_phrases if has_cjk(p)]
     alternatives = []
     if words:
-        alternatives.append(r"(?<!\w)(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)")
+        alternatives.append(r"(?<!\w)" + alternation(words) + r"(?!\w)")
     if spaceless:
-        alternatives.append("(?:" + "|".join(sorted(spaceless, key=len, reverse=True)) + ")")
+        alternatives.append(alternation(spaceless))
     return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def alternation(strings: list[str]) -> str:
+    """A regex (a non-capturing group) matching any of the literal strings, the longest first.
+
+    Shaped as a trie, shared beginnings written once: at each position the regex engine follows
+    one path instead of trying every string in turn. It matches exactly what the flat alternation
+    sorted longest first would: strings that match at the same position are prefixes of one
+    another, and the longer is tried before the shorter one ending on its path."""
+    trie: dict[str, dict] = {}
+    for string in strings:
+        node = trie
+        for char in string:
+            node = node.setdefault(char, {})
+        node[_END] = {}
+    try:
+        return "(?:" + _trie_regex(trie) + ")"
+    except RecursionError:  # thousands of strings each extending the last: the flat form
+        return "(?:" + "|".join(re.escape(s) for s in sorted(set(strings), key=len, reverse=True)) + ")"
+
+
+_END = ""  # the trie key of a string that ends at this node (no character is empty)
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    path = ""
+    while len(node) == 1 and _END not in node:  # a run without forks: plain text, no recursion
+        char, node = next(iter(node.items()))
+        path += re.escape(char)
+    branches = [re.escape(char) + _trie_regex(child) for char, child in node.items() if char != _END]
+    if not branches:
+        return path
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if _END in node:
+        body = "(?:" + body + ")?"  # greedy: the longer string first, then the one ending here
+    return path + body

@@ -48,7 +48,11 @@ class InboundFilter(RelayHandler):
         return next((self.mailbox_names[r.lower()] for r in recipients if r.lower() in self.mailbox_names), "relay")
 
     def relay(self, mail: Envelope) -> str:
-        with self.pipelines.borrow() as pipeline:
+        # The record and the recipients reached are made durable once, before the answer, not at
+        # each commit: workers answering at the same time share one fsync. A power cut before it
+        # loses no mail (there was no 250 yet: Postfix hands the mail over again), at worst the
+        # copy already re-injected is re-injected once more.
+        with self.pipelines.borrow() as pipeline, pipeline.state.synced_together():
             outcome = pipeline.handle(mail.content, source=f"relay from {mail.peer}", mailbox=self._mailbox(mail.recipients))
             # The same bytes handed over again (Postfix retrying) are known by their hash; another
             # mail that only reuses a Message-ID is delivered all the same, nothing is dropped.

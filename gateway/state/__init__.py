@@ -3,6 +3,7 @@ far the watchers and relays got, the audit trail.
 
 One `State` for its callers, made of one part per table or two, each in a module of its own:
   connection  the database opened, transactions, raw mail files, owner, backup
+  durability  commits of several threads made durable by one fsync
   schema      the tables and indexes
   messages    verdicts recorded, mails looked up, the history of a buyer and an order
   clocks      clocks opened, updated and stopped, one per obligation
@@ -22,6 +23,7 @@ from gateway.state.audit import AuditTrail
 from gateway.state.backlog import Backlog
 from gateway.state.clocks import CASE_CLOSED, CASE_REPLIED, WAITING_FOR_AMAZON, Clocks
 from gateway.state.connection import BackupFailed, Connection
+from gateway.state.durability import GroupSync
 from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
 from gateway.state.period import Period
@@ -34,5 +36,5 @@ __all__ = [
 ]
 
 
-class State(Connection, Messages, Clocks, Reminders, Backlog, Period, Outbox, Progress, AuditTrail):
+class State(GroupSync, Connection, Messages, Clocks, Reminders, Backlog, Period, Outbox, Progress, AuditTrail):
     """Used by one thread at a time; every write goes through `transaction()`."""

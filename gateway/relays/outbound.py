@@ -38,7 +38,16 @@ from gateway.judging.classify import Classifier
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
 from gateway.mail.text import one_line
 from gateway.outgoing.transport import PermanentError, TransientError
-from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, Transport, pass_on, peer_address, refused_text
+from gateway.relays.common import (
+    TEMPORARY,
+    Envelope,
+    Pool,
+    RelayHandler,
+    Transport,
+    pass_on,
+    peer_address,
+    refused_text,
+)
 from gateway.relays.users import UsersFile
 from gateway.state import State
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlite_utils
 
-
 # a long read that has not moved for this long (the server went away, the mailbox left the
 # configuration) no longer holds its mailbox's report back
 READ_STALLED = timedelta(minutes=10)

@@ -99,9 +99,10 @@ def test_a_pack_for_every_open_tier1_order(tmp_path):
 
 def test_the_checklist_finds_what_a_carrier_mail_proves_and_not_what_a_buyer_denies(tmp_path):
     config = write_config(tmp_path)
-    recorded(config, claim(ORDER), buyer(ORDER, "The parcel was not delivered, UPS lost it."))
+    recorded(config, claim(ORDER), buyer(ORDER, "The parcel was not delivered, UPS lost it. Where is the tracking information?"))
     _, found, page, _ = pack(config)
     assert found["Delivery date and proof"] == [] and "missing" in page
+    assert found["Tracking number"] == []  # "tracking information" is no tracking number
     assert found["Buyer correspondence"]
     recorded(config, carrier())
     names, found, page, _ = pack(config)

@@ -42,7 +42,11 @@ def assert_verdict(verdict, expected: dict) -> None:
         assert verdict.marketplace == expected["marketplace"]
     assert (verdict.action("acknowledge") is not None) == expected["ack"]
     assert (verdict.action("forward") is not None) == expected["forward"]
-    if expected["deadline"] is None:
+    if expected["deadline"] is None and expected["category"] == "account_health" and not expected["suspicious"]:
+        # the shared corpus was written before account-health notices had a clock: theirs is what
+        # the mail states, else [gateway] account_health_hours (72) after arrival
+        assert verdict.deadline is not None and verdict.deadline > verdict.arrival
+    elif expected["deadline"] is None:
         assert verdict.deadline is None
     else:
         assert verdict.deadline is not None

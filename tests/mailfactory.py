@@ -2213,7 +2213,8 @@ def build_account_health(ctx: Ctx) -> Draft:
         subject=ctx.pick("ah_subjects").format(asin=asin),
         text=ctx.ph("ah_body").format(asin=asin, url=_url(ctx, "/performance/dashboard")),
         expected=_base(ctx, "account_health", 1, forward=True),
-        headers=_amazon_headers(ctx, notification, False))
+        # the notices state no deadline: [gateway] account_health_hours, 72 by default
+        headers=_amazon_headers(ctx, notification, False), window=timedelta(hours=72))
 
 
 # ----- cases ----------------------------------------------------------------------------------

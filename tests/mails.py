@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email.utils
 from datetime import datetime
 
@@ -92,3 +93,16 @@ def arrived_now(raw: bytes, now: datetime) -> bytes:
             line = b"Date: " + stamp
         lines.append(line)
     return b"\r\n".join(lines)
+
+
+def account_health(subject: str, body: str, *, domain: str = "amazon.co.uk", number: int = 1, day: int = 22) -> bytes:
+    """A notice from Seller Performance (an account-health mail), its text as given."""
+    return (
+        f"Authentication-Results: mx.example.test; dkim=pass header.d={domain}; dmarc=pass\r\n"
+        f"Received: from ses by mx.example.test; {day:02d} Nov 2026 09:00:03 +0000\r\n"
+        f"From: Amazon Seller Performance <seller-performance@{domain}>\r\nTo: support@shop.example\r\n"
+        f"Subject: =?utf-8?b?{base64.b64encode(subject.encode()).decode()}?=\r\n"
+        f"Message-ID: <account-health-{number}-{day}@example.test>\r\nDate: {day:02d} Nov 2026 09:00:00 +0000\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        f"{body}\r\n"
+    ).encode("utf-8")

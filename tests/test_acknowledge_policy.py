@@ -56,4 +56,4 @@ def test_an_acknowledgement_does_not_stop_the_clock(tmp_path):
     with State(config.state_dir) as state:
         assert [r["kind"] for r in state.db.query("SELECT kind FROM outbox")] == ["acknowledge"]
         state.db["outbox"].update(1, {"status": "done"})
-        assert state.clock(f"order:{ORDER}")["status"] == "open"
+        assert state.clock(f"order:{ORDER}:buyer")["status"] == "open"

@@ -3,19 +3,17 @@ mailed, and how a real browser renders its HTML."""
 
 import email
 import email.policy
-import os
 import re
-import shutil
-import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from browser import headless
 from captured import captured_mail
 from configs import config_data, config_toml, smtp_capture
+from mailfactory import make
 from mails import buyer, case, claim
 from recording import recorded
-from servers import missing
 
 from gateway.cli import main
 from gateway.config import config_from_dict
@@ -57,20 +55,45 @@ def content(config, now=NOW) -> dict:
         return digest.gather(state, config, now)
 
 
-def test_the_digest_sorts_open_clocks_into_overdue_due_today_and_later_crises(config):
+def ids(made: dict, name: str) -> list[str]:
+    return [r.get("order_id") or r["case_id"] for r in made[name]["rows"]]
+
+
+def test_the_digest_leads_with_what_is_due_within_24_hours_and_keeps_tier_2_apart(config):
     made = content(config)
-    assert [r["order_id"] for r in made["overdue"]] == [OVERDUE]
-    assert [r["order_id"] for r in made["today"]] == [TODAY]
-    assert [r["order_id"] for r in made["later"]] == [LATER]
-    assert [c["case_id"] for c in made["cases"]] == [CASE]
-    assert made["cases"][0]["silent_for"] == "39 h 59 min"  # since Amazon's mail of Sat 21 Nov 20:00
+    assert ids(made, "soon") == [TODAY, LATER]  # due 15:00 today, then the claim due tomorrow 11:00
+    assert ids(made, "overdue") == [] and ids(made, "later") == []
+    assert ids(made, "tier2") == [OVERDUE]  # the buyer's message, due 10:00, tier 2
+    assert ids(made, "cases") == [CASE]
+    assert made["cases"]["rows"][0]["silent_for"] == "39 h 59 min"  # since Amazon's mail of Sat 21 Nov 20:00
+    assert made["open"] == 4 and made["overdue_all"] == 1 and made["overdue_tier2"] == 1
     counts = made["counts"]
     assert counts["mails"] == 4 and counts["tier1"] == 1 and counts["missed"] == 1
     assert dict(counts["by_category"]) == {"buyer_message": 2, "atoz_claim": 1, "case": 1}
-    # a week later the same mail no longer counts, and the overdue message is still overdue
+    # a week later the same mail no longer counts; the claim, overdue now, is a crisis overdue
     week_later = content(config, NOW + timedelta(days=8))
     assert week_later["counts"]["mails"] == 0
-    assert {r["order_id"] for r in week_later["overdue"]} == {OVERDUE, TODAY, LATER}
+    assert ids(week_later, "soon") == [] and ids(week_later, "overdue") == [LATER]
+    assert ids(week_later, "tier2") == [TODAY, OVERDUE]  # the most recent first
+
+
+def test_the_last_7_days_count_the_mails_recorded_in_them_whatever_their_date(tmp_path):
+    """Mail read on a first start is weeks old by its Date and Received stamp: it counts in the
+    week the gateway recorded it, as the actions it caused do; mail recorded before the week, or
+    after the time the digest is made for, does not."""
+    config = config_from_dict(settings(tmp_path))
+    weeks_old = [make(kind, seed=n, arrival=NOW - timedelta(days=21)).raw
+                 for n, kind in enumerate(["buyer_message", "atoz_claim", "chargeback", "other"])]
+    recorded(config, *weeks_old[:3], now=NOW - timedelta(days=2))
+    recorded(config, weeks_old[3], now=NOW - timedelta(days=8))
+    recorded(config, make("buyer_message", seed=9, arrival=NOW).raw, now=NOW + timedelta(hours=1))
+    counts = content(config)["counts"]
+    assert counts["mails"] == 3 and counts["tier1"] == 2
+    assert dict(counts["by_category"]) == {"buyer_message": 1, "atoz_claim": 1, "chargeback": 1}
+    with State(config.state_dir) as state:
+        made = digest.compose(state, config, NOW)
+    assert "3 mails, 2 of them crises (tier 1)" in made.text
+    assert "3 mails recorded, 2 of them crises (tier 1)" in made.html
 
 
 def test_the_daemon_queues_one_digest_a_day_from_the_configured_hour(config):
@@ -100,16 +123,41 @@ def test_the_digest_is_mailed_as_text_and_html_without_external_assets(config):
         assert Outbox(config, state).run(now=lambda: NOW)["dead"] == 0
     [raw] = digests(config)
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert message["Subject"] == "Crisis digest Mon 23 Nov 2026: 1 overdue, 1 due today, 4 open"
+    assert message["Subject"] == "Crisis digest Mon 23 Nov 2026: 2 due within 24 h, 1 overdue, 4 open"
     assert message["To"] == "boss@shop.example" and message["Auto-Submitted"] == "auto-generated"
     assert message.get_content_type() == "multipart/alternative"
     text, html = (part.get_content() for part in message.iter_parts())
-    assert "OVERDUE (1)" in text and OVERDUE in text and f"case {CASE}" in text
+    assert "DUE WITHIN 24 HOURS (2)" in text and "TIER 2 (1)" in text and OVERDUE in text and f"case {CASE}" in text
     assert html.lstrip().startswith("<!DOCTYPE html>")
     # everything inline: no style sheet, no script, no image, nothing fetched from outside
     assert not re.search(r"<(style|link|script|img)\b", html, re.I)
     assert not re.search(r"(src|href)\s*=|url\(", html, re.I)
     assert "&lt;b&gt;now&lt;/b&gt;" in html and "<b>now</b>" not in html  # the buyer's words are escaped
+
+
+def test_a_clock_of_one_obligation_says_what_it_asks_in_both_parts(config):
+    """Where the state keeps a clock per obligation (buyer, claim, chargeback, account, case),
+    each row says which; a row without one says nothing of it."""
+    made = content(config)
+    made["soon"]["rows"][1]["obligation"] = "claim"
+    made["tier2"]["rows"][0]["obligation"] = "warranty"  # one the templates have no words for
+    shown = digest.render(config, made)
+    assert "A-to-Z | tier 1 | answer Amazon's claim" in shown.text and "| warranty" in shown.text
+    assert "answer Amazon&#39;s claim" in shown.html and "warranty" in shown.html
+    plain = digest.render(config, content(config))
+    assert "answer" not in plain.text.split("DUE WITHIN")[1].split("LAST 7 DAYS")[0]
+
+
+def test_a_digest_over_its_budget_shows_fewer_rows_but_every_count(config, monkeypatch):
+    with State(config.state_dir) as state:
+        full = digest.compose(state, config, NOW)
+        monkeypatch.setattr(digest, "BUDGET", digest.mailed_size(full) - 1)
+        shorter = digest.compose(state, config, NOW)
+    assert digest.mailed_size(shorter) <= digest.BUDGET
+    assert TODAY in full.text and TODAY not in shorter.text and TODAY not in shorter.html
+    assert "DUE WITHIN 24 HOURS (2)" in shorter.text and "and 2 more: crisis-gateway status --due-within 24" in shorter.text
+    assert "Due within 24 hours (2)" in shorter.html and "and 2 more" in shorter.html
+    assert shorter.subject == full.subject
 
 
 def test_digest_command_sends_now_or_writes_files(config, tmp_path, capsys):
@@ -128,30 +176,18 @@ def test_digest_command_sends_now_or_writes_files(config, tmp_path, capsys):
     assert "has nobody to go to" in capsys.readouterr().err
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        missing("chromium (.ci/run installs it)")
-    return found
-
-
 def test_the_html_digest_renders_in_a_real_browser(config, tmp_path):
     """Headless Chromium renders the digest at a mail client's width: the inline colours show
     (red for overdue, blue for the cases), and nothing runs past the right edge."""
     from PIL import Image
 
-    browser = _chromium()
     with State(config.state_dir) as state:
         html = digest.render(config, digest.gather(state, config, NOW)).html
     page = tmp_path / "digest.html"
     page.write_text(html, "utf-8")
     shot = tmp_path / "digest.png"
-    done = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=600,1400", f"--screenshot={shot}", page.as_uri()],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
-    assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
+    headless(page, tmp_path, 600, 1400, f"--screenshot={shot}")
+    assert shot.exists()
     image = Image.open(shot).convert("RGB")
     assert image.size == (600, 1400)
     colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}

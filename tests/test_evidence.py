@@ -234,15 +234,13 @@ def test_every_reason_has_words_in_every_language_the_rules_know():
     assert {p.stem.removesuffix(".txt") for p in (root / "templates" / "evidence" / "answer").glob("[!_]*.j2")} == set(reasons)
 
 
-def test_the_claims_clock_is_found_before_and_after_clocks_per_obligation(tmp_path):
-    config = write_config(tmp_path)
-    recorded(config, claim(ORDER))
+def test_the_pack_follows_the_claims_clock_not_the_buyers(tmp_path):
+    config = write_config(tmp_path, **berlin(tmp_path))
+    recorded(config, claim(ORDER), buyer(ORDER, "Where is my kettle?"))
     with State(load_config(config).state_dir) as state:
-        assert claim_clock(state, ORDER)["key"] == f"order:{ORDER}"
-        with state.transaction():
-            row = dict(state.clock(f"order:{ORDER}"), key=f"order:{ORDER}:claim", deadline="2026-11-24T09:00:00+00:00")
-            state.db["clocks"].insert(row)
-        assert claim_clock(state, ORDER)["deadline"] == "2026-11-24T09:00:00+00:00"
+        assert claim_clock(state, ORDER)["key"] == f"order:{ORDER}:claim"
+    _, _, _, made = pack(config)
+    assert made.summary.deadline == "Tue 24 Nov 12:00 CET"  # the claim's 48 hours, not the buyer's 24
 
 
 def test_the_teams_reply_through_the_relay_is_in_the_pack(tmp_path, sink):

@@ -63,7 +63,8 @@ def test_mail_seen_days_late_is_tagged_and_clocked_but_neither_acknowledged_nor_
         assert outcome.verdict.action("forward") is None and outcome.verdict.action("acknowledge") is None
     assert outbox_rows(config) == []
     with State(config.state_dir) as state:
-        assert {c["key"] for c in state.open_clocks()} == {f"order:{o}" for o in (CLAIM_ORDER, RISK_ORDER, QUESTION_ORDER)}
+        assert {c["key"] for c in state.open_clocks()} == {
+            f"order:{CLAIM_ORDER}:claim", f"order:{RISK_ORDER}:buyer", f"order:{QUESTION_ORDER}:buyer"}
     held = [(r["detail"]["kind"], r["order_id"]) for r in audit_rows(config, "held_back")]
     assert sorted(held) == sorted([("forward", CLAIM_ORDER), ("forward", RISK_ORDER), ("acknowledge", RISK_ORDER),
                                    ("acknowledge", QUESTION_ORDER)])

@@ -70,7 +70,7 @@ def test_tagging_in_place_resumes_and_reads_the_sent_folder_under_the_servers_na
     assert len(inbox) == 1 and b"$CrisisTagged" in inbox[0][1] and subject_of(inbox[0][2]).startswith("[CRISIS:")
     assert [r for _, _, r in dovecot.messages(ARCHIVE)] == [raw]
     with State(config.state_dir) as state:
-        assert state.clock(f"order:{ORDER}")["status"] == "stopped"
+        assert state.clock(f"order:{ORDER}:buyer")["status"] == "stopped"
     said = [f.what for f in checkconfig.run(config)]
     shown = f'"{ARCHIVE}"' + ("" if dovecot.delimiter == "/" else f' (on the server "{dovecot.folder(ARCHIVE)}")')
     assert f"mailbox shop: archive folder {shown} exists" in said

@@ -57,6 +57,8 @@ def test_a_scrape_shows_what_the_daemon_did(tmp_path, run_daemon):
     assert values['crisis_gateway_actions_total{kind="forward",result="sent"}'] >= 1
     assert values['crisis_gateway_actions_total{kind="forward",result="dead_lettered"}'] == 0
     assert values['crisis_gateway_clocks_open{tier="1"}'] == 1
+    assert values['crisis_gateway_clocks_open_by_obligation{obligation="claim"}'] == 1
+    assert values['crisis_gateway_clocks_open_by_obligation{obligation="buyer"}'] >= 1
     assert values["crisis_gateway_clocks_overdue"] >= 1  # the test mails are from 22 Nov 2026
     assert values['crisis_gateway_imap_connected{mailbox="shop"}'] == 1
     assert values['crisis_gateway_relay_sessions_total{relay="inbound"}'] == 2  # the probe that it listens, and the client

@@ -94,10 +94,11 @@ def assert_known_mix_summary(summary: dict, name: str) -> None:
     # fresh buyer acknowledged once (its second mail and the claim about its order are not)
     assert summary["actions"] == {"tag": 6, "forward": 1, "notify": 1, "acknowledge": 1}
     assert summary["held_back"] == {"forward": 1, "notify": 1, "acknowledge": 1}
-    # the clocks of the old claim and old buyer mail (every step past) and of the fresh order,
-    # which the claim made an A-to-z clock (T-24h, T-6h, T-1h still ahead, the escalation too)
-    assert summary["clocks"] == 3
-    assert summary["steps_ahead"] == {"remind": 3, "escalate": 1}
+    # the clocks of the old claim and old buyer mail (every step past) and the two of the fresh
+    # order: its buyer's (answer the buyer) and its claim's (T-24h, T-6h, T-1h still ahead, the
+    # escalation too), each with its own deadline
+    assert summary["clocks"] == 4
+    assert summary["steps_ahead"] == {"remind": 4, "escalate": 1}  # the buyer's T-4h too
     assert summary["steps_past"] == {"remind": 4, "escalate": 1}
     trust = summary["trust"]
     assert trust["amazon"] == {"mails": 6, "pass": 5, "fail": 0, "none": 1, "unchecked": 0}
@@ -188,7 +189,7 @@ def test_an_imap_preview_changes_nothing_and_tells_what_run_would_do(dovecot, im
         assert "  acknowledge: 1 buyer(s); 1 held back" in out
         assert "  notify: 1 webhook post(s); 1 held back" in out
         assert "  tag: 6 mail(s)" in out
-        assert ("  remind: 3 reminder step(s) still to come on 3 open clock(s), 1 escalation(s); "
+        assert ("  remind: 4 reminder step(s) still to come on 4 open clock(s), 1 escalation(s); "
                 "5 step(s) already past, not sent") in out
         assert "  report: shop: one backlog report listing 1 crisis mail(s)" in out
         assert "5 pass, 1 without a trusted result" in out

@@ -32,7 +32,7 @@ def receive_buyer_message(gw) -> dict:
     [outcome] = recorded(gw.config, buyer(ORDER, "Can I still change the colour of the kettle?"),
                          now=datetime(2026, 11, 22, 10, 1, tzinfo=timezone.utc))
     with gw.state() as state:
-        assert state.clock(f"order:{ORDER}")["status"] == "open"
+        assert state.clock(f"order:{ORDER}:buyer")["status"] == "open"
         return state.message(outcome.verdict.message_key)
 
 
@@ -54,7 +54,7 @@ def reply(message: dict | None, *, to=BUYER, subject=None, extra=()) -> bytes:
 
 def clock_status(gw) -> str:
     with gw.state() as state:
-        return state.clock(f"order:{ORDER}")["status"]
+        return state.clock(f"order:{ORDER}:buyer")["status"]
 
 
 def audit_kinds(gw) -> list[str]:

@@ -84,7 +84,7 @@ def test_a_reply_through_the_outbound_relay_reaches_the_smarthost_clean_and_stop
         assert sent.returncode == 0, sent.stdout + sent.stderr
         [out] = sink.wait_for(1, timeout=30)
         with gw.state() as state:
-            clock = state.clock(f"order:{ORDER}")
+            clock = state.clock(f"order:{ORDER}:buyer")
     assert b"Subject: Re: Inquiry from Amazon customer Ann (Order: " in out.data
     assert b"[Buyer" not in out.data and b"X-Crisis" not in out.data
     assert clock["status"] == "stopped" and clock["stop_reason"].startswith("reply sent by the team")

@@ -68,8 +68,8 @@ def test_a_reply_ends_the_ladder(tmp_path):
     recorded(config, claim(ORDER), now=ARRIVAL)
     assert fire(config, DEADLINE - timedelta(hours=24)) == [("remind", "T-24h", "sent", False)]
     with State(config.state_dir) as state:
-        state.record_relayed("outbound", "k", ["buyer@marketplace.amazon.co.uk"], "reply_sent", {}, order_id=ORDER,
-                             stop_clock="reply sent by the team")
+        state.record_relayed("outbound", "k", ["atoz-guarantee@amazon.co.uk"], "reply_sent", {}, order_id=ORDER,
+                             stop_clock="reply sent by the team", stop_keys=(f"order:{ORDER}:claim",))
     assert fire(config, DEADLINE - timedelta(hours=1)) == []
 
 
@@ -77,7 +77,7 @@ def test_a_buyer_message_is_reminded_at_t_minus_4h_and_not_escalated(tmp_path):
     config = reminder_config(tmp_path)
     recorded(config, buyer(ORDER, "Can I still change the colour of the kettle?"), now=ARRIVAL)
     with State(config.state_dir) as state:
-        deadline = datetime.fromisoformat(state.clock(f"order:{ORDER}")["deadline"])
+        deadline = datetime.fromisoformat(state.clock(f"order:{ORDER}:buyer")["deadline"])
     assert fire(config, deadline - timedelta(hours=5)) == []
     assert fire(config, deadline - timedelta(hours=4)) == [("remind", "T-4h", "sent", False)]
     assert fire(config, deadline) == []
@@ -95,7 +95,8 @@ def test_the_reminder_mail_says_what_is_due_and_carries_the_crisis_tag(tmp_path)
     assert any(s.startswith(b"[Reminder T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
     assert any(s.startswith(b"[ESCALATION T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
     body = base64.b64decode(sent[0].split(b"\r\n\r\n", 1)[1]).decode()
-    assert "Time left: 6 h 00 min" in body and f"crisis-gateway resolve {ORDER}" in body
+    assert "Time left: 6 h 00 min" in body and f"crisis-gateway resolve {ORDER} --only claim" in body
+    assert "Duty:      answer Amazon (claim)" in body
 
 
 def test_steps_are_configurable_and_checked(tmp_path):

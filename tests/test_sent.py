@@ -38,7 +38,7 @@ def run(config) -> None:
     assert Daemon(config).run_once() == 0
 
 
-def clock(config, key: str = f"order:{ORDER}") -> dict:
+def clock(config, key: str = f"order:{ORDER}:buyer") -> dict:
     with State(config.state_dir) as state:
         return state.clock(key)
 

@@ -36,22 +36,28 @@ def test_each_message_is_recorded_once(pipeline):
     assert stored.read_bytes() == raw
 
 
-def test_clock_opens_escalates_and_stops(pipeline):
+def test_each_obligation_has_its_own_clock_and_only_the_claim_is_stopped_by_the_decision(pipeline):
     order = "202-3333333-4444444"
     pipeline.handle(buyer_mail(order, "Can I change the address?", 1), now=NOW)
-    clock = pipeline.state.clock(f"order:{order}")
+    clock = pipeline.state.clock(f"order:{order}:buyer")
     assert clock["category"] == "buyer_message" and clock["deadline"] == "2026-11-23T10:01:03+00:00"
+    assert clock["obligation"] == "buyer"
     pipeline.handle(buyer_mail(order, "It never arrived. I will file an A-to-z claim.", 5), now=NOW)
-    clock = pipeline.state.clock(f"order:{order}")
+    clock = pipeline.state.clock(f"order:{order}:buyer")
     assert clock["category"] == "atoz_risk" and clock["deadline"] == "2026-11-23T10:01:03+00:00"  # the earlier one stays
     pipeline.handle(claim_mail(order), now=NOW)
-    clock = pipeline.state.clock(f"order:{order}")
-    assert clock["category"] == "atoz_claim" and clock["deadline"] == "2026-11-24T11:00:03+00:00"  # Amazon's deadline counts
+    claim = pipeline.state.clock(f"order:{order}:claim")
+    assert claim["category"] == "atoz_claim" and claim["deadline"] == "2026-11-24T11:00:03+00:00"  # its own deadline
+    assert claim["obligation"] == "claim" and claim["tier"] == 1
+    assert pipeline.state.clock(f"order:{order}:buyer")["deadline"] == "2026-11-23T10:01:03+00:00"  # untouched
     pipeline.handle(claim_mail(order, "A_Z_CLAIM_RESPONDENT_DECISION"), now=NOW)
-    clock = pipeline.state.clock(f"order:{order}")
-    assert clock["status"] == "stopped" and clock["stop_reason"] == "Amazon decided the claim"
+    claim = pipeline.state.clock(f"order:{order}:claim")
+    assert claim["status"] == "stopped" and claim["stop_reason"] == "Amazon decided the claim"
+    assert pipeline.state.clock(f"order:{order}:buyer")["status"] == "open"  # the buyer still waits for an answer
+    assert [(c["obligation"], c["status"]) for c in pipeline.state.order_clocks(order)] == [
+        ("buyer", "open"), ("claim", "stopped")]
     kinds = [row["kind"] for row in pipeline.state.audit_rows(order_id=order)]
-    assert kinds.count("classified") == 4 and "clock_opened" in kinds and "clock_stopped" in kinds
+    assert kinds.count("classified") == 4 and kinds.count("clock_opened") == 2 and "clock_stopped" in kinds
 
 
 def test_unparseable_mail_is_quarantined_not_lost(pipeline):

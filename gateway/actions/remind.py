@@ -8,7 +8,18 @@ from typing import Any
 
 from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import team_mail, time_left
+from gateway.judging import obligations
 from gateway.judging.subject import format_due
+
+
+def resolve_reference(clock: str) -> str:
+    """What `crisis-gateway resolve` takes to stop this clock alone: ORDER --only OBLIGATION for
+    an order's clock, the case id of a case's, the key of a notice's."""
+    kind, _, rest = clock.partition(":")
+    if kind == "order" and ":" in rest:
+        order, _, obligation = rest.rpartition(":")
+        return f"{order} --only {obligation}"
+    return rest if kind == "case" else clock
 
 
 class Remind(Action):
@@ -27,6 +38,7 @@ class Remind(Action):
             time_left=time_left(deadline, job.now), overdue=deadline < job.now, opened_at=message.get("arrival", ""),
             original_subject=message.get("original_subject", ""),
             step_due=format_due(deadline - timedelta(hours=payload["hours"]), config.timezone),
+            duty=obligations.label(payload.get("obligation")), resolve=resolve_reference(clock),
         )
 
     def compose(self, job: Job) -> Outgoing:

@@ -14,7 +14,8 @@ from gateway.cli.command import add_command
 from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS, existing_state, parse_now, print_table
 from gateway.config import Config, ConfigError
 from gateway.deadlines import digest, evidence
-from gateway.deadlines.status import clock_key, status_rows
+from gateway.deadlines.status import NoClock, clocks_to_resolve, is_order_id, resolve_target, status_rows
+from gateway.judging import obligations
 from gateway.judging.subject import format_due
 from gateway.mail.text import one_line
 from gateway.outgoing.outbox import Outbox
@@ -29,40 +30,65 @@ def _left(seconds: int | None) -> str:
     return f"OVERDUE {text}" if seconds < 0 else text
 
 
+def _wanted(row: dict, args: argparse.Namespace) -> bool:
+    """The filters of status: --tier, --overdue, --due-within (each, when given, must hold)."""
+    if args.tier is not None and row["tier"] != args.tier:
+        return False
+    if args.overdue and not row["overdue"]:
+        return False
+    left = row["seconds_left"]
+    return args.due_within is None or (left is not None and 0 <= left < args.due_within * 3600)
+
+
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
     with existing_state(config) as state:
-        rows = status_rows(state, parse_now(args.now) or datetime.now(timezone.utc))
+        every = status_rows(state, parse_now(args.now) or datetime.now(timezone.utc))
+    rows = [row for row in every if _wanted(row, args)]
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return EXIT_OK
     table = [[format_due(datetime.fromisoformat(r["deadline"]), config.timezone) if r["deadline"] else "-", _left(r["seconds_left"]),
-              str(r["tier"] or "-"), r["category"], r["order_id"] or f"case {r['case_id']}",
+              str(r["tier"] or "-"), obligations.label(r["obligation"]), r["category"], reference(r),
               (r["last_action"] or {}).get("what", "-")] for r in rows]
-    print_table(["due", "left", "tier", "category", "order / case", "last action"], table)
+    print_table(["due", "left", "tier", "obligation", "category", "order / case / notice", "last action"], table)
     overdue = sum(r["overdue"] for r in rows)
-    print(f"{len(rows)} open, {overdue} overdue")
+    shown = f" listed, of {len(every)} open" if len(rows) != len(every) else " open"
+    print(f"{len(rows)}{shown}, {overdue} overdue")
     return EXIT_OK
 
 
+def reference(row: dict) -> str:
+    """What a status row is about, as resolve takes it: the order id, "case ID", or the notice's clock key."""
+    if row["clock"].startswith("account:"):
+        return row["clock"]
+    return row["order_id"] or f"case {row['case_id']}"
+
+
 def cmd_resolve(args: argparse.Namespace, config: Config) -> int:
-    key = clock_key(args.reference)
-    if key is None:
-        print(f"error: {args.reference!r} is neither an order id like 114-2682884-2909064 nor a case id (digits)",
-              file=sys.stderr)
+    now = parse_now(args.now) or datetime.now(timezone.utc)
+    try:
+        target = resolve_target(args.reference, args.only)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     with existing_state(config) as state:
-        stopped = state.stop_clock(key, f"resolved by hand: {one_line(args.note)}",
-                                   parse_now(args.now) or datetime.now(timezone.utc), note=args.note, by=getpass.getuser())
-    if not stopped:
-        print(f"error: no open clock for {args.reference} (crisis-gateway status lists them)", file=sys.stderr)
-        return EXIT_PROBLEMS
-    print(f"{key}: stopped ({args.note})")
+        try:
+            clocks = clocks_to_resolve(state, target, args.only)
+        except NoClock as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        with state.transaction():
+            for clock in clocks:
+                state.stop_clock(clock["key"], f"resolved by hand: {one_line(args.note)}", now, note=args.note,
+                                 by=getpass.getuser(), obligation=clock.get("obligation"))
+    for clock in clocks:
+        print(f"{clock['key']} ({obligations.label(clock.get('obligation'))}): stopped ({args.note})")
     return EXIT_OK
 
 
 def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
-    if not (clock_key(args.order) or "").startswith("order:"):
+    if not is_order_id(args.order):
         print(f"error: {args.order!r} is not an order id like 114-2682884-2909064", file=sys.stderr)
         return EXIT_CONFIG
     with existing_state(config) as state:
@@ -82,7 +108,7 @@ def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
 
 def write_digest(config: Config, state: State, now: datetime, out: Path) -> tuple[Path, Path]:
     """digest.html and digest.txt (its first line the subject) in `out`, for a look or a browser."""
-    made = digest.render(config, digest.gather(state, config, now))
+    made = digest.compose(state, config, now)
     out.mkdir(parents=True, exist_ok=True)
     (out / "digest.html").write_text(made.html, "utf-8")
     (out / "digest.txt").write_text(f"Subject: {made.subject}\n\n{made.text}", "utf-8")
@@ -109,15 +135,21 @@ def cmd_digest(args: argparse.Namespace, config: Config) -> int:
 
 def add_status(sub: argparse._SubParsersAction) -> None:
     status = add_command(sub, "status", cmd_status,
-                         "open clocks, the most urgent first: time left, tier, category, last action")
+                         "open clocks, the most urgent first: time left, tier, obligation, category, last action")
     status.add_argument("--json", action="store_true", help="one JSON object per line")
+    status.add_argument("--tier", type=int, choices=(1, 2), help="only the clocks of this tier")
+    status.add_argument("--overdue", action="store_true", help="only the clocks whose deadline has passed")
+    status.add_argument("--due-within", type=float, metavar="HOURS", help="only the clocks due in the next HOURS, not yet overdue")
     status.add_argument("--now", help="pretend the time is this (ISO 8601)")
 
 
 def add_resolve(sub: argparse._SubParsersAction) -> None:
     resolve = add_command(sub, "resolve", cmd_resolve,
-                          "stop the clock of an order or a case by hand, with a note for the audit trail")
-    resolve.add_argument("reference", metavar="ORDER|CASE", help="an order id (114-2682884-2909064) or a case id")
+                          "stop clocks by hand, with a note for the audit trail: every open one of an order "
+                          "(or --only one obligation), a case's, or one clock as status shows it")
+    resolve.add_argument("reference", metavar="ORDER|CASE|CLOCK",
+                         help="an order id (114-2682884-2909064), a case id, or a clock (order:ID:claim, account:B0...)")
+    resolve.add_argument("--only", choices=obligations.names(), help="with an order id: stop only this obligation's clock")
     resolve.add_argument("--note", required=True, help="why: what was done")
     resolve.add_argument("--now", help=argparse.SUPPRESS)
 
@@ -132,7 +164,7 @@ def add_evidence(sub: argparse._SubParsersAction) -> None:
 
 def add_digest(sub: argparse._SubParsersAction) -> None:
     daily = add_command(sub, "digest", cmd_digest,
-                        "send the digest to managers now: overdue, due today, open crises, cases "
+                        "send the digest to managers now: due within 24 hours, crises overdue, tier 2, cases "
                         "waiting for Amazon, the last 7 days (the daemon sends it daily at [digest] hour)")
     daily.add_argument("--now", help="pretend the time is this (ISO 8601)")
     daily.add_argument("--to", action="append", metavar="ADDRESS", help="send to this address instead (repeatable)")

@@ -15,6 +15,7 @@ from gateway.cli.output import EXIT_CONFIG, EXIT_OK, EXIT_PROBLEMS
 from gateway.config import Config, load_config
 from gateway.config.shipped import shipped_dir
 from gateway.intake.stores.factory import maildir_archive
+from gateway.judging import obligations
 from gateway.mail import maildir
 from gateway.service.daemon import Daemon
 from gateway.state import State
@@ -60,9 +61,10 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
           f"{held} forward(s), acknowledgement(s) and notification(s) held back; their crises are listed in "
           f"{reports} backlog report(s) instead")
     print(f"State and audit trail: {config.state_dir}/state.db ({verified.rows} audit rows, {'intact' if verified.ok else 'TAMPERED'})")
-    print(f"Open clocks: {len(clocks)}")
+    print(f"Open clocks: {len(clocks)}, one per obligation (an order a buyer wrote about and Amazon claimed has two)")
     for clock in clocks:
-        print(f"  {clock['key']:<28} {clock['category']:<14} due {clock['deadline'] or '-'}")
+        print(f"  {clock['key']:<38} {obligations.label(clock.get('obligation')):<28} {clock['category']:<14} "
+              f"due {clock['deadline'] or '-'}")
     print(f"The managers' digest, as it would be mailed: {html}")
     print(f"\nTry: crisis-gateway classify --config {out / 'demo.toml'} --json {samples / 'maildir'}")
     return EXIT_PROBLEMS if failures else EXIT_OK

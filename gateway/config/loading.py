@@ -76,6 +76,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     webhooks = sections.webhooks(where, data.get("notify", {}))
     max_bytes = sections.max_message_bytes(where, gateway)
     fresh_hours = sections.fresh_hours(where, gateway)
+    account_health_hours = sections.account_health_hours(where, gateway)
 
     def directory(key: str, default: Path) -> Path:
         value = gateway.get(key)
@@ -113,6 +114,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         outbox=outbox,
         max_message_bytes=max_bytes,
         fresh_hours=fresh_hours,
+        account_health_hours=account_health_hours,
         inbound_relay=inbound,
         outbound_relay=outbound,
         reminders=reminders,

@@ -106,6 +106,7 @@ DEFAULT_REMINDER_STEPS = {
     "chargeback": (24.0, 6.0, 1.0),
     "atoz_risk": (4.0,),
     "buyer_message": (4.0,),
+    "account_health": (24.0, 6.0, 1.0),
 }
 
 
@@ -206,6 +207,10 @@ class Config:
     # 6 hours: an acknowledgement is meant to come at once and promises a reply within a day; a
     # restart or a short outage still gets the usual handling.
     fresh_hours: float = 6.0
+    # [gateway]: an account-health notice that states no deadline must be acted on within this
+    # many hours. 72: Amazon's notices that give a time mostly give 72 hours (or days for a plan of
+    # action, which they then state); three days also spans a weekend without letting it sit.
+    account_health_hours: float = 72.0
 
     @property
     def message_id_domain(self) -> str:

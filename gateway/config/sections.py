@@ -70,6 +70,13 @@ def fresh_hours(where: str, gateway: dict) -> float:
                         "[gateway] fresh_hours must be a number of hours above 0, e.g. fresh_hours = 6", positive=True))
 
 
+def account_health_hours(where: str, gateway: dict) -> float:
+    return float(number(where, gateway.get("account_health_hours", Config.account_health_hours),
+                        "[gateway] account_health_hours must be a number of hours above 0 (at most a year): how long "
+                        "the team has to act on an account-health notice that states no deadline, e.g. "
+                        "account_health_hours = 72", positive=True, maximum=24 * 366))
+
+
 def escalation(where: str, escalation: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """[escalation]: tier1, and the addresses of categories that have their own."""
     check_keys(where, "escalation", escalation)

@@ -1,10 +1,14 @@
-"""The daily digest to managers: what is overdue, what is due today, the other open crises, the
-cases waiting for Amazon, and the counts of the last 7 days; as HTML (inline styles, tables, no
-external assets: mail clients strip <style> and block remote images) and as plain text.
+"""The daily digest to managers, leading with what can still be saved: what is due within 24 hours,
+then the crises (tier 1) overdue, the other open crises, tier 2 apart, the cases waiting for
+Amazon, and the counts of the last 7 days; as HTML (inline styles, no external assets: mail
+clients strip <style> and block remote images) and as plain text, the same lists in the same
+order in both.
 
-`crisis-gateway digest` queues one now; the daemon queues one a day at [digest] hour, local time.
-The outbox row of a day's digest has the day in its key: it is queued once, whatever restarts.
-What is shown is fixed when it is queued, so a retry sends the same digest.
+Each list shows at most its cap of rows, then "and N more" with the command that lists them all,
+so the mail stays small whatever the backlog: Gmail clips a mail above about 102 KB, and what is
+clipped is never read. `crisis-gateway digest` queues one now; the daemon queues one a day at
+[digest] hour, local time. The outbox row of a day's digest has the day in its key: it is queued
+once, whatever restarts. What is shown is fixed when it is queued, so a retry sends the same digest.
 """
 
 from __future__ import annotations
@@ -12,19 +16,38 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 from gateway.actions.mailing import time_left
 from gateway.config import Config
-from gateway.deadlines.status import status_rows
+from gateway.deadlines.status import last_action
+from gateway.judging.ids import ORDER_ID
 from gateway.judging.subject import format_due
+from gateway.mail.text import one_line
 from gateway.state import State
 
 log = logging.getLogger("gateway.digest")
 WEEK = timedelta(days=7)
+SOON = timedelta(hours=24)
+# Rows shown per list, and the command that lists all of them. With a row of about 550 bytes of
+# HTML and 200 of text (its subject and last action cut to SHORT characters) the whole mail is
+# about 73 KB, whatever the number of clocks (tests/test_digest_backlog.py measures one of 1,000).
+LISTS: dict[str, tuple[int, str]] = {
+    "soon": (20, "crisis-gateway status --due-within 24"),
+    "overdue": (15, "crisis-gateway status --overdue --tier 1"),
+    "later": (8, "crisis-gateway status --tier 1"),
+    "tier2": (10, "crisis-gateway status --tier 2"),
+    "cases": (8, "crisis-gateway status"),
+}
+SHORT = 100
+# Gmail clips a mail above about 102 KB: the mail as sent (both parts in base64, and its header)
+# stays below BUDGET bytes. Should rows of unusual size pass it, the lists are shortened.
+BUDGET = 90_000
+HEADER_ROOM = 2_000
 
 
 @dataclass(frozen=True)
@@ -34,37 +57,92 @@ class Digest:
     html: str
 
 
-def _open_rows(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
-    subjects = state.open_clock_subjects()
-    rows = []
-    for row in status_rows(state, now):
-        deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
-        rows.append({**row, "reference": row["order_id"] or f"case {row['case_id']}", "label": config.tag_word(row["category"]),
-                     "subject": subjects.get(row["clock"], ""),
-                     "due": format_due(deadline, config.timezone) if deadline else "-",
-                     "left": time_left(deadline, now) if deadline else "-",
-                     "last": (row["last_action"] or {}).get("what", "-")})
-    return rows
+def _short(value: str) -> str:
+    """One line of at most SHORT characters: a row's size is bounded whatever the mail said."""
+    value = one_line(value)
+    return value if len(value) <= SHORT else value[:SHORT - 1].rstrip() + "\u2026"
 
 
-def _waiting_cases(state: State, config: Config, now: datetime) -> list[dict[str, Any]]:
-    cases = []
-    for clock in state.cases_waiting_for_amazon():
-        since = state.last_case_exchange(clock["case_id"])
-        cases.append({"case_id": clock["case_id"], "status": clock["case_status"], "subject": clock.get("subject") or "",
-                      "since": format_due(since, config.timezone) if since else "-",
-                      "silent_for": time_left(now, since) if since else "-"})
-    return cases
+def _deadline(clock: dict[str, Any]) -> datetime | None:
+    return datetime.fromisoformat(clock["deadline"]) if clock.get("deadline") else None
+
+
+def _reference(clock: dict[str, Any]) -> str:
+    """What the clock is about, as a manager looks it up: the order id, the case, or the key's
+    own words for any other clock ("account A1B2C3")."""
+    if clock.get("order_id"):
+        return clock["order_id"]
+    if clock.get("case_id"):
+        return f"case {clock['case_id']}"
+    return clock["key"].replace(":", " ")
+
+
+def _row(state: State, config: Config, clock: dict[str, Any], subject: str, now: datetime) -> dict[str, Any]:
+    deadline = _deadline(clock)
+    last = last_action(state, clock)
+    return {
+        "clock": clock["key"], "order_id": clock.get("order_id"), "case_id": clock.get("case_id"),
+        "reference": _reference(clock), "label": config.tag_word(clock["category"]), "tier": clock.get("tier"),
+        # one clock per obligation (buyer, claim, chargeback, account, case) where the state has them
+        "obligation": clock.get("obligation"), "deadline": clock.get("deadline"),
+        "overdue": deadline is not None and deadline < now,
+        "due": format_due(deadline, config.timezone) if deadline else "-",
+        "left": time_left(deadline, now) if deadline else "no deadline",
+        "subject": _short(subject or ""), "last": _short(last["what"]) if last else "-",
+    }
+
+
+def _listed(name: str, items: list[Any], make: Callable[[Any], dict[str, Any]], share: float) -> dict[str, Any]:
+    """The first rows of a list, at most `share` of its cap, made into rows; how many are left
+    out, and the command that lists them all."""
+    cap, command = LISTS[name]
+    cap = int(cap * share)
+    return {"rows": [make(item) for item in items[:cap]], "total": len(items), "more": max(0, len(items) - cap),
+            "command": command}
+
+
+def _sorted_lists(clocks: list[dict[str, Any]], now: datetime, waiting: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Open clocks into the digest's lists, each in the order a manager acts on it: due within 24 h
+    (any tier, soonest first); crises overdue (the most recent first: those the least lost);
+    other crises (soonest first, without a deadline last); tier 2 (overdue the most recent first,
+    then the rest soonest first). Cases waiting for Amazon have their own list."""
+    soon, overdue, later, tier2 = [], [], [], []
+    for clock in clocks:
+        deadline = _deadline(clock)
+        if deadline is not None and now <= deadline < now + SOON:
+            soon.append(clock)
+        elif clock["key"] in waiting:
+            continue
+        elif clock.get("tier") == 1:
+            (overdue if deadline is not None and deadline < now else later).append(clock)
+        else:
+            tier2.append(clock)
+
+    def ahead(clock: dict[str, Any]) -> tuple[int, float]:
+        deadline = _deadline(clock)
+        if deadline is None:
+            return 2, 0.0
+        return (0, -deadline.timestamp()) if deadline < now else (1, deadline.timestamp())
+
+    return {"soon": sorted(soon, key=ahead), "overdue": sorted(overdue, key=ahead), "later": sorted(later, key=ahead),
+            "tier2": sorted(tier2, key=ahead)}
+
+
+def _waiting_case(state: State, config: Config, clock: dict[str, Any], now: datetime) -> dict[str, Any]:
+    since = state.last_case_exchange(clock["case_id"])
+    return {"case_id": clock["case_id"], "status": clock["case_status"], "subject": _short(clock.get("subject") or ""),
+            "since": format_due(since, config.timezone) if since else "-",
+            "silent_for": time_left(now, since) if since else "-"}
 
 
 def _counts(state: State, now: datetime) -> dict[str, Any]:
+    """The last 7 days up to `now`, every figure by the gateway's own time of it: mails by when
+    they were recorded (not by their Date), actions by when they were done."""
     since = now - WEEK
-    by_category = state.mails_by_category_since(since)
-    kinds = state.audit_counts_since(since, ("reply_sent", "clock_stopped", "reminder", "escalation", "dead_letter",
-                                             "quarantined"))
+    kinds = state.audit_counts_between(since, now, ("reply_sent", "clock_stopped", "reminder", "escalation",
+                                                    "dead_letter", "quarantined"))
     return {
-        "mails": sum(n for _, n in by_category), "by_category": by_category,
-        "tier1": state.tier1_mail_count_since(since), "suspicious": state.suspicious_mail_count_since(since),
+        **state.mail_counts_recorded(since, now), "by_category": state.mails_recorded_by_category(since, now),
         "missed": state.deadlines_missed(since, now),
         "activity": [("replies sent by the team", kinds.get("reply_sent", 0)), ("clocks stopped", kinds.get("clock_stopped", 0)),
                      ("reminders", kinds.get("reminder", 0)), ("escalations", kinds.get("escalation", 0)),
@@ -72,27 +150,37 @@ def _counts(state: State, now: datetime) -> dict[str, Any]:
     }
 
 
-def gather(state: State, config: Config, now: datetime) -> dict[str, Any]:
-    """The digest's content: open clocks split into overdue, due today (before local midnight)
-    and later crises; cases waiting for Amazon; the week's counts."""
+def gather(state: State, config: Config, now: datetime, share: float = 1.0) -> dict[str, Any]:
+    """The digest's content: the lists (each {"rows", "total", "more", "command"}, at most `share`
+    of its cap shown) in the order shown, the figures of the header, the week's counts."""
     local = now.astimezone(config.timezone)
-    end_of_day = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = _open_rows(state, config, now)
-    overdue = [r for r in rows if r["overdue"]]
-    today = [r for r in rows if not r["overdue"] and r["deadline"] and datetime.fromisoformat(r["deadline"]) < end_of_day]
-    shown = {r["clock"] for r in overdue + today}
-    later = [r for r in rows if r["tier"] == 1 and r["clock"] not in shown]
+    clocks = state.open_clocks()
+    subjects = state.open_clock_subjects()
+    cases = state.cases_waiting_for_amazon()
+    lists = _sorted_lists(clocks, now, {clock["key"] for clock in cases})
+    content = {name: _listed(name, items, lambda clock: _row(state, config, clock, subjects.get(clock["key"], ""), now),
+                                 share) for name, items in lists.items()}
+    content["cases"] = _listed("cases", cases, lambda clock: _waiting_case(state, config, clock, now), share)
+    overdue = [clock for clock in clocks if (_deadline(clock) or now) < now]
     return {
         "day": f"{local:%a %d %b %Y}", "made": format_due(now, config.timezone), "timezone": str(config.timezone),
-        "overdue": overdue, "today": today, "later": later, "cases": _waiting_cases(state, config, now),
-        "open": len(rows), "counts": _counts(state, now),
+        **content, "open": len(clocks), "overdue_all": len(overdue),
+        "overdue_tier2": sum(1 for clock in overdue if clock.get("tier") != 1), "counts": _counts(state, now),
     }
 
 
+def ids_kept_whole(value: str) -> Markup:
+    """`value` escaped for HTML, each order id in it in a span that never breaks across lines
+    (a browser may break after any hyphen): the filter `ids_kept_whole` of the HTML template."""
+    return Markup(ORDER_ID.sub(r'<span style="white-space:nowrap;">\1</span>', str(escape(value))))
+
+
 def _environment(config: Config, html: bool) -> SandboxedEnvironment:
-    return SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(config.templates_dir / "digest")),
-                                undefined=jinja2.StrictUndefined, autoescape=html, keep_trailing_newline=True,
-                                trim_blocks=True, lstrip_blocks=True)
+    environment = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(config.templates_dir / "digest")),
+                                       undefined=jinja2.StrictUndefined, autoescape=html, keep_trailing_newline=True,
+                                       trim_blocks=True, lstrip_blocks=True)
+    environment.filters["ids_kept_whole"] = ids_kept_whole
+    return environment
 
 
 def render(config: Config, content: dict[str, Any]) -> Digest:
@@ -104,12 +192,31 @@ def render(config: Config, content: dict[str, Any]) -> Digest:
     return Digest(subject_line[len("Subject:"):].strip(), body.lstrip("\n"), html)
 
 
+def mailed_size(digest: Digest) -> int:
+    """About the bytes of the digest as mailed: both parts in base64 (4 bytes for 3, lines of 76
+    and a CRLF), and room for the header and the MIME boundaries."""
+    encoded = sum(-(-len(part.encode("utf-8")) // 3) * 4 for part in (digest.text, digest.html))
+    return encoded * 78 // 76 + HEADER_ROOM
+
+
+def compose(state: State, config: Config, now: datetime) -> Digest:
+    """The digest as it is mailed: its lists at their caps, shortened should it not fit BUDGET,
+    down to none but the counts and the commands."""
+    for share in (1.0, 0.5, 0.25, 0.0):
+        digest = render(config, gather(state, config, now, share))
+        if mailed_size(digest) <= BUDGET:
+            break
+        log.warning("the digest's lists at %d%% of their caps make %d bytes, more than %d: shortened",
+                    share * 100, mailed_size(digest), BUDGET)
+    return digest
+
+
 def queue(state: State, config: Config, now: datetime, *, key: str, to: tuple[str, ...]) -> Digest | None:
     """Queue a digest under `key`; None when that key was queued before (today's is sent)."""
     with state.transaction():
         if state.is_queued(key):
             return None
-        digest = render(config, gather(state, config, now))
+        digest = compose(state, config, now)
         state.enqueue(key, "digest", ",".join(to), {"subject": digest.subject, "text": digest.text, "html": digest.html},
                       message_key=None, order_id=None, now=now, id_domain=config.message_id_domain)
         state.audit("digest", {"key": key, "to": list(to), "subject": digest.subject}, at=now)

@@ -79,8 +79,15 @@ def _reason(items: list[Entry], claim: Entry | None) -> Reason:
     return claim_reason("")
 
 
-def _fields(detail: dict[str, Any]) -> dict[str, str]:
-    return {k: one_line(", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in detail.items()}
+class _Fields(dict):
+    """An audit row's detail as text; a field the row lacks (rows written by older releases) is empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _fields(detail: dict[str, Any]) -> _Fields:
+    return _Fields({k: one_line(", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in detail.items()})
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,9 @@ def done(state: State, config: Config, order_id: str) -> list[Done]:
         if text is None:
             continue
         try:
-            what = text.format_map(_fields(detail))
-        except (KeyError, IndexError, ValueError):
-            what = text.split("{", 1)[0].strip(" :")
+            what = one_line(text.format_map(_fields(detail))).strip(" :")
+        except (IndexError, ValueError):  # a [done] wording with a positional or broken field
+            what = one_line(text.split("{", 1)[0]).strip(" :")
         made.append(Done(row["at"], local(row["at"], config), what, kind))
     return made
 

@@ -1,7 +1,9 @@
 """The reminder ladder: nothing due slips by unseen.
 
-Before an open clock's deadline, each step of its category (default: a claim at T-24 h, T-6 h and
-T-1 h, a buyer message at T-4 h) queues a reminder to the category's escalation addresses; a
+Every clock has its own ladder: an order's buyer, claim and chargeback clocks (one per
+obligation, gateway.judging.obligations) are reminded each of its own deadline. Before an open
+clock's deadline, each step of its category (default: a claim, a chargeback and an account-health
+notice at T-24 h, T-6 h and T-1 h, a buyer message at T-4 h) queues a reminder to the category's escalation addresses; a
 tier-1 clock still open at `escalate_hours` (no human reply yet: a reply stops the clock) queues
 an escalation to the second list. Everything goes through the outbox.
 
@@ -121,7 +123,7 @@ def _fire(state: State, config: Config, clock: dict[str, Any], step: Step, deadl
     past_when_seen = seen is not None and due_at < seen and (step.kind != "escalate" or state.in_backlog(clock))
     to = recipients(config, clock, step) if send and not past_when_seen else ()
     entry = {"clock": clock["key"], "kind": step.kind, "step": step.label, "deadline": clock["deadline"],
-             "category": clock["category"], "hours": step.hours}
+             "category": clock["category"], "obligation": clock.get("obligation"), "hours": step.hours}
     if past_when_seen:
         entry["reason"] = "its time had passed when the gateway first saw the clock"
     elif not to:

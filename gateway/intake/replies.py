@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from email.utils import getaddresses
 from typing import Any
 
-from gateway.judging import ids, marketplaces
+from gateway.judging import ids, marketplaces, obligations
 from gateway.judging.facts import MailFacts
 from gateway.judging.subject import strip_all_tags
 from gateway.mail.parse import MESSAGE_ID, ParsedMail
@@ -63,15 +63,31 @@ def is_amazon_address(address: str) -> bool:
     return marketplaces.is_amazon_domain(address.rpartition("@")[2].lower())
 
 
+def is_buyer_address(address: str, buyer: str) -> bool:
+    """The buyer who wrote, or a buyer's relay address (…@marketplace.amazon.*)."""
+    return address.lower() == buyer or marketplaces.is_buyer_relay(address.rpartition("@")[2].lower())
+
+
+def reply_events(recipients: list[str], buyer: str) -> list[str]:
+    """What a mail to `recipients` is, for the clocks: a reply to the buyer, to Amazon, or both."""
+    events = []
+    if any(is_buyer_address(r, buyer) for r in recipients):
+        events.append(obligations.REPLY_TO_BUYER)
+    if any(is_amazon_address(r) and not is_buyer_address(r, buyer) for r in recipients):
+        events.append(obligations.REPLY_TO_AMAZON)
+    return events
+
+
 @dataclass(frozen=True)
 class Judgement:
     """What a mail the team sent answers, and what it does to the clocks."""
 
     found: Answered
     case_id: str | None
-    stop: str | None            # why the order's clock stops; None: it keeps running
+    stop: str | None            # why the order's clocks of `clocks` stop; None: they keep running
     case_reply: bool            # written to Amazon about a case: the case waits for Amazon again
-    note: str | None = None     # why the clock keeps running
+    note: str | None = None     # why the clocks keep running
+    clocks: tuple[str, ...] = ()  # the keys of the clocks it stops: a reply to the buyer only the buyer's
 
     @property
     def related(self) -> bool:
@@ -80,12 +96,14 @@ class Judgement:
 
 
 def judge(state: State, mail: ParsedMail, recipients: list[str], sent_at: datetime | None = None) -> Judgement:
-    """A reply stops the clock of the order it answers when it goes to the buyer who wrote or to
-    Amazon, is no auto-reply (Amazon does not count those), and was sent after the clock opened."""
+    """A mail the team sent stops the clocks of the order it answers that its recipients stand
+    for (see gateway/data/obligations.toml): to the buyer who wrote (or a buyer's relay address)
+    the buyer's clock, to Amazon (not a buyer's relay address) the claim's and the chargeback's.
+    Never an auto-reply (Amazon does not count those), never a clock opened after it was sent."""
     found = answered(state, mail)
     message = found.message or {}
     buyer = (message.get("from_address") or "").lower()
-    answering = [r for r in recipients if r.lower() == buyer or is_amazon_address(r)]
+    answering = [r for r in recipients if is_buyer_address(r, buyer) or is_amazon_address(r)]
     case_id = message.get("case_id") or ids.case_id(fold_for_matching(mail.subject), own_words(mail.text))
     case_reply = bool(case_id) and any(is_amazon_address(r) for r in answering) and not mail.auto_submitted
     if not found.order_id:
@@ -94,10 +112,16 @@ def judge(state: State, mail: ParsedMail, recipients: list[str], sent_at: dateti
         return Judgement(found, case_id, None, case_reply, "kept running: not sent to the buyer or Amazon")
     if mail.auto_submitted:
         return Judgement(found, case_id, None, case_reply, "kept running: an auto-reply is no answer")
-    clock = state.clock(f"order:{found.order_id}")
-    if sent_at is not None and clock is not None and clock.get("opened_at") and sent_at < datetime.fromisoformat(clock["opened_at"]):
-        return Judgement(found, case_id, None, case_reply, "kept running: the mail was sent before the clock opened")
-    return Judgement(found, case_id, f"reply sent by the team ({mail.message_id or 'no Message-ID'})", case_reply)
+    keys = [obligations.order_key(found.order_id, name)
+            for event in reply_events(answering, buyer) for name in obligations.stopped_by(event)]
+    if sent_at is not None:
+        opened = {key: (state.clock(key) or {}).get("opened_at") for key in keys}
+        later = [key for key, at in opened.items() if at and sent_at < datetime.fromisoformat(at)]
+        keys = [key for key in keys if key not in later]
+        if later and not keys:
+            return Judgement(found, case_id, None, case_reply, "kept running: the mail was sent before the clock opened")
+    return Judgement(found, case_id, f"reply sent by the team ({mail.message_id or 'no Message-ID'})", case_reply,
+                     clocks=tuple(keys))
 
 
 def record_reply(state: State, mail: ParsedMail, judgement: Judgement, *, direction: str, key: str,
@@ -114,14 +138,13 @@ def record_reply(state: State, mail: ParsedMail, judgement: Judgement, *, direct
         return state.record_relayed(
             direction, key, recipients, "reply_sent" if judgement.related else "sent", detail,
             message_key=(found.message or {}).get("key"), order_id=found.order_id, case_id=judgement.case_id,
-            stop_clock=judgement.stop, case_reply=judgement.case_reply,
+            stop_clock=judgement.stop, stop_keys=judgement.clocks, case_reply=judgement.case_reply,
         )
 
 
 _QUOTE_START = re.compile(
     r"(?:on .{0,200} wrote:|am .{0,200} schrieb.{0,80}:|le .{0,200} a ecrit ?:|-{2,} ?original message ?-{2,}|"
     r"-{2,} ?ursprungliche nachricht ?-{2,}|from: .+)$")
-_ASIN = re.compile(r"(?<![a-z0-9])(b0[a-z0-9]{8})(?![a-z0-9])")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}[.)]|\(\d{1,2}\))\s+\S", re.M)
 
 
@@ -144,7 +167,7 @@ def problems_named(own: str) -> list[str]:
     orders = list(dict.fromkeys(ids.ORDER_ID.findall(own)))
     if len(orders) > 1:
         signs.append(f"{len(orders)} orders ({', '.join(orders[:5])})")
-    asins = list(dict.fromkeys(a.upper() for a in _ASIN.findall(own)))
+    asins = list(dict.fromkeys(a.upper() for a in ids.ASIN.findall(own)))
     if len(asins) > 1:
         signs.append(f"{len(asins)} ASINs ({', '.join(asins[:5])})")
     if sum(bool(_NUMBERED.match(line)) for line in own.splitlines()) > 1:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from gateway.actions import ACTIONS
 from gateway.config import Config
-from gateway.judging import blockers, ids
+from gateway.judging import blockers, ids, obligations
 from gateway.judging.dkim_check import DkimChecker
 from gateway.judging.facts import MailFacts
 from gateway.judging.language import guess_language
@@ -19,6 +19,7 @@ from gateway.judging.subject import strip_leading_tags, tag_pattern
 from gateway.judging.trust import assess as assess_trust
 from gateway.judging.verdict import Action, Verdict
 from gateway.mail.parse import ParsedMail, parse_mail, received_dates
+from gateway.mail.text import fold_for_matching
 
 
 class Classifier:
@@ -80,6 +81,10 @@ class Classifier:
             order_id=order_id, now=now, history=history, rule=rule, deadline=deadline, language=language,
             tag_pattern=self.tag_pattern,
         )
+        original_subject = strip_leading_tags(mail.subject, self.tag_pattern)
+        duty = obligations.of_category(category)
+        reference = ids.notice_reference(fold_for_matching(original_subject), facts.body) \
+            if duty is not None and duty.key == "account" and not trust.suspicious else None
         subject = mail.subject
         actions: list[Action] = []
         wanted = list(rule.actions) if rule is not None else []
@@ -109,12 +114,13 @@ class Classifier:
             language=language,
             arrival=arrival,
             deadline=deadline,
-            original_subject=strip_leading_tags(mail.subject, self.tag_pattern),
+            original_subject=original_subject,
             subject=subject,
             actions=tuple(actions),
             rule=rule.name if rule is not None else None,
             trace=tuple(trace),
             defects=mail.defects,
+            reference=reference,
         )
 
     @staticmethod
@@ -128,8 +134,10 @@ class Classifier:
             return mail.date.astimezone(timezone.utc), "the Date header (no Received stamp)"
         return now.astimezone(timezone.utc), "the processing time (no Received stamp, no Date)"
 
-    @staticmethod
-    def _deadline(rule: Rule, mail: ParsedMail, arrival: datetime, trace: list[str]) -> datetime | None:
+    def _deadline(self, rule: Rule, mail: ParsedMail, arrival: datetime, trace: list[str]) -> datetime | None:
+        duty = obligations.of_category(rule.category)
+        if rule.window is None and duty is not None and duty.configured_window:
+            return self._notice_deadline(rule, mail, arrival, trace)
         if rule.window is None:
             return None
         deadline = arrival + rule.window
@@ -140,6 +148,21 @@ class Classifier:
                 deadline = arrival + stated[0]
                 reason = f"deadline {deadline.isoformat()}: the mail says {stated[1]!r}, earlier than {_human(rule.window)}"
         trace.append(reason)
+        return deadline
+
+
+    def _notice_deadline(self, rule: Rule, mail: ParsedMail, arrival: datetime, trace: list[str]) -> datetime:
+        """An account-health notice: the deadline it states, shorter or longer than the window
+        ([gateway] account_health_hours), else the window."""
+        stated = ids.stated_window(mail.subject + "\n" + mail.text)
+        if stated:
+            deadline = arrival + stated[0]
+            trace.append(f"deadline {deadline.isoformat()}: the mail says {stated[1]!r}")
+            return deadline
+        window = timedelta(hours=self.config.account_health_hours)
+        deadline = arrival + window
+        trace.append(f"deadline {deadline.isoformat()}: arrival + {_human(window)} ([gateway] account_health_hours, "
+                     f"the mail states no deadline; {rule.name})")
         return deadline
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import timedelta
 
 from gateway.mail.text import fold_for_matching
 
 ORDER_ID = re.compile(r"(?<![\d-])(\d{3}-\d{7}-\d{7})(?![\d-])")
+# An ASIN in text passed through fold_for_matching (lowercased): B0 and eight letters or digits.
+ASIN = re.compile(r"(?<![a-z0-9])(b0[a-z0-9]{8})(?![a-z0-9])")
+# Reply and forward prefixes, left out of a notice's subject before it names the notice
+_REPLY_PREFIX = re.compile(r"^(?:(?:re|aw|fw|fwd|wg|tr|sv|vs|rv|odp|r)\s*:\s*)+")
 # Seller Central case ids have 11 digits, Vendor Central ones 10; both appear after a word for
 # "case" in the marketplace language, in "[CASE n]" subjects, or in the case-log link.
 _CASE_WORDS = (
@@ -60,6 +65,20 @@ def order_id(folded_subject: str, folded_text: str) -> str | None:
 
 def case_id(folded_subject: str, folded_text: str) -> str | None:
     return _first(CASE_ID, folded_subject, folded_text)
+
+
+def notice_reference(folded_subject: str, folded_text: str) -> str:
+    """The reference of an account-health notice: the ASIN it is about, else its case id, else
+    one made from its subject without reply prefixes ("notice-" and 12 hex digits), the same for
+    every mail about the same notice. From text passed through fold_for_matching."""
+    asin = _first(ASIN, folded_subject, folded_text)
+    if asin:
+        return asin.upper()
+    case = case_id(folded_subject, folded_text)
+    if case:
+        return case
+    subject = " ".join(_REPLY_PREFIX.sub("", folded_subject.strip()).split())
+    return "notice-" + hashlib.sha256(subject.encode()).hexdigest()[:12]
 
 
 def buyer_text(text: str) -> str:

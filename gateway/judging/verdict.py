@@ -38,6 +38,9 @@ class Verdict:
     trace: tuple[str, ...]
     defects: tuple[str, ...] = ()
     held_back: tuple[Action, ...] = ()  # actions not run: the mail was seen too late (see freshness)
+    # an account-health notice's own reference (ASIN, case id, else one derived from its subject):
+    # the key of its clock, so a second mail about the same notice updates the same clock
+    reference: str | None = None
 
     def action(self, kind: str) -> Action | None:
         return next((a for a in self.actions if a.kind == kind), None)

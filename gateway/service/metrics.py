@@ -60,6 +60,12 @@ class StateCollector:
             for tier, count in self.state.open_clocks_by_tier():
                 open_clocks.add_metric([str(tier or "none")], count)
             yield open_clocks
+            by_obligation = GaugeMetricFamily("crisis_gateway_clocks_open_by_obligation",
+                                              "open clocks, by obligation (buyer, claim, chargeback, account, case)",
+                                              labels=["obligation"])
+            for obligation, count in self.state.open_clocks_by_obligation():
+                by_obligation.add_metric([obligation], count)
+            yield by_obligation
             yield GaugeMetricFamily("crisis_gateway_clocks_overdue", "open clocks past their deadline",
                                     value=self.state.overdue_clock_count(now))
 

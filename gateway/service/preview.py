@@ -28,14 +28,13 @@ from gateway.config import Config, ConfigError, Mailbox
 from gateway.deadlines.reminders import ladder
 from gateway.intake.stores.base import TAGGED, FolderMissing, MailStore
 from gateway.intake.stores.factory import store_for
-from gateway.judging import marketplaces
+from gateway.judging import marketplaces, obligations
 from gateway.judging.classify import Classifier
 from gateway.judging.freshness import hold_back
 from gateway.judging.trust_survey import TrustSurvey
 from gateway.judging.verdict import Action, Verdict
 from gateway.mail.parse import MailError, parse_mail
 from gateway.service.checkconfig import IMAP_LOGIN_FIX, network_problem
-from gateway.state.clocks import AMAZON_DEADLINES, SEVERITY
 
 log = logging.getLogger("gateway.preview")
 PROGRESS_ABOVE = 50   # an inbox with more mail to read than this tells its progress
@@ -119,7 +118,7 @@ class MailboxRead:
 
 @dataclass
 class Clock:
-    """An order's open clock as the state keeps it (gateway.state.clocks)."""
+    """An open clock of an obligation as the state keeps it (gateway.state.clocks)."""
 
     category: str
     tier: int | None
@@ -136,7 +135,7 @@ class FirstRun:
         self.buyers: dict[str, tuple[datetime, str]] = {}          # order -> (arrival, relay address)
         self.acknowledged: dict[tuple[str, str], datetime] = {}    # (buyer, order or "") -> queued at
         self.keys: dict[str, str] = {}                             # message key -> "MAILBOX UID" first read
-        self.clocks: dict[str, Clock] = {}                         # order -> its open clock
+        self.clocks: dict[str, Clock] = {}                         # clock key -> the open clock
 
     def buyer_for_order(self, order_id: str) -> str | None:
         found = self.buyers.get(order_id)
@@ -159,25 +158,26 @@ class FirstRun:
         self._follow_clock(verdict)
 
     def _follow_clock(self, verdict: Verdict) -> None:
-        """The order's clock opened, made graver or earlier, or stopped, by the rules of
-        gateway.state.clocks. A case's clock has no deadline, hence no reminders: not kept."""
-        order = verdict.order_id
-        if verdict.suspicious or not order or (verdict.case_id and verdict.category == "case"):
+        """The obligation's clock opened, made graver or earlier, or stopped, by the rules the
+        state follows (gateway.judging.obligations). A case's clock has no deadline, hence no
+        reminders: not kept."""
+        if verdict.suspicious or (verdict.case_id and verdict.category == "case"):
             return
-        if verdict.category == "atoz_decision":
-            self.clocks.pop(order, None)
+        if verdict.order_id:
+            for name in obligations.stopped_by(verdict.category):
+                self.clocks.pop(obligations.order_key(verdict.order_id, name), None)
+        target = obligations.clock_for(verdict)
+        if target is None or verdict.deadline is None:
             return
-        if verdict.deadline is None:
-            return
-        clock = self.clocks.get(order)
+        key, duty = target
+        clock = self.clocks.get(key)
         if clock is None:
-            self.clocks[order] = Clock(verdict.category, verdict.tier, verdict.deadline)
+            self.clocks[key] = Clock(verdict.category, verdict.tier, verdict.deadline)
             return
-        graver = SEVERITY.get(verdict.category, 0) > SEVERITY.get(clock.category, 0)
-        if verdict.deadline < clock.deadline or (graver and verdict.category in AMAZON_DEADLINES):
-            clock.deadline = verdict.deadline
-        if graver:
-            clock.category, clock.tier = verdict.category, verdict.tier
+        category, clock.deadline = obligations.merged(duty, (clock.category, clock.deadline), verdict.category,
+                                                      verdict.deadline)
+        if category != clock.category:
+            clock.category, clock.tier = category, verdict.tier
 
     def steps(self, config: Config, now: datetime) -> tuple[Counter[str], Counter[str]]:
         """The reminder ladder's steps of the open clocks, by kind (remind, escalate): those still

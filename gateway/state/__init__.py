@@ -5,9 +5,10 @@ One `State` for its callers, made of one part per table or two, each in a module
   connection  the database opened, transactions, raw mail files, owner, backup
   schema      the tables and indexes
   messages    verdicts recorded, mails looked up, the history of a buyer and an order
-  clocks      clocks opened, updated and stopped
+  clocks      clocks opened, updated and stopped, one per obligation
   reminders   the steps of the reminder ladders that fired
   backlog     crises first seen late, waiting for their backlog report
+  period      what was recorded in a period: the digest's counts
   outbox      rows queued, what the queue holds
   progress    folder cursors, tagging in place, recipients reached by a relayed mail
   audit       the hash-chained trail and its queries
@@ -19,18 +20,19 @@ from __future__ import annotations
 from gateway.state import audit
 from gateway.state.audit import AuditTrail
 from gateway.state.backlog import Backlog
-from gateway.state.clocks import AMAZON_DEADLINES, CASE_CLOSED, CASE_REPLIED, SEVERITY, WAITING_FOR_AMAZON, Clocks
+from gateway.state.clocks import CASE_CLOSED, CASE_REPLIED, WAITING_FOR_AMAZON, Clocks
 from gateway.state.connection import BackupFailed, Connection
 from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
+from gateway.state.period import Period
 from gateway.state.progress import Progress
 from gateway.state.reminders import Reminders
 
 __all__ = [
-    "AMAZON_DEADLINES", "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "SEVERITY", "WAITING_FOR_AMAZON",
+    "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "WAITING_FOR_AMAZON",
     "State", "audit",
 ]
 
 
-class State(Connection, Messages, Clocks, Reminders, Backlog, Outbox, Progress, AuditTrail):
+class State(Connection, Messages, Clocks, Reminders, Backlog, Period, Outbox, Progress, AuditTrail):
     """Used by one thread at a time; every write goes through `transaction()`."""

@@ -121,24 +121,23 @@ class AuditTrail:
             raise RuntimeError("an audit row must be appended inside a transaction")
         return append(self.db, kind, detail, message_key=message_key, order_id=order_id, case_id=case_id, at=at)
 
-    def latest_audit(self, *, order_id: str | None, case_id: str | None) -> dict[str, Any] | None:
-        """The newest row about the order or, without one, about the case (kind, at, detail)."""
-        column, value = ("order_id", order_id) if order_id else ("case_id", case_id)
+    def latest_audit(self, *, order_id: str | None, case_id: str | None, message_key: str | None = None,
+                     clock: str | None = None) -> dict[str, Any] | None:
+        """The newest row about the order or, without one, about the case, or else about the mail
+        (kind, at, detail). With `clock`, rows about another clock of the order (a reminder of its
+        buyer's clock, when the claim's is asked for) are left out."""
+        column, value = ("order_id", order_id) if order_id else ("case_id", case_id) if case_id \
+            else ("message_key", message_key)
         row = next(self.db.query(
-            f"SELECT kind, at, detail FROM audit WHERE {column} = ? ORDER BY id DESC LIMIT 1", [value]), None)
+            f"SELECT kind, at, detail FROM audit WHERE {column} = ?"
+            " AND (? IS NULL OR coalesce(json_extract(detail, '$.clock'), ?) = ?) ORDER BY id DESC LIMIT 1",
+            [value, clock, clock, clock]), None)
         return _with_detail(row) if row else None
 
     def replies_sent_about_order(self, order_id: str) -> list[dict[str, Any]]:
         """The team's replies about the order ("reply_sent" rows: at, detail), in the order recorded."""
         return [_with_detail(row) for row in self.db.query(
             "SELECT at, detail FROM audit WHERE order_id = ? AND kind = 'reply_sent' ORDER BY id", [order_id])]
-
-    def audit_counts_since(self, since: datetime, kinds: tuple[str, ...]) -> dict[str, int]:
-        """Rows of each of `kinds` since then; a kind without any is left out."""
-        marks = ", ".join("?" * len(kinds))
-        return dict(self.db.execute(
-            f"SELECT kind, count(*) FROM audit WHERE at >= ? AND kind IN ({marks}) GROUP BY kind",
-            [since.isoformat(timespec="seconds"), *kinds]).fetchall())
 
     def audit_of_message(self, message_key: str, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         """The audit rows of these kinds about one mail, oldest first, with their detail parsed."""

@@ -27,8 +27,7 @@ class Backlog:
             "SELECT b.mailbox, b.message_key, b.category, m.subject, m.original_subject, m.order_id, m.case_id,"
             " m.tier, coalesce(m.deadline, c.deadline) AS due, c.status AS clock_status"
             " FROM backlog b JOIN messages m ON m.key = b.message_key"
-            " LEFT JOIN clocks c ON c.key = CASE WHEN m.order_id IS NOT NULL THEN 'order:' || m.order_id"
-            " ELSE 'case:' || m.case_id END"
+            " LEFT JOIN clocks c ON c.key = m.clock"
             " WHERE b.reported_at IS NULL AND b.mailbox IN (SELECT mailbox FROM backlog WHERE reported_at IS NULL"
             " GROUP BY mailbox HAVING max(recorded_at) <= ?)"
             " AND b.mailbox NOT IN (SELECT mailbox FROM reading WHERE touched > ?)"
@@ -47,10 +46,9 @@ class Backlog:
             self.db["backlog"].update(key, {"reported_at": stamp})
 
     def in_backlog(self, clock: dict[str, Any]) -> bool:
-        """Whether a mail of the clock's order or case was first seen late (it is, or will be, in a backlog report)."""
-        column, value = ("order_id", clock["order_id"]) if clock.get("order_id") else ("case_id", clock.get("case_id"))
+        """Whether a mail of the clock was first seen late (it is, or will be, in a backlog report)."""
         return next(self.db.query(
-            f"SELECT 1 FROM backlog b JOIN messages m ON m.key = b.message_key WHERE m.{column} = ? LIMIT 1", [value]),
+            "SELECT 1 FROM backlog b JOIN messages m ON m.key = b.message_key WHERE m.clock = ? LIMIT 1", [clock["key"]]),
             None) is not None
 
     def reading(self, mailbox: str, under_way: bool) -> None:

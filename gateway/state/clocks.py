@@ -1,5 +1,6 @@
-"""The clocks of claims and cases: opened, updated or stopped by the mail recorded, stopped by the
-team's reply or by hand."""
+"""The clocks, one per obligation (gateway.judging.obligations) and one per case: opened, updated
+or stopped by the mail recorded, stopped by the team's reply or by hand. A mail touches only the
+clock of its own obligation; Amazon's decision stops only the claim's."""
 
 from __future__ import annotations
 
@@ -8,14 +9,10 @@ from typing import Any
 
 import sqlite_utils
 
+from gateway.judging import obligations
 from gateway.judging.verdict import Verdict
 from gateway.state import audit
 
-# When a newer mail about the same order arrives, the clock takes the graver category.
-SEVERITY = {"atoz_claim": 5, "chargeback": 4, "atoz_risk": 3, "buyer_message": 1}
-# Deadlines Amazon itself sets: when such a mail arrives, its deadline is the one that counts,
-# even if a buyer message about the same order was due earlier.
-AMAZON_DEADLINES = {"atoz_claim", "chargeback"}
 CASE_CLOSED = "Amazon closed the case"
 # A case clock's status between Amazon's mails: "opened" and "answered" come from Amazon's mail
 # (see classify), "replied" is set when the team writes to Amazon about the case.
@@ -68,7 +65,8 @@ class Clocks:
             key = f"case:{verdict.case_id}"
             existing = self.clock(key)
             closed = verdict.case_status == "closed"
-            row = {"key": key, "category": "case", "tier": verdict.tier, "case_id": verdict.case_id,
+            row = {"key": key, "category": "case", "obligation": obligations.CASE, "tier": verdict.tier,
+                   "case_id": verdict.case_id,
                    "case_status": verdict.case_status or (existing or {}).get("case_status"), "updated_at": stamp,
                    "last_message_key": verdict.message_key, "status": "stopped" if closed else "open",
                    # when Amazon closed it: the reopen window counts from there
@@ -78,39 +76,50 @@ class Clocks:
                 row["opened_at"] = verdict.arrival.isoformat()
                 row["seen_at"] = stamp
             self.db["clocks"].upsert(row, pk="key")
-            return "case", {"case_status": row["case_status"]}
-        if not verdict.order_id:
+            return "case", {"case_status": row["case_status"], "clock": key}
+        if verdict.order_id:
+            for name in obligations.stopped_by(verdict.category):
+                key = obligations.order_key(verdict.order_id, name)
+                existing = self.clock(key)
+                if existing and existing["status"] == "open":
+                    reason = "Amazon decided the claim" if verdict.category == "atoz_decision" else f"Amazon's {verdict.category}"
+                    self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": reason,
+                                                   "updated_at": stamp, "last_message_key": verdict.message_key})
+                    return "clock_stopped", {"reason": reason, "clock": key, "obligation": name}
+        target = obligations.clock_for(verdict)
+        if target is None or verdict.deadline is None:
             return None
-        key = f"order:{verdict.order_id}"
+        key, duty = target
         existing = self.clock(key)
-        if verdict.category == "atoz_decision":
-            if existing and existing["status"] == "open":
-                self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": "Amazon decided the claim",
-                                               "updated_at": stamp, "last_message_key": verdict.message_key})
-                return "clock_stopped", {"reason": "Amazon decided the claim"}
-            return None
-        if verdict.deadline is None:
-            return None
         deadline = verdict.deadline.isoformat()
         if existing is None or existing["status"] != "open":
             self.db["clocks"].upsert({
                 "key": key, "category": verdict.category, "tier": verdict.tier, "order_id": verdict.order_id,
+                "case_id": verdict.case_id if duty.key == "account" else None, "obligation": duty.name,
                 "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "open", "stopped_at": None,
                 "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key, "seen_at": stamp,
             }, pk="key")
-            return "clock_opened", {"category": verdict.category, "deadline": deadline}
-        graver = SEVERITY.get(verdict.category, 0) > SEVERITY.get(existing["category"], 0)
-        earlier = datetime.fromisoformat(deadline) < datetime.fromisoformat(existing["deadline"])
+            return "clock_opened", {"category": verdict.category, "deadline": deadline, "clock": key,
+                                    "obligation": duty.name}
+        category, new_deadline = obligations.merged(
+            duty, (existing["category"], datetime.fromisoformat(existing["deadline"])), verdict.category, verdict.deadline)
         changes: dict[str, Any] = {"updated_at": stamp, "last_message_key": verdict.message_key}
-        if graver:
-            changes.update(category=verdict.category, tier=verdict.tier)
-        if earlier or (graver and verdict.category in AMAZON_DEADLINES):
-            changes["deadline"] = deadline
+        if category != existing["category"]:
+            changes.update(category=category, tier=verdict.tier)
+        if new_deadline != datetime.fromisoformat(existing["deadline"]):
+            changes["deadline"] = new_deadline.isoformat()
         self.db["clocks"].update(key, changes)
-        return "clock_updated", {k: v for k, v in changes.items() if k in ("category", "deadline")} or {"unchanged": True}
+        shown = {k: v for k, v in changes.items() if k in ("category", "deadline")} or {"unchanged": True}
+        return "clock_updated", {**shown, "clock": key, "obligation": duty.name}
 
     def clock(self, key: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM clocks WHERE key = ?", [key]), None)
+
+    def order_clocks(self, order_id: str) -> list[dict[str, Any]]:
+        """Every clock of an order, open or stopped, each with its obligation; in the table's order of obligations."""
+        rows = list(self.db.query("SELECT * FROM clocks WHERE order_id = ? AND key LIKE 'order:%'", [order_id]))
+        rank = {name: n for n, name in enumerate(obligations.names())}
+        return sorted(rows, key=lambda row: rank.get(row.get("obligation") or "", len(rank)))
 
     def open_clocks(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM clocks WHERE status = 'open' ORDER BY deadline IS NULL, deadline"))
@@ -145,6 +154,11 @@ class Clocks:
             "SELECT count(*) FROM clocks WHERE deadline >= ? AND deadline < ?"
             " AND (status = 'open' OR stopped_at > deadline)",
             [since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")]).fetchone()[0]
+
+    def open_clocks_by_obligation(self) -> list[tuple[str, int]]:
+        """(obligation, open clocks) per obligation ("case" for a case's clock)."""
+        return self.db.execute(
+            "SELECT coalesce(obligation, 'none'), count(*) FROM clocks WHERE status = 'open' GROUP BY obligation").fetchall()
 
     def open_clocks_by_tier(self) -> list[tuple[int, int]]:
         """(tier, open clocks) per tier; 0 for a clock without one."""

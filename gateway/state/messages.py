@@ -50,6 +50,7 @@ class Messages:
             clock_event = self._update_clock(verdict, now)
             if clock_event:
                 audit.append(self.db, clock_event[0], clock_event[1], **ids)
+                self.db["messages"].update(verdict.message_key, {"clock": clock_event[1]["clock"]})
             for action in verdict.actions:
                 audit.append(self.db, "planned", action.as_dict(), **ids)
             for action in verdict.held_back:
@@ -112,21 +113,7 @@ class Messages:
         ) if row["last"]]
         return max((datetime.fromisoformat(s) for s in stamps), default=None)
 
-    # Counts, for the digest and the metrics.
-    def mails_by_category_since(self, since: datetime) -> list[tuple[str, int]]:
-        """(category, mails) of the mails arrived since then, the most frequent first."""
-        return [(row["category"], row["n"]) for row in self.db.query(
-            "SELECT category, count(*) AS n FROM messages WHERE arrival >= ?"
-            " GROUP BY category ORDER BY n DESC, category", [since.isoformat(timespec="seconds")])]
-
-    def tier1_mail_count_since(self, since: datetime) -> int:
-        return self.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND tier = 1",
-                               [since.isoformat(timespec="seconds")]).fetchone()[0]
-
-    def suspicious_mail_count_since(self, since: datetime) -> int:
-        return self.db.execute("SELECT count(*) FROM messages WHERE arrival >= ? AND suspicious = 1",
-                               [since.isoformat(timespec="seconds")]).fetchone()[0]
-
+    # Counts, for the metrics (the digest's are in period.py).
     def mails_by_category_and_tier(self) -> list[tuple[str | None, int, int]]:
         """(category, tier, mails) of every mail recorded; tier 0 for a mail without one."""
         return self.db.execute(

@@ -48,9 +48,10 @@ class Progress:
 
     def record_relayed(self, direction: str, key: str, recipients: list[str], audit_kind: str, detail: dict[str, Any],
                        *, message_key: str | None = None, order_id: str | None = None, case_id: str | None = None,
-                       stop_clock: str | None = None, case_reply: bool = False, now: datetime | None = None) -> bool:
+                       stop_clock: str | None = None, stop_keys: tuple[str, ...] = (), case_reply: bool = False,
+                       now: datetime | None = None) -> bool:
         """Recipients reached and the audit row in one transaction; with `stop_clock` (a reason),
-        the open clock of `order_id` stops too; with `case_reply`, the case waits for Amazon again
+        the open clocks of `stop_keys` stop too; with `case_reply`, the case waits for Amazon again
         (its follow-up count starts from this reply). True when a clock was stopped."""
         now = now or datetime.now(timezone.utc)
         ids = {"message_key": message_key, "order_id": order_id, "case_id": case_id, "at": now}
@@ -59,6 +60,6 @@ class Progress:
             audit.append(self.db, audit_kind, detail, **ids)
             if case_reply and case_id:
                 self._wait_for_amazon_again(case_id, now)
-            if not (stop_clock and order_id):
+            if not stop_clock:
                 return False
-            return self._stop_clock(f"order:{order_id}", stop_clock, now, ids)
+            return sum(self._stop_clock(key, stop_clock, now, ids) for key in stop_keys) > 0

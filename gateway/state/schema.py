@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from gateway.judging import obligations
 from gateway.state import audit
 
 # Columns of the outbox added after states were made without them. A row the smarthost asked to
@@ -13,7 +14,7 @@ OUTBOX_ADDED = {"throttled_at": str, "not_before": str}
 
 # Raised by one whenever a table, column or index is added below: a state at this version is
 # opened without taking the write lock, so a command (backup, status) never waits for a busy writer.
-VERSION = 1
+VERSION = 2
 
 
 def is_current(db: sqlite_utils.Database) -> bool:
@@ -90,6 +91,17 @@ def create(db: sqlite_utils.Database) -> None:
     # already past then is not sent late, the backlog report covers it. Added to older states.
     if "seen_at" not in db["clocks"].columns_dict:
         db["clocks"].add_column("seen_at", str)
+    # which duty a clock stands for (gateway.judging.obligations); states made before held one
+    # clock per order: see _one_clock_per_obligation
+    if "obligation" not in db["clocks"].columns_dict:
+        db["clocks"].add_column("obligation", str)
+    if "clock" not in db["messages"].columns_dict:
+        # the key of the clock a mail opened, updated or stopped: the backlog report and the
+        # reminders find a crisis's own clock by it, among the several of its order
+        db["messages"].add_column("clock", str)
+        _messages_to_their_clocks(db)
+    _one_clock_per_obligation(db)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_clocks_order_id ON clocks (order_id)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_messages_message_id ON messages (message_id)")
     # looked up every few seconds (cases) and for every forward (what was done for a mail)
     db.execute("CREATE INDEX IF NOT EXISTS idx_messages_case_id ON messages (case_id)")
@@ -102,3 +114,32 @@ def create(db: sqlite_utils.Database) -> None:
     audit.create_schema(db)
     db.execute("CREATE INDEX IF NOT EXISTS idx_audit_message_key ON audit (message_key)")
     db.execute(f"PRAGMA user_version = {VERSION}")
+
+
+def _one_clock_per_obligation(db: sqlite_utils.Database) -> None:
+    """Inside the caller's transaction; does nothing the second time. A clock of a state made when
+    an order had one clock (`order:<id>`) gets the key and obligation of its category
+    (`order:<id>:claim` ...), and its reminder steps follow it, so none fires again; a case's
+    clock gets the obligation "case"."""
+    old = list(db.query("SELECT key, category, order_id FROM clocks WHERE key LIKE 'order:%' AND key NOT LIKE 'order:%:%'"))
+    for clock in old:
+        duty = obligations.of_category(clock["category"] or "")
+        name = duty.name if duty is not None else "buyer"
+        key = obligations.order_key(clock["order_id"] or clock["key"].removeprefix("order:"), name)
+        db.execute("UPDATE clocks SET key = ?, obligation = ? WHERE key = ?", [key, name, clock["key"]])
+        db.execute("UPDATE reminders SET clock_key = ? WHERE clock_key = ?", [key, clock["key"]])
+    db.execute("UPDATE clocks SET obligation = ? WHERE key LIKE 'case:%' AND obligation IS NULL", [obligations.CASE])
+
+
+def _messages_to_their_clocks(db: sqlite_utils.Database) -> None:
+    """Inside the caller's transaction: the mails of a state made before messages knew their
+    clock get the key of the clock their category keeps (an account-health notice's is left out:
+    those had no clock)."""
+    for name, duty in obligations.table().items():
+        if duty.key != "order":
+            continue
+        for category in (*duty.categories, *(c for c in duty.stopped_by if c not in obligations.REPLY_EVENTS)):
+            db.execute("UPDATE messages SET clock = 'order:' || order_id || ':' || ? WHERE clock IS NULL"
+                       " AND order_id IS NOT NULL AND suspicious = 0 AND category = ?", [name, category])
+    db.execute("UPDATE messages SET clock = 'case:' || case_id WHERE clock IS NULL AND case_id IS NOT NULL"
+               " AND suspicious = 0 AND category = 'case'")

@@ -1,0 +1,64 @@
+"""A state written by release 5a28a50 (one clock per order) opened by this one: each clock gets
+the key and obligation of its category, its fired reminder steps follow it, status lists it."""
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from configs import write_config
+from processes import status_rows
+
+from gateway.config import load_config
+from gateway.deadlines import reminders
+from gateway.state import State, schema
+
+DUMP = Path(__file__).parent / "data" / "release-5a28a50-state.sql"  # made by tests/data/make_release_state.py
+BOTH = "203-5550001-0000001"
+CHARGEBACK = "203-5550002-0000002"
+
+
+def release_state(tmp_path) -> Path:
+    """The release's state loaded into a config's state folder; the config's path."""
+    config = write_config(tmp_path, smtp={"from": "crisis@shop.example", "capture_dir": str(tmp_path / "sent")})
+    folder = load_config(config).state_dir
+    folder.mkdir(parents=True)
+    with sqlite3.connect(folder / "state.db") as db:
+        db.executescript(DUMP.read_text("utf-8"))
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    return config
+
+
+def test_the_release_state_is_migrated_to_one_clock_per_obligation(tmp_path):
+    config = release_state(tmp_path)
+    with State(load_config(config).state_dir) as state:
+        clocks = {c["key"]: c for c in state.db.query("SELECT * FROM clocks")}
+        assert {key: c["obligation"] for key, c in clocks.items()} == {
+            f"order:{BOTH}:claim": "claim", f"order:{CHARGEBACK}:chargeback": "chargeback",
+            "case:12345678901": "case"}
+        assert clocks[f"order:{BOTH}:claim"]["deadline"] == "2026-11-24T11:00:03+00:00"
+        assert [r["clock_key"] for r in state.db.query("SELECT clock_key FROM reminders")] == [f"order:{BOTH}:claim"]
+        assert state.db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
+        assert state.verify_audit().ok
+    rows = status_rows(config, "2026-11-23T12:00:00+00:00")
+    assert sorted((r["clock"], r["obligation"]) for r in rows) == [
+        ("case:12345678901", "case"), (f"order:{BOTH}:claim", "claim"), (f"order:{CHARGEBACK}:chargeback", "chargeback")]
+
+
+def test_a_step_fired_before_the_upgrade_does_not_fire_again(tmp_path):
+    loaded = load_config(release_state(tmp_path))
+    with State(loaded.state_dir) as state:
+        again = reminders.fire_due(state, loaded, datetime(2026, 11, 23, 12, 5, tzinfo=timezone.utc))
+        assert again == []  # the claim's T-24h was sent by the release
+        later = reminders.fire_due(state, loaded, datetime(2026, 11, 24, 5, 30, tzinfo=timezone.utc))
+    assert [(f["clock"], f["step"]) for f in later if f["kind"] == "remind"] == [(f"order:{BOTH}:claim", "T-6h")]
+
+
+def test_the_migration_is_idempotent(tmp_path):
+    loaded = load_config(release_state(tmp_path))
+    with State(loaded.state_dir) as state:
+        before = list(state.db.query("SELECT * FROM clocks ORDER BY key"))
+        with state.transaction():
+            schema.create(state.db)  # as a second start at an older version would
+        assert list(state.db.query("SELECT * FROM clocks ORDER BY key")) == before
+        messages = {m["key"]: m["clock"] for m in state.db.query("SELECT key, clock FROM messages")}
+    assert messages["<A_Z_CLAIM_RESPONDENT_NOTIFY-203-5550001-0000001@example.test>"] == f"order:{BOTH}:claim"

@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from gateway.actions.mailing import time_left
 from gateway.config import Config
 from gateway.deadlines.status import last_action
+from gateway.judging import obligations
 from gateway.judging.ids import ORDER_ID
 from gateway.judging.subject import format_due
 from gateway.mail.text import one_line
@@ -68,13 +69,13 @@ def _deadline(clock: dict[str, Any]) -> datetime | None:
 
 
 def _reference(clock: dict[str, Any]) -> str:
-    """What the clock is about, as a manager looks it up: the order id, the case, or the key's
-    own words for any other clock ("account A1B2C3")."""
+    """What the clock is about, as a manager looks it up: the order id, the case, or for any other
+    clock its key as `crisis-gateway resolve` takes it ("account:B0ABCDEF12")."""
     if clock.get("order_id"):
         return clock["order_id"]
     if clock.get("case_id"):
         return f"case {clock['case_id']}"
-    return clock["key"].replace(":", " ")
+    return clock["key"]
 
 
 def _row(state: State, config: Config, clock: dict[str, Any], subject: str, now: datetime) -> dict[str, Any]:
@@ -83,8 +84,9 @@ def _row(state: State, config: Config, clock: dict[str, Any], subject: str, now:
     return {
         "clock": clock["key"], "order_id": clock.get("order_id"), "case_id": clock.get("case_id"),
         "reference": _reference(clock), "label": config.tag_word(clock["category"]), "tier": clock.get("tier"),
-        # one clock per obligation (buyer, claim, chargeback, account, case) where the state has them
-        "obligation": clock.get("obligation"), "deadline": clock.get("deadline"),
+        # what the clock asks of the team, in the words of `crisis-gateway status`
+        "obligation": clock.get("obligation"), "duty": obligations.label(clock.get("obligation")),
+        "deadline": clock.get("deadline"),
         "overdue": deadline is not None and deadline < now,
         "due": format_due(deadline, config.timezone) if deadline else "-",
         "left": time_left(deadline, now) if deadline else "no deadline",

@@ -93,13 +93,15 @@ def cmd_evidence(args: argparse.Namespace, config: Config) -> int:
         return EXIT_CONFIG
     with existing_state(config) as state:
         try:
-            path, checks, count = evidence.build(state, args.order, Path(args.out), config.templates_dir,
-                                                 datetime.now(timezone.utc))
+            pack = evidence.build(state, config, args.order, Path(args.out), datetime.now(timezone.utc))
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_PROBLEMS
-    print(f"{path}: {count} mail(s), timeline in index.html")
-    for check in checks:
+    print(f"{pack.path}: {pack.count} mail(s), summary and timeline in index.html, the DRAFT answer in answer-DRAFT.txt")
+    summary = pack.summary
+    print(f"  {summary.reason.label}, {summary.amount or 'amount not stated'}, "
+          + (f"due {summary.deadline} ({summary.left})" if summary.deadline else f"no clock open ({summary.left})"))
+    for check in pack.checks:
         print(f"  [{'x' if check.ok else ' '}] {check.label}: " + ("; ".join(check.found) if check.ok else "MISSING"))
     return EXIT_OK
 

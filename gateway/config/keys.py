@@ -27,7 +27,8 @@ KEY_OF_FIELD = {("smtp", "sender"): "from"}
 # A section without a dataclass of its own: key -> the field of Config it fills. [relay]'s keys
 # are its sub-tables [relay.inbound] and [relay.outbound].
 CONFIG_FIELD_OF_KEY: dict[str, dict[str, str]] = {
-    "gateway": {key: key for key in ("state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes", "fresh_hours")},
+    "gateway": {key: key for key in ("state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes", "fresh_hours",
+                                     "mail_cpu_seconds")},
     "trust": {"authserv_ids": "authserv_ids", "provider": "trust_provider", "verify_dkim": "verify_dkim"},
     "escalation": {"tier1": "tier1", "categories": "escalation_by_category"},
     "notify": {"webhooks": "webhooks"},

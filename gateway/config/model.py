@@ -206,6 +206,9 @@ class Config:
     # 6 hours: an acknowledgement is meant to come at once and promises a reply within a day; a
     # restart or a short outage still gets the usual handling.
     fresh_hours: float = 6.0
+    # [gateway]: CPU seconds one mail may take to be read (gateway.mail.bounds); a mail built to
+    # stall the gateway is judged on its headers and what was read by then
+    mail_cpu_seconds: float = 2.0
 
     @property
     def message_id_domain(self) -> str:

@@ -56,10 +56,20 @@ def _first_field(header_section: bytes, newline: bytes) -> int:
 
 
 def _named(names: dict[str, str | None], newline: bytes) -> re.Pattern[bytes]:
-    """The start of a field with one of the names (a name ending in '*' is a prefix)."""
+    """The start of a field with one of the names (a name ending in '*' is a prefix), with the line
+    ending before it (the header section is searched with a line ending put in front)."""
     alternatives = [re.escape(n[:-1].encode("ascii")) + rb"[^\s:]*" if n.endswith("*") else re.escape(n.encode("ascii"))
                     for n in names]
-    return re.compile(rb"(?:\A|(?<=" + re.escape(newline) + rb"))(?:" + b"|".join(alternatives) + rb")[ \t]*:", re.I)
+    return re.compile(re.escape(newline[-1:]) + rb"(?:" + b"|".join(alternatives) + rb")[ \t]*:", re.I)
+
+
+def _named_fields(header_section: bytes, names: dict[str, str | None], newline: bytes):
+    """(start, end of the name) of each field with one of the names. A line ending is searched
+    for first (a literal the regex engine finds fast), then the names after it."""
+    pattern = _named(names, newline)
+    text = newline[-1:] + header_section
+    for match in pattern.finditer(text):
+        yield match.start(), match.end() - 1
 
 
 def rewrite_headers(raw: bytes, replace: dict[str, str | None], add_on_top: list[tuple[str, str]] = ()) -> bytes:
@@ -78,14 +88,15 @@ def rewrite_headers(raw: bytes, replace: dict[str, str | None], add_on_top: list
     kept: list[bytes] = []
     replaced_at: int | None = None
     position = 0
-    for match in _named(replace, newline).finditer(header_section) if replace else ():
-        if match.start() < position:
+    exact = {n.lower() for n in replace if not n.endswith("*")}
+    for start, name_end in _named_fields(header_section, replace, newline) if replace else ():
+        if start < position:
             continue  # inside a field already dropped
-        kept.append(header_section[position:match.start()])
-        name = match.group(0).rstrip(b": \t").decode("ascii").lower()
-        if replaced_at is None and any(n.lower() == name for n in replace if not n.endswith("*")):
+        kept.append(header_section[position:start])
+        name = header_section[start:name_end].rstrip(b": \t").decode("ascii").lower()
+        if replaced_at is None and name in exact:
             replaced_at = len(kept)
-        field_end = starts.search(header_section, match.end())
+        field_end = starts.search(header_section, name_end)
         position = field_end.end() if field_end else len(header_section)
     kept.append(header_section[position:])
 
@@ -104,8 +115,10 @@ def first_field_value(raw: bytes, name: str) -> bytes | None:
     newline = line_ending(raw)
     end, _ = header_end(raw, newline)
     header_section = raw[:end]
-    match = _named({name: None}, newline).search(header_section, _first_field(header_section, newline))
-    if match is None:
+    first = _first_field(header_section, newline)
+    start, name_end = next(((s, e) for s, e in _named_fields(header_section, {name: None}, newline) if s >= first),
+                           (None, None))
+    if start is None:
         return None
-    field_end = field_starts(newline).search(header_section, match.end())
-    return header_section[match.end():field_end.start() if field_end else len(header_section)]
+    field_end = field_starts(newline).search(header_section, name_end)
+    return header_section[name_end:field_end.start() if field_end else len(header_section)]

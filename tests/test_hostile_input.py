@@ -3,18 +3,10 @@
 import tracemalloc
 
 import pytest
+from hostile_corpus import HEAD
 
 from gateway.mail.parse import MailError, parse_mail
 
-HEAD = (
-    b"Authentication-Results: mx.example.test; dkim=pass header.d=marketplace.amazon.de; dmarc=pass\r\n"
-    b"Received: from x by mx.example.test; Mon, 16 Nov 2026 10:00:03 +0000\r\n"
-    b"From: Max - Amazon Marketplace <abc123@marketplace.amazon.de>\r\n"
-    b"To: support@shop.example\r\n"
-    b"Date: Mon, 16 Nov 2026 10:00:00 +0000\r\n"
-    b"Message-ID: <hostile@example.test>\r\n"
-    b"X-Space-Notification-Type: BBC_MESSAGE_SENT_TO_MERCHANT\r\n"
-)
 ORDER = b"303-1234567-7654321"
 
 

@@ -14,9 +14,10 @@ from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import gateway_fields
 from gateway.judging.blockers import Context, no_escalation_addresses, not_tier1, suspicious
 from gateway.judging.subject import format_due
+from gateway.judging.trust import assess as assess_trust
 from gateway.mail import mime
 from gateway.mail.headers import msgid_field
-from gateway.mail.parse import parse_mail
+from gateway.mail.parse import MailError, parse_mail
 
 _AMOUNT = re.compile(r"(?:[$€£¥₹]|R\$|zł|kr|TL|AED|SAR|EGP) ?\d[\d.,]{0,15}|(?<![\d.,])\d[\d.,]{0,15} ?(?:€|EUR|USD|GBP|zł|PLN|kr|SEK|TL|TRY|¥|円|AED|SAR|EGP|INR)")
 _REASON = re.compile(
@@ -38,7 +39,7 @@ def claim_details(text: str) -> dict[str, str]:
 
 
 def summary(message: dict[str, Any], text: str, sender: str, deadline: datetime | None, timezone_name: Any,
-            done: list[str], evidence_count: int) -> str:
+            done: list[str], evidence_count: int, not_attached: list[str] = ()) -> str:
     lines = [
         f"Category:  {message['category']} (tier {message['tier'] or '-'})",
         f"Order:     {message['order_id'] or '-'}" + (f"    Case: {message['case_id']}" if message.get("case_id") else ""),
@@ -57,8 +58,10 @@ def summary(message: dict[str, Any], text: str, sender: str, deadline: datetime 
         "",
         "The original mail is attached unchanged."
         + (f" {evidence_count} earlier mail(s) about this order follow it, oldest first." if evidence_count
-           else " No earlier mail about this order."),
+           else " No earlier mail about this order." if not not_attached else ""),
     ]
+    if not_attached:
+        lines += ["", "Earlier mail about this order, not attached:", *[f"  - {line}" for line in not_attached]]
     return "\n".join(lines) + "\n"
 
 
@@ -87,6 +90,35 @@ def _why_not_acknowledged(job: Job) -> list[str]:
     return reasons or ["the rule wants no acknowledgement for this kind of mail"]
 
 
+# Attached evidence in all, at most: a forward must pass every smarthost's size limit (10 MB is a
+# common one, with the original and base64's growth on top).
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def choose_evidence(evidence: list[tuple[dict[str, Any], bytes]], config: Any
+                    ) -> tuple[list[tuple[dict[str, Any], bytes]], list[str]]:
+    """(mails to attach, lines naming those left out). Only mail whose sender is authenticated
+    (a trusted Authentication-Results passes) is attached: anyone can write about an order, and
+    what they write must not ride along into every forward. Attachments stop at EVIDENCE_MAX_BYTES."""
+    attached: list[tuple[dict[str, Any], bytes]] = []
+    left_out: list[str] = []
+    total = 0
+    for row, raw in evidence:
+        name = f"{row['arrival'][:16]} from {row.get('from_address') or '?'}: {row.get('original_subject') or ''}"
+        try:
+            authenticated = assess_trust(parse_mail(raw), list(config.authserv_ids), config.trust_provider).verified == "pass"
+        except MailError:
+            authenticated = False
+        if not authenticated:
+            left_out.append(f"{name} (sender not authenticated)")
+        elif total + len(raw) > EVIDENCE_MAX_BYTES:
+            left_out.append(f"{name} ({len(raw):,} bytes, over the {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB for evidence)")
+        else:
+            attached.append((row, raw))
+            total += len(raw)
+    return attached, left_out
+
+
 class Forward(Action):
     NAME = "forward"
     FROM_RULES = True
@@ -102,14 +134,14 @@ class Forward(Action):
         config, row, message = job.config, job.row, job.message
         assert config.smtp is not None and message is not None
         raw = job.raw()
-        evidence = job.evidence()
+        attached, not_attached = choose_evidence(job.evidence(), config)
         parsed = parse_mail(raw)
         deadline = datetime.fromisoformat(message["deadline"]) if message.get("deadline") else None
         sender = f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name else parsed.from_address
-        text = summary(message, parsed.text, sender, deadline, config.timezone, done_for(job), len(evidence))
-        parts = [mime.text_part(text), mime.attached_message(raw, "original.eml")]
-        for index, (earlier, earlier_raw) in enumerate(evidence, start=1):
-            parts.append(mime.attached_message(earlier_raw, f"evidence-{index:02d}-{earlier['arrival'][:10]}.eml"))
+        text = summary(message, parsed.text, sender, deadline, config.timezone, done_for(job), len(attached), not_attached)
+        parts = [mime.text_part(text), mime.attached_mail(raw, "original.eml")]
+        for index, (earlier, earlier_raw) in enumerate(attached, start=1):
+            parts.append(mime.attached_mail(earlier_raw, f"evidence-{index:02d}-{earlier['arrival'][:10]}.eml"))
         content_type, body = mime.multipart_mixed(parts)
         fields = gateway_fields(config, row, message["subject"], job.now) + [
             ("X-Crisis-Category", message["category"]),

@@ -9,7 +9,7 @@ from typing import Any
 
 from gateway.actions.base import Action
 from gateway.judging.blockers import Context
-from gateway.judging.subject import keywords, render_tag, tag_subject
+from gateway.judging.subject import keywords, render_tag, tag_subject, without_crisis_tags
 
 
 class Tag(Action):
@@ -23,7 +23,8 @@ class Tag(Action):
         if rule is not None and rule.case_status and ctx.category == "case":
             word = f"{word} {rule.case_status}"
         tag = render_tag(word, ctx.tier, ctx.deadline, ctx.config.timezone, ctx.suspicious)
+        subject = ctx.facts.mail.subject if ctx.tier == 1 else without_crisis_tags(ctx.facts.mail.subject)
         return {
-            "subject": tag_subject(ctx.facts.mail.subject, tag, ctx.tag_pattern),
+            "subject": tag_subject(subject, tag, ctx.tag_pattern),
             "keywords": keywords(ctx.category, ctx.tier, ctx.suspicious),
         }

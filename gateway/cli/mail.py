@@ -56,7 +56,7 @@ def cmd_classify(args: argparse.Namespace, config: Config) -> int:
 def process(paths: list[Path], config: Config, out: Path | None, now: datetime | None,
             send: bool = True) -> dict[str, int]:
     """Classify and record each mail; write tagged copies into the `out` Maildir; run the outbox."""
-    counts = {"recorded": 0, "duplicate": 0, "quarantined": 0, "sent": 0, "dead": 0, "queued": 0}
+    counts = {"recorded": 0, "duplicate": 0, "quarantined": 0, "unreadable": 0, "sent": 0, "dead": 0, "queued": 0}
     show_progress = sys.stderr.isatty() and len(paths) > 50
     with State(config.state_dir) as state:
         pipeline = Pipeline(Classifier(config), state)
@@ -64,6 +64,7 @@ def process(paths: list[Path], config: Config, out: Path | None, now: datetime |
             try:
                 raw = path.read_bytes()
             except OSError as exc:
+                counts["unreadable"] += 1
                 print(f"{path}: error: {exc.strerror or exc}", file=sys.stderr)
                 continue
             outcome = pipeline.handle(raw, source=str(path), now=now)
@@ -95,8 +96,9 @@ def _outcome_line(path: Path, outcome) -> str:
 def cmd_process(args: argparse.Namespace, config: Config) -> int:
     out = maildir.ensure(Path(args.out)) if args.out else None
     counts = process(mail_paths(args.files), config, out, parse_now(args.now), send=not args.no_send)
-    print(f"{counts['recorded']} recorded, {counts['duplicate']} already processed, {counts['quarantined']} quarantined; "
-          f"outbox: {counts['sent']} sent, {counts['dead']} dead-lettered, {counts['queued']} queued")
+    unreadable = f", {counts['unreadable']} unreadable" if counts["unreadable"] else ""
+    print(f"{counts['recorded']} recorded, {counts['duplicate']} already processed, {counts['quarantined']} quarantined"
+          f"{unreadable}; outbox: {counts['sent']} sent, {counts['dead']} dead-lettered, {counts['queued']} queued")
     if counts["queued"] and config.smtp is None:
         print("note: actions stay queued until [smtp] is configured (crisis-gateway outbox list)", file=sys.stderr)
     return EXIT_PROBLEMS if counts["quarantined"] or counts["dead"] else EXIT_OK

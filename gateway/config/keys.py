@@ -28,7 +28,7 @@ KEY_OF_FIELD = {("smtp", "sender"): "from"}
 # are its sub-tables [relay.inbound] and [relay.outbound].
 CONFIG_FIELD_OF_KEY: dict[str, dict[str, str]] = {
     "gateway": {key: key for key in ("state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes", "fresh_hours",
-                                                   "account_health_hours")},
+                                      "account_health_hours", "mail_cpu_seconds")},
     "trust": {"authserv_ids": "authserv_ids", "provider": "trust_provider", "verify_dkim": "verify_dkim"},
     "escalation": {"tier1": "tier1", "categories": "escalation_by_category"},
     "notify": {"webhooks": "webhooks"},

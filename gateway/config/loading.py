@@ -115,6 +115,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         max_message_bytes=max_bytes,
         fresh_hours=fresh_hours,
         account_health_hours=account_health_hours,
+        mail_cpu_seconds=sections.mail_cpu_seconds(where, gateway),
         inbound_relay=inbound,
         outbound_relay=outbound,
         reminders=reminders,

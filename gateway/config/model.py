@@ -211,6 +211,9 @@ class Config:
     # many hours. 72: Amazon's notices that give a time mostly give 72 hours (or days for a plan of
     # action, which they then state); three days also spans a weekend without letting it sit.
     account_health_hours: float = 72.0
+    # [gateway]: CPU seconds one mail may take to be read (gateway.mail.bounds); a mail built to
+    # stall the gateway is judged on its headers and what was read by then
+    mail_cpu_seconds: float = 2.0
 
     @property
     def message_id_domain(self) -> str:

@@ -77,6 +77,12 @@ def account_health_hours(where: str, gateway: dict) -> float:
                         "account_health_hours = 72", positive=True, maximum=24 * 366))
 
 
+def mail_cpu_seconds(where: str, gateway: dict) -> float:
+    return float(number(where, gateway.get("mail_cpu_seconds", Config.mail_cpu_seconds),
+                        "[gateway] mail_cpu_seconds must be a number of seconds above 0, e.g. mail_cpu_seconds = 2",
+                        positive=True))
+
+
 def escalation(where: str, escalation: dict) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """[escalation]: tier1, and the addresses of categories that have their own."""
     check_keys(where, "escalation", escalation)

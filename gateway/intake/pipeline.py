@@ -15,6 +15,7 @@ from gateway.judging.freshness import hold_back
 from gateway.judging.tagging import apply_verdict
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
+from gateway.mail.text import one_line
 from gateway.outgoing.outbox import queued_by
 from gateway.state import State
 
@@ -40,25 +41,31 @@ class Pipeline:
         self.trust = trust  # told each recorded verdict, to say once when Amazon's mail stops passing
 
     def handle(self, raw: bytes, *, source: str = "", mailbox: str = "", now: datetime | None = None) -> Outcome:
+        """Never raises for what the mail holds: whatever goes wrong while it is judged, recorded
+        or tagged costs this one mail a quarantine, and the caller goes on with the next. A state
+        that cannot be written at all fails the quarantine too, and that error reaches the caller."""
         now = now or datetime.now(timezone.utc)
         try:
-            mail = parse_mail(raw, max_bytes=self.classifier.config.max_message_bytes)
-            verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state), now,
-                                self.classifier.config.fresh_hours)
+            return self._handle(raw, source, mailbox, now)
         except MailError as exc:
             return self._quarantine(raw, source, str(exc), now)
         except Exception as exc:  # noqa: BLE001 - a bug must cost one message a quarantine, not the daemon
-            log.exception("classification failed for %s", source)
-            return self._quarantine(raw, source, f"internal error ({type(exc).__name__})", now)
+            log.debug("handling %s failed", source, exc_info=True)
+            return self._quarantine(raw, source, f"internal error ({type(exc).__name__}: {one_line(str(exc))[:200]})", now)
+
+    def _handle(self, raw: bytes, source: str, mailbox: str, now: datetime) -> Outcome:
         config = self.classifier.config
+        mail = parse_mail(raw, max_bytes=config.max_message_bytes, cpu_seconds=config.mail_cpu_seconds)
+        verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state), now, config.fresh_hours)
+        tagged = apply_verdict(raw, verdict)  # before the record: a copy that cannot be made records nothing
         if not self.state.record(verdict, raw, mail.sha256, queued=queued_by(verdict, config, now), mailbox=mailbox,
                                  from_address=mail.from_address, now=now, id_domain=config.message_id_domain):
-            return Outcome("duplicate", verdict, apply_verdict(raw, verdict), mail.sha256, mail, "already processed")
+            return Outcome("duplicate", verdict, tagged, mail.sha256, mail, "already processed")
         if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
             self.news.set()
         if self.trust is not None and (warning := self.trust.seen(mailbox, mail, verdict)):
             log.warning("mailbox %s: %s", mailbox or "(relay)", warning)
-        return Outcome("recorded", verdict, apply_verdict(raw, verdict), mail.sha256, mail)
+        return Outcome("recorded", verdict, tagged, mail.sha256, mail)
 
     def _quarantine(self, raw: bytes, source: str, reason: str, now: datetime) -> Outcome:
         folder = self.state.directory / "quarantine"

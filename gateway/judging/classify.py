@@ -15,7 +15,7 @@ from gateway.judging.dkim_check import DkimChecker
 from gateway.judging.facts import MailFacts
 from gateway.judging.language import guess_language
 from gateway.judging.rules import Rule, RuleSet, load_rules
-from gateway.judging.subject import strip_leading_tags, tag_pattern
+from gateway.judging.subject import has_crisis_tag, strip_leading_tags, tag_pattern, without_crisis_tags
 from gateway.judging.trust import assess as assess_trust
 from gateway.judging.verdict import Action, Verdict
 from gateway.mail.parse import ParsedMail, parse_mail, received_dates
@@ -41,12 +41,13 @@ class Classifier:
         return [self.config.tag_word(c) for c in categories] + [r.tag for r in rules.rules if r.tag]
 
     def classify(self, raw: bytes, now: datetime | None = None, history: blockers.History | None = None) -> Verdict:
-        return self.classify_parsed(parse_mail(raw, max_bytes=self.config.max_message_bytes), now, history)
+        mail = parse_mail(raw, max_bytes=self.config.max_message_bytes, cpu_seconds=self.config.mail_cpu_seconds)
+        return self.classify_parsed(mail, now, history)
 
     def classify_parsed(self, mail: ParsedMail, now: datetime | None = None, history: blockers.History | None = None) -> Verdict:
         now = now or datetime.now(timezone.utc)
         facts = MailFacts(mail)
-        trace: list[str] = []
+        trace: list[str] = [f"read: {cut}" for cut in mail.cuts]
 
         trust = assess_trust(mail, list(self.config.authserv_ids), self.config.trust_provider, dkim=self.dkim)
         trace.extend(f"trust: {r}" for r in trust.reasons)
@@ -99,6 +100,9 @@ class Classifier:
             if kind == "tag":
                 subject = action.detail["subject"]
             actions.append(action)
+        if tier != 1 and has_crisis_tag(subject):
+            subject = without_crisis_tags(subject)
+            trace.append("subject: a crisis tag on a mail not judged a crisis is removed")
 
         return Verdict(
             message_key=mail.key,

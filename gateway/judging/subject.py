@@ -67,3 +67,27 @@ def keywords(category: str, tier: int | None, suspicious: bool) -> list[str]:
     words = [f"$CrisisTier{tier}"] if tier else []
     words.append("$Crisis" + "".join(part.capitalize() for part in category.split("_")))
     return words
+
+
+def _crisis_opening() -> str:
+    """What every crisis tag begins with ("[CRISIS"), taken from render_tag itself so that it
+    follows the tag's format."""
+    word = "\x00"
+    return render_tag(word, 1, None, ZoneInfo("UTC")).partition(word)[0].rstrip(": ")
+
+
+_CRISIS_TAG = re.compile(_CRISIS)
+_CRISIS_OPENING = re.compile(re.escape(_crisis_opening()[:1]) + r"\s*" + re.escape(_crisis_opening()[1:]), re.I)
+
+
+def has_crisis_tag(subject: str) -> bool:
+    """A crisis tag, or anything that starts like one, anywhere in the subject."""
+    return bool(_CRISIS_OPENING.search(subject))
+
+
+def without_crisis_tags(subject: str) -> str:
+    """For mail the gateway did not judge a crisis: crisis tags of its format removed wherever
+    they stand, any other opening of one ("[crisis urgent]") defused by its bracket and case, so
+    that only the gateway puts mail into a CRISIS filter."""
+    subject = re.sub(r"\s{2,}", " ", _CRISIS_TAG.sub("", one_line(subject))).strip()
+    return _CRISIS_OPENING.sub(lambda m: "(" + m.group(0)[1:].lower(), subject)

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import hashlib
 
+from gateway.judging.subject import has_crisis_tag
 from gateway.judging.verdict import Verdict
-from gateway.mail.rewrite import rewrite_headers
+from gateway.mail.parse import decode_header_text
+from gateway.mail.rewrite import first_field_value, rewrite_headers
+
+
+def field_text(raw: bytes, name: str) -> str:
+    """The first field of that name as written, raw 8-bit bytes kept as surrogates ('' if none)."""
+    value = first_field_value(raw, name)
+    return value.decode("ascii", "surrogateescape") if value is not None else ""
+
+
+def subject_of(raw: bytes) -> str:
+    """The mail's Subject as written, decoded."""
+    return decode_header_text(field_text(raw, "Subject"))
 
 
 def crisis_headers(verdict: Verdict) -> list[tuple[str, str]]:
@@ -38,6 +51,10 @@ def apply_verdict(raw: bytes, verdict: Verdict) -> bytes:
     """The tagged copy. Every X-Crisis-* field the mail came with is dropped first: only the
     gateway writes them, so a sender cannot forge a verdict."""
     tag = verdict.action("tag")
+    if tag is None and verdict.tier != 1 and has_crisis_tag(verdict.subject + " " + subject_of(raw)):
+        # a crisis tag the gateway did not write: the subject goes without it (see classify)
+        return rewrite_headers(raw, {"X-Crisis-*": None, "Subject": verdict.subject},
+                               add_on_top=[("X-Crisis-Original-Subject", verdict.original_subject)])
     if tag is None:
         return rewrite_headers(raw, {"X-Crisis-*": None})
     return rewrite_headers(

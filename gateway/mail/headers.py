@@ -26,7 +26,8 @@ class HeaderInjection(ValueError):
 
 def encode_field(name: str, value: str) -> str:
     """`Name: value` folded to MAX_LINE, RFC 2047 encoded when not plain ASCII. No trailing CRLF;
-    continuation lines are joined with CRLF + space."""
+    continuation lines are joined with CRLF + space. Any text is accepted: control characters
+    and lone surrogates become spaces; the result is printable ASCII, checked before it leaves."""
     if not _FIELD_NAME.match(name):
         raise HeaderInjection(f"invalid header field name {name!r}")
     value = one_line(value)
@@ -35,9 +36,17 @@ def encode_field(name: str, value: str) -> str:
         lines = _fold_ascii(f"{name}: ", value)
     else:
         lines = _encoded_words(f"{name}: ", value)
-    field = "\r\n ".join(lines)
-    if "\n" in field.replace("\r\n ", "") or "\r" in field.replace("\r\n ", ""):
-        raise HeaderInjection(f"line break in {name}")
+    return _checked(name, "\r\n ".join(lines))
+
+
+# What every field the gateway writes is made of: printable ASCII (and spaces), its lines joined
+# by CRLF and a space. Anything else (a line break, a control character, 8-bit text) is refused.
+_WRITTEN_FIELD = re.compile(r"[ -~]+(?:\r\n [ -~]+)*")
+
+
+def _checked(name: str, field: str) -> str:
+    if not _WRITTEN_FIELD.fullmatch(field):
+        raise HeaderInjection(f"{name}: a line break, control character or 8-bit text would be written")
     return field
 
 
@@ -58,25 +67,28 @@ def _fold_ascii(prefix: str, value: str) -> list[str]:
 
 
 def _encoded_words(prefix: str, value: str) -> list[str]:
-    """UTF-8 base64 encoded words, never splitting a character, each line within MAX_LINE."""
+    """UTF-8 base64 encoded words, never splitting a character, each line within MAX_LINE.
+    Linear in the value: the byte count of the word being built is kept, not recomputed."""
     lines: list[str] = []
     budget = MAX_LINE - len(prefix)
-    current_chars = ""
+    current: list[str] = []
+    current_bytes = 0
     for char in value:
-        trial = current_chars + char
-        if _WORD_OVERHEAD + _b64_len(trial) > budget and current_chars:
-            lines.append(_word(current_chars))
+        size = len(char.encode("utf-8"))
+        if _WORD_OVERHEAD + _b64_len(current_bytes + size) > budget and current:
+            lines.append(_word("".join(current)))
             budget = MAX_LINE - 1
-            current_chars = char
+            current, current_bytes = [char], size
         else:
-            current_chars = trial
-    lines.append(_word(current_chars))
+            current.append(char)
+            current_bytes += size
+    lines.append(_word("".join(current)))
     lines[0] = prefix + lines[0]
     return lines
 
 
-def _b64_len(text: str) -> int:
-    return 4 * ((len(text.encode("utf-8")) + 2) // 3)
+def _b64_len(octets: int) -> int:
+    return 4 * ((octets + 2) // 3)
 
 
 def _word(text: str) -> str:
@@ -91,7 +103,7 @@ def msgid_field(name: str, value: str | None) -> str | None:
     """A Message-ID, In-Reply-To or References field written as is, never encoded (threading
     depends on it), or None when the value is not a plain msg-id."""
     value = one_line(value or "")
-    return f"{name}: {value}" if _MSG_ID.fullmatch(value) else None
+    return _checked(name, f"{name}: {value}") if _MSG_ID.fullmatch(value) else None
 
 
 def address_field(name: str, display: str, address: str) -> str:
@@ -101,11 +113,11 @@ def address_field(name: str, display: str, address: str) -> str:
         raise HeaderInjection(f"{name}: not a plain address: {address!r}")
     display = one_line(display)
     if not display:
-        return f"{name}: {address}"
+        return _checked(name, f"{name}: {address}")
     if display.isascii() and "=?" not in display:
         phrase = '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"'
         lines = _fold_ascii(f"{name}: ", f"{phrase} <{address}>")
     else:
         lines = _encoded_words(f"{name}: ", display)
         lines.append(f"<{address}>")
-    return "\r\n ".join(lines)
+    return _checked(name, "\r\n ".join(lines))

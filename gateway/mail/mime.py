@@ -4,6 +4,7 @@ through Python's email generator, see there); attached mails are carried byte fo
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from datetime import datetime
 from email.utils import format_datetime
@@ -36,6 +37,22 @@ def attached_message(raw: bytes, filename: str) -> bytes:
         ("Content-Disposition", f'attachment; filename="{filename}"'),
         ("Content-Transfer-Encoding", "8bit"),
     ]) + CRLF + body
+
+
+# RFC 5322: 998 octets a line without its CRLF; a strict smarthost refuses longer ones
+_LONG_LINE = re.compile(rb"[^\r\n]{999}")
+
+
+def attached_mail(raw: bytes, filename: str) -> bytes:
+    """A mail attached so that every relay takes it: as message/rfc822 byte for byte when its
+    lines fit, else as a base64 .eml file (message/rfc822 may not be encoded, RFC 2046)."""
+    if not _LONG_LINE.search(raw):
+        return attached_message(raw, filename)
+    return header_block([
+        ("Content-Type", f'application/octet-stream; name="{filename}"'),
+        ("Content-Disposition", f'attachment; filename="{filename}"'),
+        ("Content-Transfer-Encoding", "base64"),
+    ]) + CRLF + base64.encodebytes(raw).replace(b"\n", CRLF)
 
 
 def multipart_mixed(parts: list[bytes], subtype: str = "mixed") -> tuple[str, bytes]:

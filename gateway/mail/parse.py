@@ -21,7 +21,10 @@ from functools import cached_property
 
 import mailparser
 
-from gateway.mail.htmltext import html_to_text
+from gateway.mail import charsets
+from gateway.mail.bounds import Budget, bounded_headers, bounded_parts
+from gateway.mail.htmltext import html_to_text_within
+from gateway.mail.rewrite import header_end, line_ending
 from gateway.mail.text import one_line
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -54,6 +57,8 @@ class ParsedMail:
     content_type: str
     date: datetime | None
     defects: tuple[str, ...] = field(default=())
+    # what of the mail was not read, to bound its cost (gateway.mail.bounds): said in the trace
+    cuts: tuple[str, ...] = field(default=())
 
     @property
     def from_domain(self) -> str:
@@ -101,7 +106,10 @@ class ParsedMail:
         return value if value and not value.startswith("no") else None
 
 
-def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
+def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, cpu_seconds: float | None = None) -> ParsedMail:
+    """The facts of a mail. Invariant: every str in the result is valid Unicode (no surrogate),
+    and the work is bounded (gateway.mail.bounds): what was not read is in `cuts`."""
+    budget = Budget(cpu_seconds) if cpu_seconds is not None else Budget()
     if not raw or not raw.strip():
         raise MailError("empty message")
     if len(raw) > max_bytes:
@@ -112,16 +120,19 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
     if b"\x00" in data:
         data = data.replace(b"\x00", b"")
         defects.append("NUL bytes removed before parsing")
+    data = _bare_cr_as_space(data, defects)
     if len(data) > ELIDE_ABOVE_BYTES:
         data, elided = elide_base64_runs(data)
         if elided:
             defects.append(f"{elided} long base64 part(s) elided for parsing; the original is kept whole")
     data = data[:ELIDE_ABOVE_BYTES * 8]
+    cuts: list[str] = []
+    data = bounded_parts(bounded_headers(data, cuts), cuts)
 
-    message, body_text, parser_defects = _parse_body(data)
+    message, body_text, parser_defects = _parse_body(data, budget, cuts)
     defects.extend(parser_defects)
     # raw_items keeps raw 8-bit bytes (as surrogates); get() would already have replaced them.
-    raw_headers = [(name, _unfold(value)) for name, value in message.raw_items()]
+    raw_headers = [(name, _raw_to_text(_unfold(value))) for name, value in message.raw_items()]
 
     def first(name: str) -> str:
         return next((v for n, v in raw_headers if n.lower() == name.lower()), "")
@@ -139,7 +150,24 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedMail:
         content_type=message.get_content_type(),
         date=parse_date(_raw_to_text(first("Date"))),
         defects=tuple(defects),
+        cuts=tuple(cuts),
     )
+
+
+_BARE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _bare_cr_as_space(data: bytes, defects: list[str]) -> bytes:
+    """A bare CR in the header section of a CRLF or LF mail ends no line (RFC 5322), as in the
+    tagged copy (gateway.mail.rewrite): Python's parser would make "Subject: x\\rBcc: y" two fields."""
+    newline = line_ending(data)
+    if newline == b"\r":
+        return data
+    end, _ = header_end(data, newline)
+    if not _BARE_CR.search(data, 0, end):
+        return data
+    defects.append("bare CR in the header section read as a space")
+    return _BARE_CR.sub(b" ", data[:end]) + data[end:]
 
 
 def elide_base64_runs(data: bytes) -> tuple[bytes, int]:
@@ -168,8 +196,12 @@ def elide_base64_runs(data: bytes) -> tuple[bytes, int]:
     return b"".join(pieces), elided
 
 
-def _parse_body(data: bytes) -> tuple[Message, str, list[str]]:
-    """The message and its readable text, through mail-parser; the headers alone if that fails."""
+def _parse_body(data: bytes, budget: Budget, cuts: list[str]) -> tuple[Message, str, list[str]]:
+    """The message and its readable text, through mail-parser; the headers alone if that fails
+    or when the budget is spent before the body is read."""
+    if budget.spent():
+        cuts.append(f"CPU budget of {budget.seconds:g} s spent before the body: headers only")
+        return BytesHeaderParser().parsebytes(data), "", []
     try:
         message = email.message_from_bytes(data)
         parsed = mailparser.MailParser(message)
@@ -179,16 +211,29 @@ def _parse_body(data: bytes) -> tuple[Message, str, list[str]]:
         return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"]
     defects = [f"{kind}" for kind in sorted(parsed.defects_categories)]
     plain, html = parsed.text_plain, parsed.text_html
-    if any(_declared_charset(part) in _STATEFUL_7BIT for part in message.walk()):
+    if any(_needs_own_decoding(_declared_charset(part)) for part in message.walk()):
         plain, html = _decode_text_parts(message)
     plain_text = "\n".join(p for p in plain if p.strip())
-    text = plain_text if plain_text.strip() else html_to_text("\n".join(html))
-    return message, text, defects
+    text = plain_text
+    if not plain_text.strip() and html:
+        if budget.spent():
+            cuts.append(f"CPU budget of {budget.seconds:g} s spent before the HTML body was read")
+            text = ""
+        else:
+            text, whole = html_to_text_within("\n".join(html), budget.deadline, MAX_TEXT_CHARS)
+            if not whole:
+                cuts.append(f"CPU budget of {budget.seconds:g} s spent: HTML body read in part")
+    return message, charsets.valid_unicode(text), defects
 
 
 # 7-bit charsets that switch scripts with escape sequences (ISO-2022-JP is still the common
 # Japanese mail charset). mail-parser hands their 7bit bodies back undecoded, escapes and all.
 _STATEFUL_7BIT = {"iso-2022-jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3", "iso-2022-jp-ext", "iso-2022-kr", "utf-7", "hz-gb-2312"}
+
+
+def _needs_own_decoding(charset: str) -> bool:
+    """mail-parser decodes with whatever codec a part names; unknown or non-text ones are ours."""
+    return bool(charset) and (charset in _STATEFUL_7BIT or not charsets.is_known(charset))
 
 
 def _declared_charset(part: Message) -> str:
@@ -219,11 +264,7 @@ def _raw_to_text(value: str) -> str:
     """Header text with raw 8-bit bytes (kept as surrogates by the parser) read as UTF-8, else cp1252."""
     if value.isascii() or not _SURROGATE.search(value):
         return value
-    data = value.encode("utf-8", "surrogateescape")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+    return charsets.decode(value.encode("utf-8", "surrogateescape"), "utf-8")
 
 
 def decode_header_text(value: object) -> str:
@@ -231,7 +272,7 @@ def decode_header_text(value: object) -> str:
     text = _raw_to_text(_unfold(value))
     try:
         parts = email.header.decode_header(text)
-    except (email.errors.HeaderParseError, ValueError):
+    except (email.errors.HeaderParseError, ValueError, LookupError, TypeError):
         return one_line(text)
     out: list[str] = []
     for chunk, charset in parts:
@@ -246,12 +287,7 @@ def decode_header_text(value: object) -> str:
 
 
 def _decode_bytes(chunk: bytes, charset: str | None) -> str:
-    for candidate in (charset or "ascii", "utf-8", "cp1252"):
-        try:
-            return chunk.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return chunk.decode("utf-8", "replace")
+    return charsets.decode(chunk, charset)
 
 
 def _join_decoded(parts: list[tuple[bytes | str, str | None]], texts: list[str]) -> str:

@@ -1,4 +1,11 @@
-"""Rewrite the header section of raw mail bytes; the body bytes stay exactly as they came."""
+"""Rewrite the header section of raw mail bytes; the body bytes stay exactly as they came.
+
+Lines end where the mail's own line ending says: CRLF or LF, and CR only for a mail that has no
+LF at all (old Mac clients). A bare CR inside a CRLF or LF mail ends no line (RFC 5322: CR and LF
+occur only together), so "Subject: x\\rBcc: y" stays one Subject field and is dropped whole when
+the Subject is replaced; it never becomes a header line of its own. Time is linear in the size
+of the header section, however many continuation lines it has.
+"""
 
 from __future__ import annotations
 
@@ -7,64 +14,111 @@ import re
 from gateway.mail.headers import encode_field
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
-_FIELD_START = re.compile(rb"^([^\s:]+)[ \t]*:", re.M)
+
+
+def line_ending(raw: bytes) -> bytes:
+    """The mail's line ending: CRLF, LF, or CR for a mail without any LF."""
+    head = raw[:4000]
+    if b"\n" in head:
+        return b"\r\n" if b"\r\n" in head else b"\n"
+    if b"\n" not in raw and b"\r" in raw:
+        return b"\r"
+    return b"\r\n" if b"\r\n" in raw else b"\n"
+
+
+def header_end(raw: bytes, newline: bytes) -> tuple[int, int]:
+    """(end of the header section, start of the body); both len(raw) for a mail without a body."""
+    if newline == b"\r":
+        at = raw.find(b"\r\r")
+        return (len(raw), len(raw)) if at < 0 else (at, at + 2)
+    match = _HEADER_END.search(raw)
+    return (match.start(), match.end()) if match else (len(raw), len(raw))
 
 
 def split_message(raw: bytes) -> tuple[bytes, bytes, bytes]:
     """(header section, separator, body). A mail with no body has an empty separator."""
-    match = _HEADER_END.search(raw)
-    if not match:
-        return raw, b"", b""
-    return raw[: match.start()], raw[match.start() : match.end()], raw[match.end() :]
+    end, body_start = header_end(raw, line_ending(raw))
+    return raw[:end], raw[end:body_start], raw[body_start:]
 
 
-def _fields(header_section: bytes) -> list[bytes]:
-    """Each header field with its continuation lines, as it was."""
-    lines = header_section.splitlines(keepends=True)
-    fields: list[bytes] = []
-    for line in lines:
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1] += line
-        else:
-            fields.append(line)
-    return fields
+def field_starts(newline: bytes) -> re.Pattern[bytes]:
+    """Where a field begins: after a line ending not followed by folding whitespace."""
+    return re.compile(re.escape(newline) + rb"(?![ \t])")
 
 
-def field_name(field: bytes) -> str:
-    match = _FIELD_START.match(field)
-    return match.group(1).decode("ascii", "replace").lower() if match else ""
+def _first_field(header_section: bytes, newline: bytes) -> int:
+    """Offset of the first field. Continuation lines before it belong to no field and are left
+    out: kept, they would join onto whatever field is written above them."""
+    if header_section[:1] not in (b" ", b"\t"):
+        return 0
+    match = field_starts(newline).search(header_section)
+    return match.end() if match else len(header_section)
+
+
+def _named(names: dict[str, str | None], newline: bytes) -> re.Pattern[bytes]:
+    """The start of a field with one of the names (a name ending in '*' is a prefix), with the line
+    ending before it (the header section is searched with a line ending put in front)."""
+    alternatives = [re.escape(n[:-1].encode("ascii")) + rb"[^\s:]*" if n.endswith("*") else re.escape(n.encode("ascii"))
+                    for n in names]
+    return re.compile(re.escape(newline[-1:]) + rb"(?:" + b"|".join(alternatives) + rb")[ \t]*:", re.I)
+
+
+def _named_fields(header_section: bytes, names: dict[str, str | None], newline: bytes):
+    """(start, end of the name) of each field with one of the names. A line ending is searched
+    for first (a literal the regex engine finds fast), then the names after it."""
+    pattern = _named(names, newline)
+    text = newline[-1:] + header_section
+    for match in pattern.finditer(text):
+        yield match.start(), match.end() - 1
 
 
 def rewrite_headers(raw: bytes, replace: dict[str, str | None], add_on_top: list[tuple[str, str]] = ()) -> bytes:
     """New mail bytes: fields named in `replace` dropped (all of them, also any forged copies) and
     written once with the new value (None drops them); `add_on_top` fields put first. Names in
-    `replace` are compared case-insensitively; a name ending in '*' drops every field with that prefix."""
-    match = _HEADER_END.search(raw)
-    header_section = raw[: match.start()] if match else raw
+    `replace` are compared case-insensitively; a name ending in '*' drops every field with that prefix.
+    Only the fields to drop are looked at; the others are copied as they are, in one piece."""
+    newline = line_ending(raw)
+    end, body_start = header_end(raw, newline)
+    header_section = raw[_first_field(raw[:end], newline):end]
+    if header_section and not header_section.endswith(newline):
+        header_section += newline
     # The body is not sliced out (a copy of a 25 MB attachment): joined from a view of the original.
-    body = memoryview(raw)[match.end():] if match else b""
-    newline = b"\r\n" if b"\r\n" in header_section[:2000] or not header_section else b"\n"
-    prefixes = [n[:-1].lower() for n in replace if n.endswith("*")]
-    exact = {n.lower() for n in replace if not n.endswith("*")}
-
-    def dropped(name: str) -> bool:
-        return name in exact or any(name.startswith(p) for p in prefixes)
-
+    body = memoryview(raw)[body_start:] if body_start < len(raw) else b""
+    starts = field_starts(newline)
     kept: list[bytes] = []
     replaced_at: int | None = None
-    for field in _fields(header_section):
-        name = field_name(field)
-        if name and dropped(name):
-            if replaced_at is None and name in exact:
-                replaced_at = len(kept)
-            continue
-        kept.append(field if field.endswith(b"\n") else field + newline)
+    position = 0
+    exact = {n.lower() for n in replace if not n.endswith("*")}
+    for start, name_end in _named_fields(header_section, replace, newline) if replace else ():
+        if start < position:
+            continue  # inside a field already dropped
+        kept.append(header_section[position:start])
+        name = header_section[start:name_end].rstrip(b": \t").decode("ascii").lower()
+        if replaced_at is None and name in exact:
+            replaced_at = len(kept)
+        field_end = starts.search(header_section, name_end)
+        position = field_end.end() if field_end else len(header_section)
+    kept.append(header_section[position:])
 
     def encoded(name: str, value: str) -> bytes:
         return encode_field(name, value).encode("ascii").replace(b"\r\n", newline) + newline
 
     top = [encoded(n, v) for n, v in add_on_top]
     in_place = [encoded(n, v) for n, v in replace.items() if v is not None and not n.endswith("*")]
-    position = replaced_at if replaced_at is not None else len(kept)
-    new_header = b"".join(top + kept[:position] + in_place + kept[position:])
+    at = replaced_at if replaced_at is not None else len(kept)
+    new_header = b"".join(top + kept[:at] + in_place + kept[at:])
     return b"".join((new_header, newline, body))
+
+
+def first_field_value(raw: bytes, name: str) -> bytes | None:
+    """The raw value of the first field with this name (continuation lines included), or None."""
+    newline = line_ending(raw)
+    end, _ = header_end(raw, newline)
+    header_section = raw[:end]
+    first = _first_field(header_section, newline)
+    start, name_end = next(((s, e) for s, e in _named_fields(header_section, {name: None}, newline) if s >= first),
+                           (None, None))
+    if start is None:
+        return None
+    field_end = field_starts(newline).search(header_section, name_end)
+    return header_section[name_end:field_end.start() if field_end else len(header_section)]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 and C1 controls and DEL; a header value written by the gateway never carries one.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls, DEL, the Unicode line and paragraph separators, and lone surrogates (text
+# that cannot be encoded); a header value written by the gateway never carries one.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 _PUNCT_MAP = str.maketrans(
     {
@@ -23,7 +24,8 @@ _PUNCT_MAP = str.maketrans(
 
 
 def one_line(value: str) -> str:
-    """A single line with no control characters: CR, LF, TAB, NUL and friends become spaces."""
+    """A single line with no control characters: CR, LF, TAB, NUL and friends (and lone
+    surrogates) become spaces."""
     return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
 
 

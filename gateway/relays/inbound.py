@@ -13,21 +13,35 @@ came: the team must see it. Never a 5xx: Postfix would bounce the mail to its se
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from gateway.config import Config, SmtpConfig
 from gateway.intake.pipeline import Pipeline
+from gateway.judging.subject import has_crisis_tag, render_tag, tag_pattern, tag_subject, without_crisis_tags
+from gateway.judging.tagging import field_text, subject_of
+from gateway.mail.parse import decode_header_text
 from gateway.mail.rewrite import rewrite_headers
 from gateway.outgoing.transport import DeliveryError, SmtpTransport
 from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, pass_on, refused_text
 
 log = logging.getLogger("gateway.relay")
+UTC = ZoneInfo("UTC")
 INBOUND = "inbound"
 
 
 def quarantined_copy(raw: bytes) -> bytes:
-    """Delivered as it came, marked, with any X-Crisis-* the sender forged removed."""
+    """Delivered as it came, marked, with any X-Crisis-* the sender forged removed. Trust never
+    depends on reading a mail whole: one that names Amazon in its From and could not be judged
+    is delivered as suspect, tag and all, and a crisis tag in its subject is removed."""
     try:
-        return rewrite_headers(raw, {"X-Crisis-*": None}, add_on_top=[("X-Crisis-Quarantined", "yes")])
+        replace: dict[str, str | None] = {"X-Crisis-*": None}
+        subject = subject_of(raw)
+        if "amazon" in decode_header_text(field_text(raw, "From")).lower():
+            replace["Subject"] = tag_subject(without_crisis_tags(subject), render_tag("", None, None, UTC, True),
+                                             tag_pattern([]))
+        elif has_crisis_tag(subject):
+            replace["Subject"] = without_crisis_tags(subject)
+        return rewrite_headers(raw, replace, add_on_top=[("X-Crisis-Quarantined", "yes")])
     except Exception:  # noqa: BLE001 - bytes too broken to edit are still delivered
         return raw
 

@@ -25,7 +25,7 @@ def test_classify_json_contract(config_file, claim_file):
     assert verdict["deadline"] == "2026-11-18T08:00:05+00:00"
     assert [a["kind"] for a in verdict["actions"]] == ["tag", "forward"]
     assert verdict["actions"][1]["to"] == ["crisis@shop.example"]
-    assert verdict["subject"].startswith("[CRISIS: A-to-Z | due")
+    assert verdict["subject"].startswith("[CRISIS: A-to-Z by ")
 
 
 def test_classify_changes_nothing(config_file, claim_file, tmp_path):

@@ -58,10 +58,10 @@ def test_backlog_is_tagged_in_place(dovecot, imap_config, tmp_path):
     assert len(messages) == 4  # every mail once
     by_id = {message_id(raw): (flags, raw) for _, flags, raw in messages}
     flags, raw = by_id[message_id(inbox["claim"])]
-    assert subject_of(raw).startswith("[CRISIS: A-to-Z | due ")
+    assert subject_of(raw).startswith("[CRISIS: A-to-Z by ")
     assert {b"$CrisisTagged", b"$CrisisTier1", b"$CrisisAtozClaim"} <= set(flags)
-    assert subject_of(by_id[message_id(inbox["risk"])][1]).startswith("[CRISIS: A-to-Z risk | due ")
-    assert subject_of(by_id[message_id(inbox["routine"])][1]).startswith("[Buyer | due ")
+    assert subject_of(by_id[message_id(inbox["risk"])][1]).startswith("[CRISIS: A-to-Z risk by ")
+    assert subject_of(by_id[message_id(inbox["routine"])][1]).startswith("[Buyer by ")
     flags, raw = by_id["<lunch@shop.example>"]
     assert raw == inbox["colleague"] and b"$CrisisTagged" not in flags  # untouched
     archived = [raw for _, _, raw in dovecot.messages(ARCHIVE)]

@@ -15,7 +15,7 @@ def test_tagged_copy(classifier):
     tagged = apply_verdict(SPANISH_CLAIM, verdict)
     assert split_message(tagged)[2] == split_message(SPANISH_CLAIM)[2]  # body bytes identical
     message = email.message_from_bytes(tagged, policy=email.policy.default)
-    assert str(message["Subject"]).startswith("[CRISIS: A-to-Z | due Wed 18 Nov 08:00 UTC] Reclamación recibida")
+    assert str(message["Subject"]).startswith("[CRISIS: A-to-Z by Wed 08:00] Reclamación recibida")
     assert message["X-Crisis-Tier"] == "1"
     assert message.get_all("X-Crisis-Category") == ["atoz_claim"]  # the forged one is gone
     assert message["X-Crisis-Deadline"] == "2026-11-18T08:00:05+00:00"  # 24 h stated < 48 h

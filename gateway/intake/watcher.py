@@ -17,6 +17,7 @@ import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 
+from gateway.intake.following import TagFollower
 from gateway.intake.health import Health
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.base import QUARANTINED, TAGGED, FolderMissing, MailStore
@@ -215,6 +216,14 @@ class Watcher(FolderWatcher):
                  since: date | None = None, health: Health | None = None) -> None:
         super().__init__(store, pipeline.state, backlog_days=backlog_days, stop=stop, since=since, health=health)
         self.pipeline = pipeline
+        self.follower = TagFollower(store, pipeline.state, pipeline.classifier)
+
+    def scan(self) -> int:
+        """New mail first; then the tags whose clock moved on (stopped, overdue) follow it."""
+        looked_at = super().scan()
+        if not self.stop.is_set():
+            self.follower.follow()
+        return looked_at
 
     def mark_failed(self, uid: int) -> bool:
         try:
@@ -264,5 +273,6 @@ class Watcher(FolderWatcher):
             copy_uid = self.store.append_copy(outcome.tagged, flags, stored.internaldate) or self.store.find_copy(key)
             if copy_uid is None:
                 raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {key} not found after APPEND")
+        self.store.change_labels(copy_uid, tag.detail.get("labels", []), [])  # Gmail's; a no-op elsewhere
         self.store.archive(uid)
         return key, copy_uid

@@ -10,6 +10,7 @@ One `State` for its callers, made of one part per table or two, each in a module
   backlog     crises first seen late, waiting for their backlog report
   outbox      rows queued, what the queue holds
   progress    folder cursors, tagging in place, recipients reached by a relayed mail
+  tag_states  what each tagged copy's tag shows of its clock, a change of it under way
   audit       the hash-chained trail and its queries
 SQL is written here only: other modules ask a query with a name (tests/test_sql_in_state.py).
 """
@@ -25,6 +26,7 @@ from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
 from gateway.state.progress import Progress
 from gateway.state.reminders import Reminders
+from gateway.state.tag_states import TagStates
 
 __all__ = [
     "AMAZON_DEADLINES", "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "SEVERITY", "WAITING_FOR_AMAZON",
@@ -32,5 +34,5 @@ __all__ = [
 ]
 
 
-class State(Connection, Messages, Clocks, Reminders, Backlog, Outbox, Progress, AuditTrail):
+class State(Connection, Messages, Clocks, Reminders, Backlog, Outbox, Progress, TagStates, AuditTrail):
     """Used by one thread at a time; every write goes through `transaction()`."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from gateway.state import audit
+from gateway.state import audit, tag_states
 
 # Columns of the outbox added after states were made without them. A row the smarthost asked to
 # slow down for: when that was (throttled_at) and when mail may be tried again (not_before).
@@ -13,7 +13,7 @@ OUTBOX_ADDED = {"throttled_at": str, "not_before": str}
 
 # Raised by one whenever a table, column or index is added below: a state at this version is
 # opened without taking the write lock, so a command (backup, status) never waits for a busy writer.
-VERSION = 1
+VERSION = 2
 
 
 def is_current(db: sqlite_utils.Database) -> bool:
@@ -99,6 +99,7 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_done_at ON outbox (done_at)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_not_before ON outbox (not_before)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_throttled_at ON outbox (throttled_at)")
+    tag_states.create_schema(db)  # what each tagged copy's tag shows of its clock
     audit.create_schema(db)
     db.execute("CREATE INDEX IF NOT EXISTS idx_audit_message_key ON audit (message_key)")
     db.execute(f"PRAGMA user_version = {VERSION}")

@@ -1,0 +1,174 @@
+"""Tags that follow the clock, against a real Dovecot: answered through the relay or in the Sent
+folder, decided by Amazon, resolved by hand, overdue; keywords by STORE, the subject by a new copy
+appended, confirmed, and the old one moved away; a crash at each stage repeats and loses nothing."""
+
+import threading
+import tomllib
+from contextlib import closing
+from datetime import datetime, timezone
+
+import mails
+import pytest
+from configs import config_toml
+from inbox import ARCHIVE, message_id, subject_of
+
+from gateway.config import load_config
+from gateway.intake.following import TagFollower
+from gateway.intake.pipeline import Pipeline
+from gateway.intake.replies import judge, record_reply
+from gateway.intake.stores.imap import ImapStore
+from gateway.intake.watcher import Watcher
+from gateway.judging.classify import Classifier
+from gateway.mail.parse import parse_mail
+from gateway.service.daemon import Daemon
+from gateway.state import State
+
+ORDER = "306-0000000-0000001"
+ALL_CHANGES = ["overdue", "answered", "decided", "resolved"]
+
+
+def configured(imap_config, **tags):
+    """The Dovecot configuration with [tags] as given."""
+    data = tomllib.loads(imap_config.read_text("utf-8"))
+    data["tags"] = {**data.get("tags", {}), **tags}
+    imap_config.write_text(config_toml(data), "utf-8")
+    return load_config(imap_config)
+
+
+def reply(order: str = ORDER, subject: str = "Re: your order") -> bytes:
+    return (f"From: support@shop.example\r\nTo: {mails.BUYER_ADDRESS}\r\nSubject: {subject}\r\n"
+            f"Date: Sun, 22 Nov 2026 12:00:00 +0000\r\nMessage-ID: <reply-{order}@shop.example>\r\n"
+            f"In-Reply-To: <buyer-{order}-k3j4h5g6f7d8-0@example.test>\r\n\r\nIt is on its way.\r\n").encode()
+
+
+def inbox_copy(dovecot, raw: bytes) -> tuple[tuple, str]:
+    """(flags, subject) of the one copy of `raw` in the INBOX."""
+    found = [(flags, subject_of(r)) for _, flags, r in dovecot.messages() if message_id(r) == message_id(raw)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def archived(dovecot, raw: bytes) -> int:
+    """How many mails of `raw`'s Message-ID the archive folder holds (the original, old copies)."""
+    return sum(message_id(r) == message_id(raw) for _, _, r in dovecot.messages(ARCHIVE))
+
+
+def tag_changes(config) -> list[dict]:
+    with State(config.state_dir) as state:
+        return [r for r in state.audit_rows(order_id=None) if r["kind"] == "tag_changed"]
+
+
+def stop_through_relay(config, dovecot) -> None:
+    """What the outbound relay does with a reply to the buyer (tested in test_relay_outbound.py)."""
+    with State(config.state_dir) as state:
+        mail = parse_mail(reply())
+        record_reply(state, mail, judge(state, mail, [mails.BUYER_ADDRESS]), direction="outbound", key="sha256:r",
+                     recipients=[mails.BUYER_ADDRESS], detail={}, tag_pattern=Classifier(config).tag_pattern)
+
+
+def stop_in_sent(config, dovecot) -> None:
+    dovecot.append(reply(), folder="Gesendet")
+
+
+def stop_by_amazon(config, dovecot) -> None:
+    dovecot.append(mails.claim(ORDER, notification="A_Z_CLAIM_RESPONDENT_DECISION"))
+
+
+def stop_by_hand(config, dovecot) -> None:
+    with State(config.state_dir) as state:
+        assert state.stop_clock(f"order:{ORDER}", "resolved by hand: refunded", datetime.now(timezone.utc))
+
+
+@pytest.mark.parametrize("first, stop, tag, keyword", [
+    ("risk", stop_through_relay, "[Answered: A-to-Z risk]", b"$CrisisAnswered"),
+    ("risk", stop_in_sent, "[Answered: A-to-Z risk]", b"$CrisisAnswered"),
+    ("claim", stop_by_amazon, "[Decided: A-to-Z]", b"$CrisisDecided"),
+    ("claim", stop_by_hand, "[Resolved: A-to-Z]", b"$CrisisResolved"),
+])
+def test_the_tagged_copy_follows_its_clock_when_it_stops(dovecot, imap_config, first, stop, tag, keyword):
+    config = load_config(imap_config)  # overdue changes keywords only (the tests' [tags] follow)
+    raw = mails.claim(ORDER) if first == "claim" else mails.buyer(ORDER, "Not arrived, I will open an A-to-z claim.")
+    dovecot.append(raw)
+    assert Daemon(config).run_once() == 0
+    flags, subject = inbox_copy(dovecot, raw)
+    assert subject.startswith("[CRISIS: ") and b"$CrisisOverdue" in flags and b"$CrisisOpen" not in flags
+    before = archived(dovecot, raw)
+
+    stop(config, dovecot)
+    assert Daemon(config).run_once() == 0
+    flags, subject = inbox_copy(dovecot, raw)
+    assert subject.startswith(tag + " ") and "CRISIS" not in subject, subject
+    assert keyword in flags and b"$CrisisOverdue" not in flags and b"$CrisisTagged" in flags
+    assert archived(dovecot, raw) == before + 1  # the old copy kept, out of the way
+    assert [(r["detail"]["from"], r["detail"]["to"]) for r in tag_changes(config)][-1] == ("overdue", tag[1:].split(":")[0].lower())
+
+    assert Daemon(config).run_once() == 0  # nothing more to do: nothing done twice
+    assert inbox_copy(dovecot, raw)[1] == subject and archived(dovecot, raw) == before + 1
+
+
+def test_an_overdue_clock_turns_the_tag_overdue(dovecot, imap_config):
+    config = configured(imap_config, follow=ALL_CHANGES)
+    raw = mails.claim(ORDER)
+    dovecot.append(raw)
+    assert Daemon(config).run_once() == 0
+    flags, subject = inbox_copy(dovecot, raw)
+    assert subject == f"[CRISIS OVERDUE: A-to-Z] Claim received on order {ORDER}"
+    assert b"$CrisisOverdue" in flags and b"$CrisisOpen" not in flags and b"$CrisisTier1" in flags
+    assert archived(dovecot, raw) == 2  # the original and the first tagged copy
+
+
+def test_follow_chooses_which_changes_rewrite_the_subject(dovecot, imap_config):
+    config = configured(imap_config, follow=["resolved"])
+    raw = mails.buyer(ORDER, "Not arrived, I will open an A-to-z claim.")
+    dovecot.append(raw)
+    assert Daemon(config).run_once() == 0
+    stop_in_sent(config, dovecot)
+    assert Daemon(config).run_once() == 0
+    flags, subject = inbox_copy(dovecot, raw)
+    assert subject.startswith("[CRISIS: A-to-Z risk by ") and b"$CrisisAnswered" in flags
+    assert archived(dovecot, raw) == 1  # keywords only: no second copy
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL: nothing after it runs."""
+
+
+@pytest.mark.parametrize("crash_at", ["append_copy", "after_append", "archive", "after_archive"])
+def test_a_crash_at_each_stage_of_a_tag_change_resumes_without_a_second_copy(dovecot, imap_config, crash_at):
+    config = load_config(imap_config)
+    raw = mails.claim(ORDER)
+    dovecot.append(raw)
+    assert Daemon(config).run_once() == 0
+    stop_by_hand(config, dovecot)
+
+    class CrashingStore(ImapStore):
+        def append_copy(self, *args):
+            if crash_at == "append_copy":
+                raise Crash()
+            uid = super().append_copy(*args)
+            if crash_at == "after_append":
+                raise Crash()
+            return uid
+
+        def archive(self, uid):
+            if crash_at == "archive":
+                raise Crash()
+            super().archive(uid)
+            if crash_at == "after_archive":
+                raise Crash()
+
+    with State(config.state_dir) as state, closing(CrashingStore(config.mailboxes[0])) as store:
+        store.connect()
+        with pytest.raises(Crash):
+            TagFollower(store, state, Classifier(config)).follow()
+
+    with State(config.state_dir) as state, closing(ImapStore(config.mailboxes[0])) as store:
+        store.connect()
+        # the watcher's scan: the old and new copies are its own, never read as new mail
+        Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event()).scan()
+
+    flags, subject = inbox_copy(dovecot, raw)
+    assert subject == f"[Resolved: A-to-Z] Claim received on order {ORDER}"
+    assert b"$CrisisResolved" in flags and b"$CrisisOpen" not in flags
+    assert [message_id(r) for _, _, r in dovecot.messages(ARCHIVE)] == [message_id(raw)] * 2
+    assert len(tag_changes(config)) == 2  # open -> overdue (keywords), overdue -> resolved, once each

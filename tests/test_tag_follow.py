@@ -2,6 +2,8 @@
 folder, decided by Amazon, resolved by hand, overdue; keywords by STORE, the subject by a new copy
 appended, confirmed, and the old one moved away; a crash at each stage repeats and loses nothing."""
 
+import email
+import email.policy
 import threading
 import tomllib
 from contextlib import closing
@@ -9,6 +11,7 @@ from datetime import datetime, timezone
 
 import mails
 import pytest
+from captured import captured_mail
 from configs import config_toml
 from inbox import ARCHIVE, message_id, subject_of
 
@@ -172,3 +175,32 @@ def test_a_crash_at_each_stage_of_a_tag_change_resumes_without_a_second_copy(dov
     assert b"$CrisisResolved" in flags and b"$CrisisOpen" not in flags
     assert [message_id(r) for _, _, r in dovecot.messages(ARCHIVE)] == [message_id(raw)] * 2
     assert len(tag_changes(config)) == 2  # open -> overdue (keywords), overdue -> resolved, once each
+
+
+def test_a_tagged_reply_in_the_sent_folder_is_a_leak_recorded_as_sent_and_warned_of_once_a_day(
+        dovecot, imap_config, tmp_path):
+    config = load_config(imap_config)
+    raw = mails.buyer(ORDER, "Not arrived, I will open an A-to-z claim.")
+    dovecot.append(raw)
+    assert Daemon(config).run_once() == 0
+    tagged = inbox_copy(dovecot, raw)[1]
+    assert tagged.startswith("[CRISIS: A-to-Z risk by ")
+    for number in (1, 2):  # two such replies on one day: one warning
+        leaked = reply(subject=f"Re: {tagged}").replace(b"<reply-", f"<reply-{number}-".encode())
+        dovecot.append(leaked, folder="Gesendet")
+        assert Daemon(config).run_once() == 0
+
+    with State(config.state_dir) as state:
+        rows = state.audit_rows(order_id=ORDER)
+    leaks = [r["detail"] for r in rows if r["kind"] == "tag_leaked"]
+    assert len(leaks) == 2
+    assert leaks[0]["subject"] == f"Re: {tagged}" and leaks[0]["to"] == [mails.BUYER_ADDRESS]
+    assert "outbound relay" in leaks[0]["fix"] and "subject = false" in leaks[0]["fix"]
+    replies = [r["detail"] for r in rows if r["kind"] == "reply_sent"]
+    assert replies and replies[0]["subject"] == f"Re: {tagged}"  # as the buyer got it, not as it should have been
+    warnings = [m for m in captured_mail(tmp_path / "outgoing") if b"X-Crisis-Category: tag_leak" in m]
+    assert len(warnings) == 1
+    warning = email.message_from_bytes(warnings[0], policy=email.policy.default)
+    assert warning["To"] == "support@shop.example" and "[Tag sent outside]" in warning["Subject"]
+    body = warning.get_content()
+    assert tagged in body and "outbound relay" in body and "subject = false" in body

@@ -90,7 +90,7 @@ def test_forward_and_acknowledgement(sink, gateway_for):
     assert order in message.get_content() and "24 hours" in message.get_content()
     assert "[CRISIS" not in message["Subject"]
 
-    forward_raw = next(r for s, r in by_subject.items() if s.startswith("[CRISIS: A-to-Z |")).data
+    forward_raw = next(r for s, r in by_subject.items() if s.startswith("[CRISIS: A-to-Z by ")).data
     forward = parse(forward_raw)
     assert forward["To"] == "crisis@shop.example" and forward["From"].addresses[0].addr_spec == "crisis@shop.example"
     parts = list(forward.iter_parts())

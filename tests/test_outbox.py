@@ -97,6 +97,7 @@ def test_forward_and_acknowledgement(sink, gateway_for):
     summary = parts[0].get_content()
     assert "Amount:    £42.50" in summary and "Reason:    Item not received" in summary
     assert "(2026-11-24 11:00 UTC)" in summary
+    assert "Answer in: Seller Central, Performance > A-to-z Guarantee claims" in summary  # no-reply reaches nobody
     assert "buyer not acknowledged: k3j4h5g6f7d8@marketplace.amazon.co.uk already acknowledged" in summary
     attached = [p for p in parts[1:] if p.get_content_type() == "message/rfc822"]
     assert [p.get_filename() for p in attached] == ["original.eml", "evidence-01-2026-11-22.eml"]

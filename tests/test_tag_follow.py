@@ -12,8 +12,9 @@ from datetime import datetime, timezone
 import mails
 import pytest
 from captured import captured_mail
-from configs import config_toml
+from configs import config_toml, make_config
 from inbox import ARCHIVE, message_id, subject_of
+from servers import ScriptedImap
 
 from gateway.config import load_config
 from gateway.intake.following import TagFollower
@@ -204,3 +205,31 @@ def test_a_tagged_reply_in_the_sent_folder_is_a_leak_recorded_as_sent_and_warned
     assert warning["To"] == "support@shop.example" and "[Tag sent outside]" in warning["Subject"]
     body = warning.get_content()
     assert tagged in body and "outbound relay" in body and "subject = false" in body
+
+
+def test_gmail_gets_labels_that_follow_the_clock_and_subject_false_keeps_the_subject(tmp_path):
+    """Against a scripted server that offers X-GM-EXT-1, as Gmail does."""
+    with ScriptedImap() as gmail:
+        secret = tmp_path / "imap-password"
+        secret.write_text(gmail.password + "\n")
+        config = make_config(tmp_path, tags={"subject": False}, mailbox=[{
+            "name": "shop", "address": "support@shop.example", "imap_host": "127.0.0.1", "imap_port": gmail.imap_port,
+            "imap_security": "none", "imap_user": gmail.user, "password_file": str(secret), "timeout": 10,
+            "sent_folder": "none"}])
+        raw = mails.claim(ORDER)
+        gmail.append(raw)
+        with State(config.state_dir) as state, closing(ImapStore(config.mailboxes[0])) as store:
+            store.connect()
+            watcher = Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event())
+            watcher.scan()  # the first tag, then overdue (the test mail is from November)
+            (uid, (flags, copy)), = gmail.messages.items()
+            assert subject_of(copy) == f"Claim received on order {ORDER}"  # subject = false: untouched
+            assert b"X-Crisis-Tier: 1" in copy and {"$CrisisTagged", "$CrisisOverdue"} <= flags
+            assert gmail.labels[uid] == {"CRISIS/A-to-Z", "CRISIS/Overdue"}
+
+            assert state.stop_clock(f"order:{ORDER}", "resolved by hand: refunded", datetime.now(timezone.utc))
+            watcher.scan()
+        assert list(gmail.messages) == [uid]  # labels and keywords change in place: no new copy
+        assert gmail.labels[uid] == {"Crisis Gateway/Resolved"}
+        assert "$CrisisResolved" in gmail.messages[uid][0] and "$CrisisOverdue" not in gmail.messages[uid][0]
+        assert any("+X-GM-LABELS" in c and "CRISIS/A-to-Z" in c for c in gmail.commands)

@@ -8,6 +8,7 @@ import threading
 import tomllib
 from contextlib import closing
 from datetime import datetime, timezone
+from email.header import decode_header, make_header
 
 import mails
 import pytest
@@ -233,3 +234,34 @@ def test_gmail_gets_labels_that_follow_the_clock_and_subject_false_keeps_the_sub
         assert gmail.labels[uid] == {"Crisis Gateway/Resolved"}
         assert "$CrisisResolved" in gmail.messages[uid][0] and "$CrisisOverdue" not in gmail.messages[uid][0]
         assert any("+X-GM-LABELS" in c and "CRISIS/A-to-Z" in c for c in gmail.commands)
+
+
+def index_line(number: int, envelope, size: int) -> str:
+    """One line of an 80-column index as mutt draws it by default
+    (index_format "%4C %Z %{%b %d} %-15.15L (%?l?%4l&%4c?) %s"), from what FETCH ENVELOPE gives."""
+    sender = envelope.from_[0]
+    name = (sender.name or sender.mailbox + b"@" + sender.host).decode()
+    subject = str(make_header(decode_header(envelope.subject.decode())))
+    return f"{number:4} {'N':^3} {envelope.date:%b %d} {name[:15]:<15} ({size // 1024 or 1:>3}K) {subject}"[:80]
+
+
+def test_the_real_subject_shows_in_an_80_column_index(dovecot, imap_config):
+    """mutt gives the subject 41 of 80 columns: the tag leaves room for the real subject (the
+    older "[CRISIS: A-to-Z | due Fri 20 Nov 10:42 CET]" left none)."""
+    config = load_config(imap_config)
+    inbox = {"Claim received on order": mails.claim(ORDER),
+             "Inquiry from Amazon": mails.buyer("306-0000000-0000002", "Not arrived, I will open an A-to-z claim."),
+             "Question about the colour": mails.buyer("306-0000000-0000003", "Is it blue?", minute=5).replace(
+                 b"Subject: Inquiry from Amazon customer Ann", b"Subject: Question about the colour")}
+    for raw in inbox.values():
+        dovecot.append(raw)
+    assert Daemon(config).run_once() == 0
+    with dovecot.client() as client:
+        client.select_folder("INBOX", readonly=True)
+        fetched = client.fetch(client.search("ALL"), ["ENVELOPE", "RFC822.SIZE"])
+    lines = [index_line(n, data[b"ENVELOPE"], data[b"RFC822.SIZE"]) for n, data in enumerate(fetched.values(), 1)]
+    for real in inbox:
+        line = next(line for line in lines if real[:5] in line)
+        tag = line[line.index("["):line.index("]") + 1]
+        assert len(tag) <= 35, line
+        assert real[:5] in line[line.index("]") + 1:], f"{line!r}: the real subject is cut off"

@@ -226,7 +226,7 @@ def test_gmail_gets_labels_that_follow_the_clock_and_subject_false_keeps_the_sub
             (uid, (flags, copy)), = gmail.messages.items()
             assert subject_of(copy) == f"Claim received on order {ORDER}"  # subject = false: untouched
             assert b"X-Crisis-Tier: 1" in copy and {"$CrisisTagged", "$CrisisOverdue"} <= flags
-            assert gmail.labels[uid] == {"CRISIS/A-to-Z", "CRISIS/Overdue"}
+            assert gmail.labels[uid] == {"CRISIS", "CRISIS/A-to-Z", "CRISIS/Overdue"}
 
             assert state.stop_clock(f"order:{ORDER}", "resolved by hand: refunded", datetime.now(timezone.utc))
             watcher.scan()

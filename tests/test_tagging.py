@@ -57,4 +57,4 @@ def test_a_claim_says_where_it_is_answered_and_subject_false_keeps_the_subject(t
     assert message["X-Crisis-Tier"] == "1" and "Seller Central" in message["X-Crisis-Answer-In"]
     tag = verdict.action("tag").detail
     assert "$CrisisAnswerInSellerCentral" in tag["keywords"] and "$CrisisOpen" in tag["keywords"]
-    assert tag["labels"] == ["CRISIS/A-to-Z"]
+    assert tag["labels"] == ["CRISIS", "CRISIS/A-to-Z"]

@@ -105,12 +105,13 @@ def state_keyword(state: str) -> str:
 
 
 def labels(word: str, tier: int | None, state: str = "open", suspicious: bool = False) -> list[str]:
-    """Gmail labels for a tagged mail (where the server offers X-GM-EXT-1): "CRISIS/A-to-Z" while
-    a tier-1 crisis needs work (and "CRISIS/Overdue" once late), "Crisis Gateway/Answered" once
-    done, so a filter on the label CRISIS shows only open work, as one on the subject does."""
+    """Gmail labels for a tagged mail (where the server offers X-GM-EXT-1): "CRISIS" and
+    "CRISIS/A-to-Z" while a tier-1 crisis needs work (and "CRISIS/Overdue" once late), only
+    "Crisis Gateway/Answered" once done, so the label CRISIS shows open work, as the subject does."""
     if suspicious:
         return ["Crisis Gateway/Suspect"]
     if state in _CLOSED_WORDS:
         return [f"Crisis Gateway/{_CLOSED_WORDS[state]}"]
-    top = "CRISIS" if tier == 1 else "Crisis Gateway"
-    return [f"{top}/{word}"] + ([f"{top}/Overdue"] if state == "overdue" else [])
+    if tier != 1:
+        return [f"Crisis Gateway/{word}"] + (["Crisis Gateway/Overdue"] if state == "overdue" else [])
+    return ["CRISIS", f"CRISIS/{word}"] + (["CRISIS/Overdue"] if state == "overdue" else [])

@@ -14,7 +14,7 @@ import mails
 import pytest
 from captured import captured_mail
 from configs import config_toml, make_config
-from inbox import ARCHIVE, message_id, subject_of
+from inbox import ARCHIVE, Crash, crashing_store, message_id, subject_of
 from servers import ScriptedImap
 
 from gateway.config import load_config
@@ -134,10 +134,6 @@ def test_follow_chooses_which_changes_rewrite_the_subject(dovecot, imap_config):
     assert archived(dovecot, raw) == 1  # keywords only: no second copy
 
 
-class Crash(BaseException):
-    """Stands for SIGKILL: nothing after it runs."""
-
-
 @pytest.mark.parametrize("crash_at", ["append_copy", "after_append", "archive", "after_archive"])
 def test_a_crash_at_each_stage_of_a_tag_change_resumes_without_a_second_copy(dovecot, imap_config, crash_at):
     config = load_config(imap_config)
@@ -146,21 +142,7 @@ def test_a_crash_at_each_stage_of_a_tag_change_resumes_without_a_second_copy(dov
     assert Daemon(config).run_once() == 0
     stop_by_hand(config, dovecot)
 
-    class CrashingStore(ImapStore):
-        def append_copy(self, *args):
-            if crash_at == "append_copy":
-                raise Crash()
-            uid = super().append_copy(*args)
-            if crash_at == "after_append":
-                raise Crash()
-            return uid
-
-        def archive(self, uid):
-            if crash_at == "archive":
-                raise Crash()
-            super().archive(uid)
-            if crash_at == "after_archive":
-                raise Crash()
+    CrashingStore = crashing_store(crash_at)
 
     with State(config.state_dir) as state, closing(CrashingStore(config.mailboxes[0])) as store:
         store.connect()

@@ -173,17 +173,17 @@ class MaildirStore:
             self._paths.pop(self._unique(path.name), None)
 
     def add_keywords(self, uid: int, keywords: list[str]) -> None:
-        self._writable()
-        path = self._path(uid)
-        if path is not None:
-            self._keywords.setdefault(self._unique(path.name), set()).update(keywords)
-            self._save()
+        self._change_keywords(uid, keywords, add=True)
 
     def remove_keywords(self, uid: int, keywords: list[str]) -> None:
+        self._change_keywords(uid, keywords, add=False)
+
+    def _change_keywords(self, uid: int, keywords: list[str], *, add: bool) -> None:
         self._writable()
         path = self._path(uid)
         if path is not None:
-            self._keywords.setdefault(self._unique(path.name), set()).difference_update(keywords)
+            kept = self._keywords.setdefault(self._unique(path.name), set())
+            (kept.update if add else kept.difference_update)(keywords)
             self._save()
 
     def change_labels(self, uid: int, add: list[str], remove: list[str]) -> bool:

@@ -4,6 +4,7 @@ appended, confirmed, and the old one moved away; a crash at each stage repeats a
 
 import email
 import email.policy
+import smtplib
 import threading
 import tomllib
 from contextlib import closing
@@ -13,9 +14,9 @@ from email.header import decode_header, make_header
 import mails
 import pytest
 from captured import captured_mail
-from configs import config_toml, make_config
+from configs import config_toml, make_config, smarthost
 from inbox import ARCHIVE, Crash, crashing_store, message_id, subject_of
-from servers import ScriptedImap
+from servers import ScriptedImap, free_port, wait_until
 
 from gateway.config import load_config
 from gateway.intake.following import TagFollower
@@ -46,9 +47,14 @@ def reply(order: str = ORDER, subject: str = "Re: your order") -> bytes:
             f"In-Reply-To: <buyer-{order}-k3j4h5g6f7d8-0@example.test>\r\n\r\nIt is on its way.\r\n").encode()
 
 
+def copies(dovecot, raw: bytes) -> list[tuple[tuple, str]]:
+    """(flags, subject) of each copy of `raw` in the INBOX."""
+    return [(flags, subject_of(r)) for _, flags, r in dovecot.messages() if message_id(r) == message_id(raw)]
+
+
 def inbox_copy(dovecot, raw: bytes) -> tuple[tuple, str]:
     """(flags, subject) of the one copy of `raw` in the INBOX."""
-    found = [(flags, subject_of(r)) for _, flags, r in dovecot.messages() if message_id(r) == message_id(raw)]
+    found = copies(dovecot, raw)
     assert len(found) == 1, found
     return found[0]
 
@@ -247,3 +253,29 @@ def test_the_real_subject_shows_in_an_80_column_index(dovecot, imap_config):
         tag = line[line.index("["):line.index("]") + 1]
         assert len(tag) <= 35, line
         assert real[:5] in line[line.index("]") + 1:], f"{line!r}: the real subject is cut off"
+
+
+def test_a_reply_through_the_outbound_relay_turns_the_running_daemons_tag_answered(dovecot, imap_config, sink,
+                                                                                    run_daemon):
+    relay_port = free_port()
+    data = tomllib.loads(imap_config.read_text("utf-8"))
+    data["smtp"] = smarthost(sink.port)
+    data["relay"] = {"outbound": {"listen": f"127.0.0.1:{relay_port}"}}
+    imap_config.write_text(config_toml(data), "utf-8")
+    raw = mails.buyer(ORDER, "Not arrived, I will open an A-to-z claim.")
+    dovecot.append(raw)
+    daemon = run_daemon(imap_config)
+    try:
+        # while a tag changes, the new copy is there before the old one moves: one copy is a settled inbox
+        assert wait_until(lambda: [c for c in copies(dovecot, raw) if b"$CrisisOverdue" in c[0]], 30), \
+            daemon.log_text()[-3000:]
+        tagged = inbox_copy(dovecot, raw)[1]
+        with smtplib.SMTP("127.0.0.1", relay_port, timeout=10) as client:
+            client.sendmail("support@shop.example", [mails.BUYER_ADDRESS], reply(subject=f"Re: {tagged}"))
+        assert wait_until(lambda: [s for _, s in copies(dovecot, raw)] == [f"[Answered: A-to-Z risk] {subject_of(raw)}"],
+                          40), daemon.log_text()[-3000:]
+    finally:
+        assert daemon.stop() == 0
+    assert b"$CrisisAnswered" in inbox_copy(dovecot, raw)[0]
+    sent = [r for r in sink.received if r.sender == "support@shop.example"]  # not the acknowledgement
+    assert len(sent) == 1 and b"[CRISIS" not in sent[0].data  # the relay took the tag off

@@ -157,8 +157,10 @@ def test_a_crash_at_each_stage_of_a_tag_change_resumes_without_a_second_copy(dov
 
     with State(config.state_dir) as state, closing(ImapStore(config.mailboxes[0])) as store:
         store.connect()
-        # the watcher's scan: the old and new copies are its own, never read as new mail
-        Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event()).scan()
+        # as the watcher does: the follower resumes, then a scan meets the old and new copies as its own
+        watcher = Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event())
+        watcher.after_scan()
+        watcher.scan()
 
     flags, subject = inbox_copy(dovecot, raw)
     assert subject == f"[Resolved: A-to-Z] Claim received on order {ORDER}"
@@ -210,7 +212,8 @@ def test_gmail_gets_labels_that_follow_the_clock_and_subject_false_keeps_the_sub
         with State(config.state_dir) as state, closing(ImapStore(config.mailboxes[0])) as store:
             store.connect()
             watcher = Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event())
-            watcher.scan()  # the first tag, then overdue (the test mail is from November)
+            watcher.scan()  # the first tag
+            watcher.after_scan()  # overdue: the test mail is from November
             (uid, (flags, copy)), = gmail.messages.items()
             assert subject_of(copy) == f"Claim received on order {ORDER}"  # subject = false: untouched
             assert b"X-Crisis-Tier: 1" in copy and {"$CrisisTagged", "$CrisisOverdue"} <= flags
@@ -218,6 +221,7 @@ def test_gmail_gets_labels_that_follow_the_clock_and_subject_false_keeps_the_sub
 
             assert state.stop_clock(f"order:{ORDER}", "resolved by hand: refunded", datetime.now(timezone.utc))
             watcher.scan()
+            watcher.after_scan()
         assert list(gmail.messages) == [uid]  # labels and keywords change in place: no new copy
         assert gmail.labels[uid] == {"Crisis Gateway/Resolved"}
         assert "$CrisisResolved" in gmail.messages[uid][0] and "$CrisisOverdue" not in gmail.messages[uid][0]

@@ -159,6 +159,9 @@ class FolderWatcher:
         """Mark a mail given up on, where the folder is ours to mark; True when marked."""
         return False
 
+    def after_scan(self) -> None:
+        """What the watcher does after each read of the folder, on the same connection."""
+
     def handle(self, uid: int) -> tuple[str, int | None] | None:
         """Handle one mail; returns (message key, copy uid) when a tagging in place is finished
         now, so the caller records that with the cursor in one transaction."""
@@ -177,6 +180,8 @@ class FolderWatcher:
                 log.info("%s: connected", self.name)
                 while not self.stop.is_set():
                     self.scan()
+                    if not self.stop.is_set():
+                        self.after_scan()
                     self.store.wait_for_news(25, self.stop)
                     if not self.stop.is_set():
                         self.store.check_alive()
@@ -218,12 +223,9 @@ class Watcher(FolderWatcher):
         self.pipeline = pipeline
         self.follower = TagFollower(store, pipeline.state, pipeline.classifier)
 
-    def scan(self) -> int:
-        """New mail first; then the tags whose clock moved on (stopped, overdue) follow it."""
-        looked_at = super().scan()
-        if not self.stop.is_set():
-            self.follower.follow()
-        return looked_at
+    def after_scan(self) -> None:
+        """After the new mail: the tags whose clock moved on (stopped, overdue) follow it."""
+        self.follower.follow()
 
     def mark_failed(self, uid: int) -> bool:
         try:

@@ -213,9 +213,9 @@ class Daemon:
                 sent = sent_store_for(mailbox)
                 if sent is not None:
                     failures += self._scan_once(sent, lambda s: self._sent_watcher(mailbox, s, pipeline.state).scan())
-                    # the replies just found stop clocks: the inbox's tags follow them now, not next run
-                    failures += self._scan_once(
-                        store_for(mailbox), lambda s: TagFollower(s, pipeline.state, pipeline.classifier).follow())
+                # after the Sent folder, whose replies stop clocks: the inbox's tags follow them now
+                failures += self._scan_once(
+                    store_for(mailbox), lambda s: TagFollower(s, pipeline.state, pipeline.classifier).follow())
             finally:
                 pipeline.state.close()
         state = State(self.config.state_dir)

@@ -22,13 +22,18 @@ MINIMAL_CONFIG = {
 # times are known; to the tests they are fresh mail. Tests of the first start and of catching up
 # after downtime set [gateway] fresh_hours themselves.
 FRESH_FOR_TESTS = 24 * 365 * 10.0
+# Those dates are long past, so every clock of theirs is overdue: an overdue tag changes the
+# keyword only here, the subject keeps its first tag. Tests of tags that follow the clock set
+# [tags] follow themselves.
+FOLLOW_FOR_TESTS = ["answered", "decided", "resolved"]
 
 
 def config_data(folder: Path, **sections) -> dict:
     """The minimal configuration with its state folder in `folder`, sections added or replaced
-    ([gateway] keeps FRESH_FOR_TESTS unless it says otherwise)."""
+    ([gateway] keeps FRESH_FOR_TESTS and [tags] FOLLOW_FOR_TESTS unless they say otherwise)."""
     gateway = {"fresh_hours": FRESH_FOR_TESTS, **sections.pop("gateway", {"state_dir": str(folder / "state")})}
-    return {"gateway": gateway, **MINIMAL_CONFIG, **sections}
+    tags = {"follow": FOLLOW_FOR_TESTS, **sections.pop("tags", {})}
+    return {"gateway": gateway, **MINIMAL_CONFIG, "tags": tags, **sections}
 
 
 def make_config(folder: Path, **sections) -> Config:

@@ -40,3 +40,31 @@ def settled(server, stream) -> bool:
         if needs_tag and b"$CrisisTagged" not in flags:
             return False
     return True
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no cleanup that would not run either."""
+
+
+def crashing_store(crash_at: str) -> type:
+    """An ImapStore that crashes at `crash_at`: "append_copy" (before the APPEND), "after_append"
+    (the copy is there, its UID not told), "archive" (before the move), "after_archive"."""
+    from gateway.intake.stores.imap import ImapStore
+
+    class CrashingStore(ImapStore):
+        def append_copy(self, *args):
+            if crash_at == "append_copy":
+                raise Crash()
+            uid = super().append_copy(*args)
+            if crash_at == "after_append":
+                raise Crash()
+            return uid
+
+        def archive(self, uid):
+            if crash_at == "archive":
+                raise Crash()
+            super().archive(uid)
+            if crash_at == "after_archive":
+                raise Crash()
+
+    return CrashingStore

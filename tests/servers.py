@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -445,3 +446,113 @@ class Webhook:
 
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
+
+
+class ScriptedImap:
+    """A scripted IMAP server on 127.0.0.1 that says it is Gmail (X-GM-EXT-1): one INBOX in memory,
+    just the commands the gateway's store sends, every command line kept in `commands`. No Gmail
+    is reachable from tests; this shows what the gateway asks of one. Labels set by STORE are kept
+    per UID in `labels`. Use as a context manager; it stops by itself at the end."""
+
+    CAPABILITIES = "IMAP4rev1 IDLE UIDPLUS MOVE X-GM-EXT-1"
+
+    def __init__(self) -> None:
+        self.user, self.password = "support", "scripted-secret"
+        self.messages: dict[int, tuple[set[str], bytes]] = {}  # uid -> (flags, raw) in INBOX
+        self.folders = {"INBOX"}
+        self.labels: dict[int, set[str]] = {}
+        self.commands: list[str] = []
+        self.next_uid = 1
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.imap_port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> "ScriptedImap":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.close()
+
+    def append(self, raw: bytes, flags: set[str] | None = None) -> int:
+        uid, self.next_uid = self.next_uid, self.next_uid + 1
+        self.messages[uid] = (set(flags or ()), raw)
+        return uid
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(connection,), daemon=True).start()
+
+    def _session(self, connection: socket.socket) -> None:
+        stream = connection.makefile("rwb")
+        say = lambda line: (stream.write(line if isinstance(line, bytes) else line.encode() + b"\r\n"), stream.flush())
+        say(f"* OK [CAPABILITY {self.CAPABILITIES}] scripted Gmail ready")
+        with connection, stream:
+            while line := stream.readline():
+                text = line.decode("utf-8", "replace").rstrip("\r\n")
+                literal = re.search(r"\{(\d+)\}$", text)
+                data = b""
+                if literal:
+                    say("+ go ahead")
+                    data = stream.read(int(literal.group(1)))
+                    text += stream.readline().decode().rstrip("\r\n")
+                self.commands.append(text)
+                tag, _, rest = text.partition(" ")
+                command, _, arguments = rest.partition(" ")
+                if command.upper() == "UID":
+                    command, _, arguments = arguments.partition(" ")
+                for reply in self._answer(command.upper(), arguments, data):
+                    say(reply)
+                say(f"{tag} OK done")
+                if command.upper() == "LOGOUT":
+                    return
+
+    def _answer(self, command: str, arguments: str, data: bytes) -> list:
+        if command == "CAPABILITY":
+            return [f"* CAPABILITY {self.CAPABILITIES}"]
+        if command == "LIST":
+            name = arguments.split(" ", 1)[1].strip('"')
+            if name == "":
+                return ['* LIST (\\Noselect) "/" ""']
+            return [f'* LIST () "/" "{name}"'] if name in self.folders else []
+        if command == "CREATE":
+            self.folders.add(arguments.strip('"'))
+        if command in ("SELECT", "EXAMINE"):
+            return [f"* {len(self.messages)} EXISTS", "* OK [UIDVALIDITY 7] ok", f"* OK [UIDNEXT {self.next_uid}] ok"]
+        if command == "SEARCH":
+            return ["* SEARCH " + " ".join(map(str, self._search(arguments)))]
+        if command == "FETCH":
+            uid = int(arguments.split(" ", 1)[0])
+            if uid not in self.messages:
+                return []
+            flags, raw = self.messages[uid]
+            return [f'* {uid} FETCH (UID {uid} FLAGS ({" ".join(sorted(flags))}) INTERNALDATE "22-Nov-2026 11:00:03 +0000" '
+                    f"BODY[] {{{len(raw)}}}".encode() + b"\r\n" + raw + b")\r\n"]
+        if command == "APPEND":
+            flags = set(re.search(r"\(([^)]*)\)", arguments).group(1).split())
+            return [f"* OK [APPENDUID 7 {self.append(data, flags)}] appended"]
+        if command == "STORE":
+            uid_text, item, values = arguments.split(" ", 2)
+            uid = int(uid_text)
+            words = {quoted or bare for quoted, bare in re.findall(r'"([^"]*)"|([^\s()]+)', values)}
+            target = self.labels.setdefault(uid, set()) if "X-GM-LABELS" in item.upper() else self.messages[uid][0]
+            (target.update if item.startswith("+") else target.difference_update)(words)
+        if command == "MOVE":
+            self.messages.pop(int(arguments.split(" ", 1)[0]), None)
+        return []
+
+    def _search(self, arguments: str) -> list[int]:
+        words = arguments.split()
+        if words[:2] == ["UID", "*"]:
+            return [max(self.messages, default=0)] if self.messages else []
+        found = sorted(self.messages)
+        if "UNKEYWORD" in words:
+            found = [u for u in found if words[words.index("UNKEYWORD") + 1] not in self.messages[u][0]]
+        if "HEADER" in words:
+            token = words[words.index("HEADER") + 2]
+            found = [u for u in found if f"X-Crisis-Key: {token}".encode() in self.messages[u][1]]
+        return found

@@ -22,14 +22,15 @@ def test_everything_works_and_is_said(dovecot, tmp_path, capsys):
     with Sink() as sink:
         config = write_config(tmp_path, mailbox=[imap_mailbox(tmp_path, dovecot)],
                               smtp={"from": "crisis@shop.example", "host": "127.0.0.1", "port": sink.port, "security": "none"},
-                              relay={"inbound": {"listen": f"127.0.0.1:{free_port()}", "reinject": f"127.0.0.1:{free_port()}"}})
+                              relay={"inbound": {"listen": f"127.0.0.1:{free_port()}", "reinject": f"127.0.0.1:{free_port()}"},
+                                     "outbound": {"listen": f"127.0.0.1:{free_port()}"}})
         code, out = check(capsys, config)
         assert sink.received == []  # greeted, nothing sent
     assert code == 0, out
     assert f"ok    mailbox shop: logged in to 127.0.0.1:{dovecot.imap_port} as support; INBOX has 1 mail(s)" in out
     assert "ok    mailbox shop: Sent folder found" in out
     assert f"ok    smarthost: greeted 127.0.0.1:{sink.port}, no TLS" in out
-    assert "ok    relay inbound:" in out and out.rstrip().endswith("everything works")
+    assert "ok    relay inbound:" in out and "ok    relay outbound:" in out and out.rstrip().endswith("everything works")
     assert len(dovecot.messages()) == 1 and dovecot.messages("Crisis Gateway/Archive") == []  # nothing moved
 
 
@@ -61,6 +62,9 @@ def test_each_problem_is_named_with_its_fix(dovecot, tmp_path, capsys):
     assert f"FAIL  smarthost 127.0.0.1:{refusing.port} refused the login of crisis: 535" in out
     assert "wrong-password" not in out and "nope" not in out
     assert "3 problem(s) to fix" in out
+    # no [relay.outbound]: a reply from the team's own client takes the subject tag to the buyer
+    assert "warn  tags: subjects are tagged, but there is no [relay.outbound]" in out
+    assert "or set [tags] subject = false" in out
 
     (tmp_path / "closed").mkdir()
     closed = write_config(tmp_path / "closed", smtp={"from": "crisis@shop.example", "host": "127.0.0.1", "port": free_port(), "security": "none"})
@@ -73,3 +77,9 @@ def test_a_broken_configuration_is_a_usage_error(tmp_path, capsys):
     config.write_text("[gateway]\nstate_dir = 1\n[[mailbox]]\naddress = 'support@shop.example'\n[digest]\nhour = 25\n")
     assert main(["check-config", "--config", str(config)]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_untagged_subjects_need_no_outbound_relay(dovecot, tmp_path, capsys):
+    config = write_config(tmp_path, mailbox=[imap_mailbox(tmp_path, dovecot)], tags={"subject": False})
+    code, out = check(capsys, config)
+    assert "tags: subjects are tagged" not in out, out

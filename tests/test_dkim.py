@@ -78,7 +78,7 @@ def test_a_genuine_signed_claim_passes_and_is_a_crisis(dkim_classifier, rsa_key)
     classifier, _ = dkim_classifier(FakeDns({key_name("amazon.co.uk"): record}))
     verdict = classifier.classify(signed(unauthenticated_claim(), key, "amazon.co.uk"))
     assert verdict.verified == "pass" and not verdict.suspicious
-    assert verdict.tier == 1 and verdict.subject.startswith("[CRISIS: A-to-Z |")
+    assert verdict.tier == 1 and verdict.subject.startswith("[CRISIS: A-to-Z by ")
     assert "trust: the gateway verified the DKIM signature of amazon.co.uk: authenticated as amazon.co.uk" in verdict.trace
 
 

@@ -97,7 +97,7 @@ def test_one_backlog_report_per_mailbox_the_most_urgent_first_once_the_backlog_s
     assert body.index(RISK_ORDER) < body.index(CLAIM_ORDER)
     assert f"Order {RISK_ORDER}; due Mon 23 Nov 10:00 UTC, 2 d 1 h overdue" in body
     assert f"Order {CLAIM_ORDER}; due Tue 24 Nov 11:00 UTC, 24 h 02 min overdue" in body
-    assert "[CRISIS: A-to-Z | due" in body and QUESTION_ORDER not in body  # crises only
+    assert "[CRISIS: A-to-Z by " in body and QUESTION_ORDER not in body  # crises only
     assert [r["detail"]["crises"] for r in audit_rows(config, "backlog_report")] == [2]
 
 

@@ -17,7 +17,7 @@ import pytest
 from captured import captured_mail
 from configs import smtp_capture, write_config
 from corpus import SHARED_CORPUS, corpus_manifest
-from inbox import ARCHIVE, message_id, settled, subject_of, tagged_copy_of
+from inbox import ARCHIVE, Crash, crashing_store, message_id, settled, subject_of, tagged_copy_of
 from servers import wait_until
 
 from gateway.config import load_config
@@ -59,10 +59,10 @@ def test_backlog_is_tagged_in_place(dovecot, imap_config, tmp_path):
     assert len(messages) == 4  # every mail once
     by_id = {message_id(raw): (flags, raw) for _, flags, raw in messages}
     flags, raw = by_id[message_id(inbox["claim"])]
-    assert subject_of(raw).startswith("[CRISIS: A-to-Z | due ")
+    assert subject_of(raw).startswith("[CRISIS: A-to-Z by ")
     assert {b"$CrisisTagged", b"$CrisisTier1", b"$CrisisAtozClaim"} <= set(flags)
-    assert subject_of(by_id[message_id(inbox["risk"])][1]).startswith("[CRISIS: A-to-Z risk | due ")
-    assert subject_of(by_id[message_id(inbox["routine"])][1]).startswith("[Buyer | due ")
+    assert subject_of(by_id[message_id(inbox["risk"])][1]).startswith("[CRISIS: A-to-Z risk by ")
+    assert subject_of(by_id[message_id(inbox["routine"])][1]).startswith("[Buyer by ")
     flags, raw = by_id["<lunch@shop.example>"]
     assert raw == inbox["colleague"] and b"$CrisisTagged" not in flags  # untouched
     archived = [raw for _, _, raw in dovecot.messages(ARCHIVE)]
@@ -213,31 +213,13 @@ def test_a_failing_mailbox_does_not_stop_the_others(dovecot, imap_config, run_da
         assert daemon.stop() == 0
 
 
-class Crash(BaseException):
-    """Stands for SIGKILL: nothing after it runs, no cleanup that would not run either."""
-
-
 @pytest.mark.parametrize("crash_at", ["append_copy", "after_append", "archive", "after_archive"])
 def test_crash_at_each_stage_of_tagging_resumes_without_duplicates(dovecot, imap_config, tmp_path, crash_at):
     raw = mails.buyer("305-0000000-0000001", "It never arrived, I will open an A-to-z claim.", token="crash")
     dovecot.append(raw)
     config = load_config(imap_config)
 
-    class CrashingStore(ImapStore):
-        def append_copy(self, *args):
-            if crash_at == "append_copy":
-                raise Crash()
-            uid = super().append_copy(*args)
-            if crash_at == "after_append":
-                raise Crash()
-            return uid
-
-        def archive(self, uid):
-            if crash_at == "archive":
-                raise Crash()
-            super().archive(uid)
-            if crash_at == "after_archive":
-                raise Crash()
+    CrashingStore = crashing_store(crash_at)
 
     with State(config.state_dir) as state, closing(CrashingStore(config.mailboxes[0])) as store:
         store.connect()

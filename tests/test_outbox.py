@@ -90,13 +90,14 @@ def test_forward_and_acknowledgement(sink, gateway_for):
     assert order in message.get_content() and "24 hours" in message.get_content()
     assert "[CRISIS" not in message["Subject"]
 
-    forward_raw = next(r for s, r in by_subject.items() if s.startswith("[CRISIS: A-to-Z |")).data
+    forward_raw = next(r for s, r in by_subject.items() if s.startswith("[CRISIS: A-to-Z by ")).data
     forward = parse(forward_raw)
     assert forward["To"] == "crisis@shop.example" and forward["From"].addresses[0].addr_spec == "crisis@shop.example"
     parts = list(forward.iter_parts())
     summary = parts[0].get_content()
     assert "Amount:    £42.50" in summary and "Reason:    Item not received" in summary
     assert "(2026-11-24 11:00 UTC)" in summary
+    assert "Answer in: Seller Central, Performance > A-to-z Guarantee claims" in summary  # no-reply reaches nobody
     assert "buyer not acknowledged: k3j4h5g6f7d8@marketplace.amazon.co.uk already acknowledged" in summary
     attached = [p for p in parts[1:] if p.get_content_type() == "message/rfc822"]
     assert [p.get_filename() for p in attached] == ["original.eml", "evidence-01-2026-11-22.eml"]

@@ -179,8 +179,8 @@ def test_an_imap_preview_changes_nothing_and_tells_what_run_would_do(dovecot, im
         assert code == 0, err
         rows = {row.split("  ")[0]: row for row in out.splitlines() if row.startswith("shop ")}
         assert list(rows) == [f"shop {uid}" for uid in range(2, 11)]
-        assert re.search(r"atoz_claim +1 .* tag; held back: forward, notify +\[CRISIS: A-to-Z \| due ", rows["shop 2"])
-        assert re.search(r" tag, acknowledge +\[Buyer \| due ", rows["shop 4"])
+        assert re.search(r"atoz_claim +1 .* tag; held back: forward, notify +\[CRISIS: A-to-Z by ", rows["shop 2"])
+        assert re.search(r" tag, acknowledge +\[Buyer by ", rows["shop 4"])
         assert "none: the same mail as shop 4; archived" in rows["shop 6"]
         assert re.search(r" tag, forward, notify +\[CRISIS: A-to-Z", rows["shop 7"])
         assert re.search(r"error +- +- +quarantine +message is .* over the limit", rows["shop 10"])

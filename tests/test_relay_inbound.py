@@ -42,7 +42,7 @@ def test_claim_is_tagged_and_reinjected_with_the_same_envelope(tmp_path, sink):
     [got] = sink.received
     assert got.sender == "atoz@amazon.co.uk"
     assert got.recipients == [SUPPORT, "team@shop.example"]
-    assert b"Subject: [CRISIS: A-to-Z | due " in got.data
+    assert b"Subject: [CRISIS: A-to-Z by " in got.data
     assert got.data.count(b"X-Crisis-Tier:") == 1 and b"X-Crisis-Tier: 1" in got.data
     assert got.data.endswith(claim(ORDER).split(b"\r\n\r\n", 1)[1])  # the body as it came
 

@@ -72,7 +72,7 @@ def submit(gw, raw: bytes, recipients=(BUYER,), login: tuple[str, str] | None = 
 def test_a_reply_leaves_without_tags_and_stops_the_clock_it_answers(tmp_path, sink):
     with gateway(tmp_path, outbound={}, smtp=smarthost(sink.port)) as gw:
         message = receive_buyer_message(gw)
-        assert message["subject"].startswith("[Buyer | due ")
+        assert message["subject"].startswith("[Buyer by ")
         submit(gw, reply(message))
         assert clock_status(gw) == "stopped"
         assert audit_kinds(gw)[-2:] == ["reply_sent", "clock_stopped"]

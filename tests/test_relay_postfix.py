@@ -35,7 +35,7 @@ def test_swaks_to_postfix_to_gateway_to_postfix_to_dovecot_delivers_the_tagged_m
                      "--data", f"@{eml}")
         assert sent.returncode == 0, sent.stdout + sent.stderr
         [mail] = chain.inbox(1)
-    assert mail["Subject"].startswith("[CRISIS: A-to-Z | due ")
+    assert mail["Subject"].startswith("[CRISIS: A-to-Z by ")
     assert mail["X-Crisis-Order"] == ORDER
     assert "status=sent (250 2.0.0 Ok: tagged and re-injected)" in chain.postfix.log()
 
@@ -52,7 +52,7 @@ def test_gateway_down_postfix_defers_without_bounce_and_delivers_once_the_daemon
     chain.postfix.flush()
     [mail] = chain.inbox(1)
     assert daemon.stop() == 0, daemon.log_text()
-    assert mail["Subject"].startswith("[CRISIS: A-to-Z | due ")
+    assert mail["Subject"].startswith("[CRISIS: A-to-Z by ")
     assert "bounced" not in chain.postfix.log() and "relay inbound: stopped" in daemon.log_text()
 
 
@@ -73,7 +73,7 @@ def test_a_reply_through_the_outbound_relay_reaches_the_smarthost_clean_and_stop
                  smtp=smarthost(smarthost_postfix.port)) as gw:
         chain.send(question)
         [received] = chain.inbox(1)
-        assert received["Subject"].startswith("[Buyer | due ")
+        assert received["Subject"].startswith("[Buyer by ")
         answer = (f"From: support@shop.example\r\nTo: k3j4h5g6f7d8@marketplace.amazon.co.uk\r\n"
                   f"Subject: Re: {received['Subject']}\r\nIn-Reply-To: {received['Message-ID']}\r\n"
                   f"Message-ID: <answer-1@shop.example>\r\nX-Crisis-Tier: 2\r\n\r\nYou can, until it ships.\r\n")

@@ -92,8 +92,8 @@ def test_the_reminder_mail_says_what_is_due_and_carries_the_crisis_tag(tmp_path)
         assert Outbox(config, state).run(now=lambda: at)["done"] == 3  # the forward of the claim, and these two
     sent = sorted(raw for raw in captured_mail(config.smtp.capture_dir) if b"X-Crisis-Reminder:" in raw)
     subjects = [raw.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0] for raw in sent]
-    assert any(s.startswith(b"[Reminder T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
-    assert any(s.startswith(b"[ESCALATION T-6h] [CRISIS: A-to-Z | due ") for s in subjects)
+    assert any(s.startswith(b"[Reminder T-6h] [CRISIS: A-to-Z by ") for s in subjects)
+    assert any(s.startswith(b"[ESCALATION T-6h] [CRISIS: A-to-Z by ") for s in subjects)
     body = base64.b64decode(sent[0].split(b"\r\n\r\n", 1)[1]).decode()
     assert "Time left: 6 h 00 min" in body and f"crisis-gateway resolve {ORDER} --only claim" in body
     assert "Duty:      answer Amazon (claim)" in body

@@ -94,7 +94,7 @@ when = { from_domain = ["*.supplier.example"], subject = { en = ["recall"], de =
     )
     verdict = Classifier(config).classify(raw)
     assert verdict.rule == "supplier-recall"
-    assert verdict.subject == "[CRISIS: Recall | due Mon 16 Nov 22:00 UTC] Rückruf Charge 42"
+    assert verdict.subject == "[CRISIS: Recall by Mon 22:00] Rückruf Charge 42"
     assert any("subject says de:'Rückruf'" in line for line in verdict.trace)
 
 

@@ -96,7 +96,7 @@ def test_every_action_has_a_rank_and_one_added_without_ranks_with_the_reminders(
     rank = {name: action.URGENCY for name, action in ACTIONS.items() if action.CHANNEL != "source"}
     assert rank == {"forward": Urgency.CRISIS, "notify": Urgency.CRISIS, "acknowledge": Urgency.REPLY,
                     "remind": Urgency.DUE, "escalate": Urgency.DUE, "reopen": Urgency.DUE, "nudge": Urgency.DUE,
-                    "reminders": Urgency.DUE, "warn": Urgency.DUE, "report": Urgency.REPORT, "digest": Urgency.DIGEST}
+                    "reminders": Urgency.DUE, "warn": Urgency.DUE, "leak": Urgency.DUE, "report": Urgency.REPORT, "digest": Urgency.DIGEST}
     assert Urgency.CRISIS < Urgency.REPLY < Urgency.DUE < Urgency.REPORT < Urgency.DIGEST
 
     class Later(Action):
@@ -315,13 +315,13 @@ def test_outbox_list_shows_why_each_row_waits_its_age_and_subject_most_urgent_fi
         ("acknowledge", "the send limit: 2 mails a minute ([smtp] max_per_minute)"),
         ("digest", "the send limit: 2 mails a minute ([smtp] max_per_minute)")]
     assert [r["urgency"] for r in rows] == [0, 0, 1, 4]
-    assert rows[0]["subject"].startswith("[CRISIS: A-to-Z |") and "301-0000010-0000001" in rows[0]["subject"]
+    assert rows[0]["subject"].startswith("[CRISIS: A-to-Z by ") and "301-0000010-0000001" in rows[0]["subject"]
     assert "Inquiry from Amazon customer Ann" in rows[2]["subject"] and rows[3]["subject"] == "Daily digest 22 Nov"
     assert rows[3]["age_seconds"] - rows[0]["age_seconds"] == 3600 and rows[0]["age_seconds"] > 0
     text = cli("outbox", "list", "--config", str(path))
     lines = text.stdout.splitlines()
     assert lines[-1] == "4 action(s)"
-    assert " forward " in lines[0] and " age " in lines[0] and "[CRISIS: A-to-Z |" in lines[0]
+    assert " forward " in lines[0] and " age " in lines[0] and "[CRISIS: A-to-Z by " in lines[0]
     assert lines[1].strip() == "waits: queued" and lines[5].strip().startswith("waits: the send limit")
 
     with State(config.state_dir) as state:

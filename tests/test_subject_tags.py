@@ -2,21 +2,31 @@
 
 import email
 import email.policy
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.judging.subject import format_due, render_tag, strip_all_tags, strip_leading_tags, tag_pattern, tag_subject
+from gateway.config import DEFAULT_TAGS
+from gateway.judging.subject import (
+    TAG_STATES,
+    compact_due,
+    format_due,
+    render_tag,
+    strip_all_tags,
+    strip_leading_tags,
+    tag_pattern,
+    tag_subject,
+)
 from gateway.mail.headers import MAX_LINE, encode_field
 from gateway.mail.parse import decode_header_text
 from gateway.mail.text import one_line
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DUE = datetime(2026, 11, 25, 14, 2, tzinfo=timezone.utc)
-PATTERN = tag_pattern(["A-to-Z", "A-to-Z risk", "Buyer", "Case", "Return"])
+PATTERN = tag_pattern(["A-to-Z", "A-to-Z risk", "Buyer", "Case", "Return", "Chargeback", "Account health"])
 TAG = render_tag("A-to-Z", 1, DUE, BERLIN)
 
 
@@ -27,10 +37,54 @@ def decode_field(field: str) -> str:
 
 
 def test_tag_format_matches_the_design():
-    assert TAG == "[CRISIS: A-to-Z | due Wed 25 Nov 15:02 CET]"
+    assert TAG == "[CRISIS: A-to-Z by Wed 15:02]"
     assert format_due(datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc), BERLIN) == "Wed 01 Jul 14:00 CEST"
     assert render_tag("Buyer", 2, None, BERLIN) == "[Buyer]"
     assert render_tag("A-to-Z", 1, DUE, BERLIN, suspicious=True) == "[SUSPECT]"
+
+
+def test_the_due_time_is_a_weekday_within_the_week_of_arrival_and_a_date_beyond():
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    assert render_tag("A-to-Z", 1, DUE, BERLIN, since=monday) == "[CRISIS: A-to-Z by Wed 15:02]"
+    assert render_tag("Chargeback", 1, monday + timedelta(days=7), BERLIN, since=monday) == \
+        "[CRISIS: Chargeback by 30 Nov 10:00]"
+    assert render_tag("Buyer", 2, monday + timedelta(hours=24), BERLIN, since=monday) == "[Buyer by Tue 10:00]"
+    late = datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc)  # Saturday 00:30 in Berlin
+    assert compact_due(late, BERLIN, since=late - timedelta(hours=2)) == "Sat 00:30"
+
+
+@pytest.mark.parametrize("word", [DEFAULT_TAGS[c] for c in ("atoz_claim", "atoz_risk", "chargeback", "account_health")])
+def test_every_tier1_tag_is_about_30_characters_whatever_the_due_date(word):
+    for days in range(0, 10):
+        tag = render_tag(word, 1, DUE + timedelta(days=days, minutes=days * 97), BERLIN, since=DUE)
+        weekday = tag.split(" by ")[1][:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        assert len(tag) <= (34 if weekday else 37), tag
+        assert tag.startswith("[CRISIS: ")
+
+
+def test_a_tag_says_what_became_of_its_clock():
+    assert render_tag("A-to-Z", 1, DUE, BERLIN, state="overdue") == "[CRISIS OVERDUE: A-to-Z]"
+    assert render_tag("Buyer", 2, DUE, BERLIN, state="overdue") == "[OVERDUE: Buyer]"
+    assert render_tag("A-to-Z", 1, DUE, BERLIN, state="answered") == "[Answered: A-to-Z]"
+    assert render_tag("A-to-Z risk", 1, DUE, BERLIN, state="decided") == "[Decided: A-to-Z risk]"
+    assert render_tag("Buyer", 2, DUE, BERLIN, state="resolved") == "[Resolved: Buyer]"
+    for state in ("answered", "decided", "resolved"):
+        assert "CRISIS" not in render_tag("A-to-Z", 1, DUE, BERLIN, state=state)  # a CRISIS filter shows open work
+
+
+@pytest.mark.parametrize("tagged", [
+    "[CRISIS: A-to-Z | due Wed 25 Nov 15:02 CET] Claim received",      # the older, long form
+    "[Buyer | due Tue 17 Nov 23:33 UTC] Claim received",
+    "[CRISIS: A-to-Z by Wed 15:02] Claim received",
+    "[CRISIS OVERDUE: A-to-Z] Claim received",
+    "[Answered: A-to-Z] Claim received",
+    "[OVERDUE: Buyer] Claim received",
+])
+def test_each_form_old_and_new_is_replaced_never_doubled(tagged):
+    for state in TAG_STATES:
+        tag = render_tag("A-to-Z", 1, DUE, BERLIN, state=state)
+        assert tag_subject(tagged, tag, PATTERN) == f"{tag} Claim received"
+    assert strip_all_tags(f"Re: {tagged}", PATTERN) == "Re: Claim received"
 
 
 def test_new_due_time_replaces_the_old_tag():
@@ -42,7 +96,7 @@ def test_new_due_time_replaces_the_old_tag():
 
 
 def test_strip_all_tags_for_replies():
-    subject = f"Re: {TAG} [Buyer | due Tue 17 Nov 23:33 UTC] Where is my parcel?"
+    subject = f"Re: {TAG} [Buyer by Tue 23:33] Where is my parcel?"
     assert strip_all_tags(subject, PATTERN) == "Re: Where is my parcel?"
 
 

@@ -29,7 +29,7 @@ def test_trusted_result(classifier, headers, suspicious, verified):
         assert [a.kind for a in verdict.actions] == ["tag"]
         assert verdict.subject.startswith("[SUSPECT] ")
     else:
-        assert verdict.tier == 1 and verdict.subject.startswith("[CRISIS: A-to-Z |")
+        assert verdict.tier == 1 and verdict.subject.startswith("[CRISIS: A-to-Z by ")
 
 
 @pytest.mark.parametrize(

@@ -144,7 +144,7 @@ def test_provider_results_by_authserv_id(tmp_path, name, authserv_ids, genuine, 
     classifier = Classifier(make_config(tmp_path, trust={"authserv_ids": authserv_ids}))
     real = classifier.classify(with_results(*genuine))
     assert (real.suspicious, real.verified, real.tier) == (False, "pass", 1)
-    assert real.subject.startswith("[CRISIS: A-to-Z |")
+    assert real.subject.startswith("[CRISIS: A-to-Z by ")
     fake = classifier.classify(with_results(*forged))
     assert (fake.suspicious, fake.verified, fake.tier) == (True, "fail", None)
     assert fake.subject.startswith("[SUSPECT] ") and fake.action("forward") is None

@@ -13,6 +13,7 @@ from gateway.actions.base import Action
 from gateway.actions.digest import Digest
 from gateway.actions.escalate import Escalate
 from gateway.actions.forward import Forward
+from gateway.actions.leak import Leak
 from gateway.actions.notify import Notify
 from gateway.actions.nudge import Nudge
 from gateway.actions.remind import Remind
@@ -27,6 +28,7 @@ ACTIONS: dict[str, Action] = {action.NAME: action for action in (
     Remind(), Escalate(), Reopen(), Nudge(),     # queued by the deadlines
     Reminders(),                                 # several of those at once, in one mail
     Warn(),                                      # queued by the outbound relay
+    Leak(),                                      # queued by the Sent folder's watcher
     Report(),                                    # a mailbox's backlog, read late
     Digest(),                                    # the managers' daily digest
 )}

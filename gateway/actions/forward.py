@@ -14,6 +14,7 @@ from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import gateway_fields
 from gateway.judging.blockers import Context, no_escalation_addresses, not_tier1, suspicious
 from gateway.judging.subject import format_due
+from gateway.judging.tagging import CLAIM_ANSWERED_IN
 from gateway.judging.trust import assess as assess_trust
 from gateway.mail import mime
 from gateway.mail.headers import msgid_field
@@ -48,6 +49,9 @@ def summary(message: dict[str, Any], text: str, sender: str, deadline: datetime 
         lines.append(f"{key.capitalize() + ':':<10} {value}")
     if deadline:
         lines.append(f"Due:       {format_due(deadline, timezone_name)}  ({deadline.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)")
+    if message["category"] == "atoz_claim":
+        # Amazon's no-reply address reaches nobody: the claim is answered where Amazon reads it
+        lines.append(f"Answer in: {CLAIM_ANSWERED_IN}")
     lines += [
         f"From:      {sender}",
         f"Subject:   {message['original_subject']}",

@@ -9,6 +9,7 @@ from gateway.config.model import (
     DEFAULT_REMINDER_STEPS,
     DEFAULT_TAGS,
     LOOPBACK_NETWORKS,
+    TAG_CHANGES,
     AcknowledgeConfig,
     CasesConfig,
     Config,
@@ -20,11 +21,12 @@ from gateway.config.model import (
     OutboxConfig,
     RemindersConfig,
     SmtpConfig,
+    TagsConfig,
 )
 from gateway.config.values import secret_file
 
 __all__ = [
-    "DEFAULT_MAX_MESSAGE_BYTES", "DEFAULT_REMINDER_STEPS", "DEFAULT_TAGS", "LOOPBACK_NETWORKS", "AcknowledgeConfig",
+    "DEFAULT_MAX_MESSAGE_BYTES", "DEFAULT_REMINDER_STEPS", "DEFAULT_TAGS", "TAG_CHANGES", "LOOPBACK_NETWORKS", "AcknowledgeConfig",
     "CasesConfig", "Config", "ConfigError", "DigestConfig", "InboundRelayConfig", "Mailbox", "OutboundRelayConfig",
-    "OutboxConfig", "RemindersConfig", "SmtpConfig", "config_from_dict", "load_config", "secret_file",
+    "OutboxConfig", "RemindersConfig", "SmtpConfig", "TagsConfig", "config_from_dict", "load_config", "secret_file",
 ]

@@ -13,7 +13,7 @@ DEFAULT_TAGS = {
     "atoz_decision": "A-to-Z decision",
     "atoz_risk": "A-to-Z risk",
     "chargeback": "Chargeback",
-    "account_health": "Account health",
+    "account_health": "Account",
     "buyer_message": "Buyer",
     "case": "Case",
     "return_request": "Return",
@@ -174,6 +174,23 @@ class OutboundRelayConfig:
     drain_seconds: float = 30.0
 
 
+# What a subject tag can come to say once its mail's clock moves on (see gateway.judging.subject).
+TAG_CHANGES = ("overdue", "answered", "decided", "resolved")
+
+
+@dataclass(frozen=True)
+class TagsConfig:
+    """[tags]: a tag word per category, and how the tagged copy in the inbox is marked.
+
+    `subject` false leaves subjects as they came (keywords, labels and X-Crisis-* fields only),
+    for teams whose replies cannot go through the outbound relay. `follow` names the changes of
+    a clock that rewrite the subject tag; keywords follow every change."""
+
+    words: dict[str, str] = field(default_factory=dict)
+    subject: bool = True
+    follow: tuple[str, ...] = TAG_CHANGES
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None
@@ -184,7 +201,7 @@ class Config:
     state_dir: Path
     rules_dir: Path
     templates_dir: Path
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: TagsConfig = TagsConfig()
     webhooks: tuple[str, ...] = ()
     escalation_by_category: dict[str, tuple[str, ...]] = field(default_factory=dict)
     smtp: SmtpConfig | None = None
@@ -228,5 +245,5 @@ class Config:
         return self.digest.to or self.reminders.escalate_to or self.tier1
 
     def tag_word(self, category: str) -> str:
-        return self.tags.get(category) or DEFAULT_TAGS.get(category) or category.replace("_", " ").capitalize()
+        return self.tags.words.get(category) or DEFAULT_TAGS.get(category) or category.replace("_", " ").capitalize()
 

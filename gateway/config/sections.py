@@ -11,6 +11,7 @@ from gateway.config.keys import check_keys, section_table
 from gateway.config.model import (
     DEFAULT_MAX_MESSAGE_BYTES,
     DEFAULT_REMINDER_STEPS,
+    TAG_CHANGES,
     TRUST_PROVIDERS,
     CasesConfig,
     Config,
@@ -18,6 +19,7 @@ from gateway.config.model import (
     OutboxConfig,
     RemindersConfig,
     SmtpConfig,
+    TagsConfig,
 )
 from gateway.config.values import (
     config_path,
@@ -114,12 +116,24 @@ def verify_dkim(where: str, trust: dict) -> bool:
     return value
 
 
-def tags(where: str, tags: object) -> dict[str, str]:
-    if not isinstance(tags, dict) or not all(isinstance(v, str) and v.strip() and not any(c in v for c in "[]|\r\n")
-                                             for v in tags.values()):
+def tags(where: str, tags: object) -> TagsConfig:
+    """[tags]: `subject` and `follow`, every other key a category and its tag word."""
+    if not isinstance(tags, dict):
+        raise fail(where, "[tags] must be a table")
+    words = {k: v for k, v in tags.items() if k not in ("subject", "follow")}
+    if not all(isinstance(v, str) and v.strip() and not any(c in v for c in "[]|\r\n") for v in words.values()):
         raise fail(where, "[tags] maps a category to a short tag word without brackets, '|' or line breaks, "
                           "e.g. atoz_claim = \"A-to-Z\"")
-    return {k: v.strip() for k, v in tags.items()}
+    subject = tags.get("subject", True)
+    if not isinstance(subject, bool):
+        raise fail(f"{where} [tags]", f"subject must be true (tag the subject) or false (keywords and X-Crisis-* "
+                                      f"fields only), not {subject!r}")
+    follow = tags.get("follow", list(TAG_CHANGES))
+    if not isinstance(follow, list) or any(v not in TAG_CHANGES for v in follow):
+        raise fail(f"{where} [tags]", f"follow must be a list of the changes that rewrite the subject tag, out of "
+                                      f"{', '.join(TAG_CHANGES)}; e.g. follow = [\"answered\", \"overdue\"]; "
+                                      f"not {follow!r}")
+    return TagsConfig({k: v.strip() for k, v in words.items()}, subject, tuple(dict.fromkeys(follow)))
 
 
 def webhooks(where: str, notify: dict) -> tuple[str, ...]:

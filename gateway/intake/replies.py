@@ -125,11 +125,15 @@ def judge(state: State, mail: ParsedMail, recipients: list[str], sent_at: dateti
 
 
 def record_reply(state: State, mail: ParsedMail, judgement: Judgement, *, direction: str, key: str,
-                 recipients: list[str], detail: dict[str, Any], tag_pattern: re.Pattern[str]) -> bool:
+                 recipients: list[str], detail: dict[str, Any], tag_pattern: re.Pattern[str],
+                 subject_sent: str | None = None) -> bool:
     """Record a mail the team sent, its clock stop and its Message-ID (so that a copy met again in
-    the Sent folder is known), in one transaction. True when a clock was stopped."""
+    the Sent folder is known), in one transaction. True when a clock was stopped. The audit row
+    has the subject as it went out: `subject_sent` (a Sent copy went as it is), else without our
+    tags (the outbound relay removed them)."""
     found = judgement.found
-    detail.update(subject=strip_all_tags(mail.subject, tag_pattern), message_id=mail.message_id, matched_by=found.matched_by)
+    subject = subject_sent if subject_sent is not None else strip_all_tags(mail.subject, tag_pattern)
+    detail.update(subject=subject, message_id=mail.message_id, matched_by=found.matched_by)
     if judgement.note:
         detail["clock"] = judgement.note
     with state.transaction():

@@ -24,6 +24,7 @@ import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 
+from gateway.intake.following import TagFollower
 from gateway.intake.health import Health
 from gateway.intake.leases import Leases
 from gateway.intake.pipeline import Pipeline
@@ -199,6 +200,9 @@ class FolderWatcher:
         """Mark a mail given up on, where the folder is ours to mark; True when marked."""
         return False
 
+    def after_scan(self) -> None:
+        """What the watcher does after each read of the folder, on the same connection."""
+
     def handle(self, uid: int) -> tuple[str, int | None] | None:
         """Handle one mail; returns (message key, copy uid) when a tagging in place is finished
         now, so the caller records that with the cursor in one transaction."""
@@ -221,6 +225,8 @@ class FolderWatcher:
                 while not self.stop.is_set():
                     with self.leased():
                         self.scan()
+                        if not self.stop.is_set():
+                            self.after_scan()
                     self.store.wait_for_news(25, self.stop)
                     if not self.stop.is_set():
                         self.store.check_alive()
@@ -267,6 +273,11 @@ class Watcher(FolderWatcher):
     def use(self, pipeline: Pipeline | None) -> None:
         super().use(pipeline)
         self.pipeline = pipeline
+
+    def after_scan(self) -> None:
+        """After the new mail, with the same pipeline: the tags whose clock moved on (stopped,
+        overdue) follow it."""
+        TagFollower(self.store, self.pipeline.state, self.pipeline.classifier).follow()
 
     def mark_failed(self, uid: int) -> bool:
         try:
@@ -316,5 +327,6 @@ class Watcher(FolderWatcher):
             copy_uid = self.store.append_copy(outcome.tagged, flags, stored.internaldate) or self.store.find_copy(key)
             if copy_uid is None:
                 raise CopyNotConfirmed(f"{self.name} uid {uid}: tagged copy of {key} not found after APPEND")
+        self.store.change_labels(copy_uid, tag.detail.get("labels", []), [])  # Gmail's; a no-op elsewhere
         self.store.archive(uid)
         return key, copy_uid

@@ -52,6 +52,7 @@ class Context:
     deadline: datetime | None = None
     language: str | None = None
     tag_pattern: re.Pattern[str] | None = None
+    arrival: datetime | None = None
 
     @property
     def ack_target(self) -> str | None:

@@ -80,7 +80,7 @@ class Classifier:
         ctx = blockers.Context(
             facts=facts, config=self.config, tier=tier, suspicious=trust.suspicious, category=category,
             order_id=order_id, now=now, history=history, rule=rule, deadline=deadline, language=language,
-            tag_pattern=self.tag_pattern,
+            tag_pattern=self.tag_pattern, arrival=arrival,
         )
         original_subject = strip_leading_tags(mail.subject, self.tag_pattern)
         duty = obligations.of_category(category)

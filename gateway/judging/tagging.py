@@ -20,6 +20,10 @@ def subject_of(raw: bytes) -> str:
     """The mail's Subject as written, decoded."""
     return decode_header_text(field_text(raw, "Subject"))
 
+# Amazon sends claims from a no-reply address: a reply to the mail reaches nobody.
+CLAIM_ANSWERED_IN = ("Seller Central, Performance > A-to-z Guarantee claims (a reply to this mail goes to "
+                     "Amazon's no-reply address and reaches nobody)")
+
 
 def crisis_headers(verdict: Verdict) -> list[tuple[str, str]]:
     headers = [
@@ -37,6 +41,8 @@ def crisis_headers(verdict: Verdict) -> list[tuple[str, str]]:
         headers.append(("X-Crisis-Case", verdict.case_id + (f" {verdict.case_status}" if verdict.case_status else "")))
     if verdict.rule:
         headers.append(("X-Crisis-Rule", verdict.rule))
+    if verdict.category == "atoz_claim" and not verdict.suspicious:
+        headers.append(("X-Crisis-Answer-In", CLAIM_ANSWERED_IN))
     # Lets the gateway find its own copy again after a crash (IMAP SEARCH HEADER): a short hex
     # token, never encoded or quoted, whatever the Message-ID looks like.
     headers.append(("X-Crisis-Key", key_token(verdict.message_key)))
@@ -57,8 +63,9 @@ def apply_verdict(raw: bytes, verdict: Verdict) -> bytes:
                                add_on_top=[("X-Crisis-Original-Subject", verdict.original_subject)])
     if tag is None:
         return rewrite_headers(raw, {"X-Crisis-*": None})
+    replace: dict[str, str | None] = {"X-Crisis-*": None}
+    if tag.detail.get("subject_tagged", True):  # [tags] subject = false: the Subject stays as it came
+        replace["Subject"] = tag.detail["subject"]
     return rewrite_headers(
-        raw,
-        {"X-Crisis-*": None, "Subject": tag.detail["subject"]},
-        add_on_top=crisis_headers(verdict) + [("X-Crisis-Original-Subject", verdict.original_subject)],
+        raw, replace, add_on_top=crisis_headers(verdict) + [("X-Crisis-Original-Subject", verdict.original_subject)],
     )

@@ -262,6 +262,12 @@ def check_smarthost(config: Config) -> Iterator[Finding]:
 def check_relays(config: Config) -> Iterator[Finding]:
     for problem in check_runnable(config):
         yield Finding("fail", problem)
+    if config.tags.subject and config.outbound_relay is None and any(m.watched for m in config.mailboxes):
+        # most teams reply from their own client through their provider: the tag goes with the reply
+        yield Finding("warn", "tags: subjects are tagged, but there is no [relay.outbound] to remove the tags from "
+                              "replies: a reply sent past it carries the tag to the buyer or to Amazon",
+                      "add [relay.outbound] and send replies through it (README: \"Sending replies through the "
+                      "outbound relay\"), or set [tags] subject = false")
     for name, relay in (("inbound", config.inbound_relay), ("outbound", config.outbound_relay)):
         if relay is None:
             continue

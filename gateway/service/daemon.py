@@ -28,13 +28,14 @@ from typing import Callable
 
 from gateway.config import Config, Mailbox
 from gateway.deadlines import backlog, cases, digest, reminders
+from gateway.intake.following import TagFollower
 from gateway.intake.health import Health, TrustWatch
 from gateway.intake.leases import Leases
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.sentwatch import SentWatcher
 from gateway.intake.stores.base import FolderMissing, MailStore
 from gateway.intake.stores.factory import sent_store_for, store_for
-from gateway.intake.watcher import FolderWatcher, Watcher
+from gateway.intake.watcher import Watcher
 from gateway.judging.classify import Classifier
 from gateway.judging.rules import RuleFileErrors, RuleSet, load_rules
 from gateway.outgoing.outbox import Outbox
@@ -232,11 +233,11 @@ class Daemon:
         log.info("reload: %d rules from %d files", len(rules.rules), len(rules.files))
 
     @staticmethod
-    def _scan_once(store: MailStore, watcher: Callable[[MailStore], FolderWatcher]) -> int:
-        """Read one folder once; 1 when that failed."""
+    def _scan_once(store: MailStore, work: Callable[[MailStore], object]) -> int:
+        """Connect to one folder and do `work` on it once (read it, move its tags on); 1 when that failed."""
         try:
             store.connect()
-            watcher(store).scan()
+            work(store)
         except FolderMissing as exc:
             log.info("%s: not read: %s", store.name, exc)
         except Exception as exc:  # noqa: BLE001 - the other mailboxes still run
@@ -253,10 +254,13 @@ class Daemon:
         for mailbox in self.mailboxes:
             pipeline = self._pipeline()
             try:
-                failures += self._scan_once(store_for(mailbox), lambda s: self._watcher(mailbox, s, pipeline))
+                failures += self._scan_once(store_for(mailbox), lambda s: self._watcher(mailbox, s, pipeline).scan())
                 sent = sent_store_for(mailbox)
                 if sent is not None:
-                    failures += self._scan_once(sent, lambda s: self._sent_watcher(mailbox, s, pipeline.state))
+                    failures += self._scan_once(sent, lambda s: self._sent_watcher(mailbox, s, pipeline.state).scan())
+                # after the Sent folder, whose replies stop clocks: the inbox's tags follow them now
+                failures += self._scan_once(
+                    store_for(mailbox), lambda s: TagFollower(s, pipeline.state, pipeline.classifier).follow())
             finally:
                 pipeline.state.close()
         state = State(self.config.state_dir)

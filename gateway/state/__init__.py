@@ -12,6 +12,7 @@ One `State` for its callers, made of one part per table or two, each in a module
   period      what was recorded in a period: the digest's counts
   outbox      rows queued, what the queue holds
   progress    folder cursors, tagging in place, recipients reached by a relayed mail
+  tag_states  what each tagged copy's tag shows of its clock, a change of it under way
   audit       the hash-chained trail and its queries
 SQL is written here only: other modules ask a query with a name (tests/test_sql_in_state.py).
 """
@@ -29,6 +30,7 @@ from gateway.state.outbox import Outbox, Queued
 from gateway.state.period import Period
 from gateway.state.progress import Progress
 from gateway.state.reminders import Reminders
+from gateway.state.tag_states import TagStates
 
 __all__ = [
     "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "WAITING_FOR_AMAZON",
@@ -36,5 +38,6 @@ __all__ = [
 ]
 
 
-class State(GroupSync, Connection, Messages, Clocks, Reminders, Backlog, Period, Outbox, Progress, AuditTrail):
+class State(GroupSync, Connection, Messages, Clocks, Reminders, Backlog, Period, Outbox, Progress, TagStates,
+            AuditTrail):
     """Used by one thread at a time; every write goes through `transaction()`."""

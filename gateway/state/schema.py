@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from gateway.judging import obligations
-from gateway.state import audit
+from gateway.state import audit, tag_states
 
 # Columns of the outbox added after states were made without them. A row the smarthost asked to
 # slow down for: when that was (throttled_at) and when mail may be tried again (not_before).
@@ -111,6 +111,7 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_done_at ON outbox (done_at)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_not_before ON outbox (not_before)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_outbox_throttled_at ON outbox (throttled_at)")
+    tag_states.create_schema(db)  # what each tagged copy's tag shows of its clock
     audit.create_schema(db)
     db.execute("CREATE INDEX IF NOT EXISTS idx_audit_message_key ON audit (message_key)")
     db.execute(f"PRAGMA user_version = {VERSION}")

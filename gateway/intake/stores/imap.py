@@ -268,9 +268,13 @@ class ImapStore:
             return []
         return sorted(self.client.search(["UID", ",".join(map(str, uids)), "TEXT", text]))
 
-    def find_copy(self, key: str) -> int | None:
+    def find_copy(self, key: str, state: str | None = None) -> int | None:
+        """The newest tagged copy of `key`; with `state`, the newest whose X-Crisis-State says it."""
         self.client.noop()  # let the server tell of the message just appended
-        uids = self.client.search(["KEYWORD", TAGGED, "HEADER", "X-Crisis-Key", key_token(key)])
+        criteria = ["KEYWORD", TAGGED, "HEADER", "X-Crisis-Key", key_token(key)]
+        if state is not None:
+            criteria += ["HEADER", "X-Crisis-State", state]
+        uids = self.client.search(criteria)
         return max(uids) if uids else None
 
     def archive(self, uid: int) -> None:
@@ -286,6 +290,20 @@ class ImapStore:
 
     def add_keywords(self, uid: int, keywords: list[str]) -> None:
         self.client.add_flags([uid], keywords, silent=True)
+
+    def remove_keywords(self, uid: int, keywords: list[str]) -> None:
+        if keywords:
+            self.client.remove_flags([uid], keywords, silent=True)
+
+    def change_labels(self, uid: int, add: list[str], remove: list[str]) -> bool:
+        """Gmail labels (X-GM-EXT-1); False on a server without them."""
+        if b"X-GM-EXT-1" not in self._capabilities:
+            return False
+        if remove:
+            self.client.remove_gmail_labels([uid], remove, silent=True)
+        if add:
+            self.client.add_gmail_labels([uid], add, silent=True)
+        return True
 
     def wait_for_news(self, timeout: float, stop: threading.Event) -> None:
         """Returns on news, on `stop`, or after `timeout` (at most the IDLE renewal time)."""

@@ -155,11 +155,15 @@ class MaildirStore:
         wanted = text.encode()
         return [uid for uid in uids if (path := self._path(uid)) is not None and wanted in path.read_bytes()]
 
-    def find_copy(self, key: str) -> int | None:
+    def find_copy(self, key: str, state: str | None = None) -> int | None:
+        """The newest tagged copy of `key`; with `state`, the newest whose X-Crisis-State says it."""
+        found = []
         for unique, path in self._files().items():
-            if TAGGED in self._keywords.get(unique, ()) and f"X-Crisis-Key: {key_token(key)}".encode() in _head(path):
-                return self._uids.get(unique)
-        return None
+            head = _head(path) if TAGGED in self._keywords.get(unique, ()) else b""
+            if f"X-Crisis-Key: {key_token(key)}".encode() in head and (
+                    state is None or f"X-Crisis-State: {state}".encode() in head):
+                found.append(self._uids.get(unique) or 0)
+        return max(found) if found else None
 
     def archive(self, uid: int) -> None:
         self._writable()
@@ -169,11 +173,21 @@ class MaildirStore:
             self._paths.pop(self._unique(path.name), None)
 
     def add_keywords(self, uid: int, keywords: list[str]) -> None:
+        self._change_keywords(uid, keywords, add=True)
+
+    def remove_keywords(self, uid: int, keywords: list[str]) -> None:
+        self._change_keywords(uid, keywords, add=False)
+
+    def _change_keywords(self, uid: int, keywords: list[str], *, add: bool) -> None:
         self._writable()
         path = self._path(uid)
         if path is not None:
-            self._keywords.setdefault(self._unique(path.name), set()).update(keywords)
+            kept = self._keywords.setdefault(self._unique(path.name), set())
+            (kept.update if add else kept.difference_update)(keywords)
             self._save()
+
+    def change_labels(self, uid: int, add: list[str], remove: list[str]) -> bool:
+        return False  # a Maildir has no labels
 
     def wait_for_news(self, timeout: float, stop: threading.Event) -> None:
         stop.wait(min(timeout, self.poll_seconds))

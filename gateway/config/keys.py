@@ -30,7 +30,7 @@ CONFIG_FIELD_OF_KEY: dict[str, dict[str, str]] = {
     "gateway": {key: key for key in ("state_dir", "timezone", "rules_dir", "templates_dir", "max_message_bytes", "fresh_hours")},
     "trust": {"authserv_ids": "authserv_ids", "provider": "trust_provider", "verify_dkim": "verify_dkim"},
     "escalation": {"tier1": "tier1", "categories": "escalation_by_category"},
-    "notify": {"webhooks": "webhooks"},
+    "notify": {"webhooks": "webhooks", "urls": "notify", "default": "notify", "steps": "notify"},
     "metrics": {"listen": "metrics_listen"},
     "relay": {"inbound": "inbound_relay", "outbound": "outbound_relay"},
 }

@@ -230,3 +230,16 @@ def test_webhooks_and_urls_side_by_side(tmp_path, webhook):
     assert plain["order_id"] == ORDER and plain["category"] == "atoz_claim"
     assert apprise["title"].startswith("CRISIS: A-to-Z")
     assert sorted(r["target"].split(" #")[0] for r in rows if r["kind"] == "notify") == ["url 1", "webhook 1"]
+
+
+def test_the_daemons_own_log_shows_no_url_even_verbose(tmp_path, webhook):
+    """`process -v` logs what Apprise and urllib3 say at DEBUG, through the daemon's log handler."""
+    file = write_config(tmp_path, smtp={"capture_dir": str(tmp_path / "outgoing"), "from": "crisis@shop.example"},
+                        notify={"urls": [f"chat={json_url(webhook)}"]})
+    mail = tmp_path / "claim.eml"
+    mail.write_bytes(mails.claim(ORDER))
+    done = cli("-v", "process", "--config", str(file), str(mail))
+    assert done.returncode == 0, done.stderr
+    assert len(webhook.bodies) == 1 and "notify to chat #" in done.stderr
+    assert "DEBUG apprise" in done.stderr and "[secret]" in done.stderr   # Apprise's own lines, scrubbed
+    without_secrets(done.stdout, done.stderr)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.actions.base import Action, Job, Notification, Urgency
-from gateway.actions.notifying import clock_facts, notification, shown_subject
+from gateway.actions.notify import clock_facts, notification, shown_subject
 
 
 class Alert(Action):

@@ -60,7 +60,7 @@ def without_secrets(*texts):
             assert secret not in text, f"{secret} in {text[:300]}"
 
 
-def test_a_crisis_reaches_a_json_receiver_short_and_in_local_time(tmp_path, webhook, caplog):
+def test_a_crisis_reaches_a_json_receiver_short_and_in_local_time(tmp_path, webhook, service_proxy, caplog):
     config = notify_config(tmp_path, [f"chat={json_url(webhook)}"])
     raw = mails.claim(ORDER).replace(f"Subject: Claim received on order {ORDER}".encode(),
                                      f"Subject: =?utf-8?q?Claim=07received=0D=0Aon_order_{ORDER}?=".encode())
@@ -74,7 +74,7 @@ def test_a_crisis_reaches_a_json_receiver_short_and_in_local_time(tmp_path, webh
     assert lines[0] == f"Claim received on order {ORDER}"   # the BEL and the CRLF are gone
     assert f"Order: {ORDER} (UK)" in lines and "Due: Tue 24 Nov 12:00 CET (47 h 00 min left)" in lines
     assert lines[-1].startswith("To do: Respond to the claim in Seller Central")
-    assert body["type"] == "failure"
+    assert body["type"] == "failure" and service_proxy.seen == []   # nothing but the receiver was contacted
     [notify] = [r for r in rows if r["kind"] == "notify"]
     assert notify["target"] == config.notify.targets[0].label and notify["target"].startswith("chat #")
     without_secrets(json.dumps(rows, default=str), json.dumps(audit, default=str), caplog.text)
@@ -201,6 +201,18 @@ def test_a_removed_url_dead_letters_its_queued_rows_a_reordered_one_still_gets_t
     counts, rows, _ = run(notify_config(tmp_path, [second]))
     [dead] = [r for r in rows if r["status"] == "dead"]
     assert dead["last_error"] == f"{config.notify.targets[0].label} is no longer in [notify] urls"
+
+
+@pytest.mark.parametrize("url", [
+    "gchat://workspace/key/token", "discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js",
+    "tgram://123456789:abcdefg_hijklmnop/-100123",
+    "ntfy://crisis-topic", "opsgenie://apikey1234", "workflows://prod-00.westus.logic.azure.com:443/wf/sig",
+    "pagerduty://integrationkey@routingkey", "mailto://user:pass@shop.example", "json://127.0.0.1:8080/hook",
+])
+def test_the_services_apprise_knows_are_accepted(tmp_path, url):
+    config = config_from_dict(config_data(tmp_path, notify={"urls": [f"team={url}"]}))
+    assert config.notify.targets[0].names == ("team",) and config.notify.targets[0].url == url
+    assert url not in repr(config)
 
 
 @pytest.mark.parametrize("notify, message", [

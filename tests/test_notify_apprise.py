@@ -13,7 +13,7 @@ from processes import cli
 from recording import recorded
 
 from gateway.config import ConfigError, config_from_dict
-from gateway.config.secrets_filter import SecretFilter
+from gateway.config.secrets_filter import SecretFilter, scrubbed
 from gateway.deadlines import reminders
 from gateway.judging.classify import Classifier
 from gateway.outgoing.outbox import Outbox
@@ -255,3 +255,11 @@ def test_the_daemons_own_log_shows_no_url_even_verbose(tmp_path, webhook):
     assert len(webhook.bodies) == 1 and "notify to chat #" in done.stderr
     assert "DEBUG apprise" in done.stderr and "[secret]" in done.stderr   # Apprise's own lines, scrubbed
     without_secrets(done.stdout, done.stderr)
+
+
+def test_the_token_parts_of_a_url_are_hidden_not_the_words_of_its_path(tmp_path):
+    config_from_dict(config_data(tmp_path, notify={"urls": [TEAMS, PAGERDUTY]}))
+    line = "posting to prod-00.westus.logic.azure.com/workflows/wfsecret4 failed (routingsecret7); retry by hand"
+    assert scrubbed(line) == ("posting to prod-00.westus.logic.azure.com/workflows/[secret] failed ([secret]); "
+                              "retry by hand")
+    assert scrubbed("the manual triggers of the services") == "the manual triggers of the services"

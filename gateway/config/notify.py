@@ -22,6 +22,9 @@ NAMES = re.compile(r"^\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)\s*=\s*(?=[A-
 NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 HELP = "see https://appriseit.com/services/ for each service's URL"
+# words of the services' URL paths that carry no secret: not hidden from every log line
+PATH_WORDS = frozenset({"services", "workflows", "triggers", "manual", "paths", "invoke", "powerautomate",
+                        "automations", "direct", "webhook", "webhooks", "webhookb2", "incomingwebhook", "enqueue"})
 
 
 def apprise_object() -> apprise.Apprise:
@@ -99,5 +102,6 @@ def _register(url: str) -> None:
     rest = url.partition("://")[2]
     for part in re.split(r"[/@:?&#,]", rest):
         value = part.partition("=")[2] if "=" in part else part
-        if len(value) >= 6 and not value.isdigit() and not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", value):
+        if len(value) >= 6 and not value.isdigit() and value.lower() not in PATH_WORDS \
+                and not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", value):
             secrets_filter.register(value)

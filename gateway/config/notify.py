@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-
-import apprise
+from typing import TYPE_CHECKING
 
 from gateway.config import secrets_filter
 from gateway.config.keys import check_keys
 from gateway.config.model import NotifyConfig, NotifyTarget, RemindersConfig
 from gateway.config.values import fail, string_list
+
+if TYPE_CHECKING:
+    import apprise
 
 NAMES = re.compile(r"^\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)\s*=\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
 NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -27,10 +29,13 @@ PATH_WORDS = frozenset({"services", "workflows", "triggers", "manual", "paths", 
                         "automations", "direct", "webhook", "webhooks", "webhookb2", "incomingwebhook", "enqueue"})
 
 
-def apprise_object() -> apprise.Apprise:
+def apprise_object() -> "apprise.Apprise":
     """An Apprise that loads no plugins from the home directory, keeps no cache on disk and puts
     no links to Apprise's icons on GitHub in the messages (a chat would fetch them): it sends what
-    it is given, signed "Crisis Gateway", and nothing else."""
+    it is given, signed "Crisis Gateway", and nothing else. Imported here: Apprise takes a third of a
+    second to import, which no command without [notify] urls should wait for."""
+    import apprise
+
     return apprise.Apprise(asset=apprise.AppriseAsset(
         plugin_paths=[], storage_mode="memory", app_id="Crisis Gateway", app_desc="Crisis Gateway", app_url="",
         image_url_mask="", image_url_logo=""))
@@ -62,6 +67,8 @@ def notify(where: str, table: dict, reminders: RemindersConfig) -> NotifyConfig:
 
 def _targets(where: str, value: object) -> tuple[NotifyTarget, ...]:
     entries = string_list(f"{where} [notify]", "urls", value)
+    if not entries:
+        return ()
     targets = []
     checker = apprise_object()
     for position, entry in enumerate(entries, start=1):

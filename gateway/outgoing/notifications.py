@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import re
 
-import apprise
-
 from gateway.actions.base import Notification
 from gateway.config.notify import apprise_object
 from gateway.config.secrets_filter import scrubbed
@@ -26,9 +24,8 @@ def send_notification(made: Notification, timeout: float = 15.0) -> str:
     sender = apprise_object()
     if not sender.add(made.url):
         raise PermanentError(f"{made.label}: Apprise no longer accepts this URL")
-    kind = apprise.NotifyType.FAILURE if made.urgent else apprise.NotifyType.INFO
-    result = sender.notify(body=made.body, title=made.title, notify_type=kind, body_format=apprise.NotifyFormat.TEXT,
-                           timeout=timeout)
+    result = sender.notify(body=made.body, title=made.title, notify_type="failure" if made.urgent else "info",
+                           body_format="text", timeout=timeout)
     try:
         if result:
             return f"sent to {made.label}"

@@ -22,6 +22,7 @@ from mails import SPANISH_CLAIM
 from processes import DaemonProcess, FakeSystemd
 from relays import Chain
 from servers import POSTFIX_SLOTS, Dovecot, Postfix, Sink, Webhook, dovecot_available, missing, postfix_available
+from tlsproxy import ServiceProxy, make_ca_and_certificate
 
 from gateway.config import config_from_dict
 from gateway.intake.pipeline import Pipeline
@@ -169,6 +170,32 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
     return cert, key
+
+
+@pytest.fixture(scope="session")
+def service_ca(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(CA, certificate, key): a test CA and, signed by it, a certificate for the services' hosts
+    (tlsproxy.SERVICE_HOSTS: Slack, Teams workflows, PagerDuty)."""
+    if shutil.which("openssl") is None:
+        missing("openssl")
+    return make_ca_and_certificate(tmp_path_factory.mktemp("services"))
+
+
+@pytest.fixture
+def service_proxy(service_ca, monkeypatch):
+    """Every https service at once, on 127.0.0.1 (tlsproxy.ServiceProxy): this process's
+    HTTPS_PROXY and HTTP_PROXY point at it, REQUESTS_CA_BUNDLE at the test CA, and only 127.0.0.1
+    is reached directly. What a client sends anywhere else is in `seen`; nothing leaves the machine."""
+    ca, certificate, key = service_ca
+    with ServiceProxy(certificate, key) as proxy:
+        for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.setenv(name, "127.0.0.1")
+        for name in ("ALL_PROXY", "all_proxy", "CURL_CA_BUNDLE"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+        yield proxy
 
 
 @pytest.fixture

@@ -96,7 +96,8 @@ def test_every_action_has_a_rank_and_one_added_without_ranks_with_the_reminders(
     rank = {name: action.URGENCY for name, action in ACTIONS.items() if action.CHANNEL != "source"}
     assert rank == {"forward": Urgency.CRISIS, "notify": Urgency.CRISIS, "acknowledge": Urgency.REPLY,
                     "remind": Urgency.DUE, "escalate": Urgency.DUE, "reopen": Urgency.DUE, "nudge": Urgency.DUE,
-                    "reminders": Urgency.DUE, "warn": Urgency.DUE, "leak": Urgency.DUE, "report": Urgency.REPORT, "digest": Urgency.DIGEST}
+                    "reminders": Urgency.DUE, "alert": Urgency.DUE, "warn": Urgency.DUE, "leak": Urgency.DUE,
+                    "report": Urgency.REPORT, "digest": Urgency.DIGEST}
     assert Urgency.CRISIS < Urgency.REPLY < Urgency.DUE < Urgency.REPORT < Urgency.DIGEST
 
     class Later(Action):

@@ -9,6 +9,7 @@ new action is one module here and one entry in ACTIONS.
 from __future__ import annotations
 
 from gateway.actions.acknowledge import Acknowledge
+from gateway.actions.alert import Alert
 from gateway.actions.base import Action
 from gateway.actions.digest import Digest
 from gateway.actions.escalate import Escalate
@@ -27,6 +28,7 @@ ACTIONS: dict[str, Action] = {action.NAME: action for action in (
     Tag(), Forward(), Acknowledge(), Notify(),   # asked for by rules
     Remind(), Escalate(), Reopen(), Nudge(),     # queued by the deadlines
     Reminders(),                                 # several of those at once, in one mail
+    Alert(),                                     # a reminder step sent to [notify] urls
     Warn(),                                      # queued by the outbound relay
     Leak(),                                      # queued by the Sent folder's watcher
     Report(),                                    # a mailbox's backlog, read late

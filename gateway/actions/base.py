@@ -1,15 +1,16 @@
 """What every action is: a small named class, found by its NAME in the table of gateway.actions.
 
 An action has two sides. Planning (while a mail is judged): the blockers that may drop it, and
-what it is aimed at (`plan`, `targets`). Doing (when the outbox runs it): what it makes, a mail or
-a webhook request (`compose`), from the outbox row and what the runner looks up for it (a `Job`).
+what it is aimed at (`plan`, `targets`). Doing (when the outbox runs it): what it makes, a mail, a
+webhook request or an Apprise notification (`compose`), from the outbox row and what the runner
+looks up for it (a `Job`).
 An action never sends or writes anything itself: the runner sends what it makes through its
 CHANNEL, so an action is pure and its tests need no server.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any, ClassVar, Protocol
@@ -33,6 +34,18 @@ class Request:
 
     url: str
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A short message to one of [notify] urls, sent through Apprise. `label` names the target
+    wherever the result is written; the URL never leaves this object."""
+
+    url: str = field(repr=False)
+    label: str
+    title: str
+    body: str
+    urgent: bool = False                # Apprise's "failure" type (red in chat, high severity on pagers)
 
 
 class Urgency(IntEnum):
@@ -105,5 +118,5 @@ class Action:
         """Queued at most once per target and order within this window; None: no such limit."""
         return None
 
-    def compose(self, job: Job) -> Outgoing | Request:
+    def compose(self, job: Job) -> Outgoing | Request | Notification:
         raise NotImplementedError

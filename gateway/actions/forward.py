@@ -79,9 +79,9 @@ def done_for(job: Job) -> list[str]:
         lines += [f"acknowledgement to the buyer {a['target']}: {'sent' if a['status'] == 'done' else a['status']}" for a in acks]
     else:
         lines.append("buyer not acknowledged: " + "; ".join(_why_not_acknowledged(job)))
-    hooks = len(job.queued("notify"))
-    if hooks:
-        lines.append(f"notified {hooks} webhook(s)")
+    notified = [row["target"] for row in job.queued("notify")]  # "webhook 1", "chat #1a2b3c4d": never a URL
+    if notified:
+        lines.append(f"notified: {', '.join(notified)}")
     return lines
 
 

@@ -46,6 +46,7 @@ def _logging(verbose: bool, info: bool) -> None:
     if not verbose:
         logging.getLogger("imapclient").setLevel(logging.WARNING)
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per SMTP command
+        logging.getLogger("apprise").setLevel(logging.WARNING)  # the outbox logs each notification's result
 
 
 def main(argv: list[str] | None = None) -> int:

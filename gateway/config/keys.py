@@ -31,7 +31,7 @@ CONFIG_FIELD_OF_KEY: dict[str, dict[str, str]] = {
                                       "account_health_hours", "mail_cpu_seconds")},
     "trust": {"authserv_ids": "authserv_ids", "provider": "trust_provider", "verify_dkim": "verify_dkim"},
     "escalation": {"tier1": "tier1", "categories": "escalation_by_category"},
-    "notify": {"webhooks": "webhooks"},
+    "notify": {"webhooks": "webhooks", "urls": "notify", "default": "notify", "steps": "notify"},
     "metrics": {"listen": "metrics_listen"},
     "relay": {"inbound": "inbound_relay", "outbound": "outbound_relay"},
 }

@@ -7,7 +7,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from gateway.config import mailbox, relay, sections
+from gateway.config import mailbox, notify, relay, sections
 from gateway.config.keys import check_keys, check_sections
 from gateway.config.model import AcknowledgeConfig, Config
 from gateway.config.shipped import shipped_dir
@@ -90,6 +90,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
     acknowledge = sections.flat_section(where, "acknowledge", data.get("acknowledge", {}), AcknowledgeConfig())
     outbox = sections.outbox(where, data.get("outbox", {}))
     reminders = sections.reminders(where, data.get("reminders", {}))
+    notify_config = notify.notify(where, data.get("notify", {}), reminders)
     cases = sections.cases(where, data.get("cases", {}))
     digest = sections.digest(where, data.get("digest", {}))
     metrics_listen = sections.metrics(where, data.get("metrics", {}))
@@ -108,6 +109,7 @@ def config_from_dict(data: dict, where: str = "config", path: Path | None = None
         templates_dir=directory("templates_dir", shipped_dir("templates")),
         tags=tags,
         webhooks=webhooks,
+        notify=notify_config,
         escalation_by_category=by_category,
         smtp=smtp,
         acknowledge=acknowledge,

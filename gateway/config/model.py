@@ -142,6 +142,48 @@ class DigestConfig:
     enabled: bool = True
 
 
+@dataclass(frozen=True)
+class NotifyTarget:
+    """One of [notify] urls: an Apprise URL and the names (Apprise tags) it goes by. The URL is a
+    secret: everything the gateway writes (verdicts, the outbox, the audit, logs, errors) names the
+    target by its `label`, never by its URL; `fingerprint` finds it again after the list changed."""
+
+    url: str = field(repr=False)
+    names: tuple[str, ...]
+    position: int                       # 1 for the first of [notify] urls
+    fingerprint: str                    # a short hash of the URL
+
+    @property
+    def label(self) -> str:
+        """'chat #1a2b3c4d', or 'url 2 #1a2b3c4d' for a URL without a name."""
+        return f"{','.join(self.names) or f'url {self.position}'} #{self.fingerprint}"
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """[notify] urls, and where each notification goes: a crisis at its arrival to `default`, a
+    reminder step to the names `steps` gives its label ("T-1h", "escalate"), else to `default`.
+    A name list that is empty means every URL."""
+
+    targets: tuple[NotifyTarget, ...] = ()
+    default: tuple[str, ...] = ()
+    steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def named(self, names: tuple[str, ...]) -> tuple[NotifyTarget, ...]:
+        return tuple(t for t in self.targets if not names or set(t.names) & set(names))
+
+    def for_arrival(self) -> tuple[NotifyTarget, ...]:
+        return self.named(self.default)
+
+    def for_step(self, label: str) -> tuple[NotifyTarget, ...]:
+        if label in self.steps and not self.steps[label]:
+            return ()  # the step says "nowhere": mail only
+        return self.named(self.steps.get(label) or self.default)
+
+    def by_fingerprint(self, fingerprint: str) -> NotifyTarget | None:
+        return next((t for t in self.targets if t.fingerprint == fingerprint), None)
+
+
 LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -203,6 +245,7 @@ class Config:
     templates_dir: Path
     tags: TagsConfig = TagsConfig()
     webhooks: tuple[str, ...] = ()
+    notify: NotifyConfig = NotifyConfig()  # [notify] urls, through Apprise
     escalation_by_category: dict[str, tuple[str, ...]] = field(default_factory=dict)
     smtp: SmtpConfig | None = None
     acknowledge: AcknowledgeConfig = AcknowledgeConfig()

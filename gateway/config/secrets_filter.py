@@ -17,15 +17,21 @@ def register(secret: str) -> str:
     return secret
 
 
+def scrubbed(text: str) -> str:
+    """`text` with every registered secret replaced by [secret]: for what is stored, not logged."""
+    with _lock:
+        hits = [s for s in _secrets if s in text]
+    for secret in sorted(hits, key=len, reverse=True):
+        text = text.replace(secret, "[secret]")
+    return text
+
+
 class SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not _secrets:
             return True
         message = record.getMessage()
-        with _lock:
-            hits = [s for s in _secrets if s in message]
-        if hits:
-            for secret in hits:
-                message = message.replace(secret, "[secret]")
-            record.msg, record.args = message, None
+        cleaned = scrubbed(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
         return True

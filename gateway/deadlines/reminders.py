@@ -5,7 +5,8 @@ obligation, gateway.judging.obligations) are reminded each of its own deadline. 
 clock's deadline, each step of its category (default: a claim, a chargeback and an account-health
 notice at T-24 h, T-6 h and T-1 h, a buyer message at T-4 h) queues a reminder to the category's escalation addresses; a
 tier-1 clock still open at `escalate_hours` (no human reply yet: a reply stops the clock) queues
-an escalation to the second list. Everything goes through the outbox.
+an escalation to the second list. Each step sent also goes to the [notify] urls that
+[notify.steps] chooses for it (an "alert"). Everything goes through the outbox.
 
 Each step fires once per opening of the clock, recorded in the same transaction as its outbox row
 and audit row, so a restart neither repeats nor forgets one. Steps that came due while the daemon
@@ -57,6 +58,14 @@ class Batch:
 
     def __init__(self) -> None:
         self.mails: list[tuple[str, str, tuple[str, ...], dict[str, Any], dict[str, Any]]] = []
+        self.alerts: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # [notify] urls label -> (key, entry)
+
+    def alert(self, config: Config, clock: dict[str, Any], step: Step, entry: dict[str, Any]) -> None:
+        """The step to the [notify] urls [notify.steps] chooses for it, beside its mail."""
+        for target in config.notify.for_step("escalate" if step.kind == "escalate" else step.label):
+            key = f"alert|{target.fingerprint}|{clock['key']}|{clock['opened_at']}|{step.kind}|{step.hours:g}"
+            self.alerts.setdefault(target.label, []).append((key, {
+                **entry, "order_id": clock.get("order_id"), "message_key": clock.get("last_message_key")}))
 
     def add(self, key: str, kind: str, to: tuple[str, ...], entry: dict[str, Any], ids: dict[str, Any]) -> None:
         self.mails.append((key, kind, to, entry, ids))
@@ -82,6 +91,22 @@ class Batch:
             state.audit("reminders_listed", {"to": list(to), "count": len(items), "keys": [i["key"] for i in items]}, at=now)
             log.info("%d reminders for %s at once: sent as one list", len(items), ", ".join(to))
         self.mails.clear()
+        self._flush_alerts(state, config, now)
+
+    def _flush_alerts(self, state: State, config: Config, now: datetime) -> None:
+        """One "alert" row per [notify] urls target; a target with several gets one listing them."""
+        for label, alerts in self.alerts.items():
+            entries = [{**entry, "subject": (state.message(entry["message_key"]) or {}).get("original_subject", "")
+                        if entry.get("message_key") else ""} for _, entry in alerts]
+            if len(alerts) == 1:
+                state.enqueue(alerts[0][0], "alert", label, entries[0], message_key=entries[0]["message_key"],
+                              order_id=entries[0]["order_id"], now=now, id_domain=config.message_id_domain)
+                continue
+            listed = hashlib.sha256("\n".join(sorted(key for key, _ in alerts)).encode()).hexdigest()[:16]
+            state.enqueue(f"alerts|{label}|{listed}", "alert", label,
+                          {"items": entries, "subject": f"{len(entries)} reminders at once"}, message_key=None,
+                          order_id=None, now=now, id_domain=config.message_id_domain)
+        self.alerts.clear()
 
 
 def fire_due(state: State, config: Config, now: datetime, batch: Batch | None = None) -> list[dict[str, Any]]:
@@ -128,7 +153,10 @@ def _fire(state: State, config: Config, clock: dict[str, Any], step: Step, deadl
         entry["reason"] = "its time had passed when the gateway first saw the clock"
     elif not to:
         entry["reason"] = "a later step was due as well" if not send else "no address to send it to"
-    return record_step(state, config, clock, step.kind, step.hours, clock["opened_at"], due_at, now, to, entry, batch)
+    done = record_step(state, config, clock, step.kind, step.hours, clock["opened_at"], due_at, now, to, entry, batch)
+    if send and not past_when_seen:
+        batch.alert(config, clock, step, done)
+    return done
 
 
 def record_step(state: State, config: Config, clock: dict[str, Any], kind: str, number: float, series: str,

@@ -82,7 +82,7 @@ def no_escalation_addresses(ctx: Context) -> str | None:
 
 
 def no_webhooks(ctx: Context) -> str | None:
-    return None if ctx.config.webhooks else "no [notify] webhooks configured"
+    return None if ctx.config.webhooks or ctx.config.notify.for_arrival() else "no [notify] webhooks or urls configured"
 
 
 def no_buyer_address(ctx: Context) -> str | None:

@@ -28,10 +28,11 @@ from tenacity import (
 )
 
 from gateway.actions import ACTIONS
-from gateway.actions.base import ActionFailed, Request
+from gateway.actions.base import ActionFailed, Notification, Request
 from gateway.config import Config
 from gateway.judging.verdict import Verdict
 from gateway.outgoing.limits import Pace, by_urgency, sends_mail
+from gateway.outgoing.notifications import send_notification
 from gateway.outgoing.transport import PermanentError, Throttled, TransientError, mail_transport, post_webhook
 from gateway.state import Queued, State
 
@@ -222,6 +223,8 @@ class Outbox:
         made = action.compose(job)
         if isinstance(made, Request):
             return post_webhook(made.url, made.payload)
+        if isinstance(made, Notification):
+            return send_notification(made)
         assert self.transport is not None
         return self.transport.send(made.sender, made.recipients, made.data)
 

@@ -119,8 +119,8 @@ def test_demo_runs_from_any_folder(tmp_path):
     assert "held back" in result.stdout and "1 backlog report(s)" in result.stdout
     # the order the buyer wrote about and Amazon claimed has two clocks, each with its own deadline
     clocks = [line.split() for line in result.stdout.splitlines() if line.startswith("  order:113-4410293-5520417:")]
-    assert [(c[0], c[-1]) for c in clocks] == [("order:113-4410293-5520417:buyer", "2026-11-23T08:10:03+00:00"),
-                                               ("order:113-4410293-5520417:claim", "2026-11-24T13:00:03+00:00")]
+    assert [(c[0], " ".join(c[-5:])) for c in clocks] == [("order:113-4410293-5520417:buyer", "Mon 23 Nov 09:10 CET"),
+                                                          ("order:113-4410293-5520417:claim", "Tue 24 Nov 14:00 CET")]
     assert any(line.startswith("  account:") and "act on account health" in line for line in result.stdout.splitlines())
     again = cli("demo", "--out", str(tmp_path / "demo"), cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr

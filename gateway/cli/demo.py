@@ -16,6 +16,7 @@ from gateway.config import Config, load_config
 from gateway.config.shipped import shipped_dir
 from gateway.intake.stores.factory import maildir_archive
 from gateway.judging import obligations
+from gateway.judging.subject import format_due
 from gateway.mail import maildir
 from gateway.service.daemon import Daemon
 from gateway.state import State
@@ -64,7 +65,7 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
     print(f"Open clocks: {len(clocks)}, one per obligation (an order a buyer wrote about and Amazon claimed has two)")
     for clock in clocks:
         print(f"  {clock['key']:<38} {obligations.label(clock.get('obligation')):<28} {clock['category']:<14} "
-              f"due {clock['deadline'] or '-'}")
+              f"due {format_due(datetime.fromisoformat(clock['deadline']), config.timezone) if clock['deadline'] else '-'}")
     print(f"The managers' digest, as it would be mailed: {html}")
     print(f"\nTry: crisis-gateway classify --config {out / 'demo.toml'} --json {samples / 'maildir'}")
     return EXIT_PROBLEMS if failures else EXIT_OK

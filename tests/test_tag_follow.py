@@ -87,7 +87,7 @@ def stop_by_amazon(config, dovecot) -> None:
 
 def stop_by_hand(config, dovecot) -> None:
     with State(config.state_dir) as state:
-        assert state.stop_clock(f"order:{ORDER}", "resolved by hand: refunded", datetime.now(timezone.utc))
+        assert state.stop_clock(f"order:{ORDER}:claim", "resolved by hand: refunded", datetime.now(timezone.utc))
 
 
 @pytest.mark.parametrize("first, stop, tag, keyword", [
@@ -219,7 +219,7 @@ def test_gmail_gets_labels_that_follow_the_clock_and_subject_false_keeps_the_sub
             assert b"X-Crisis-Tier: 1" in copy and {"$CrisisTagged", "$CrisisOverdue"} <= flags
             assert gmail.labels[uid] == {"CRISIS", "CRISIS/A-to-Z", "CRISIS/Overdue"}
 
-            assert state.stop_clock(f"order:{ORDER}", "resolved by hand: refunded", datetime.now(timezone.utc))
+            assert state.stop_clock(f"order:{ORDER}:claim", "resolved by hand: refunded", datetime.now(timezone.utc))
             watcher.scan()
             watcher.after_scan()
         assert list(gmail.messages) == [uid]  # labels and keywords change in place: no new copy

@@ -262,12 +262,12 @@ def test_sighup_reloads_rules_and_keeps_the_old_ones_when_broken(run_daemon, tmp
         assert wait_until(lambda: "reload: 32 rules" in daemon.log_text(), 10), daemon.log_text()
         maildir.deliver(inbox, recall(2))
         # an account-health rule: its clock runs [gateway] account_health_hours, its tag says when it is due
-        tag = re.compile(r"\[CRISIS: Recall \| due [^]]+\] Recall 2")
+        tag = re.compile(r"\[CRISIS: Recall by [^]]+\] Recall 2")
         assert wait_until(lambda: tag.search(daemon.log_text()), 10), daemon.log_text()
     finally:
         assert daemon.stop() == 0
     tagged = [p.read_bytes() for p in maildir.mail_files(inbox)]
-    assert sum(bool(re.search(rb"Subject: \[CRISIS: Recall \| due [^]]+\] Recall 2", raw)) for raw in tagged) == 1
+    assert sum(bool(re.search(rb"Subject: \[CRISIS: Recall by [^]]+\] Recall 2", raw)) for raw in tagged) == 1
 
 
 @pytest.mark.corpus

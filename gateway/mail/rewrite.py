@@ -93,7 +93,8 @@ def rewrite_headers(raw: bytes, replace: dict[str, str | None], add_on_top: list
         if start < position:
             continue  # inside a field already dropped
         kept.append(header_section[position:start])
-        name = header_section[start:name_end].rstrip(b": \t").decode("ascii").lower()
+        # latin-1: a forged name may carry 8-bit bytes; only ASCII names are compared
+        name = header_section[start:name_end].rstrip(b": \t").decode("latin-1").lower()
         if replaced_at is None and name in exact:
             replaced_at = len(kept)
         field_end = starts.search(header_section, name_end)

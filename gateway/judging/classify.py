@@ -123,7 +123,7 @@ class Classifier:
             actions=tuple(actions),
             rule=rule.name if rule is not None else None,
             trace=tuple(trace),
-            defects=mail.defects,
+            defects_of=mail.defects_of,
             reference=reference,
         )
 

@@ -13,6 +13,7 @@ import email.header
 import email.utils
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
@@ -22,6 +23,7 @@ from functools import cached_property
 import mailparser
 
 from gateway.mail import charsets
+from gateway.mail.bodyparser import BodyParser, Defects
 from gateway.mail.bounds import Budget, bounded_headers, bounded_parts
 from gateway.mail.htmltext import html_to_text_within
 from gateway.mail.rewrite import header_end, line_ending
@@ -44,15 +46,6 @@ class MailError(ValueError):
     """The bytes cannot be treated as a mail at all (empty, too large, not a file)."""
 
 
-class _BodyParser(mailparser.MailParser):
-    """mail-parser's MIME walk, text parts and defects, without the two dicts of every header
-    (`mail`, `mail_partial`) it builds at the end of each parse: nothing here reads them, and
-    building them decoded every header and address again (a sixth of mail-parser's time)."""
-
-    def _make_mail(self, complete: bool = True) -> dict:
-        return {}
-
-
 @dataclass(frozen=True)
 class ParsedMail:
     raw: bytes
@@ -65,9 +58,14 @@ class ParsedMail:
     text: str
     content_type: str
     date: datetime | None
-    defects: tuple[str, ...] = field(default=())
+    # what was wrong with the mail, in order (see Defects): read with `defects`
+    defects_of: Callable[[], tuple[str, ...]] = field(default=tuple, compare=False, repr=False)
     # what of the mail was not read, to bound its cost (gateway.mail.bounds): said in the trace
     cuts: tuple[str, ...] = field(default=())
+
+    @property
+    def defects(self) -> tuple[str, ...]:
+        return self.defects_of()
 
     @property
     def from_domain(self) -> str:
@@ -138,8 +136,7 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, cpu_seconds: f
     cuts: list[str] = []
     data = bounded_parts(bounded_headers(data, cuts), cuts)
 
-    message, body_text, parser_defects = _parse_body(data, budget, cuts)
-    defects.extend(parser_defects)
+    message, body_text, parser_defects, categories = _parse_body(data, budget, cuts)
     # raw_items keeps raw 8-bit bytes (as surrogates); get() would already have replaced them.
     raw_headers = [(name, _raw_to_text(_unfold(value))) for name, value in message.raw_items()]
 
@@ -158,7 +155,7 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, cpu_seconds: f
         text=body_text[:MAX_TEXT_CHARS],
         content_type=message.get_content_type(),
         date=parse_date(_raw_to_text(first("Date"))),
-        defects=tuple(defects),
+        defects_of=Defects(defects, parser_defects, categories, message),
         cuts=tuple(cuts),
     )
 
@@ -205,20 +202,20 @@ def elide_base64_runs(data: bytes) -> tuple[bytes, int]:
     return b"".join(pieces), elided
 
 
-def _parse_body(data: bytes, budget: Budget, cuts: list[str]) -> tuple[Message, str, list[str]]:
+def _parse_body(data: bytes, budget: Budget, cuts: list[str]) -> tuple[Message, str, list[str], set[str] | None]:
     """The message and its readable text, through mail-parser; the headers alone if that fails
-    or when the budget is spent before the body is read."""
+    or when the budget is spent before the body is read. Then what went wrong: as text when
+    mail-parser did not read the body, else None, and the defect categories of its parts."""
     if budget.spent():
         cuts.append(f"CPU budget of {budget.seconds:g} s spent before the body: headers only")
-        return BytesHeaderParser().parsebytes(data), "", []
+        return BytesHeaderParser().parsebytes(data), "", [], None
     try:
         message = email.message_from_bytes(data)
-        parsed = _BodyParser(message)
+        parsed = BodyParser(message)
     except (RecursionError, mailparser.exceptions.MailParserRecursionError):
-        return BytesHeaderParser().parsebytes(data), "", ["MIME nesting too deep: body not read, headers only"]
+        return BytesHeaderParser().parsebytes(data), "", ["MIME nesting too deep: body not read, headers only"], None
     except Exception as exc:  # noqa: BLE001 - any parser failure on hostile input degrades to headers
-        return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"]
-    defects = [f"{kind}" for kind in sorted(parsed.defects_categories)]
+        return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"], None
     plain, html = parsed.text_plain, parsed.text_html
     if any(_needs_own_decoding(_declared_charset(part)) for part in message.walk()):
         plain, html = _decode_text_parts(message)
@@ -232,7 +229,7 @@ def _parse_body(data: bytes, budget: Budget, cuts: list[str]) -> tuple[Message, 
             text, whole = html_to_text_within("\n".join(html), budget.deadline, MAX_TEXT_CHARS)
             if not whole:
                 cuts.append(f"CPU budget of {budget.seconds:g} s spent: HTML body read in part")
-    return message, charsets.valid_unicode(text), defects
+    return message, charsets.valid_unicode(text), [], set(parsed.defects_categories)
 
 
 # 7-bit charsets that switch scripts with escape sequences (ISO-2022-JP is still the common

@@ -18,7 +18,7 @@ from gateway.judging.rules import Rule, RuleSet, load_rules
 from gateway.judging.subject import has_crisis_tag, strip_leading_tags, tag_pattern, without_crisis_tags
 from gateway.judging.trust import assess as assess_trust
 from gateway.judging.verdict import Action, Verdict
-from gateway.mail.parse import ParsedMail, parse_mail, received_dates
+from gateway.mail.parse import ParsedMail, first_received_date, parse_mail
 from gateway.mail.text import fold_for_matching
 
 
@@ -123,7 +123,7 @@ class Classifier:
             actions=tuple(actions),
             rule=rule.name if rule is not None else None,
             trace=tuple(trace),
-            defects=mail.defects,
+            defects_of=mail.defects_of,
             reference=reference,
         )
 
@@ -131,9 +131,9 @@ class Classifier:
     def _arrival(mail: ParsedMail, now: datetime) -> tuple[datetime, str]:
         """Our own server's Received stamp (the topmost), else the Date header, else now."""
         # kept in UTC: stored times compare and sort as text, whatever offset the header had
-        stamps = received_dates(mail)
-        if stamps:
-            return stamps[0].astimezone(timezone.utc), "the topmost Received stamp"
+        stamp = first_received_date(mail)
+        if stamp is not None:
+            return stamp.astimezone(timezone.utc), "the topmost Received stamp"
         if mail.date is not None:
             return mail.date.astimezone(timezone.utc), "the Date header (no Received stamp)"
         return now.astimezone(timezone.utc), "the processing time (no Received stamp, no Date)"

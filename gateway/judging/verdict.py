@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,11 +37,16 @@ class Verdict:
     actions: tuple[Action, ...]
     rule: str | None
     trace: tuple[str, ...]
-    defects: tuple[str, ...] = ()
+    # what was wrong with the mail (gateway.mail.parse.Defects), computed when `defects` is read
+    defects_of: Callable[[], tuple[str, ...]] = field(default=tuple, compare=False, repr=False)
     held_back: tuple[Action, ...] = ()  # actions not run: the mail was seen too late (see freshness)
     # an account-health notice's own reference (ASIN, case id, else one derived from its subject):
     # the key of its clock, so a second mail about the same notice updates the same clock
     reference: str | None = None
+
+    @property
+    def defects(self) -> tuple[str, ...]:
+        return self.defects_of()
 
     def action(self, kind: str) -> Action | None:
         return next((a for a in self.actions if a.kind == kind), None)

@@ -13,6 +13,7 @@ import email.header
 import email.utils
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
@@ -22,6 +23,7 @@ from functools import cached_property
 import mailparser
 
 from gateway.mail import charsets
+from gateway.mail.bodyparser import BodyParser, Defects
 from gateway.mail.bounds import Budget, bounded_headers, bounded_parts
 from gateway.mail.htmltext import html_to_text_within
 from gateway.mail.rewrite import header_end, line_ending
@@ -56,9 +58,14 @@ class ParsedMail:
     text: str
     content_type: str
     date: datetime | None
-    defects: tuple[str, ...] = field(default=())
+    # what was wrong with the mail, in order (see Defects): read with `defects`
+    defects_of: Callable[[], tuple[str, ...]] = field(default=tuple, compare=False, repr=False)
     # what of the mail was not read, to bound its cost (gateway.mail.bounds): said in the trace
     cuts: tuple[str, ...] = field(default=())
+
+    @property
+    def defects(self) -> tuple[str, ...]:
+        return self.defects_of()
 
     @property
     def from_domain(self) -> str:
@@ -129,8 +136,7 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, cpu_seconds: f
     cuts: list[str] = []
     data = bounded_parts(bounded_headers(data, cuts), cuts)
 
-    message, body_text, parser_defects = _parse_body(data, budget, cuts)
-    defects.extend(parser_defects)
+    message, body_text, parser_defects, categories = _parse_body(data, budget, cuts)
     # raw_items keeps raw 8-bit bytes (as surrogates); get() would already have replaced them.
     raw_headers = [(name, _raw_to_text(_unfold(value))) for name, value in message.raw_items()]
 
@@ -149,7 +155,7 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, cpu_seconds: f
         text=body_text[:MAX_TEXT_CHARS],
         content_type=message.get_content_type(),
         date=parse_date(_raw_to_text(first("Date"))),
-        defects=tuple(defects),
+        defects_of=Defects(defects, parser_defects, categories, message),
         cuts=tuple(cuts),
     )
 
@@ -196,20 +202,20 @@ def elide_base64_runs(data: bytes) -> tuple[bytes, int]:
     return b"".join(pieces), elided
 
 
-def _parse_body(data: bytes, budget: Budget, cuts: list[str]) -> tuple[Message, str, list[str]]:
+def _parse_body(data: bytes, budget: Budget, cuts: list[str]) -> tuple[Message, str, list[str], set[str] | None]:
     """The message and its readable text, through mail-parser; the headers alone if that fails
-    or when the budget is spent before the body is read."""
+    or when the budget is spent before the body is read. Then what went wrong: as text when
+    mail-parser did not read the body, else None, and the defect categories of its parts."""
     if budget.spent():
         cuts.append(f"CPU budget of {budget.seconds:g} s spent before the body: headers only")
-        return BytesHeaderParser().parsebytes(data), "", []
+        return BytesHeaderParser().parsebytes(data), "", [], None
     try:
         message = email.message_from_bytes(data)
-        parsed = mailparser.MailParser(message)
+        parsed = BodyParser(message)
     except (RecursionError, mailparser.exceptions.MailParserRecursionError):
-        return BytesHeaderParser().parsebytes(data), "", ["MIME nesting too deep: body not read, headers only"]
+        return BytesHeaderParser().parsebytes(data), "", ["MIME nesting too deep: body not read, headers only"], None
     except Exception as exc:  # noqa: BLE001 - any parser failure on hostile input degrades to headers
-        return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"]
-    defects = [f"{kind}" for kind in sorted(parsed.defects_categories)]
+        return BytesHeaderParser().parsebytes(data), "", [f"body unreadable ({type(exc).__name__}): headers only"], None
     plain, html = parsed.text_plain, parsed.text_html
     if any(_needs_own_decoding(_declared_charset(part)) for part in message.walk()):
         plain, html = _decode_text_parts(message)
@@ -223,7 +229,7 @@ def _parse_body(data: bytes, budget: Budget, cuts: list[str]) -> tuple[Message, 
             text, whole = html_to_text_within("\n".join(html), budget.deadline, MAX_TEXT_CHARS)
             if not whole:
                 cuts.append(f"CPU budget of {budget.seconds:g} s spent: HTML body read in part")
-    return message, charsets.valid_unicode(text), defects
+    return message, charsets.valid_unicode(text), [], set(parsed.defects_categories)
 
 
 # 7-bit charsets that switch scripts with escape sequences (ISO-2022-JP is still the common
@@ -270,6 +276,8 @@ def _raw_to_text(value: str) -> str:
 def decode_header_text(value: object) -> str:
     """RFC 2047 decoded, one line, no control characters; never raises on bad charsets."""
     text = _raw_to_text(_unfold(value))
+    if "=?" not in text:
+        return one_line(text)  # no encoded word: what decode_header would give back, for less
     try:
         parts = email.header.decode_header(text)
     except (email.errors.HeaderParseError, ValueError, LookupError, TypeError):
@@ -342,12 +350,12 @@ def parse_date(value: object) -> datetime | None:
     return parsed
 
 
-def received_dates(mail: ParsedMail) -> list[datetime]:
-    """Dates of the Received stamps, topmost (our own server's) first."""
-    dates = []
+def first_received_date(mail: ParsedMail) -> datetime | None:
+    """The date of the topmost Received stamp with a readable one (our own server's); the
+    stamps below it are not read."""
     for value in mail.header_all("Received"):
         _, _, stamp = value.rpartition(";")
         parsed = parse_date(stamp)
         if parsed is not None:
-            dates.append(parsed)
-    return dates
+            return parsed
+    return None

@@ -26,6 +26,10 @@ _PUNCT_MAP = str.maketrans(
 def one_line(value: str) -> str:
     """A single line with no control characters: CR, LF, TAB, NUL and friends (and lone
     surrogates) become spaces."""
+    # isprintable() is False for every control, surrogate and whitespace character but the ASCII
+    # space, so such a value is already its own result: most header values are
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value
     return _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
 
 

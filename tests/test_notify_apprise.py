@@ -17,6 +17,7 @@ from gateway.config.secrets_filter import SecretFilter, scrubbed
 from gateway.deadlines import reminders
 from gateway.judging.classify import Classifier
 from gateway.outgoing.outbox import Outbox
+from gateway.service.checkconfig import check_notify
 from gateway.state import State
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
@@ -263,3 +264,15 @@ def test_the_token_parts_of_a_url_are_hidden_not_the_words_of_its_path(tmp_path)
     assert scrubbed(line) == ("posting to prod-00.westus.logic.azure.com/workflows/[secret] failed ([secret]); "
                               "retry by hand")
     assert scrubbed("the manual triggers of the services") == "the manual triggers of the services"
+
+
+def test_check_config_says_where_each_url_goes_without_the_url(tmp_path):
+    config = notify_config(tmp_path, [f"chat={SLACK}", f"oncall={PAGERDUTY}", "spare=json://127.0.0.1:9/x"],
+                           default=["chat"], steps={"T-1h": ["oncall"], "escalate": ["oncall"]})
+    findings = list(check_notify(config))
+    said = "\n".join(f.what for f in findings)
+    assert [f.level for f in findings] == ["ok", "ok", "warn"]
+    assert "chat #" in said and "(slack://...) gets crises at arrival, T-24h, T-6h, T-4h" in said
+    assert "(pagerduty://...) gets T-1h, escalate" in said and "spare #" in said
+    assert "[notify] default" in findings[2].fix
+    without_secrets(said)

@@ -187,7 +187,7 @@ def test_an_imap_preview_changes_nothing_and_tells_what_run_would_do(dovecot, im
         assert "shop: 9 mail(s) since " in out
         assert "  forward: 1 crisis mail(s); 1 held back" in out
         assert "  acknowledge: 1 buyer(s); 1 held back" in out
-        assert "  notify: 1 webhook post(s); 1 held back" in out
+        assert "  notify: 1 notification(s) to webhooks and [notify] urls; 1 held back" in out
         assert "  tag: 6 mail(s)" in out
         assert ("  remind: 4 reminder step(s) still to come on 4 open clock(s), 1 escalation(s); "
                 "5 step(s) already past, not sent") in out

@@ -70,7 +70,7 @@ def summary_lines(summary: Summary, config: Config) -> list[str]:
         f"  tag: {planned['tag']} mail(s): a tagged copy appended to the inbox, the original moved to the archive",
         f"  forward: {planned['forward']} crisis mail(s){_held(summary, 'forward')}",
         f"  acknowledge: {planned['acknowledge']} buyer(s){_held(summary, 'acknowledge')}",
-        f"  notify: {planned['notify']} webhook post(s){_held(summary, 'notify')}",
+        f"  notify: {planned['notify']} notification(s) to webhooks and [notify] urls{_held(summary, 'notify')}",
         f"  remind: {ahead['remind']} reminder step(s) still to come on {summary.clocks} open clock(s)"
         + (f", {ahead['escalate']} escalation(s)" if ahead["escalate"] else "")
         + (f"; {sum(past.values())} step(s) already past, not sent" if past else ""),

@@ -26,6 +26,7 @@ import jinja2
 from imapclient.exceptions import LoginError
 
 from gateway.config import Config, Mailbox
+from gateway.config.notify import SCHEME
 from gateway.deadlines import digest
 from gateway.intake.stores.base import TAGGED, FolderMissing
 from gateway.intake.stores.factory import sent_store_for, store_for
@@ -282,9 +283,31 @@ def check_relays(config: Config) -> Iterator[Finding]:
                               "fine if the service runs now; else another program holds the port")
 
 
+def check_notify(config: Config) -> Iterator[Finding]:
+    """Where notifications go, each [notify] url named by its label and scheme only (the URL is a
+    secret); nothing is sent: a test notification would page someone."""
+    notify = config.notify
+    if not notify.targets:
+        hooks = f"{len(config.webhooks)} webhook(s)" if config.webhooks else "no webhooks"
+        yield Finding("ok", f"notify: {hooks}, no [notify] urls: crises are told by mail only"
+                      + (" and the webhooks" if config.webhooks else ""))
+        return
+    steps = sorted({f"T-{hours:g}h" for ladder in config.reminders.steps.values() for hours in ladder},
+                   key=lambda label: -float(label[2:-1])) + ["escalate"]
+    for target in notify.targets:
+        scheme = SCHEME.match(target.url)
+        gets = (["crises at arrival"] if target in notify.for_arrival() else []) + [
+            step for step in steps if target in notify.for_step(step)]
+        yield Finding("ok" if gets else "warn",
+                      f"notify: {target.label} ({scheme.group(1) if scheme else '?'}://...) gets "
+                      + (", ".join(gets) if gets else "nothing"),
+                      None if gets else "name it in [notify] default or [notify.steps], or remove it")
+
+
 CHECKS: list[tuple[str, Callable[[Config], Iterator[Finding]]]] = [
     ("rules", check_rules), ("templates", check_templates), ("state", check_state), ("threads", check_threads),
     ("mailboxes", check_mailboxes), ("trust", check_trust), ("smarthost", check_smarthost), ("relays", check_relays),
+    ("notify", check_notify),
 ]
 
 

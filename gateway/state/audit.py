@@ -15,6 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
+from gateway.state import rows
+
 GENESIS = "0" * 64
 _FIELDS = ("id", "at", "kind", "message_key", "order_id", "case_id", "detail", "prev_hash")
 
@@ -43,8 +45,8 @@ def append(
     order_id: str | None = None, case_id: str | None = None, at: datetime | None = None,
 ) -> dict[str, Any]:
     """Append one row; call inside the caller's transaction so it commits with what it records."""
-    head = next(db.query("SELECT count, hash FROM audit_head WHERE one = 1"), None)
-    count, prev = (head["count"], head["hash"]) if head else (0, GENESIS)
+    head = db.execute("SELECT count, hash FROM audit_head WHERE one = 1").fetchone()
+    count, prev = head if head else (0, GENESIS)
     row = {
         "id": count + 1,
         "at": (at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
@@ -56,8 +58,8 @@ def append(
         "prev_hash": prev,
     }
     row["hash"] = row_hash(row)
-    db["audit"].insert(row)
-    db["audit_head"].upsert({"one": 1, "count": row["id"], "hash": row["hash"]}, pk="one")
+    rows.insert(db, "audit", row)
+    rows.upsert(db, "audit_head", {"one": 1, "count": row["id"], "hash": row["hash"]}, "one")
     return row
 
 

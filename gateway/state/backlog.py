@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
+from gateway.state import rows
+
 # a long read that has not moved for this long (the server went away, the mailbox left the
 # configuration) no longer holds its mailbox's report back
 READ_STALLED = timedelta(minutes=10)
@@ -57,4 +59,4 @@ class Backlog:
             if not under_way:
                 self.db.execute("DELETE FROM reading WHERE mailbox = ?", [mailbox])
             elif self.db.execute("UPDATE reading SET touched = ? WHERE mailbox = ?", [stamp, mailbox]).rowcount == 0:
-                self.db["reading"].insert({"mailbox": mailbox, "started_at": stamp, "touched": stamp})
+                rows.insert(self.db, "reading", {"mailbox": mailbox, "started_at": stamp, "touched": stamp})

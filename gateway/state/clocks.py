@@ -11,7 +11,7 @@ import sqlite_utils
 
 from gateway.judging import obligations
 from gateway.judging.verdict import Verdict
-from gateway.state import audit
+from gateway.state import audit, rows
 
 CASE_CLOSED = "Amazon closed the case"
 # A case clock's status between Amazon's mails: "opened" and "answered" come from Amazon's mail
@@ -75,7 +75,7 @@ class Clocks:
             if existing is None:
                 row["opened_at"] = verdict.arrival.isoformat()
                 row["seen_at"] = stamp
-            self.db["clocks"].upsert(row, pk="key")
+            rows.upsert(self.db, "clocks", row, "key")
             return "case", {"case_status": row["case_status"], "clock": key}
         if verdict.order_id:
             for name in obligations.stopped_by(verdict.category):
@@ -93,12 +93,12 @@ class Clocks:
         existing = self.clock(key)
         deadline = verdict.deadline.isoformat()
         if existing is None or existing["status"] != "open":
-            self.db["clocks"].upsert({
+            rows.upsert(self.db, "clocks", {
                 "key": key, "category": verdict.category, "tier": verdict.tier, "order_id": verdict.order_id,
                 "case_id": verdict.case_id if duty.key == "account" else None, "obligation": duty.name,
                 "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "open", "stopped_at": None,
                 "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key, "seen_at": stamp,
-            }, pk="key")
+            }, "key")
             return "clock_opened", {"category": verdict.category, "deadline": deadline, "clock": key,
                                     "obligation": duty.name}
         category, new_deadline = obligations.merged(

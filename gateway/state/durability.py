@@ -82,6 +82,14 @@ class GroupSync:
     db: sqlite_utils.Database
     directory: Path
     _grouped = False
+    _wal: WalSync | None = None
+
+    @property
+    def wal(self) -> WalSync:
+        """Looked up once per connection (the lookup resolves the path, a few system calls)."""
+        if self._wal is None:
+            self._wal = wal_sync(self.directory / "state.db")
+        return self._wal
 
     @contextlib.contextmanager
     def synced_together(self) -> Iterator[None]:
@@ -106,9 +114,9 @@ class GroupSync:
             with super().transaction():  # type: ignore[misc]
                 yield
             return
-        with wal_sync(self.directory / "state.db").writers, super().transaction():  # type: ignore[misc]
+        with self.wal.writers, super().transaction():  # type: ignore[misc]
             yield
 
     def sync(self) -> None:
         """Every commit of this connection so far is on disk (with other threads', in one fsync)."""
-        wal_sync(self.directory / "state.db").sync()
+        self.wal.sync()

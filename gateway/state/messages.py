@@ -11,7 +11,7 @@ import sqlite_utils
 
 from gateway.judging import marketplaces
 from gateway.judging.verdict import Verdict
-from gateway.state import audit
+from gateway.state import audit, rows
 from gateway.state.outbox import Queued
 
 
@@ -22,7 +22,7 @@ class Messages:
     directory: Path
 
     def seen(self, key: str) -> bool:
-        return next(self.db.query("SELECT 1 FROM messages WHERE key = ?", [key]), None) is not None
+        return self.db.execute("SELECT 1 FROM messages WHERE key = ?", [key]).fetchone() is not None
 
     def record(self, verdict: Verdict, raw: bytes, sha256: str, *, queued: tuple[Queued, ...] = (), mailbox: str = "",
                from_address: str = "", now: datetime | None = None, id_domain: str = "crisis-gateway.invalid") -> bool:
@@ -33,7 +33,7 @@ class Messages:
         with self.transaction():
             if self.seen(verdict.message_key):
                 return False
-            self.db["messages"].insert({
+            rows.insert(self.db, "messages", {
                 "key": verdict.message_key, "message_id": verdict.message_id, "sha256": sha256, "mailbox": mailbox,
                 "arrival": verdict.arrival.isoformat(), "processed_at": now.isoformat(timespec="seconds"),
                 "category": verdict.category, "tier": verdict.tier, "suspicious": int(verdict.suspicious),
@@ -58,9 +58,10 @@ class Messages:
                                if line.startswith(f"{action.kind}: not done, ")), "held back")
                 audit.append(self.db, "held_back", {**action.as_dict(), "reason": reason}, **ids)
             if verdict.held_back and verdict.tier == 1:
-                self.db["backlog"].insert({"message_key": verdict.message_key, "mailbox": mailbox,
-                                           "category": verdict.category, "recorded_at": now.isoformat(timespec="seconds"),
-                                           "reported_at": None}, ignore=True)
+                rows.insert(self.db, "backlog", {"message_key": verdict.message_key, "mailbox": mailbox,
+                                                "category": verdict.category,
+                                                "recorded_at": now.isoformat(timespec="seconds"), "reported_at": None},
+                            ignore=True)
             for job in queued:
                 self._enqueue(verdict, job, now, ids, id_domain)
         return True

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from gateway.judging.verdict import Verdict
-from gateway.state import audit
+from gateway.state import audit, rows
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Outbox:
                 order_id: str | None, now: datetime, id_domain: str) -> None:
         """One outbox row, inside the caller's transaction; a key already queued is not queued again.
         The Message-ID is fixed now, so a repeat after a crash carries the same one."""
-        self.db["outbox"].insert({
+        rows.insert(self.db, "outbox", {
             "key": key, "message_key": message_key, "order_id": order_id, "kind": kind, "target": target,
             "payload": json.dumps(payload, ensure_ascii=False, default=str),
             "message_id": f"<{uuid.uuid4().hex}@{id_domain}>", "status": "pending", "attempts": 0,

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from gateway.state import audit
+from gateway.state import audit, rows
 
 
 class Progress:
@@ -21,8 +21,9 @@ class Progress:
 
     def set_source(self, mailbox: str, uidvalidity: int, last_uid: int) -> None:
         with self.transaction():
-            self.db["sources"].upsert({"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": last_uid,
-                                       "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, pk="mailbox")
+            rows.upsert(self.db, "sources", {"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": last_uid,
+                                             "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+                        "mailbox")
 
     def tagging_stage(self, mailbox: str, message_key: str) -> str | None:
         row = next(self.db.query("SELECT stage FROM tagging WHERE mailbox = ? AND message_key = ?", [mailbox, message_key]), None)
@@ -31,20 +32,20 @@ class Progress:
     def finish_tagging(self, mailbox: str, uidvalidity: int, uid: int, message_key: str, copy_uid: int | None) -> None:
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction():
-            self.db["tagging"].upsert({"mailbox": mailbox, "message_key": message_key, "stage": "done", "copy_uid": copy_uid,
-                                       "updated_at": stamp}, pk=("mailbox", "message_key"))
-            self.db["sources"].upsert({"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": uid, "updated_at": stamp},
-                                      pk="mailbox")
+            rows.upsert(self.db, "tagging", {"mailbox": mailbox, "message_key": message_key, "stage": "done",
+                                             "copy_uid": copy_uid, "updated_at": stamp}, ("mailbox", "message_key"))
+            rows.upsert(self.db, "sources", {"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": uid,
+                                             "updated_at": stamp}, "mailbox")
 
     def relayed_to(self, direction: str, key: str) -> set[str]:
-        return {row["recipient"] for row in self.db.query(
+        return {recipient for recipient, in self.db.execute(
             "SELECT recipient FROM relayed WHERE direction = ? AND key = ?", [direction, key])}
 
     def mark_relayed(self, direction: str, key: str, recipients: list[str], now: datetime) -> None:
         """`key` reached `recipients`, inside the caller's transaction; known rows are kept."""
         stamp = now.isoformat(timespec="seconds")
-        self.db["relayed"].insert_all(
-            [{"direction": direction, "key": key, "recipient": r, "at": stamp} for r in recipients], ignore=True)
+        rows.insert_all(self.db, "relayed", [{"direction": direction, "key": key, "recipient": r, "at": stamp}
+                                             for r in recipients], ignore=True)
 
     def record_relayed(self, direction: str, key: str, recipients: list[str], audit_kind: str, detail: dict[str, Any],
                        *, message_key: str | None = None, order_id: str | None = None, case_id: str | None = None,

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import sqlite_utils
 
+from gateway.state import rows
+
 
 class Reminders:
     """The reminders table. Part of State: relies on its connection."""
@@ -21,7 +23,7 @@ class Reminders:
     def record_reminder_step(self, clock_key: str, series: str, kind: str, hours: float, *, status: str,
                              due_at: datetime, fired_at: datetime, late: bool) -> None:
         """One step ("sent" or "skipped"), inside the caller's transaction: it never fires again for this `series`."""
-        self.db["reminders"].insert({
+        rows.insert(self.db, "reminders", {
             "clock_key": clock_key, "opened_at": series, "kind": kind, "hours": hours, "status": status,
             "due_at": due_at.isoformat(timespec="seconds"), "fired_at": fired_at.isoformat(timespec="seconds"),
             "late": int(late),

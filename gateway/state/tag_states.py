@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from gateway.judging import obligations
-from gateway.state import audit
+from gateway.state import audit, rows
 
 
 def _followed_clock() -> str:
@@ -88,8 +88,8 @@ class TagStates:
 
     def _tag_row(self, mailbox: str, message_key: str, changes: dict[str, Any]) -> None:
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.db["tag_states"].upsert({"mailbox": mailbox, "message_key": message_key, **changes, "updated_at": stamp},
-                                     pk=("mailbox", "message_key"))
+        rows.upsert(self.db, "tag_states", {"mailbox": mailbox, "message_key": message_key, **changes,
+                                                "updated_at": stamp}, ("mailbox", "message_key"))
 
     def begin_tag_change(self, mailbox: str, message_key: str, shown: str, target: str, old_uid: int | None) -> None:
         """A new copy for `target` is about to be appended; the copy showing `shown` is at `old_uid`."""

@@ -69,6 +69,7 @@ class Received:
     recipients: list[str]
     data: bytes
     options: list[str] = field(default_factory=list)
+    peer: tuple = ()  # the client's (address, port): one port, one connection
 
 
 @dataclass
@@ -82,6 +83,13 @@ class SinkHandler:
     refuse_rcpt: str = ""
     refuse_only: tuple[str, ...] = ()  # with refuse_rcpt: refuse only these recipients
     lock: threading.Lock = field(default_factory=threading.Lock)
+    sessions: list = field(default_factory=list)  # aiosmtpd's session objects that sent DATA, to hang up on
+    quits: int = 0  # QUIT commands received
+
+    async def handle_QUIT(self, server, session, envelope):
+        with self.lock:
+            self.quits += 1
+        return "221 Bye"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse_rcpt and (not self.refuse_only or address in self.refuse_only):
@@ -92,25 +100,28 @@ class SinkHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             step = self.script.pop(0) if self.script else "250"
+            if server not in self.sessions:
+                self.sessions.append(server)
         if step.startswith("slow:"):
             await asyncio.sleep(float(step[5:]))
             step = "250"
         if step == "drop":
             # The mail arrived, but the client never hears so: the ambiguous case.
             with self.lock:
-                self.received.append(self._received(envelope))
+                self.received.append(self._received(session, envelope))
             server.transport.close()
             return "250 never heard"
         if step == "250":
             with self.lock:
-                self.received.append(self._received(envelope))
+                self.received.append(self._received(session, envelope))
             return "250 OK queued"
         canned = {"451": "451 4.3.0 try again later", "421": "421 4.3.2 shutting down", "550": "550 5.7.1 rejected"}
         return canned.get(step, step)
 
     @staticmethod
-    def _received(envelope) -> Received:
-        return Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, list(envelope.mail_options))
+    def _received(session, envelope) -> Received:
+        return Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, list(envelope.mail_options),
+                        session.peer)
 
 
 class Sink:
@@ -129,6 +140,18 @@ class Sink:
     @property
     def received(self) -> list[Received]:
         return self.handler.received
+
+    def connections(self) -> int:
+        """How many connections the mails received so far came over."""
+        return len({r.peer for r in self.received})
+
+    def hang_up(self) -> None:
+        """Close every connection that sent mail, as a server does at its idle timeout."""
+        for session in list(self.handler.sessions):
+            if session.transport is not None:
+                self.controller.loop.call_soon_threadsafe(session.transport.close)
+        self.handler.sessions.clear()
+        time.sleep(0.2)
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
         deadline = time.monotonic() + timeout

@@ -3,6 +3,7 @@ re-injection port: the SMTP answers, what is re-injected, and what is never lost
 The same relay behind a real Postfix is tested in test_relay_postfix.py."""
 
 import smtplib
+import time
 
 import pytest
 from mails import buyer, claim
@@ -10,6 +11,8 @@ from relays import gateway
 from servers import free_port
 
 from gateway.intake.pipeline import Pipeline
+from gateway.outgoing.transport import KeptSmtpTransport
+from gateway.relays import listener
 
 ORDER = "114-2682884-2909064"
 SUPPORT = "support@shop.example"
@@ -168,3 +171,19 @@ def test_a_crisis_planned_by_the_relay_is_queued_for_the_outbox(tmp_path, sink):
             audit = [row["kind"] for row in state.db.query("SELECT kind FROM audit ORDER BY id")]
     assert "forward" in kinds
     assert audit[0] == "classified" and audit[-1] == "reinjected"
+
+
+def test_reinjections_share_a_connection_which_is_closed_when_idle(tmp_path, sink, monkeypatch):
+    monkeypatch.setattr(KeptSmtpTransport, "IDLE_SECONDS", 0.3)
+    monkeypatch.setattr(listener, "HOUSEKEEPING_SECONDS", 0.1)
+    with gateway(tmp_path, reinject=sink.port, inbound={"workers": 1}) as gw:
+        send(gw, buyer(ORDER, "Where is my parcel?"))
+        send(gw, claim(ORDER))
+        assert sink.connections() == 1 and sink.handler.quits == 0
+        deadline = time.monotonic() + 10
+        while sink.handler.quits == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sink.handler.quits == 1  # closed by the relay, before the server would time it out
+        send(gw, buyer(ORDER, "Any news?"))
+    assert len(sink.received) == 3 and sink.connections() == 2
+    assert sink.handler.quits == 2  # the stop closed the last one

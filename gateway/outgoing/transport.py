@@ -18,6 +18,8 @@ import smtplib
 import socket
 import ssl
 import subprocess
+import threading
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -211,6 +213,90 @@ class SmtpTransport:
                 smtp.quit()
             except Exception:  # noqa: BLE001 - the connection may be gone already
                 smtp.close()
+
+
+
+class KeptSmtpTransport(SmtpTransport):
+    """One connection kept open from one message to the next, for a next hop on loopback that
+    takes mail all day (Postfix's re-injection smtpd): there a connection per message costs more
+    than the message (a new smtpd session, its log lines, EHLO and QUIT).
+
+    A kept connection must answer RSET before it carries a message: one the server closed
+    meanwhile (its timeout) is replaced then, which is safe since no mail was begun on it. Any
+    error during a message closes the connection, so the next message starts on a fresh one. A
+    connection is renewed after MAX_AGE_SECONDS, and `close_idle` (called every few seconds)
+    closes it with QUIT after IDLE_SECONDS without mail, before the server would time it out
+    and log it. Used by one thread at a time; a lock keeps `close_idle` off a connection in use."""
+
+    IDLE_SECONDS = 10.0
+    MAX_AGE_SECONDS = 300.0
+
+    def __init__(self, config: SmtpConfig, clock: Any = time.monotonic) -> None:
+        super().__init__(config)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._smtp: smtplib.SMTP | None = None
+        self._opened = self._used = 0.0
+
+    def deliver(self, sender: str, recipients: list[str], data: bytes, mail_options: tuple[str, ...] = ()) -> Refused:
+        with self._lock:
+            smtp = self._ready()
+            try:
+                try:
+                    refused = smtp.sendmail(sender, recipients, data, mail_options=list(mail_options))
+                except smtplib.SMTPRecipientsRefused as exc:
+                    refused = exc.recipients  # smtplib has reset the session: the connection stays good
+            except Exception as exc:  # noqa: BLE001 - sorted into transient or permanent
+                self._drop()
+                raise _classify_smtp(exc) from None
+            self._used = self._clock()
+            return refused
+
+    def _ready(self) -> smtplib.SMTP:
+        now = self._clock()
+        if self._smtp is not None:
+            if now - self._used < self.IDLE_SECONDS and now - self._opened < self.MAX_AGE_SECONDS:
+                try:
+                    if self._smtp.rset()[0] == 250:
+                        return self._smtp
+                except Exception:  # noqa: BLE001 - gone meanwhile: a new one below
+                    log.debug("%s:%s: the kept connection did not answer RSET; opening a new one",
+                              self.config.host, self.config.port)
+            self._drop()
+        try:
+            smtp = self._connect()
+        except Exception as exc:  # noqa: BLE001
+            raise _classify_smtp(exc) from None
+        try:
+            self._login(smtp)
+        except Exception as exc:  # noqa: BLE001
+            smtp.close()
+            raise exc if isinstance(exc, DeliveryError) else _classify_smtp(exc) from None
+        self._smtp, self._opened = smtp, now
+        return smtp
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except Exception:  # noqa: BLE001 - the connection may be gone already
+            smtp.close()
+
+    def close_idle(self) -> None:
+        """QUIT a connection unused for IDLE_SECONDS; one in use is left alone."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._smtp is not None and self._clock() - self._used >= self.IDLE_SECONDS:
+                self._drop()
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
 
 
 def _xoauth2(user: str, token: str):

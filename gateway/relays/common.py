@@ -82,6 +82,10 @@ class Pool(Generic[T]):
         finally:
             self._idle.put(item)
 
+    def items(self) -> list[T]:
+        """Every one made so far, in use or not."""
+        return list(self._all)
+
     def close(self) -> None:
         for item in self._all:
             self._close(item)
@@ -139,3 +143,6 @@ class RelayHandler:
 
     def relay(self, mail: Envelope) -> str:
         raise NotImplementedError
+
+    def housekeeping(self) -> None:
+        """Called every few seconds in a worker thread while the listener runs."""

@@ -21,7 +21,7 @@ from gateway.judging.subject import has_crisis_tag, render_tag, tag_pattern, tag
 from gateway.judging.tagging import field_text, subject_of
 from gateway.mail.parse import decode_header_text
 from gateway.mail.rewrite import rewrite_headers
-from gateway.outgoing.transport import DeliveryError, SmtpTransport
+from gateway.outgoing.transport import DeliveryError, KeptSmtpTransport
 from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, pass_on, refused_text
 
 log = logging.getLogger("gateway.relay")
@@ -54,7 +54,9 @@ class InboundFilter(RelayHandler):
         assert relay is not None
         self.pipelines = pipelines
         host, port = relay.reinject
-        self.reinjector = SmtpTransport(SmtpConfig(sender="", host=host, port=port, security="none", timeout=relay.timeout))
+        reinject = SmtpConfig(sender="", host=host, port=port, security="none", timeout=relay.timeout)
+        # each worker its own connection to the re-injection port, kept from one mail to the next
+        self.reinjectors: Pool[KeptSmtpTransport] = Pool(lambda: KeptSmtpTransport(reinject), KeptSmtpTransport.close)
         self.where = f"{host}:{port}"
         self.mailbox_names = {m.address: m.name for m in config.mailboxes}
 
@@ -66,14 +68,15 @@ class InboundFilter(RelayHandler):
         # each commit: workers answering at the same time share one fsync. A power cut before it
         # loses no mail (there was no 250 yet: Postfix hands the mail over again), at worst the
         # copy already re-injected is re-injected once more.
-        with self.pipelines.borrow() as pipeline, pipeline.state.synced_together():
+        with self.pipelines.borrow() as pipeline, self.reinjectors.borrow() as reinjector, \
+                pipeline.state.synced_together():
             outcome = pipeline.handle(mail.content, source=f"relay from {mail.peer}", mailbox=self._mailbox(mail.recipients))
             # The same bytes handed over again (Postfix retrying) are known by their hash; another
             # mail that only reuses a Message-ID is delivered all the same, nothing is dropped.
             key = f"sha256:{outcome.sha256}"
             data = outcome.tagged if outcome.tagged is not None else quarantined_copy(mail.content)
             try:
-                passed = pass_on(pipeline.state, INBOUND, key, mail, data, self.reinjector)
+                passed = pass_on(pipeline.state, INBOUND, key, mail, data, reinjector)
             except DeliveryError as exc:
                 log.warning("relay inbound: re-injection of %s to %s failed: %s; answered 451, the MTA keeps it",
                             key, self.where, exc)
@@ -98,3 +101,10 @@ class InboundFilter(RelayHandler):
             log.info("relay inbound: %s %s tier=%s -> %s", key, verdict.category, verdict.tier or "-", ", ".join(accepted))
         return "250 2.0.0 Ok: tagged and re-injected"
 
+    def housekeeping(self) -> None:
+        for reinjector in self.reinjectors.items():
+            reinjector.close_idle()
+
+    def close(self) -> None:
+        self.reinjectors.close()
+        self.pipelines.close()

@@ -39,6 +39,7 @@ RELAY_TEMPORARY = Counter("crisis_gateway_relay_temporary_failures", "4xx answer
 SHUTTING_DOWN = "421 4.3.2 Service shutting down, please try again later"
 TEMPORARY = "451 4.3.0 Temporary failure, please try again later"
 IDENT = "Crisis Gateway ESMTP"
+HOUSEKEEPING_SECONDS = 5.0  # how often the handler's housekeeping runs (closing idle connections)
 
 
 class Session(SMTP):
@@ -143,12 +144,28 @@ class SmtpListener:
             return
         finally:
             ready.set()
+        self.loop.call_later(HOUSEKEEPING_SECONDS, self._housekeeping)
         self.loop.run_forever()
         self._server.close()  # already closed by a drain; a loop that ended otherwise must not keep the port
         for task in asyncio.all_tasks(self.loop):
             task.cancel()
         self.loop.run_until_complete(asyncio.sleep(0))
         self.loop.close()
+
+    def _housekeeping(self) -> None:
+        """The handler's housekeeping (if it has any) in a worker thread, every few seconds until
+        the drain begins; the executor is shut down only after that."""
+        work = getattr(self.handler, "housekeeping", None)
+        if work is None or self.draining:
+            return
+        self.executor.submit(self._logged, work)
+        self.loop.call_later(HOUSEKEEPING_SECONDS, self._housekeeping)
+
+    def _logged(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - tried again at the next round
+            log.exception("relay %s: housekeeping failed", self.name)
 
     def alive(self) -> bool:
         """Whether its event loop's thread runs (started, and not ended by itself or by stop())."""

@@ -172,10 +172,11 @@ class Daemon:
         inbound, outbound = self.config.inbound_relay, self.config.outbound_relay
         if inbound is not None:
             pipelines: Pool[Pipeline] = Pool(self._pipeline, lambda p: p.state.close())
+            inbound_filter = InboundFilter(self.config, pipelines)
             listeners.append(SmtpListener(
-                "inbound", InboundFilter(self.config, pipelines), *inbound.listen, workers=inbound.workers,
+                "inbound", inbound_filter, *inbound.listen, workers=inbound.workers,
                 drain_seconds=inbound.drain_seconds, data_size_limit=inbound.max_message_bytes,
-                on_stop=pipelines.close, temporary_only=True))
+                on_stop=inbound_filter.close, temporary_only=True))
         if outbound is not None:
             states: Pool[State] = Pool(lambda: State(self.config.state_dir), State.close)
             users = UsersFile(outbound.users_file) if outbound.users_file else None

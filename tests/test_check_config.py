@@ -3,13 +3,16 @@ is said, what does not is said with its fix, and any problem gives a non-zero ex
 
 import shutil
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from configs import imap_mailbox, write_config
+from configs import imap_mailbox, make_config, write_config
 from servers import Sink, SinkHandler, free_port
 
 from gateway.cli import main
 from gateway.config.shipped import shipped_dir
+from gateway.service import checkconfig
+from gateway.service.daemon import SPARE_DESCRIPTORS, open_files_needed
 
 
 def check(capsys, config) -> tuple[int, str]:
@@ -83,3 +86,35 @@ def test_untagged_subjects_need_no_outbound_relay(dovecot, tmp_path, capsys):
     config = write_config(tmp_path, mailbox=[imap_mailbox(tmp_path, dovecot)], tags={"subject": False})
     code, out = check(capsys, config)
     assert "tags: subjects are tagged" not in out, out
+
+
+def mailboxes(folder, count: int) -> list[dict]:
+    secret = folder / "imap-password"
+    secret.write_text("x\n")
+    return [{"name": f"shop{n}", "address": f"support{n}@shop.example", "imap_host": "127.0.0.1", "imap_port": 1143,
+             "imap_user": f"support{n}", "password_file": str(secret)} for n in range(count)]
+
+
+@pytest.mark.parametrize("unit, hard, level, words", [
+    (None, 10_000, "ok", "allowed"),
+    (8192, 100, "warn", "this shell allows 100"),
+    (100, 10_000, "fail", "crisis-gateway.service allows 100"),
+    (None, 100, "fail", "this shell allows 100"),
+])
+def test_open_files_are_checked_against_the_service_limit_and_the_shell(tmp_path, monkeypatch, unit, hard, level, words):
+    config = make_config(tmp_path, mailbox=mailboxes(tmp_path, 3))
+    need = open_files_needed(list(config.mailboxes))
+    assert need == 3 * 2 + SPARE_DESCRIPTORS  # an inbox and a Sent folder each
+    monkeypatch.setattr(checkconfig, "unit_open_files", lambda: unit)
+    monkeypatch.setattr(checkconfig.resource, "getrlimit", lambda which: (hard, hard))
+    [finding] = checkconfig.check_open_files(config)
+    assert finding.level == level and words in finding.what and f"about {need}" in finding.what
+    assert (finding.fix != "") == (level != "ok")
+
+
+def test_the_unit_limit_is_none_without_systemd(monkeypatch):
+    def no_systemctl(*args, **kwargs):
+        raise FileNotFoundError("systemctl")
+
+    monkeypatch.setattr(checkconfig.subprocess, "run", no_systemctl)
+    assert checkconfig.unit_open_files() is None

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import imaplib
 import os
+import resource
 import smtplib
 import socket
 import ssl
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -36,7 +38,7 @@ from gateway.judging.rules import RuleFileErrors, load_rules
 from gateway.judging.trust_survey import TrustSurvey
 from gateway.mail.parse import MailError, parse_mail
 from gateway.outgoing.transport import DeliveryError, SmtpTransport
-from gateway.service.daemon import check_runnable
+from gateway.service.daemon import check_runnable, open_files_needed
 from gateway.state import State
 
 
@@ -137,6 +139,36 @@ def check_threads(config: Config) -> Iterator[Finding]:
         f"{thread} (last at {row['at']}: {row['detail'].get('error', '?')})" for thread, row in sorted(last.items())),
         "see `journalctl -u crisis-gateway` around those times; a failure that repeats is a bug to report, "
         "or a server the gateway needs that is failing")
+
+
+def unit_open_files(unit: str = "crisis-gateway.service") -> int | None:
+    """LimitNOFILE= of the installed service as systemd has it, or None (no systemd, no such unit)."""
+    try:
+        done = subprocess.run(["systemctl", "show", "--property=LimitNOFILE", "--value", unit],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = done.stdout.strip()
+    return int(value) if done.returncode == 0 and value.isdigit() else None
+
+
+def check_open_files(config: Config) -> Iterator[Finding]:
+    """Enough open files for one IMAP connection per watched folder: under systemd the unit's
+    LimitNOFILE=, by hand this shell's hard limit (the daemon raises its soft limit to it)."""
+    need = open_files_needed(list(config.mailboxes))
+    fix = ("raise LimitNOFILE= (`systemctl edit crisis-gateway`, [Service] LimitNOFILE=...), or split the "
+           "mailboxes over several instances (README: Many mailboxes, several instances)")
+    unit = unit_open_files()
+    if unit is not None and need > unit:
+        yield Finding("fail", f"open files: the watched folders need about {need}, crisis-gateway.service allows {unit}", fix)
+        return
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if need > hard:
+        level = "warn" if unit is not None else "fail"  # the service is fine; `run` from this shell is not
+        yield Finding(level, f"open files: the watched folders need about {need}, this shell allows {hard} "
+                      "(`crisis-gateway run` started here would fail to connect some)", "ulimit -Hn, or " + fix)
+        return
+    yield Finding("ok", f"open files: about {need} needed, {unit if unit is not None else hard} allowed")
 
 
 def _login(mailbox: Mailbox) -> Iterator[Finding]:
@@ -306,8 +338,8 @@ def check_notify(config: Config) -> Iterator[Finding]:
 
 CHECKS: list[tuple[str, Callable[[Config], Iterator[Finding]]]] = [
     ("rules", check_rules), ("templates", check_templates), ("state", check_state), ("threads", check_threads),
-    ("mailboxes", check_mailboxes), ("trust", check_trust), ("smarthost", check_smarthost), ("relays", check_relays),
-    ("notify", check_notify),
+    ("open files", check_open_files), ("mailboxes", check_mailboxes), ("trust", check_trust),
+    ("smarthost", check_smarthost), ("relays", check_relays), ("notify", check_notify),
 ]
 
 

@@ -303,10 +303,10 @@ class Daemon:
                 soft = hard
             except (ValueError, OSError) as exc:
                 log.warning("cannot raise the limit of open files from %d to %d: %s", soft, hard, exc)
-        folders = len(self.mailboxes) + sum(1 for m in self.mailboxes if sent_store_for(m) is not None)
-        if folders + SPARE_DESCRIPTORS > soft:
+        need = open_files_needed(self.mailboxes)
+        if need > soft:
             log.error("%d watched folder(s) need about %d open files, the limit is %d: some will fail to connect; "
-                      "raise LimitNOFILE= in the service unit", folders, folders + SPARE_DESCRIPTORS, soft)
+                      "raise LimitNOFILE= in the service unit", need - SPARE_DESCRIPTORS, need, soft)
 
     def _threads(self) -> list[threading.Thread]:
         """Inboxes first, their Sent folders after (they log in after them), then the outbox; each supervised."""
@@ -394,6 +394,11 @@ class Daemon:
             if metrics is not None:
                 metrics.stop()
             log.info("stopped")
+
+
+def open_files_needed(mailboxes: list[Mailbox]) -> int:
+    """One descriptor per watched folder (its IDLE connection) and SPARE_DESCRIPTORS besides."""
+    return len(mailboxes) + sum(1 for m in mailboxes if sent_store_for(m) is not None) + SPARE_DESCRIPTORS
 
 
 def check_runnable(config: Config) -> list[str]:

@@ -136,3 +136,23 @@ def test_without_a_sent_folder_the_inbox_still_runs(tmp_path):
     deliver(none, reply(), "Sent")
     run(none)
     assert clock(none)["status"] == "open"
+
+
+@pytest.mark.parametrize("to, date, stopped", [
+    ("atoz-guarantee@amazon.co.uk", "Sun, 22 Nov 2026 12:00:00 +0000", True),    # to Amazon, after the claim came
+    ("atoz-guarantee@amazon.co.uk", "Sun, 22 Nov 2026 10:30:00 +0000", False),   # sent before the claim came
+    (BUYER, "Sun, 22 Nov 2026 12:00:00 +0000", False),                          # to the buyer: not the claim's answer
+])
+def test_a_reply_read_before_the_mail_it_answers_stops_its_clock_as_it_opens(tmp_path, to, date, stopped):
+    config = setup(tmp_path)
+    deliver(config, reply(to=to, date=date, in_reply_to=None, subject=f"Re: Claim received on order {ORDER}"), "Sent")
+    run(config)  # the Sent folder read first: the claim is not in the inbox yet
+    assert clock(config, f"order:{ORDER}:claim") is None
+    deliver(config, mails.claim(ORDER))
+    run(config)
+    claim_clock = clock(config, f"order:{ORDER}:claim")
+    assert (claim_clock["status"] == "stopped") == stopped
+    if stopped:
+        assert claim_clock["stop_reason"] == "reply sent by the team (<reply-1@shop.example>)"
+        assert claim_clock["stopped_at"] == "2026-11-22T12:00:00+00:00"
+        assert "clock_stopped" in [k for k, _ in audit(config)]

@@ -136,6 +136,9 @@ def record_reply(state: State, mail: ParsedMail, judgement: Judgement, *, direct
     detail.update(subject=subject, message_id=mail.message_id, matched_by=found.matched_by)
     if judgement.note:
         detail["clock"] = judgement.note
+    if judgement.stop:
+        # a clock not open yet (its mail still unread in the inbox) is stopped as it opens: see Clocks
+        detail.update(stops=list(judgement.clocks), stop_reason=judgement.stop)
     with state.transaction():
         if mail.message_id:
             state.mark_relayed(REPLY, mail.message_id, recipients, datetime.now(timezone.utc))

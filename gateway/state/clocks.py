@@ -4,7 +4,8 @@ clock of its own obligation; Amazon's decision stops only the claim's."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlite_utils
@@ -93,14 +94,16 @@ class Clocks:
         existing = self.clock(key)
         deadline = verdict.deadline.isoformat()
         if existing is None or existing["status"] != "open":
+            answer = self._answered_already(key, verdict.order_id, verdict.arrival)
             rows.upsert(self.db, "clocks", {
                 "key": key, "category": verdict.category, "tier": verdict.tier, "order_id": verdict.order_id,
                 "case_id": verdict.case_id if duty.key == "account" else None, "obligation": duty.name,
-                "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "open", "stopped_at": None,
-                "stop_reason": None, "updated_at": stamp, "last_message_key": verdict.message_key, "seen_at": stamp,
+                "opened_at": verdict.arrival.isoformat(), "deadline": deadline, "status": "stopped" if answer else "open",
+                "stopped_at": answer[0] if answer else None, "stop_reason": answer[1] if answer else None,
+                "updated_at": stamp, "last_message_key": verdict.message_key, "seen_at": stamp,
             }, "key")
-            return "clock_opened", {"category": verdict.category, "deadline": deadline, "clock": key,
-                                    "obligation": duty.name}
+            event = {"category": verdict.category, "deadline": deadline, "clock": key, "obligation": duty.name}
+            return ("clock_opened", event) if answer is None else ("clock_stopped", {**event, "reason": answer[1]})
         category, new_deadline = obligations.merged(
             duty, (existing["category"], datetime.fromisoformat(existing["deadline"])), verdict.category, verdict.deadline)
         changes: dict[str, Any] = {"updated_at": stamp, "last_message_key": verdict.message_key}
@@ -111,6 +114,22 @@ class Clocks:
         self.db["clocks"].update(key, changes)
         shown = {k: v for k, v in changes.items() if k in ("category", "deadline")} or {"unchanged": True}
         return "clock_updated", {**shown, "clock": key, "obligation": duty.name}
+
+    def _answered_already(self, key: str, order_id: str | None, arrival: datetime) -> tuple[str, str] | None:
+        """A reply the team sent after this mail arrived that stands for clock `key`, recorded
+        before the mail was (the Sent folder's backlog read ahead of the inbox's): (when it was
+        sent, in UTC; the reason it stops the clock), or None."""
+        if not order_id:
+            return None
+        replies = self.db.execute(
+            "SELECT at, detail FROM audit WHERE kind = 'reply_sent' AND order_id = ?"
+            " AND EXISTS (SELECT 1 FROM json_each(audit.detail, '$.stops') WHERE value = ?) ORDER BY id", [order_id, key])
+        for at, text in replies:
+            detail = json.loads(text)
+            sent = datetime.fromisoformat(detail.get("sent_at") or at)  # through the outbound relay: when recorded
+            if sent >= arrival and detail.get("stop_reason"):
+                return sent.astimezone(timezone.utc).isoformat(timespec="seconds"), detail["stop_reason"]
+        return None
 
     def clock(self, key: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM clocks WHERE key = ?", [key]), None)

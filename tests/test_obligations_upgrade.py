@@ -10,6 +10,7 @@ from processes import status_rows
 
 from gateway.config import load_config
 from gateway.deadlines import reminders
+from gateway.service import checkconfig
 from gateway.state import State, schema
 
 DUMP = Path(__file__).parent / "data" / "release-5a28a50-state.sql"  # made by tests/data/make_release_state.py
@@ -62,3 +63,11 @@ def test_the_migration_is_idempotent(tmp_path):
         assert list(state.db.query("SELECT * FROM clocks ORDER BY key")) == before
         messages = {m["key"]: m["clock"] for m in state.db.query("SELECT key, clock FROM messages")}
     assert messages["<A_Z_CLAIM_RESPONDENT_NOTIFY-203-5550001-0000001@example.test>"] == f"order:{BOTH}:claim"
+
+
+def test_check_config_leaves_an_older_state_as_it_is(tmp_path):
+    config = release_state(tmp_path)
+    findings = list(checkconfig.check_threads(load_config(config)))
+    assert [f.level for f in findings] == ["ok"] and "earlier release" in findings[0].what
+    with sqlite3.connect(load_config(config).state_dir / "state.db") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1  # not upgraded under a daemon still running

@@ -88,3 +88,25 @@ def test_many_threads_open_a_new_state_at_once_and_each_writes(tmp_path, short_w
     assert state.audit_count("opened") == 60
     assert state.verify_audit().ok
     state.close()
+
+
+def test_a_commit_that_fails_for_good_rolls_back_and_the_connection_stays_usable(tmp_path, monkeypatch):
+    state = State(tmp_path)
+    real = state_connection.when_unlocked
+
+    def commit_fails(step, what):
+        if what == "committing":
+            raise sqlite3.OperationalError("database is locked")
+        return real(step, what)
+
+    monkeypatch.setattr(state_connection, "when_unlocked", commit_fails)
+    with pytest.raises(sqlite3.OperationalError):
+        with state.transaction():
+            state.audit("test", {"lost": True})
+    assert not state.db.conn.in_transaction  # not left open, the write lock kept
+    monkeypatch.setattr(state_connection, "when_unlocked", real)
+    with state.transaction():
+        state.audit("test", {"kept": True})
+    with State(tmp_path) as other:  # committed for good: another connection sees it
+        assert other.audit_count("test") == 1
+    state.close()

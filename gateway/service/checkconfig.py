@@ -39,7 +39,7 @@ from gateway.judging.trust_survey import TrustSurvey
 from gateway.mail.parse import MailError, parse_mail
 from gateway.outgoing.transport import DeliveryError, SmtpTransport
 from gateway.service.daemon import check_runnable, open_files_needed
-from gateway.state import State
+from gateway.state import State, schema_is_current
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,9 @@ def check_state(config: Config) -> Iterator[Finding]:
 def check_threads(config: Config) -> Iterator[Finding]:
     """The daemon's threads that failed (and were restarted) in the last day, from the audit trail."""
     if not (Path(config.state_dir) / "state.db").exists():
+        return
+    if not schema_is_current(Path(config.state_dir)):  # opening it would upgrade it, under a daemon still running
+        yield Finding("ok", "daemon: the state is from an earlier release; `run` upgrades it at start")
         return
     state = State(Path(config.state_dir))
     try:

@@ -23,7 +23,7 @@ from gateway.state import audit
 from gateway.state.audit import AuditTrail
 from gateway.state.backlog import Backlog
 from gateway.state.clocks import CASE_CLOSED, CASE_REPLIED, WAITING_FOR_AMAZON, Clocks
-from gateway.state.connection import BackupFailed, Connection
+from gateway.state.connection import BackupFailed, Connection, schema_is_current
 from gateway.state.durability import GroupSync
 from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
@@ -34,7 +34,7 @@ from gateway.state.tag_states import TagStates
 
 __all__ = [
     "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "WAITING_FOR_AMAZON",
-    "State", "audit",
+    "State", "audit", "schema_is_current",
 ]
 
 

@@ -55,6 +55,16 @@ def when_unlocked(step: Callable[[], T], what: str) -> T:
     raise AssertionError("unreachable")
 
 
+def schema_is_current(directory: Path) -> bool:
+    """Whether the state in `directory` has this release's schema, read without changing it (a
+    State() made on an older one upgrades it)."""
+    connection = sqlite3.connect(f"file:{Path(directory) / 'state.db'}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        return schema.is_current(sqlite_utils.Database(connection))
+    finally:
+        connection.close()
+
+
 class BackupFailed(Exception):
     """SQLite could not copy the database (it cannot open the destination, the copy is corrupt)."""
 
@@ -119,10 +129,13 @@ class Connection:
         when_unlocked(lambda: self.db.execute("BEGIN IMMEDIATE"), "taking the write lock")
         try:
             yield
+            when_unlocked(lambda: self.db.execute("COMMIT"), "committing")  # a COMMIT that waited stays open: tried again
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # also after a COMMIT that failed for good: left open, every later transaction() of
+            # this connection would be a savepoint inside it, never committed, the lock kept
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        when_unlocked(lambda: self.db.execute("COMMIT"), "committing")  # a COMMIT that waited stays open: tried again
 
     def store_raw(self, raw: bytes, sha256: str) -> Path:
         path = self.mail_dir / sha256[:2] / f"{sha256}.eml"

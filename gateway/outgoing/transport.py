@@ -194,25 +194,44 @@ class SmtpTransport:
     def deliver(self, sender: str, recipients: list[str], data: bytes, mail_options: tuple[str, ...] = ()) -> Refused:
         """The recipients the server refused (empty when it took them all); an error when it took
         the message for nobody for another reason (connection, MAIL or DATA refused)."""
+        smtp = self._open()
+        try:
+            return _send(smtp, sender, recipients, data, mail_options)
+        finally:
+            _quit(smtp)
+
+    def _open(self) -> smtplib.SMTP:
+        """Connected and logged in; every failure sorted into transient or permanent."""
         try:
             smtp = self._connect()
         except Exception as exc:  # noqa: BLE001 - sorted into transient or permanent
             raise _classify_smtp(exc) from None
         try:
             self._login(smtp)
-            try:
-                return smtp.sendmail(sender, recipients, data, mail_options=list(mail_options))
-            except smtplib.SMTPRecipientsRefused as exc:
-                return exc.recipients
-        except (TransientError, PermanentError):
-            raise
         except Exception as exc:  # noqa: BLE001
-            raise _classify_smtp(exc) from None
-        finally:
-            try:
-                smtp.quit()
-            except Exception:  # noqa: BLE001 - the connection may be gone already
-                smtp.close()
+            _quit(smtp)
+            raise exc if isinstance(exc, DeliveryError) else _classify_smtp(exc) from None
+        return smtp
+
+
+def _send(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes, mail_options: tuple[str, ...]) -> Refused:
+    """One message on an open connection: the recipients refused, or an error sorted into
+    transient or permanent. After a refusal of some or all recipients the session is reset
+    (smtplib sends RSET) and the connection can carry another message."""
+    try:
+        try:
+            return smtp.sendmail(sender, recipients, data, mail_options=list(mail_options))
+        except smtplib.SMTPRecipientsRefused as exc:
+            return exc.recipients
+    except Exception as exc:  # noqa: BLE001
+        raise _classify_smtp(exc) from None
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except Exception:  # noqa: BLE001 - the connection may be gone already
+        smtp.close()
 
 
 
@@ -242,13 +261,10 @@ class KeptSmtpTransport(SmtpTransport):
         with self._lock:
             smtp = self._ready()
             try:
-                try:
-                    refused = smtp.sendmail(sender, recipients, data, mail_options=list(mail_options))
-                except smtplib.SMTPRecipientsRefused as exc:
-                    refused = exc.recipients  # smtplib has reset the session: the connection stays good
-            except Exception as exc:  # noqa: BLE001 - sorted into transient or permanent
+                refused = _send(smtp, sender, recipients, data, mail_options)
+            except DeliveryError:
                 self._drop()
-                raise _classify_smtp(exc) from None
+                raise
             self._used = self._clock()
             return refused
 
@@ -263,26 +279,13 @@ class KeptSmtpTransport(SmtpTransport):
                     log.debug("%s:%s: the kept connection did not answer RSET; opening a new one",
                               self.config.host, self.config.port)
             self._drop()
-        try:
-            smtp = self._connect()
-        except Exception as exc:  # noqa: BLE001
-            raise _classify_smtp(exc) from None
-        try:
-            self._login(smtp)
-        except Exception as exc:  # noqa: BLE001
-            smtp.close()
-            raise exc if isinstance(exc, DeliveryError) else _classify_smtp(exc) from None
-        self._smtp, self._opened = smtp, now
-        return smtp
+        self._smtp, self._opened = self._open(), now
+        return self._smtp
 
     def _drop(self) -> None:
         smtp, self._smtp = self._smtp, None
-        if smtp is None:
-            return
-        try:
-            smtp.quit()
-        except Exception:  # noqa: BLE001 - the connection may be gone already
-            smtp.close()
+        if smtp is not None:
+            _quit(smtp)
 
     def close_idle(self) -> None:
         """QUIT a connection unused for IDLE_SECONDS; one in use is left alone."""

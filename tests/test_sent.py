@@ -1,6 +1,7 @@
 """Replies found in the Sent folder stop clocks like replies through the relay; the gateway's own
 mail, auto-replies, mail to colleagues and mail older than the clock never do."""
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import mails
@@ -10,6 +11,7 @@ from configs import smtp_capture, write_config
 from mails import buyer, case
 
 from gateway.config import load_config
+from gateway.deadlines.status import last_action
 from gateway.mail import maildir
 from gateway.service.daemon import Daemon
 from gateway.state import State
@@ -156,3 +158,19 @@ def test_a_reply_read_before_the_mail_it_answers_stops_its_clock_as_it_opens(tmp
         assert claim_clock["stop_reason"] == "reply sent by the team (<reply-1@shop.example>)"
         assert claim_clock["stopped_at"] == "2026-11-22T12:00:00+00:00"
         assert "clock_stopped" in [k for k, _ in audit(config)]
+
+
+def test_a_reply_that_stops_only_the_buyers_clock_is_not_the_claims_last_action(tmp_path):
+    config = setup(tmp_path)
+    deliver(config, buyer(ORDER, "Where is my parcel?"))
+    deliver(config, mails.claim(ORDER))
+    run(config)
+    deliver(config, reply(), "Sent")  # to the buyer: the buyer's clock stops, the claim's runs on
+    run(config)
+    with State(config.state_dir) as state:
+        buyer_clock, claim_clock = state.clock(f"order:{ORDER}:buyer"), state.clock(f"order:{ORDER}:claim")
+        assert buyer_clock["status"] == "stopped" and claim_clock["status"] == "open"
+        assert last_action(state, buyer_clock)["what"] == "clock stopped"
+        assert last_action(state, claim_clock)["what"] not in ("clock stopped", "reply sent")
+        stopped = [row for row in state.audit_since("clock_stopped", datetime(2000, 1, 1, tzinfo=timezone.utc))]
+        assert [row["detail"]["clock"] for row in stopped] == [f"order:{ORDER}:buyer"]

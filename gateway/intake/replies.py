@@ -135,7 +135,7 @@ def record_reply(state: State, mail: ParsedMail, judgement: Judgement, *, direct
     subject = subject_sent if subject_sent is not None else strip_all_tags(mail.subject, tag_pattern)
     detail.update(subject=subject, message_id=mail.message_id, matched_by=found.matched_by)
     if judgement.note:
-        detail["clock"] = judgement.note
+        detail["clock_note"] = judgement.note  # why no clock stopped ("clock" names a clock's key)
     if judgement.stop:
         # a clock not open yet (its mail still unread in the inbox) is stopped as it opens: see Clocks
         detail.update(stops=list(judgement.clocks), stop_reason=judgement.stop)

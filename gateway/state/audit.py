@@ -127,13 +127,16 @@ class AuditTrail:
                      clock: str | None = None) -> dict[str, Any] | None:
         """The newest row about the order or, without one, about the case, or else about the mail
         (kind, at, detail). With `clock`, rows about another clock of the order (a reminder of its
-        buyer's clock, when the claim's is asked for) are left out."""
+        buyer's clock, a reply that stopped only the buyer's, when the claim's is asked for) are
+        left out: a row names its clock in `clock`, a reply the clocks it stopped in `stops`."""
         column, value = ("order_id", order_id) if order_id else ("case_id", case_id) if case_id \
             else ("message_key", message_key)
         row = next(self.db.query(
             f"SELECT kind, at, detail FROM audit WHERE {column} = ?"
-            " AND (? IS NULL OR coalesce(json_extract(detail, '$.clock'), ?) = ?) ORDER BY id DESC LIMIT 1",
-            [value, clock, clock, clock]), None)
+            " AND (? IS NULL OR coalesce(json_extract(detail, '$.clock'), ?) = ?)"
+            " AND (? IS NULL OR json_extract(detail, '$.stops') IS NULL"
+            "      OR EXISTS (SELECT 1 FROM json_each(detail, '$.stops') WHERE value = ?)) ORDER BY id DESC LIMIT 1",
+            [value, clock, clock, clock, clock, clock]), None)
         return _with_detail(row) if row else None
 
     def replies_sent_about_order(self, order_id: str) -> list[dict[str, Any]]:

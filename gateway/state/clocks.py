@@ -55,7 +55,8 @@ class Clocks:
             self.db["clocks"].update(key, {"stop_reason": reason, "updated_at": stamp})
         else:
             self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": reason, "updated_at": stamp})
-        audit.append(self.db, "clock_stopped", {"reason": reason, "category": clock["category"], **(detail or {})}, **ids)
+        audit.append(self.db, "clock_stopped", {"reason": reason, "category": clock["category"], "clock": key,
+                                                "obligation": clock.get("obligation"), **(detail or {})}, **ids)
         return True
 
     def _update_clock(self, verdict: Verdict, now: datetime) -> tuple[str, dict[str, Any]] | None:

@@ -8,8 +8,10 @@ from datetime import datetime, timezone
 from email.utils import getaddresses
 from typing import Any
 
-from gateway.judging import ids, marketplaces, obligations
+from gateway.judging import ids, obligations
 from gateway.judging.facts import MailFacts
+from gateway.judging.marketplaces import is_amazon_address, is_buyer_address
+from gateway.judging.obligations import reply_events
 from gateway.judging.subject import strip_all_tags
 from gateway.mail.parse import MESSAGE_ID, ParsedMail
 from gateway.mail.rewrite import rewrite_headers
@@ -57,25 +59,6 @@ def header_recipients(mail: ParsedMail) -> list[str]:
     """To, Cc and Bcc of a mail as written (a Sent copy has no envelope), without duplicates."""
     pairs = getaddresses([one_line(v) for name in ("To", "Cc", "Bcc") for v in mail.header_all(name)])
     return list(dict.fromkeys(address for _, address in pairs if "@" in address))
-
-
-def is_amazon_address(address: str) -> bool:
-    return marketplaces.is_amazon_domain(address.rpartition("@")[2].lower())
-
-
-def is_buyer_address(address: str, buyer: str) -> bool:
-    """The buyer who wrote, or a buyer's relay address (…@marketplace.amazon.*)."""
-    return address.lower() == buyer or marketplaces.is_buyer_relay(address.rpartition("@")[2].lower())
-
-
-def reply_events(recipients: list[str], buyer: str) -> list[str]:
-    """What a mail to `recipients` is, for the clocks: a reply to the buyer, to Amazon, or both."""
-    events = []
-    if any(is_buyer_address(r, buyer) for r in recipients):
-        events.append(obligations.REPLY_TO_BUYER)
-    if any(is_amazon_address(r) and not is_buyer_address(r, buyer) for r in recipients):
-        events.append(obligations.REPLY_TO_AMAZON)
-    return events
 
 
 @dataclass(frozen=True)

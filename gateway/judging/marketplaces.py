@@ -59,6 +59,15 @@ def is_buyer_relay(domain: str) -> bool:
     return m is not None and domain.lower().rstrip(".") == f"{BUYER_RELAY_LABEL}.{m.domain}"
 
 
+def is_amazon_address(address: str) -> bool:
+    return is_amazon_domain(address.rpartition("@")[2].lower())
+
+
+def is_buyer_address(address: str, buyer: str) -> bool:
+    """The buyer who wrote, or a buyer's relay address (…@marketplace.amazon.*)."""
+    return address.lower() == buyer or is_buyer_relay(address.rpartition("@")[2].lower())
+
+
 def claims_amazon(text: str) -> bool:
     """Whether a display name or domain pretends to be Amazon (amazon, amaz0n, аmazon...)."""
     folded = text.casefold().translate(_LOOKALIKES)

@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 
+from gateway.judging import marketplaces
 from gateway.judging.verdict import Verdict
 
 CASE = "case"                           # a Seller Central case's clock: its own kind, not in the table
@@ -69,6 +70,17 @@ def label(name: str | None) -> str:
 def stopped_by(event: str) -> tuple[str, ...]:
     """The obligations an event stops: a reply (REPLY_TO_BUYER, REPLY_TO_AMAZON) or Amazon's mail of a category."""
     return tuple(name for name, duty in table().items() if event in duty.stopped_by)
+
+
+def reply_events(recipients: list[str], buyer: str) -> list[str]:
+    """What a mail the team sent to `recipients` is, for the clocks: a reply to the buyer (`buyer`,
+    who wrote, or any buyer's relay address), to Amazon, or both."""
+    events = []
+    if any(marketplaces.is_buyer_address(r, buyer) for r in recipients):
+        events.append(REPLY_TO_BUYER)
+    if any(marketplaces.is_amazon_address(r) and not marketplaces.is_buyer_address(r, buyer) for r in recipients):
+        events.append(REPLY_TO_AMAZON)
+    return events
 
 
 def order_key(order_id: str, obligation: str) -> str:

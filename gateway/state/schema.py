@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
+
 import sqlite_utils
 
 from gateway.judging import obligations
-from gateway.state import audit, tag_states
+from gateway.state import audit, rows, tag_states
 
 # Columns of the outbox added after states were made without them. A row the smarthost asked to
 # slow down for: when that was (throttled_at) and when mail may be tried again (not_before).
@@ -122,14 +125,51 @@ def _one_clock_per_obligation(db: sqlite_utils.Database) -> None:
     an order had one clock (`order:<id>`) gets the key and obligation of its category
     (`order:<id>:claim` ...), and its reminder steps follow it, so none fires again; a case's
     clock gets the obligation "case"."""
-    old = list(db.query("SELECT key, category, order_id FROM clocks WHERE key LIKE 'order:%' AND key NOT LIKE 'order:%:%'"))
+    old = list(db.query("SELECT * FROM clocks WHERE key LIKE 'order:%' AND key NOT LIKE 'order:%:%'"))
     for clock in old:
         duty = obligations.of_category(clock["category"] or "")
         name = duty.name if duty is not None else "buyer"
-        key = obligations.order_key(clock["order_id"] or clock["key"].removeprefix("order:"), name)
+        order_id = clock["order_id"] or clock["key"].removeprefix("order:")
+        key = obligations.order_key(order_id, name)
         db.execute("UPDATE clocks SET key = ?, obligation = ? WHERE key = ?", [key, name, clock["key"]])
         db.execute("UPDATE reminders SET clock_key = ? WHERE clock_key = ?", [key, clock["key"]])
+        for other in obligations.table().values():
+            if other.key == "order" and other.name != name:
+                _clock_merged_away(db, clock, order_id, other)
     db.execute("UPDATE clocks SET obligation = ? WHERE key LIKE 'case:%' AND obligation IS NULL", [obligations.CASE])
+
+
+def _clock_merged_away(db: sqlite_utils.Database, old: dict, order_id: str, duty: obligations.Obligation) -> None:
+    """Inside the caller's transaction. The one clock of an order kept the graver mail's category:
+    a duty of another of its mails (the buyer's message before the claim) had no clock of its own.
+    It gets one now, from its latest mail: stopped when the order's clock was, or when the team
+    wrote to the right party after that mail; else open, with that mail's deadline (its reminder
+    steps already past are not sent late: seen_at is now)."""
+    key = obligations.order_key(order_id, duty.name)
+    marks = ", ".join("?" * len(duty.categories))
+    mail = db.execute(
+        f"SELECT key, category, tier, arrival, deadline, from_address FROM messages WHERE order_id = ?"
+        f" AND suspicious = 0 AND deadline IS NOT NULL AND category IN ({marks}) ORDER BY arrival DESC LIMIT 1",
+        [order_id, *duty.categories]).fetchone()
+    if mail is None or db.execute("SELECT 1 FROM clocks WHERE key = ?", [key]).fetchone():
+        return
+    message_key, category, tier, arrival, deadline, buyer = mail
+    stopped_at, reason = (old["stopped_at"], old["stop_reason"]) if old["status"] != "open" else (None, None)
+    if reason is None:
+        for at, text in db.execute("SELECT at, detail FROM audit WHERE kind = 'reply_sent' AND order_id = ? ORDER BY id",
+                                   [order_id]):
+            detail = json.loads(text)
+            sent = datetime.fromisoformat(detail.get("sent_at") or at)
+            events = obligations.reply_events(detail.get("to") or [], (buyer or "").lower())
+            if sent >= datetime.fromisoformat(arrival) and any(e in duty.stopped_by for e in events):
+                stopped_at = sent.astimezone(timezone.utc).isoformat(timespec="seconds")
+                reason = f"reply sent by the team ({detail.get('message_id') or 'no Message-ID'})"
+                break
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    rows.insert(db, "clocks", {
+        "key": key, "category": category, "tier": tier, "order_id": order_id, "case_id": None, "obligation": duty.name,
+        "opened_at": arrival, "deadline": deadline, "status": "stopped" if reason else "open", "stopped_at": stopped_at,
+        "stop_reason": reason, "updated_at": now, "last_message_key": message_key, "seen_at": now})
 
 
 def _messages_to_their_clocks(db: sqlite_utils.Database) -> None:

@@ -10,6 +10,7 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gateway.judging import ids
 from gateway.judging.regexset import RegexSet, required_literals
 from gateway.judging.rules import load_rules
 from gateway.mail.text import alternation, fold_for_matching, phrase_pattern
@@ -107,3 +108,12 @@ def test_the_language_guess_reads_links_addresses_and_long_runs_in_linear_time()
     for run in ["x" * 4000, "x" * 3999 + "@", ("x." * 2000), ("x" * 78 + "\r\n") * 50]:
         guess_language(run)
     assert time.monotonic() - started < 0.5  # each took up to a second when a run was scanned from every start
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["123-1234567-1234567", "1", "12", "-", "x", " ", "٣", "1234567", "123-"]),
+                max_size=8).map("".join))
+def test_the_order_id_finder_agrees_with_the_order_id_pattern(text):
+    found = ids.ORDER_ID.search(text)
+    assert ids.order_id(text, "") == (found.group(1) if found else None)
+    assert ids.order_id("", text) == (found.group(1) if found else None)

@@ -58,9 +58,24 @@ def _first(pattern: re.Pattern[str], folded_subject: str, folded_text: str) -> s
     return None
 
 
+# ORDER_ID's leading lookbehind keeps the regex engine from skipping ahead to the digits: over a
+# whole body it searches twice as slowly as this form, whose left edge order_id checks itself.
+_ORDER_ID_RIGHT_EDGE = re.compile(r"\d{3}-\d{7}-\d{7}(?![\d-])")
+
+
+def _first_order_id(text: str) -> str | None:
+    """ORDER_ID.search(text)'s id. A candidate after a digit or "-" is no id, and none can start
+    inside it (every character there follows a digit or "-"), so skipping it misses nothing."""
+    for match in _ORDER_ID_RIGHT_EDGE.finditer(text):
+        start = match.start()
+        if start == 0 or not (text[start - 1] == "-" or text[start - 1].isdecimal()):
+            return match.group(0)
+    return None
+
+
 def order_id(folded_subject: str, folded_text: str) -> str | None:
     """From text already passed through fold_for_matching (full-width digits made ASCII)."""
-    return _first(ORDER_ID, folded_subject, folded_text)
+    return _first_order_id(folded_subject) or _first_order_id(folded_text)
 
 
 def case_id(folded_subject: str, folded_text: str) -> str | None:

@@ -242,8 +242,18 @@ def _needs_own_decoding(charset: str) -> bool:
     return bool(charset) and (charset in _STATEFUL_7BIT or not charsets.is_known(charset))
 
 
+_CHARSET_PARAM = re.compile(r'charset\s*=\s*"?([^";\s]+)', re.I)
+
+
 def _declared_charset(part: Message) -> str:
-    return (part.get_content_charset() or "").lower()
+    """The charset a part's Content-Type names, lowercased. Read from the field's text for the
+    usual forms (email's get_content_charset parses every parameter again, a part at a time);
+    an RFC 2231 form (charset*=) goes to it."""
+    value = str(part.get("content-type", ""))
+    if "*" in value:
+        return (part.get_content_charset() or "").lower()
+    match = _CHARSET_PARAM.search(value)
+    return match.group(1).lower() if match else ""
 
 
 def _decode_text_parts(message: Message) -> tuple[list[str], list[str]]:

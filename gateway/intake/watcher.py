@@ -80,15 +80,19 @@ class FolderWatcher:
             yield
         finally:
             self.use(None)
-            self.leases.give(self._lease)
+            if self._lease is not None:  # None: handed on by make_way, and none got back
+                self.leases.give(self._lease)
             self._lease = None
 
     def make_way(self) -> None:
         """Between two mails of a read: when other folders wait for a pipeline, hand this one on
         and wait in line again (nothing of the read lives in the pipeline but its state, whose
-        every write is committed by then)."""
+        every write is committed by then). Once handed on the pipeline is another thread's: if
+        getting one back fails (a new one cannot be made), the watcher holds none."""
         if self.leases is not None and self._lease is not None and self.leases.wanted():
-            self._lease = self.leases.make_way(self._lease)
+            lease, self._lease = self._lease, None
+            self.use(None)
+            self._lease = self.leases.make_way(lease)
             self.use(self._lease)
 
     def use(self, pipeline: Pipeline | None) -> None:

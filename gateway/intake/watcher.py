@@ -138,8 +138,7 @@ class FolderWatcher:
                     log.info("%s: %d new mail(s) during the read, handled first", self.name, len(arrived))
                     # with the older mail about the same orders before them: the claim's buyer is
                     # known to it, and its forward carries that mail as evidence
-                    earlier = self._about_the_same_orders(arrived, queue)
-                    queue = earlier + arrived + [u for u in queue if u not in set(earlier)]
+                    queue = handled_first(self._about_the_same_orders(arrived, queue), arrived, queue)
                     planned = planned + arrived
                 next_look = time.monotonic() + LOOK_FOR_NEWS_SECONDS
             uid = queue.pop(0)
@@ -334,3 +333,11 @@ class Watcher(FolderWatcher):
         self.store.change_labels(copy_uid, tag.detail.get("labels", []), [])  # Gmail's; a no-op elsewhere
         self.store.archive(uid)
         return key, copy_uid
+
+
+def handled_first(earlier: list[int], arrived: list[int], queue: list[int]) -> list[int]:
+    """The queue of a long read once mail arrived during it: the older mail of `queue` about the
+    same orders (`earlier`), then the mail that arrived, then the rest of `queue` in its order.
+    Linear in the queue, which on a first start holds two weeks of mail."""
+    moved = set(earlier)
+    return earlier + arrived + [uid for uid in queue if uid not in moved]

@@ -25,7 +25,7 @@ from imapclient.exceptions import IMAPClientAbortError
 
 from gateway.intake.stores.base import MailStore
 from gateway.judging.classify import Classifier
-from gateway.judging.subject import TAG_STATES, labels, render_tag, state_keyword, tag_subject
+from gateway.judging.subject import TAG_STATES, labels, render_tag, state_keyword, tag_subject, tag_word
 from gateway.judging.tagging import key_token
 from gateway.mail.parse import MailError, parse_mail
 from gateway.mail.rewrite import rewrite_headers
@@ -106,12 +106,9 @@ class TagFollower:
         return tag_subject(subject, tag, self.classifier.tag_pattern)
 
     def _word(self, row: dict[str, Any]) -> str:
-        """The tag word the first tag used: the rule's, else the category's, with a case's status."""
+        """The tag word the first tag used (the rule that matched, by its name in the state)."""
         rule = next((r for r in self.classifier.rules.rules if r.name == row["rule"]), None)
-        word = rule.tag if rule and rule.tag else self.config.tag_word(row["category"])
-        if row["category"] == "case" and row.get("case_status"):
-            word = f"{word} {row['case_status']}"
-        return word
+        return tag_word(self.config, rule, row["category"], row.get("case_status"))
 
     def _append_and_move(self, row: dict[str, Any], target: str, *, resumed: bool) -> int:
         key, old_uid = row["key"], row["old_uid"]

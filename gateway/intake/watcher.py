@@ -30,19 +30,15 @@ from gateway.intake.leases import Leases
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.base import QUARANTINED, TAGGED, FolderMissing, MailStore
 from gateway.intake.stores.imap import FolderRefused
+from gateway.intake.tries import MAX_TRIES, CopyNotConfirmed, Tries
 from gateway.judging.facts import MailFacts
 from gateway.judging.tagging import key_token
 from gateway.mail.parse import MailError, parse_mail
 from gateway.state import State
 
 log = logging.getLogger("gateway.watch")
-MAX_TRIES = 3
 # during a long read (a backlog), how often the folder is searched for mail that arrived meanwhile
 LOOK_FOR_NEWS_SECONDS = 2.0
-
-
-class CopyNotConfirmed(RuntimeError):
-    """The server took the APPEND but the copy cannot be found: the original stays put."""
 
 
 class FolderWatcher:
@@ -61,7 +57,7 @@ class FolderWatcher:
         self.backlog_days = backlog_days
         self.since = since
         self.stop = stop
-        self.failures: dict[int, int] = {}  # uid -> failed attempts in this run
+        self.tries = Tries()  # by uid
         self.own_copies = 0  # of the mails met in the scan at hand, copies the gateway appended
 
     @property
@@ -188,10 +184,10 @@ class FolderWatcher:
     def _give_up(self, uid: int, exc: Exception) -> bool:
         """After MAX_TRIES failures of the same mail (quota exceeded, a copy never confirmed...),
         leave it in place, marked, and go on with the next: one mail must not block the folder."""
-        tries = self.failures[uid] = self.failures.get(uid, 0) + 1
+        reason = f"{type(exc).__name__}: {exc}"
+        tries = self.tries.failed(uid, reason)
         if tries < MAX_TRIES:
             return False
-        reason = f"{type(exc).__name__}: {exc}"
         marked = self.mark_failed(uid)
         with self.state.transaction():
             self.state.audit("quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
@@ -272,15 +268,19 @@ class Watcher(FolderWatcher):
         super().__init__(store, pipeline.state if pipeline else None, backlog_days=backlog_days, stop=stop,
                          since=since, health=health, leases=leases, logins=logins)
         self.pipeline = pipeline
+        # one for the watcher's run: it counts each mail's failed tag changes from one scan to the next
+        self.follower = TagFollower(store, pipeline.state if pipeline else None,
+                                    pipeline.classifier if pipeline else None)
 
     def use(self, pipeline: Pipeline | None) -> None:
         super().use(pipeline)
         self.pipeline = pipeline
+        self.follower.use(pipeline.state if pipeline else None, pipeline.classifier if pipeline else None)
 
     def after_scan(self) -> None:
         """After the new mail, with the same pipeline: the tags whose clock moved on (stopped,
         overdue) follow it."""
-        TagFollower(self.store, self.pipeline.state, self.pipeline.classifier).follow()
+        self.follower.follow()
 
     def mark_failed(self, uid: int) -> bool:
         try:

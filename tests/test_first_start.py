@@ -7,6 +7,7 @@ import email
 import email.policy
 import email.utils
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 from captured import captured_mail
@@ -242,3 +243,13 @@ def test_mail_arriving_during_a_long_read_is_handled_before_the_rest_of_the_back
         assert state.source("shop")["last_uid"] >= fresh_uid  # the cursor got past all of them, in the end
         assert sorted((r["kind"], r["order_id"], r["target"]) for r in state.outbox_rows()) == [
             ("acknowledge", fresh_order, "late1@marketplace.amazon.co.uk"), ("forward", fresh_order, "crisis@shop.example")]
+
+
+def test_mail_that_arrived_is_put_first_in_a_queue_of_two_weeks_at_once():
+    queue = list(range(1, 60001))
+    earlier = queue[::10]  # older mail about the same orders
+    started = time.process_time()
+    reordered = watcher.handled_first(earlier, [60001, 60002], queue)
+    assert time.process_time() - started < 1.0  # a set per element of the queue took minutes
+    assert reordered[:6000] == earlier and reordered[6000:6002] == [60001, 60002]
+    assert reordered[6002:] == [uid for uid in queue if uid % 10 != 1] and len(reordered) == 60002

@@ -339,6 +339,31 @@ def test_servers_without_move_or_uidplus(dovecot, imap_config, missing):
     assert len(deleted) == (4 if b"UIDPLUS" in missing else 1)
 
 
+def test_the_mail_about_an_order_is_found_in_a_queue_of_thousands_by_a_short_search(dovecot, imap_config):
+    """During a two-week backlog's read, the older mail about a fresh claim's order is searched for
+    by the order within the queue's span, and kept to the queue here: the command line stays short
+    however long the queue (listing its UIDs passes some servers' line limits, which answer BAD)."""
+    order = "302-4444444-5555555"
+    notes = [f"From: Tom <tom@shop.example>\r\nSubject: note {n}\r\nMessage-ID: <note-{n}@shop.example>\r\n"
+             f"\r\nnothing about orders, {n}\r\n".encode() for n in range(3000)]
+    for n in (0, 1234, 2000):  # before the queue, in it, in its span but handled already
+        notes[n] = mails.buyer(order, f"Where is my parcel? ({n})", token=f"t{n}", minute=n)
+    with dovecot.client() as client:
+        client.multiappend("INBOX", notes)
+    config = load_config(imap_config)
+    with closing(ImapStore(config.mailboxes[0])) as store:
+        store.connect()
+        uids = store.list_uids(0, None)
+        assert len(uids) == 3000
+        queue = [uid for uid in uids[1:] if uid != uids[2000]]
+        searched = []
+        search = store.client.search
+        store.client.search = lambda criteria: searched.append(criteria) or search(criteria)
+        assert store.uids_naming(queue, order) == [uids[1234]]
+        assert store.uids_naming(queue, "306-9999999-9999999") == []
+    assert all(len(" ".join(map(str, criteria))) < 100 for criteria in searched), searched
+
+
 @pytest.mark.imap_mailbox(since="2999-01-01")
 def test_backlog_since_a_date(dovecot, imap_config):
     dovecot.append(mails.claim("307-0000000-0000001"))

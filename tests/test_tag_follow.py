@@ -15,6 +15,7 @@ import mails
 import pytest
 from captured import captured_mail
 from configs import config_toml, make_config, smarthost
+from imapclient.exceptions import IMAPClientError
 from inbox import ARCHIVE, Crash, crashing_store, message_id, subject_of
 from servers import ScriptedImap, free_port, wait_until
 
@@ -23,6 +24,7 @@ from gateway.intake.following import TagFollower
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.replies import judge, record_reply
 from gateway.intake.stores.imap import ImapStore
+from gateway.intake.tries import MAX_TRIES
 from gateway.intake.watcher import Watcher
 from gateway.judging.classify import Classifier
 from gateway.mail.parse import parse_mail
@@ -167,6 +169,102 @@ def test_a_crash_at_each_stage_of_a_tag_change_resumes_without_a_second_copy(dov
     assert b"$CrisisResolved" in flags and b"$CrisisOpen" not in flags
     assert [message_id(r) for _, _, r in dovecot.messages(ARCHIVE)] == [message_id(raw)] * 2
     assert len(tag_changes(config)) == 2  # open -> overdue (keywords), overdue -> resolved, once each
+
+
+class UnconfirmedCopies(ImapStore):
+    """A server without UIDPLUS whose search never finds a copy by its new state."""
+
+    def append_copy(self, *args):
+        super().append_copy(*args)
+        return None
+
+    def find_copy(self, key, state=None):
+        return None if state is not None else super().find_copy(key)
+
+
+class ArchiveRefused(ImapStore):
+    """A server that takes the new copy and refuses to move the old one (its quota is full)."""
+
+    def archive(self, uid):
+        raise IMAPClientError("MOVE failed: [OVERQUOTA] Quota exceeded")
+
+
+def follow_scans(config, store_class, scans: int) -> None:
+    """The inbox watcher's look after each of `scans` reads, on one connection to the server."""
+    with State(config.state_dir) as state, closing(store_class(config.mailboxes[0])) as store:
+        store.connect()
+        watcher = Watcher(store, Pipeline(Classifier(config), state), backlog_days=30, stop=threading.Event())
+        for _ in range(scans):
+            watcher.after_scan()
+
+
+def resolved_claim(config, dovecot) -> bytes:
+    """A claim tagged in the inbox (overdue), then resolved by hand: its tag is to be rewritten."""
+    raw = mails.claim(ORDER)
+    dovecot.append(raw)
+    assert Daemon(config).run_once() == 0
+    stop_by_hand(config, dovecot)
+    return raw
+
+
+def test_a_new_copy_no_search_confirms_is_appended_once_and_the_change_given_up_after_max_tries(
+        dovecot, imap_config, caplog):
+    config = load_config(imap_config)
+    raw = resolved_claim(config, dovecot)
+
+    follow_scans(config, UnconfirmedCopies, MAX_TRIES + 3)  # each scan of the inbox looks again
+    found = copies(dovecot, raw)
+    assert len(found) == 2  # the old copy beside one new one, no third
+    subjects = sorted(subject for _, subject in found)
+    assert subjects[0].startswith("[CRISIS: A-to-Z by ") and subjects[1] == f"[Resolved: A-to-Z] Claim received on order {ORDER}"
+    assert all(b"$CrisisResolved" in flags for flags, _ in found)  # the old copy keeps its subject, gets the keyword
+    change = tag_changes(config)[-1]
+    assert (change["detail"]["from"], change["detail"]["to"]) == ("overdue", "resolved")
+    assert change["detail"]["gave_up"].startswith("CopyNotConfirmed: ") and change["detail"]["tries"] == MAX_TRIES
+    assert change["detail"]["unconfirmed_copy"] is True and change["detail"]["keywords"] is True
+    assert "given up" in caplog.text and "may stand beside it" in caplog.text
+
+    assert Daemon(config).run_once() == 0  # after a restart: given up, not tried again
+    assert len(copies(dovecot, raw)) == 2 and len(tag_changes(config)) == 2
+
+
+def test_a_change_whose_old_copy_cannot_be_moved_is_given_up_after_max_tries(dovecot, imap_config, caplog):
+    config = load_config(imap_config)
+    raw = resolved_claim(config, dovecot)
+
+    follow_scans(config, ArchiveRefused, MAX_TRIES - 1)
+    with State(config.state_dir) as state:
+        assert state.tag_states("shop") == {}  # still under way: the old copy is tried again
+    follow_scans(config, ArchiveRefused, 3)  # a new connection: the failures are the watcher's, counted on
+    found = copies(dovecot, raw)
+    assert len(found) == 2  # the old copy beside one new one, no third
+    subjects = sorted(subject for _, subject in found)
+    assert subjects[0].startswith("[CRISIS: A-to-Z by ") and subjects[1] == f"[Resolved: A-to-Z] Claim received on order {ORDER}"
+    change = tag_changes(config)[-1]
+    assert change["detail"]["gave_up"].endswith("MOVE failed: [OVERQUOTA] Quota exceeded")
+    assert change["detail"]["subject"] == "rewritten" and change["detail"]["to"] == "resolved"
+    assert "given up: the new copy" in caplog.text
+
+
+def test_a_tag_change_fetches_the_copy_once_and_reads_only_its_header_fields(dovecot, imap_config, monkeypatch):
+    config = load_config(imap_config)
+    raw = resolved_claim(config, dovecot)
+    fetched: list[int] = []
+
+    class CountingStore(ImapStore):
+        def fetch(self, uid):
+            fetched.append(uid)
+            return super().fetch(uid)
+
+    def parse_mail(*args, **kwargs):
+        pytest.fail("the whole mail parsed (body, HTML, CPU budget) to read two header fields")
+
+    monkeypatch.setattr("gateway.intake.following.parse_mail", parse_mail, raising=False)
+    with State(config.state_dir) as state, closing(CountingStore(config.mailboxes[0])) as store:
+        store.connect()
+        assert TagFollower(store, state, Classifier(config)).follow() == 1
+    assert len(fetched) == 1
+    assert inbox_copy(dovecot, raw)[1] == f"[Resolved: A-to-Z] Claim received on order {ORDER}"
 
 
 def test_a_tagged_reply_in_the_sent_folder_is_a_leak_recorded_as_sent_and_warned_of_once_a_day(

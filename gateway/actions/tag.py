@@ -11,19 +11,10 @@ from typing import Any
 
 from gateway.actions.base import Action
 from gateway.judging.blockers import Context
-from gateway.judging.subject import keywords, labels, render_tag, tag_subject, without_crisis_tags
+from gateway.judging.subject import keywords, labels, render_tag, tag_subject, tag_word, without_crisis_tags
 
 # Amazon's no-reply address reaches nobody: a claim is answered on Seller Central's A-to-z page.
 CLAIM_KEYWORD = "$CrisisAnswerInSellerCentral"
-
-
-def tag_word(ctx: Context) -> str:
-    """The word of the mail's tag: the rule's, else the category's ([tags]), with a case's status."""
-    rule = ctx.rule
-    word = rule.tag if rule and rule.tag else ctx.config.tag_word(ctx.category)
-    if rule is not None and rule.case_status and ctx.category == "case":
-        word = f"{word} {rule.case_status}"
-    return word
 
 
 class Tag(Action):
@@ -32,7 +23,7 @@ class Tag(Action):
     CHANNEL = "source"
 
     def plan(self, ctx: Context) -> dict[str, Any]:
-        word = tag_word(ctx)
+        word = tag_word(ctx.config, ctx.rule, ctx.category, ctx.rule.case_status if ctx.rule else None)
         tag = render_tag(word, ctx.tier, ctx.deadline, ctx.config.timezone, ctx.suspicious, since=ctx.arrival)
         follows = ctx.deadline is not None and not ctx.suspicious  # its tag follows the clock
         words = keywords(ctx.category, ctx.tier, ctx.suspicious, follows)

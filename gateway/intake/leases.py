@@ -97,7 +97,9 @@ class Leases(Generic[T]):
 
     def make_way(self, item: T) -> T:
         """Between two steps of a long read: when others wait, hand `item` on to the first of
-        them and wait in line for one again; else keep it."""
+        them and wait in line for one again; else keep it. Once handed on, `item` is the other
+        thread's even when getting one back raises (a new one cannot be made): the caller must
+        then hold none, and give none back."""
         if not self.wanted():
             return item
         self.give(item)

@@ -30,19 +30,15 @@ from gateway.intake.leases import Leases
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.stores.base import QUARANTINED, TAGGED, FolderMissing, MailStore
 from gateway.intake.stores.imap import FolderRefused
+from gateway.intake.tries import MAX_TRIES, CopyNotConfirmed, Tries
 from gateway.judging.facts import MailFacts
 from gateway.judging.tagging import key_token
 from gateway.mail.parse import MailError, parse_mail
 from gateway.state import State
 
 log = logging.getLogger("gateway.watch")
-MAX_TRIES = 3
 # during a long read (a backlog), how often the folder is searched for mail that arrived meanwhile
 LOOK_FOR_NEWS_SECONDS = 2.0
-
-
-class CopyNotConfirmed(RuntimeError):
-    """The server took the APPEND but the copy cannot be found: the original stays put."""
 
 
 class FolderWatcher:
@@ -61,7 +57,7 @@ class FolderWatcher:
         self.backlog_days = backlog_days
         self.since = since
         self.stop = stop
-        self.failures: dict[int, int] = {}  # uid -> failed attempts in this run
+        self.tries = Tries()  # by uid
         self.own_copies = 0  # of the mails met in the scan at hand, copies the gateway appended
 
     @property
@@ -80,15 +76,19 @@ class FolderWatcher:
             yield
         finally:
             self.use(None)
-            self.leases.give(self._lease)
+            if self._lease is not None:  # None: handed on by make_way, and none got back
+                self.leases.give(self._lease)
             self._lease = None
 
     def make_way(self) -> None:
         """Between two mails of a read: when other folders wait for a pipeline, hand this one on
         and wait in line again (nothing of the read lives in the pipeline but its state, whose
-        every write is committed by then)."""
+        every write is committed by then). Once handed on the pipeline is another thread's: if
+        getting one back fails (a new one cannot be made), the watcher holds none."""
         if self.leases is not None and self._lease is not None and self.leases.wanted():
-            self._lease = self.leases.make_way(self._lease)
+            lease, self._lease = self._lease, None
+            self.use(None)
+            self._lease = self.leases.make_way(lease)
             self.use(self._lease)
 
     def use(self, pipeline: Pipeline | None) -> None:
@@ -134,8 +134,7 @@ class FolderWatcher:
                     log.info("%s: %d new mail(s) during the read, handled first", self.name, len(arrived))
                     # with the older mail about the same orders before them: the claim's buyer is
                     # known to it, and its forward carries that mail as evidence
-                    earlier = self._about_the_same_orders(arrived, queue)
-                    queue = earlier + arrived + [u for u in queue if u not in set(earlier)]
+                    queue = handled_first(self._about_the_same_orders(arrived, queue), arrived, queue)
                     planned = planned + arrived
                 next_look = time.monotonic() + LOOK_FOR_NEWS_SECONDS
             uid = queue.pop(0)
@@ -185,10 +184,10 @@ class FolderWatcher:
     def _give_up(self, uid: int, exc: Exception) -> bool:
         """After MAX_TRIES failures of the same mail (quota exceeded, a copy never confirmed...),
         leave it in place, marked, and go on with the next: one mail must not block the folder."""
-        tries = self.failures[uid] = self.failures.get(uid, 0) + 1
+        reason = f"{type(exc).__name__}: {exc}"
+        tries = self.tries.failed(uid, reason)
         if tries < MAX_TRIES:
             return False
-        reason = f"{type(exc).__name__}: {exc}"
         marked = self.mark_failed(uid)
         with self.state.transaction():
             self.state.audit("quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})
@@ -269,15 +268,19 @@ class Watcher(FolderWatcher):
         super().__init__(store, pipeline.state if pipeline else None, backlog_days=backlog_days, stop=stop,
                          since=since, health=health, leases=leases, logins=logins)
         self.pipeline = pipeline
+        # one for the watcher's run: it counts each mail's failed tag changes from one scan to the next
+        self.follower = TagFollower(store, pipeline.state if pipeline else None,
+                                    pipeline.classifier if pipeline else None)
 
     def use(self, pipeline: Pipeline | None) -> None:
         super().use(pipeline)
         self.pipeline = pipeline
+        self.follower.use(pipeline.state if pipeline else None, pipeline.classifier if pipeline else None)
 
     def after_scan(self) -> None:
         """After the new mail, with the same pipeline: the tags whose clock moved on (stopped,
         overdue) follow it."""
-        TagFollower(self.store, self.pipeline.state, self.pipeline.classifier).follow()
+        self.follower.follow()
 
     def mark_failed(self, uid: int) -> bool:
         try:
@@ -330,3 +333,11 @@ class Watcher(FolderWatcher):
         self.store.change_labels(copy_uid, tag.detail.get("labels", []), [])  # Gmail's; a no-op elsewhere
         self.store.archive(uid)
         return key, copy_uid
+
+
+def handled_first(earlier: list[int], arrived: list[int], queue: list[int]) -> list[int]:
+    """The queue of a long read once mail arrived during it: the older mail of `queue` about the
+    same orders (`earlier`), then the mail that arrived, then the rest of `queue` in its order.
+    Linear in the queue, which on a first start holds two weeks of mail."""
+    moved = set(earlier)
+    return earlier + arrived + [uid for uid in queue if uid not in moved]

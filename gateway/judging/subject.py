@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from gateway.mail.text import one_line
+
+if TYPE_CHECKING:  # rules import the actions, and the tag action imports this module
+    from gateway.config import Config
+    from gateway.judging.rules import Rule
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -38,6 +43,15 @@ def compact_due(deadline: datetime, timezone: ZoneInfo, since: datetime | None =
     if 0 <= days < 7:
         return f"{_DAYS[local.weekday()]} {local:%H:%M}"
     return f"{local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
+
+
+def tag_word(config: Config, rule: Rule | None, category: str, case_status: str | None) -> str:
+    """The word of a mail's tag: the rule's, else the category's ([tags] words), with a case's
+    status ("Case opened"). The first tag and every later one of the same mail use it."""
+    word = rule.tag if rule is not None and rule.tag else config.tag_word(category)
+    if category == "case" and case_status:
+        word = f"{word} {case_status}"
+    return word
 
 
 def render_tag(word: str, tier: int | None, deadline: datetime | None, timezone: ZoneInfo, suspicious: bool = False,

@@ -263,10 +263,15 @@ class ImapStore:
         return None  # no UIDPLUS: the caller confirms with find_copy
 
     def uids_naming(self, uids: list[int], text: str) -> list[int]:
-        """Those of `uids` whose header or body names `text` (an order id), as the server searches."""
+        """Those of `uids` whose header or body names `text` (an order id), as the server searches.
+        The server is asked for the text within the span of `uids` (a range, a short command line
+        however many they are: a list of a two-week backlog's UIDs passes some servers' line
+        limits), and the answer is kept to `uids` here."""
         if not uids:
             return []
-        return sorted(self.client.search(["UID", ",".join(map(str, uids)), "TEXT", text]))
+        wanted = set(uids)
+        found = self.client.search(["UID", f"{min(wanted)}:{max(wanted)}", "TEXT", text])
+        return sorted(uid for uid in found if uid in wanted)
 
     def find_copy(self, key: str, state: str | None = None) -> int | None:
         """The newest tagged copy of `key`; with `state`, the newest whose X-Crisis-State says it."""

@@ -151,9 +151,10 @@ class MaildirStore:
         return uid
 
     def uids_naming(self, uids: list[int], text: str) -> list[int]:
-        """Those of `uids` whose bytes name `text` (an order id; not found inside an encoded body)."""
+        """Those of `uids` whose bytes name `text` (an order id; not found inside an encoded body),
+        in UID order: each file is read, as a server without an index reads each message."""
         wanted = text.encode()
-        return [uid for uid in uids if (path := self._path(uid)) is not None and wanted in path.read_bytes()]
+        return [uid for uid in sorted(set(uids)) if (path := self._path(uid)) is not None and wanted in path.read_bytes()]
 
     def find_copy(self, key: str, state: str | None = None) -> int | None:
         """The newest tagged copy of `key`; with `state`, the newest whose X-Crisis-State says it."""

@@ -315,6 +315,14 @@ class Watcher(FolderWatcher):
                     self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy
                     log.info("%s uid %s: already handled (%s), second delivery archived", self.name, uid, key)
                 return None
+            tag = verdict.action("tag")
+            if tag is not None and outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key):
+                # tagged on its way in by the inbound relay (which recorded it): this is the tagged
+                # copy; it gets the keywords and stays where the team reads it
+                self.store.add_keywords(uid, [*tag.detail["keywords"], TAGGED])
+                self.store.change_labels(uid, tag.detail.get("labels", []), [])
+                log.info("%s uid %s: tagged by the relay (%s); keywords added, left in place", self.name, uid, key)
+                return key, uid
             log.info("%s uid %s: resuming tagging of %s", self.name, uid, key)
         else:
             actions = ", ".join(a.kind for a in verdict.actions) or "none"

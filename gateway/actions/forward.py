@@ -15,7 +15,7 @@ from gateway.actions.mailing import gateway_fields
 from gateway.judging.blockers import Context, no_escalation_addresses, not_tier1, suspicious
 from gateway.judging.subject import format_due
 from gateway.judging.tagging import CLAIM_ANSWERED_IN
-from gateway.judging.trust import assess as assess_trust
+from gateway.judging.trust import authenticated
 from gateway.mail import mime
 from gateway.mail.headers import msgid_field
 from gateway.mail.parse import MailError, parse_mail
@@ -102,7 +102,8 @@ EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 def choose_evidence(evidence: list[tuple[dict[str, Any], bytes]], config: Any
                     ) -> tuple[list[tuple[dict[str, Any], bytes]], list[str]]:
     """(mails to attach, lines naming those left out). Only mail whose sender is authenticated
-    (a trusted Authentication-Results passes) is attached: anyone can write about an order, and
+    (gateway.judging.trust.authenticated: a trusted Authentication-Results passes, or with [trust]
+    verify_dkim the gateway verified its DKIM signature) is attached: anyone can write about an order, and
     what they write must not ride along into every forward. Attachments stop at EVIDENCE_MAX_BYTES."""
     attached: list[tuple[dict[str, Any], bytes]] = []
     left_out: list[str] = []
@@ -110,10 +111,10 @@ def choose_evidence(evidence: list[tuple[dict[str, Any], bytes]], config: Any
     for row, raw in evidence:
         name = f"{row['arrival'][:16]} from {row.get('from_address') or '?'}: {row.get('original_subject') or ''}"
         try:
-            authenticated = assess_trust(parse_mail(raw), list(config.authserv_ids), config.trust_provider).verified == "pass"
+            proven = authenticated(parse_mail(raw), config)
         except MailError:
-            authenticated = False
-        if not authenticated:
+            proven = False
+        if not proven:
             left_out.append(f"{name} (sender not authenticated)")
         elif total + len(raw) > EVIDENCE_MAX_BYTES:
             left_out.append(f"{name} ({len(raw):,} bytes, over the {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB for evidence)")

@@ -13,6 +13,7 @@ from processes import cli
 from recording import recorded
 
 from gateway.config import ConfigError, config_from_dict
+from gateway.config.notify import step_labels
 from gateway.config.secrets_filter import SecretFilter, scrubbed
 from gateway.deadlines import reminders
 from gateway.judging.classify import Classifier
@@ -276,3 +277,15 @@ def test_check_config_says_where_each_url_goes_without_the_url(tmp_path):
     assert "(pagerduty://...) gets T-1h, escalate" in said and "spare #" in said
     assert "[notify] default" in findings[2].fix
     without_secrets(said)
+
+
+def test_a_step_has_one_label_in_the_config_the_ladder_and_check_config(tmp_path):
+    """Half hours and steps shared by categories: each label once, the earliest first, the same in
+    [notify.steps], on the ladder's steps and in check-config."""
+    config = config_from_dict(config_data(tmp_path, notify={"urls": ["oncall=json://127.0.0.1:9/x"],
+                                                            "steps": {"T-0.5h": ["oncall"]}},
+                                          reminders={"steps": {"atoz_claim": [24, 6, 1.5], "buyer_message": [6, 0.5]}}))
+    assert step_labels(config.reminders) == ["T-24h", "T-6h", "T-4h", "T-1.5h", "T-1h", "T-0.5h", "escalate"]
+    assert [s.label for s in reminders.ladder(config, {"category": "buyer_message"})] == ["T-6h", "T-0.5h"]
+    [finding] = check_notify(config)
+    assert finding.what.endswith("gets crises at arrival, T-24h, T-6h, T-4h, T-1.5h, T-1h, T-0.5h, escalate")

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.config import Config
+from gateway.config.notify import step_label
 from gateway.state import State
 
 log = logging.getLogger("gateway.reminders")
@@ -36,7 +37,7 @@ class Step:
 
     @property
     def label(self) -> str:
-        return f"T-{self.hours:g}h"
+        return step_label(self.hours)
 
 
 def ladder(config: Config, clock: dict[str, Any]) -> list[Step]:

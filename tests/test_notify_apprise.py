@@ -177,6 +177,29 @@ def test_several_steps_at_once_are_one_notification_per_target(tmp_path, webhook
     assert [line.split(" A-to-Z ")[1].split(":")[0] for line in listed["message"].splitlines()[:3]] == orders
 
 
+def test_a_tick_lists_its_steps_with_their_subjects_each_message_read_once(tmp_path, monkeypatch):
+    """Three claims at T-24h: one list mail (the tagged subjects) and one list alert (the
+    original subjects), keyed by what they list; each claim's message read once for both."""
+    config = notify_config(tmp_path, ["json://127.0.0.1:9/x"])
+    orders = [f"206-{n}666666-6666666" for n in range(1, 4)]
+    recorded(config, *(mails.claim(order) for order in orders), now=NOW)
+    with State(config.state_dir) as state:
+        read = []
+        message = state.message
+        monkeypatch.setattr(state, "message", lambda key: read.append(key) or message(key))
+        reminders.fire_due(state, config, datetime(2026, 11, 23, 11, 1, tzinfo=timezone.utc))
+        [mail] = state.outbox_rows(kind="reminders")
+        alerts = state.outbox_rows(kind="alert")
+    assert len(read) == len(set(read)) == 3
+    assert mail["key"].startswith("reminders|crisis@shop.example|") and len(alerts) == 1
+    assert alerts[0]["key"].startswith(f"alerts|{config.notify.targets[0].label}|")
+    listed = json.loads(mail["payload"])["items"]
+    alerted = json.loads(alerts[0]["payload"])["items"]
+    assert [i["subject"].split("] ", 1)[1] for i in listed] == [f"Claim received on order {o}" for o in orders]
+    assert [i["subject"] for i in alerted] == [f"Claim received on order {o}" for o in orders]
+    assert all(i["key"].startswith("alert|") for i in alerted) and all(i["kind"] == "remind" for i in listed)
+
+
 def test_a_failing_service_is_retried_then_dead_lettered_without_its_url(tmp_path, webhook, caplog):
     config = notify_config(tmp_path, [f"chat={json_url(webhook)}"])
     webhook.answers = [503]

@@ -1,11 +1,13 @@
 """`crisis-gateway evidence ORDER`: the pack of a claim, its summary, checklist, the team's
 statements and the draft answer to Amazon."""
 
+import shutil
 import tomllib
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import jinja2
 import pytest
 from configs import smarthost, smtp_capture, write_config
 from corpus import corpus_or_factory
@@ -255,6 +257,19 @@ def test_the_timeline_escapes_what_mails_say(tmp_path):
     recorded(config, buyer(ORDER, "<script>alert(1)</script> where is it?"))
     _, _, page, _ = pack(config)
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_timeline_template_is_sandboxed_like_the_answers(tmp_path):
+    """timeline.html.j2 is in the same user-edited folder as answer/*.j2: neither may reach
+    Python's internals."""
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
+    config = write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "templates_dir": str(templates)})
+    recorded(config, claim(ORDER))
+    pack(config)  # the shipped templates as they are, then a changed one: read again
+    (templates / "evidence" / "timeline.html.j2").write_text("{{ order_id.__class__.__mro__ }}", "utf-8")
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        pack(config)
 
 
 def test_an_unknown_order_is_an_error(tmp_path):

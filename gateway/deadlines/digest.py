@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from gateway.actions.mailing import time_left
+from gateway.actions.mailing import template_environment, time_left
 from gateway.config import Config
 from gateway.deadlines.status import last_action
 from gateway.judging import obligations
@@ -178,11 +177,9 @@ def ids_kept_whole(value: str) -> Markup:
 
 
 def _environment(config: Config, html: bool) -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(config.templates_dir / "digest")),
-                                       undefined=jinja2.StrictUndefined, autoescape=html, keep_trailing_newline=True,
-                                       trim_blocks=True, lstrip_blocks=True)
-    environment.filters["ids_kept_whole"] = ids_kept_whole
-    return environment
+    """The digest's templates: blocks trimmed (the text part is laid out by its lines)."""
+    return template_environment(config.templates_dir / "digest", html, trim_blocks=True,
+                                filters=(("ids_kept_whole", ids_kept_whole),))
 
 
 def render(config: Config, content: dict[str, Any]) -> Digest:

@@ -22,8 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
+from gateway.actions.mailing import template_environment
 from gateway.config import Config
 from gateway.deadlines import evidence_summary
 from gateway.intake.replies import own_words
@@ -231,9 +230,8 @@ def build(state: State, config: Config, order_id: str, out: Path, now: datetime)
     clock = claim_clock(state, order_id)
     summary = evidence_summary.summarise(state, config, order_id, items, checks, clock, now)
     draft = evidence_summary.draft_answer(config, summary)
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.templates_dir / "evidence")),
-                                     autoescape=True, undefined=jinja2.StrictUndefined)
-    page = environment.get_template("timeline.html.j2").render(
+    timeline = template_environment(config.templates_dir / "evidence", autoescape=True).get_template("timeline.html.j2")
+    page = timeline.render(
         order_id=order_id, items=items, checks=checks, not_counted=not_counted, statements=statements(items),
         summary=summary, draft=draft, made=format_due(now, config.timezone), timezone=str(config.timezone),
         clock=clock)  # `clock`: for a templates_dir copied before the summary existed

@@ -183,7 +183,8 @@ def test_with_verify_dkim_signed_mail_is_delivery_proof_and_unsigned_is_not(tmp_
     key, _ = rsa_key
     other = "114-0000000-0000001"
     recorded(make_config(tmp_path, trust={}),
-             signed(shipping_notice(ORDER, auth=None), key, "amazon.co.uk"), signed(carrier(ORDER, auth=None), key, "ups.com"),
+             signed(shipping_notice(ORDER, auth=None), key, "amazon.co.uk"),
+             signed(carrier(ORDER, auth=None), key, "ups.com"),
              shipping_notice(other, auth=None).replace(b"<ship-", b"<unsigned-ship-"),
              carrier(other, auth=None).replace(b"<ups-1@", b"<ups-2@"))
     config = make_config(tmp_path, trust={"verify_dkim": True})
@@ -210,5 +211,6 @@ def test_with_verify_dkim_a_forward_attaches_signed_mail_only(tmp_path, rsa_key,
     attached, left_out = choose_evidence([(rows[0], signed(unsigned, key, "marketplace.amazon.co.uk")),
                                           (rows[1], unsigned)], config)
     assert [row["original_subject"] for row, _ in attached] == ["signed"]
-    assert left_out == ["2026-11-22T10:00 from k3j4h5g6f7d8@marketplace.amazon.co.uk: unsigned (sender not authenticated)"]
+    assert left_out == [
+        "2026-11-22T10:00 from k3j4h5g6f7d8@marketplace.amazon.co.uk: unsigned (sender not authenticated)"]
     assert evidence_dns.asked == [key_name("marketplace.amazon.co.uk")]

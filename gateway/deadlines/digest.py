@@ -103,8 +103,8 @@ def at_share(content: dict[str, Any], share: float) -> dict[str, Any]:
     """`content` (of gather) with each list cut to `share` of its cap, and its "more" to match."""
     cut = {}
     for name, (cap, _) in LISTS.items():
-        shown = int(cap * share)
-        cut[name] = {**content[name], "rows": content[name]["rows"][:shown], "more": max(0, content[name]["total"] - shown)}
+        shown, listed = int(cap * share), content[name]
+        cut[name] = {**listed, "rows": listed["rows"][:shown], "more": max(0, listed["total"] - shown)}
     return {**content, **cut}
 
 

@@ -6,8 +6,9 @@ The mails are those the gateway recorded with the order id (buyer messages, Amaz
 notifications, carrier mails that name the order) and the team's replies, sent through the outbound
 relay or found in the Sent folder. Delivery proof comes only from senders that are who they say
 (gateway.judging.trust.authenticated): a carrier, or Amazon's own shipping notice, whose mail passed
-authentication; a mail from an Amazon address that nothing authenticated is no proof. What the team wrote is its statement, never proof. Times are shown in [gateway] timezone;
-identifiers as the mails write them. What the checklist looks for is data: gateway/data/evidence.toml.
+authentication; a mail from an Amazon address that nothing authenticated is no proof. What the
+team wrote is its statement, never proof. Times are shown in [gateway] timezone; identifiers as
+the mails write them. What the checklist looks for is data: gateway/data/evidence.toml.
 """
 
 from __future__ import annotations

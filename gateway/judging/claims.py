@@ -60,7 +60,8 @@ def _labels() -> str:
 @cache
 def _stated_pattern() -> re.Pattern[str]:
     """A reason label, its colon, and the words after it up to the end of the sentence."""
-    return re.compile(_LABEL_START + "(?:" + _labels() + r")\s*:[ \t]*([^\s.。][^\n.。]{2," + str(STATED_CHARACTERS - 1) + "})")
+    words = r"([^\s.。][^\n.。]{2,%d})" % (STATED_CHARACTERS - 1)
+    return re.compile(_LABEL_START + "(?:" + _labels() + r")\s*:[ \t]*" + words)
 
 
 @cache

@@ -41,6 +41,31 @@ def claim(order: str, *, notification: str = "A_Z_CLAIM_RESPONDENT_NOTIFY", doma
     ).encode("utf-8")
 
 
+def carrier(order: str, sender: str = "UPS Notifications <pkginfo@ups.com>",
+            auth: str | None = "dkim=pass header.d=ups.com; dmarc=pass") -> bytes:
+    """UPS says it delivered the order; `auth` is what our own server found (None: it wrote nothing)."""
+    return (
+        (f"Authentication-Results: {AUTHSERV}; {auth}\r\n" if auth is not None else "")
+        + "Received: from mta.ups.com by mx.example.test; Sat, 21 Nov 2026 15:00:03 +0000\r\n"
+        f"From: {sender}\r\nTo: support@shop.example\r\n"
+        f"Subject: UPS Update: Delivered, order {order}\r\nMessage-ID: <ups-1@ups.example>\r\n"
+        "Date: Sat, 21 Nov 2026 15:00:00 +0000\r\n\r\n"
+        "Your package 1Z999AA10123456784 was delivered on Saturday 21 November at 14:52, signed by ANN.\r\n"
+    ).encode()
+
+
+def shipping_notice(order: str, auth: str | None = "dkim=pass header.d=amazon.co.uk; dmarc=pass") -> bytes:
+    """Amazon's own delivery notice of the order; `auth` as for carrier()."""
+    return (
+        (f"Authentication-Results: {AUTHSERV}; {auth}\r\n" if auth is not None else "")
+        + "Received: from ses by mx.example.test; Fri, 20 Nov 2026 09:00:03 +0000\r\n"
+        'From: "Amazon.co.uk" <shipment-tracking@amazon.co.uk>\r\nTo: support@shop.example\r\n'
+        f"Subject: Your order {order} has been delivered\r\nMessage-ID: <ship-{order}@amazon.example>\r\n"
+        "Date: Fri, 20 Nov 2026 09:00:00 +0000\r\n\r\n"
+        "Your package with Amazon Logistics TBA123456789012 was delivered. Left at: front door.\r\n"
+    ).encode()
+
+
 CASE_SUBJECTS = {
     "opened": "We have received your request",
     "answered": "Amazon Selling Partner Support has replied",

@@ -196,3 +196,25 @@ def test_the_html_digest_renders_in_a_real_browser(config, tmp_path):
     right_edge = {image.getpixel((x, y)) for x in range(592, 600) for y in range(0, 1400, 4)}
     assert all(all(abs(a - b) <= 2 for a, b in zip(c, background)) for c in right_edge), \
         "content runs into the right edge at 600 px"
+
+
+def test_a_shortened_digest_reads_the_state_once(config, monkeypatch):
+    """Shortened down to the counts (four renders): the clocks, their last actions and the week's
+    counts are read once, the same digest as from the content gathered alone."""
+    monkeypatch.setattr(digest, "BUDGET", 0)
+    with State(config.state_dir) as state:
+        calls = {"open_clocks": 0, "latest_audit": 0, "audit_counts_between": 0}
+
+        def counted(name):
+            method = getattr(state, name)
+
+            def call(*args, **kwargs):
+                calls[name] += 1
+                return method(*args, **kwargs)
+            return call
+
+        for name in calls:
+            monkeypatch.setattr(state, name, counted(name))
+        shortest = digest.compose(state, config, NOW)
+        assert calls == {"open_clocks": 1, "latest_audit": 3, "audit_counts_between": 1}  # three clocks listed
+        assert shortest == digest.render(config, digest.gather(state, config, NOW, share=0.0))

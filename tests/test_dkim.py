@@ -4,17 +4,24 @@ record through its DNS hook, never from the network."""
 
 import base64
 import subprocess
+import zipfile
+from datetime import datetime, timezone
 
 import dkim
 import pytest
 from configs import make_config
-from mails import claim
+from mails import buyer, carrier, claim, shipping_notice
+from recording import recorded
 
+from gateway.actions.forward import choose_evidence
 from gateway.config import ConfigError
+from gateway.deadlines.evidence import build
+from gateway.judging import trust as trust_module
 from gateway.judging.classify import Classifier
 from gateway.judging.dkim_check import DkimChecker
 from gateway.judging.trust import assess
 from gateway.mail.parse import parse_mail
+from gateway.state import State
 
 SELECTOR = b"sel1"
 SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id"]
@@ -156,3 +163,54 @@ def test_a_trusted_result_decides_before_the_dkim_check(rsa_key):
 def test_verify_dkim_must_be_a_boolean(tmp_path):
     with pytest.raises(ConfigError, match="verify_dkim must be true or false"):
         make_config(tmp_path, trust={"verify_dkim": "yes"})
+
+
+ORDER = "114-2682884-2909064"
+
+
+@pytest.fixture
+def evidence_dns(monkeypatch, rsa_key):
+    """The DKIM check of the evidence answered from the test: the keys of Amazon's domains and UPS's."""
+    _, record = rsa_key
+    dns = FakeDns({key_name(domain): record for domain in ("amazon.co.uk", "marketplace.amazon.co.uk", "ups.com")})
+    monkeypatch.setattr(trust_module, "shared_dkim_checker", lambda: DkimChecker(dns))
+    return dns
+
+
+def test_with_verify_dkim_signed_mail_is_delivery_proof_and_unsigned_is_not(tmp_path, rsa_key, evidence_dns):
+    """Recorded with [trust] unset (nothing suspicious), packed with verify_dkim alone: the signed
+    shipping notice and carrier mail are proof, their unsigned copies for another order are not."""
+    key, _ = rsa_key
+    other = "114-0000000-0000001"
+    recorded(make_config(tmp_path, trust={}),
+             signed(shipping_notice(ORDER, auth=None), key, "amazon.co.uk"),
+             signed(carrier(ORDER, auth=None), key, "ups.com"),
+             shipping_notice(other, auth=None).replace(b"<ship-", b"<unsigned-ship-"),
+             carrier(other, auth=None).replace(b"<ups-1@", b"<ups-2@"))
+    config = make_config(tmp_path, trust={"verify_dkim": True})
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    with State(config.state_dir) as state:
+        proven = build(state, config, ORDER, tmp_path / "out", now)
+        unproven = build(state, config, other, tmp_path / "out", now)
+    proof = {c.name: c.found for c in proven.checks}["delivery"]
+    assert [f.rsplit(" in ", 1)[1] for f in proof] == ["01-2026-11-20-shipping.eml", "02-2026-11-21-carrier.eml"]
+    assert {c.name: c.found for c in unproven.checks}["delivery"] == []
+    with zipfile.ZipFile(unproven.path) as archive:
+        page = archive.read(f"evidence-{other}/index.html").decode()
+    assert "shipment-tracking@amazon.co.uk) did not pass authentication" in page
+    assert "pkginfo@ups.com) did not pass authentication" in page
+
+
+def test_with_verify_dkim_a_forward_attaches_signed_mail_only(tmp_path, rsa_key, evidence_dns):
+    key, _ = rsa_key
+    config = make_config(tmp_path, trust={"verify_dkim": True})
+    unsigned = b"".join(line for line in buyer(ORDER, "Where is it?").splitlines(keepends=True)
+                        if not line.startswith(b"Authentication-Results:"))
+    rows = [{"arrival": "2026-11-22T10:00:03+00:00", "from_address": "k3j4h5g6f7d8@marketplace.amazon.co.uk",
+             "original_subject": subject} for subject in ("signed", "unsigned")]
+    attached, left_out = choose_evidence([(rows[0], signed(unsigned, key, "marketplace.amazon.co.uk")),
+                                          (rows[1], unsigned)], config)
+    assert [row["original_subject"] for row, _ in attached] == ["signed"]
+    assert left_out == [
+        "2026-11-22T10:00 from k3j4h5g6f7d8@marketplace.amazon.co.uk: unsigned (sender not authenticated)"]
+    assert evidence_dns.asked == [key_name("marketplace.amazon.co.uk")]

@@ -1,15 +1,17 @@
 """`crisis-gateway evidence ORDER`: the pack of a claim, its summary, checklist, the team's
 statements and the draft answer to Amazon."""
 
+import shutil
 import tomllib
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import jinja2
 import pytest
-from configs import AUTHSERV, smarthost, smtp_capture, write_config
+from configs import smarthost, smtp_capture, write_config
 from corpus import corpus_or_factory
-from mails import buyer, claim
+from mails import buyer, carrier, claim, shipping_notice
 from processes import cli, status_rows
 from recording import recorded
 from relays import gateway
@@ -28,18 +30,6 @@ def berlin(folder: Path) -> dict:
     return {"gateway": {"state_dir": str(folder / "state"), "timezone": "Europe/Berlin"}}
 
 
-def carrier(sender: str = "UPS Notifications <pkginfo@ups.com>", auth: str = "dkim=pass header.d=ups.com; dmarc=pass") -> bytes:
-    """UPS says it delivered the order; `auth` is what our own server found."""
-    return (
-        f"Authentication-Results: {AUTHSERV}; {auth}\r\n"
-        "Received: from mta.ups.com by mx.example.test; Sat, 21 Nov 2026 15:00:03 +0000\r\n"
-        f"From: {sender}\r\nTo: support@shop.example\r\n"
-        f"Subject: UPS Update: Delivered, order {ORDER}\r\nMessage-ID: <ups-1@ups.example>\r\n"
-        "Date: Sat, 21 Nov 2026 15:00:00 +0000\r\n\r\n"
-        "Your package 1Z999AA10123456784 was delivered on Saturday 21 November at 14:52, signed by ANN.\r\n"
-    ).encode()
-
-
 # The team's own mail about the order, copied to the shared inbox: its statement, no proof.
 TEAM = (
     "Received: from client by mx.example.test; Sun, 22 Nov 2026 12:00:03 +0000\r\n"
@@ -49,14 +39,7 @@ TEAM = (
     "\r\nOn Sun, 22 Nov 2026 Ann wrote:\r\n> Nothing was delivered here.\r\n"
 ).encode()
 
-SHIPPING_NOTICE = (
-    "Authentication-Results: mx.example.test; dkim=pass header.d=amazon.co.uk; dmarc=pass\r\n"
-    "Received: from ses by mx.example.test; Fri, 20 Nov 2026 09:00:03 +0000\r\n"
-    'From: "Amazon.co.uk" <shipment-tracking@amazon.co.uk>\r\nTo: support@shop.example\r\n'
-    f"Subject: Your order {ORDER} has been delivered\r\nMessage-ID: <ship-{ORDER}@amazon.example>\r\n"
-    "Date: Fri, 20 Nov 2026 09:00:00 +0000\r\n\r\n"
-    "Your package with Amazon Logistics TBA123456789012 was delivered. Left at: front door.\r\n"
-).encode()
+SHIPPING_NOTICE = shipping_notice(ORDER)
 
 
 def claim_saying(reason_line: str, *, amount: str = "\u00a342.50", domain: str = "amazon.co.uk") -> bytes:
@@ -104,7 +87,7 @@ def test_the_checklist_finds_what_a_carrier_mail_proves_and_not_what_a_buyer_den
     assert found["Delivery date and proof"] == [] and "missing" in page
     assert found["Tracking number"] == []  # "tracking information" is no tracking number
     assert found["Buyer correspondence"]
-    recorded(config, carrier())
+    recorded(config, carrier(ORDER))
     names, found, page, _ = pack(config)
     assert any("1Z999AA10123456784" in f for f in found["Tracking number"])
     assert any("UPS" in f for f in found["Carrier"])
@@ -114,7 +97,7 @@ def test_the_checklist_finds_what_a_carrier_mail_proves_and_not_what_a_buyer_den
 
 def test_proof_is_the_carriers_and_the_teams_words_are_its_statements(tmp_path):
     config = write_config(tmp_path, **berlin(tmp_path))
-    recorded(config, carrier(), claim(ORDER), buyer(ORDER, "Where is my kettle?"), TEAM)
+    recorded(config, carrier(ORDER), claim(ORDER), buyer(ORDER, "Where is my kettle?"), TEAM)
     _, found, page, made = pack(config)
     proof = found["Delivery date and proof"]
     assert proof == ["'Your package 1Z999AA10123456784 was delivered on Saturday 21 November at 14:52, signed by ANN.'"
@@ -129,7 +112,7 @@ def test_proof_is_the_carriers_and_the_teams_words_are_its_statements(tmp_path):
 
 def test_identifiers_keep_their_case_and_times_are_local(tmp_path):
     config = write_config(tmp_path, **berlin(tmp_path))
-    recorded(config, carrier(), claim(ORDER), TEAM)
+    recorded(config, carrier(ORDER), claim(ORDER), TEAM)
     _, found, page, made = pack(config)
     assert "1Z999AA10123456784" in page and "1z999aa10123456784" not in page
     assert any("JJD0099887766" in f for f in found["Tracking number"])
@@ -160,7 +143,7 @@ def test_the_summary_comes_first_with_amount_reason_deadline_and_what_was_done(t
 
 def test_a_carrier_mail_that_fails_authentication_is_no_proof(tmp_path):
     config = write_config(tmp_path)
-    forged = carrier(auth="dkim=fail header.d=ups.com; dmarc=fail header.from=ups.com")
+    forged = carrier(ORDER, auth="dkim=fail header.d=ups.com; dmarc=fail header.from=ups.com")
     recorded(config, claim(ORDER), forged)
     _, found, page, made = pack(config)
     assert found["Delivery date and proof"] == [] and made.summary.delivery is None
@@ -177,6 +160,17 @@ def test_amazons_own_shipping_notice_is_proof(tmp_path):
     assert "TBA123456789012" in made.summary.tracking
 
 
+def test_a_shipping_notice_nothing_authenticated_is_no_proof(tmp_path):
+    """From Amazon's shipping address with [trust] unset: nothing is checked, so the mail is not
+    suspicious (and is in the pack), but nothing proves who sent it either."""
+    config = write_config(tmp_path, trust={})
+    recorded(config, shipping_notice(ORDER, auth=None), claim(ORDER))
+    _, found, page, made = pack(config)
+    assert found["Delivery date and proof"] == [] and made.summary.delivery is None
+    assert "Not counted as proof" in page
+    assert "01-2026-11-20-shipping.eml: its sender (shipment-tracking@amazon.co.uk) did not pass authentication" in page
+
+
 @pytest.mark.parametrize(("reason_line", "reason", "argument"), [
     ("Claim reason: Item not received", "not_received", "The carrier confirms the delivery"),
     ("Claim reason: Item not as described", "not_as_described", "the detail page the buyer ordered from (B0TEST0001)"),
@@ -187,7 +181,7 @@ def test_amazons_own_shipping_notice_is_proof(tmp_path):
 ])
 def test_the_draft_for_each_reason_is_filled_and_marked(tmp_path, reason_line, reason, argument):
     config = write_config(tmp_path)
-    recorded(config, carrier(), claim_saying(reason_line))
+    recorded(config, carrier(ORDER), claim_saying(reason_line))
     _, _, page, made = pack(config)
     draft = made.draft
     assert made.summary.reason.key == reason
@@ -263,6 +257,19 @@ def test_the_timeline_escapes_what_mails_say(tmp_path):
     recorded(config, buyer(ORDER, "<script>alert(1)</script> where is it?"))
     _, _, page, _ = pack(config)
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_timeline_template_is_sandboxed_like_the_answers(tmp_path):
+    """timeline.html.j2 is in the same user-edited folder as answer/*.j2: neither may reach
+    Python's internals."""
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
+    config = write_config(tmp_path, gateway={"state_dir": str(tmp_path / "state"), "templates_dir": str(templates)})
+    recorded(config, claim(ORDER))
+    pack(config)  # the shipped templates as they are, then a changed one: read again
+    (templates / "evidence" / "timeline.html.j2").write_text("{{ order_id.__class__.__mro__ }}", "utf-8")
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        pack(config)
 
 
 def test_an_unknown_order_is_an_error(tmp_path):

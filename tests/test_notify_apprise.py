@@ -13,6 +13,7 @@ from processes import cli
 from recording import recorded
 
 from gateway.config import ConfigError, config_from_dict
+from gateway.config.notify import step_labels
 from gateway.config.secrets_filter import SecretFilter, scrubbed
 from gateway.deadlines import reminders
 from gateway.judging.classify import Classifier
@@ -176,6 +177,29 @@ def test_several_steps_at_once_are_one_notification_per_target(tmp_path, webhook
     assert [line.split(" A-to-Z ")[1].split(":")[0] for line in listed["message"].splitlines()[:3]] == orders
 
 
+def test_a_tick_lists_its_steps_with_their_subjects_each_message_read_once(tmp_path, monkeypatch):
+    """Three claims at T-24h: one list mail (the tagged subjects) and one list alert (the
+    original subjects), keyed by what they list; each claim's message read once for both."""
+    config = notify_config(tmp_path, ["json://127.0.0.1:9/x"])
+    orders = [f"206-{n}666666-6666666" for n in range(1, 4)]
+    recorded(config, *(mails.claim(order) for order in orders), now=NOW)
+    with State(config.state_dir) as state:
+        read = []
+        message = state.message
+        monkeypatch.setattr(state, "message", lambda key: read.append(key) or message(key))
+        reminders.fire_due(state, config, datetime(2026, 11, 23, 11, 1, tzinfo=timezone.utc))
+        [mail] = state.outbox_rows(kind="reminders")
+        alerts = state.outbox_rows(kind="alert")
+    assert len(read) == len(set(read)) == 3
+    assert mail["key"].startswith("reminders|crisis@shop.example|") and len(alerts) == 1
+    assert alerts[0]["key"].startswith(f"alerts|{config.notify.targets[0].label}|")
+    listed = json.loads(mail["payload"])["items"]
+    alerted = json.loads(alerts[0]["payload"])["items"]
+    assert [i["subject"].split("] ", 1)[1] for i in listed] == [f"Claim received on order {o}" for o in orders]
+    assert [i["subject"] for i in alerted] == [f"Claim received on order {o}" for o in orders]
+    assert all(i["key"].startswith("alert|") for i in alerted) and all(i["kind"] == "remind" for i in listed)
+
+
 def test_a_failing_service_is_retried_then_dead_lettered_without_its_url(tmp_path, webhook, caplog):
     config = notify_config(tmp_path, [f"chat={json_url(webhook)}"])
     webhook.answers = [503]
@@ -276,3 +300,15 @@ def test_check_config_says_where_each_url_goes_without_the_url(tmp_path):
     assert "(pagerduty://...) gets T-1h, escalate" in said and "spare #" in said
     assert "[notify] default" in findings[2].fix
     without_secrets(said)
+
+
+def test_a_step_has_one_label_in_the_config_the_ladder_and_check_config(tmp_path):
+    """Half hours and steps shared by categories: each label once, the earliest first, the same in
+    [notify.steps], on the ladder's steps and in check-config."""
+    config = config_from_dict(config_data(tmp_path, notify={"urls": ["oncall=json://127.0.0.1:9/x"],
+                                                            "steps": {"T-0.5h": ["oncall"]}},
+                                          reminders={"steps": {"atoz_claim": [24, 6, 1.5], "buyer_message": [6, 0.5]}}))
+    assert step_labels(config.reminders) == ["T-24h", "T-6h", "T-4h", "T-1.5h", "T-1h", "T-0.5h", "escalate"]
+    assert [s.label for s in reminders.ladder(config, {"category": "buyer_message"})] == ["T-6h", "T-0.5h"]
+    [finding] = check_notify(config)
+    assert finding.what.endswith("gets crises at arrival, T-24h, T-6h, T-4h, T-1.5h, T-1h, T-0.5h, escalate")

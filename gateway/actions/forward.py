@@ -6,36 +6,31 @@ would break its DKIM signature), then every earlier mail about the same order, o
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import Any
 
 from gateway.actions.base import Action, Job, Outgoing, Urgency
 from gateway.actions.mailing import gateway_fields
 from gateway.judging.blockers import Context, no_escalation_addresses, not_tier1, suspicious
+from gateway.judging.claims import claim_amount, claim_reason
 from gateway.judging.subject import format_due
 from gateway.judging.tagging import CLAIM_ANSWERED_IN
-from gateway.judging.trust import assess as assess_trust
+from gateway.judging.trust import authenticated
 from gateway.mail import mime
 from gateway.mail.headers import msgid_field
 from gateway.mail.parse import MailError, parse_mail
 
-_AMOUNT = re.compile(r"(?:[$€£¥₹]|R\$|zł|kr|TL|AED|SAR|EGP) ?\d[\d.,]{0,15}|(?<![\d.,])\d[\d.,]{0,15} ?(?:€|EUR|USD|GBP|zł|PLN|kr|SEK|TL|TRY|¥|円|AED|SAR|EGP|INR)")
-_REASON = re.compile(
-    r"(?:claim reason|reason given|reason|grund|angegebener grund|motif|motivo|reden|powód|anledning|理由|sebep)\s*[:：]\s*([^\n.]{3,120})",
-    re.I,
-)
-
 
 def claim_details(text: str) -> dict[str, str]:
-    """Amount and reason of a claim or chargeback, when the mail states them."""
+    """Amount and reason of a claim or chargeback, when the mail states them: read as the evidence
+    pack reads them (gateway.judging.claims), so the forward and the pack say the same."""
     details = {}
-    amount = _AMOUNT.search(text)
+    amount = claim_amount(text)
     if amount:
-        details["amount"] = amount.group(0).strip()
-    reason = _REASON.search(text)
-    if reason:
-        details["reason"] = reason.group(1).strip()
+        details["amount"] = amount
+    reason = claim_reason(text)
+    if reason.found:
+        details["reason"] = reason.shown
     return details
 
 
@@ -102,7 +97,8 @@ EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 def choose_evidence(evidence: list[tuple[dict[str, Any], bytes]], config: Any
                     ) -> tuple[list[tuple[dict[str, Any], bytes]], list[str]]:
     """(mails to attach, lines naming those left out). Only mail whose sender is authenticated
-    (a trusted Authentication-Results passes) is attached: anyone can write about an order, and
+    (gateway.judging.trust.authenticated: a trusted Authentication-Results passes, or with [trust]
+    verify_dkim the gateway verified its DKIM signature) is attached: anyone can write about an order, and
     what they write must not ride along into every forward. Attachments stop at EVIDENCE_MAX_BYTES."""
     attached: list[tuple[dict[str, Any], bytes]] = []
     left_out: list[str] = []
@@ -110,10 +106,10 @@ def choose_evidence(evidence: list[tuple[dict[str, Any], bytes]], config: Any
     for row, raw in evidence:
         name = f"{row['arrival'][:16]} from {row.get('from_address') or '?'}: {row.get('original_subject') or ''}"
         try:
-            authenticated = assess_trust(parse_mail(raw), list(config.authserv_ids), config.trust_provider).verified == "pass"
+            proven = authenticated(parse_mail(raw), config)
         except MailError:
-            authenticated = False
-        if not authenticated:
+            proven = False
+        if not proven:
             left_out.append(f"{name} (sender not authenticated)")
         elif total + len(raw) > EVIDENCE_MAX_BYTES:
             left_out.append(f"{name} ({len(raw):,} bytes, over the {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB for evidence)")
@@ -142,7 +138,8 @@ class Forward(Action):
         parsed = parse_mail(raw)
         deadline = datetime.fromisoformat(message["deadline"]) if message.get("deadline") else None
         sender = f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name else parsed.from_address
-        text = summary(message, parsed.text, sender, deadline, config.timezone, done_for(job), len(attached), not_attached)
+        stated = f"{parsed.subject}\n{parsed.text}"  # what the evidence pack reads a claim's facts from
+        text = summary(message, stated, sender, deadline, config.timezone, done_for(job), len(attached), not_attached)
         parts = [mime.text_part(text), mime.attached_mail(raw, "original.eml")]
         for index, (earlier, earlier_raw) in enumerate(attached, start=1):
             parts.append(mime.attached_mail(earlier_raw, f"evidence-{index:02d}-{earlier['arrival'][:10]}.eml"))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -28,16 +29,27 @@ def reply_fields(value: str | None) -> list[tuple[str, str] | str]:
     return [f for f in fields if f]
 
 
-def _environment(directory: Path) -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+Filters = tuple[tuple[str, Callable[..., Any]], ...]
+
+
+@lru_cache(maxsize=32)
+def template_environment(directory: Path, autoescape: bool = False, *, trim_blocks: bool = False,
+                         filters: Filters = ()) -> SandboxedEnvironment:
+    """The Jinja environment of a folder of templates under [gateway] templates_dir: sandboxed,
+    since the user edits them, and strict (a misspelt variable is an error, not an empty string).
+    One per folder and options: its compiled templates are kept, and one changed on disk is read
+    again (Jinja compares its modification time). Callers never change it."""
+    environment = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(directory)), undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True, autoescape=False,
+        keep_trailing_newline=True, autoescape=autoescape, trim_blocks=trim_blocks, lstrip_blocks=trim_blocks,
     )
+    environment.filters.update(filters)
+    return environment
 
 
 def render(directory: Path, name: str, variables: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) of a text template whose first line is 'Subject: ...'."""
-    text = _environment(directory).get_template(name).render(**variables)
+    text = template_environment(directory).get_template(name).render(**variables)
     subject_line, _, body = text.partition("\n")
     if not subject_line.startswith("Subject:"):
         raise ValueError(f"template {directory.name}/{name} must start with a 'Subject:' line")

@@ -53,7 +53,7 @@ def notify(where: str, table: dict, reminders: RemindersConfig) -> NotifyConfig:
     given = table.get("steps", {})
     if not isinstance(given, dict):
         raise fail(where, "[notify.steps] maps a reminder step to names of [notify] urls: \"T-1h\" = [\"oncall\"]")
-    known = sorted({f"T-{h:g}h" for hours in reminders.steps.values() for h in hours}, key=_hours) + ["escalate"]
+    known = step_labels(reminders)
     steps = {}
     for step, chosen in given.items():
         if step not in known:
@@ -98,8 +98,16 @@ def _names(where: str, key: str, value: object, names: list[str]) -> tuple[str, 
     return chosen
 
 
-def _hours(step: str) -> float:
-    return -float(step[2:-1])
+def step_label(hours: float) -> str:
+    """A reminder step as [notify.steps], the reminder mails and the audit name it: "T-24h", "T-0.5h"."""
+    return f"T-{hours:g}h"
+
+
+def step_labels(reminders: RemindersConfig) -> list[str]:
+    """The label of every step of [reminders], each once, the earliest first (the most hours before
+    the deadline), then "escalate": what [notify.steps] may name."""
+    hours = {step_label(h): h for ladder in reminders.steps.values() for h in ladder}
+    return sorted(hours, key=lambda label: -hours[label]) + ["escalate"]
 
 
 def _register(url: str) -> None:

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from gateway.actions.mailing import time_left
+from gateway.actions.mailing import template_environment, time_left
 from gateway.config import Config
-from gateway.deadlines.status import last_action
+from gateway.deadlines import status
 from gateway.judging import obligations
 from gateway.judging.ids import ORDER_ID
 from gateway.judging.subject import format_due
@@ -79,28 +78,34 @@ def _reference(clock: dict[str, Any]) -> str:
 
 
 def _row(state: State, config: Config, clock: dict[str, Any], subject: str, now: datetime) -> dict[str, Any]:
+    """The clock's row of `crisis-gateway status`, with what the digest shows of it."""
+    row = status.clock_row(state, clock, now)
     deadline = _deadline(clock)
-    last = last_action(state, clock)
     return {
-        "clock": clock["key"], "order_id": clock.get("order_id"), "case_id": clock.get("case_id"),
-        "reference": _reference(clock), "label": config.tag_word(clock["category"]), "tier": clock.get("tier"),
+        **row, "reference": _reference(clock), "label": config.tag_word(clock["category"]),
         # what the clock asks of the team, in the words of `crisis-gateway status`
-        "obligation": clock.get("obligation"), "duty": obligations.label(clock.get("obligation")),
-        "deadline": clock.get("deadline"),
-        "overdue": deadline is not None and deadline < now,
+        "duty": obligations.label(clock.get("obligation")),
         "due": format_due(deadline, config.timezone) if deadline else "-",
         "left": time_left(deadline, now) if deadline else "no deadline",
-        "subject": _short(subject or ""), "last": _short(last["what"]) if last else "-",
+        "subject": _short(subject or ""), "last": _short(row["last_action"]["what"]) if row["last_action"] else "-",
     }
 
 
-def _listed(name: str, items: list[Any], make: Callable[[Any], dict[str, Any]], share: float) -> dict[str, Any]:
-    """The first rows of a list, at most `share` of its cap, made into rows; how many are left
-    out, and the command that lists them all."""
+def _listed(name: str, items: list[Any], make: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """The first rows of a list, at most its cap, made into rows; how many are left out, and the
+    command that lists them all."""
     cap, command = LISTS[name]
-    cap = int(cap * share)
     return {"rows": [make(item) for item in items[:cap]], "total": len(items), "more": max(0, len(items) - cap),
             "command": command}
+
+
+def at_share(content: dict[str, Any], share: float) -> dict[str, Any]:
+    """`content` (of gather) with each list cut to `share` of its cap, and its "more" to match."""
+    cut = {}
+    for name, (cap, _) in LISTS.items():
+        shown, listed = int(cap * share), content[name]
+        cut[name] = {**listed, "rows": listed["rows"][:shown], "more": max(0, listed["total"] - shown)}
+    return {**content, **cut}
 
 
 def _sorted_lists(clocks: list[dict[str, Any]], now: datetime, waiting: set[str]) -> dict[str, list[dict[str, Any]]]:
@@ -160,15 +165,15 @@ def gather(state: State, config: Config, now: datetime, share: float = 1.0) -> d
     subjects = state.open_clock_subjects()
     cases = state.cases_waiting_for_amazon()
     lists = _sorted_lists(clocks, now, {clock["key"] for clock in cases})
-    content = {name: _listed(name, items, lambda clock: _row(state, config, clock, subjects.get(clock["key"], ""), now),
-                                 share) for name, items in lists.items()}
-    content["cases"] = _listed("cases", cases, lambda clock: _waiting_case(state, config, clock, now), share)
+    content = {name: _listed(name, items, lambda clock: _row(state, config, clock, subjects.get(clock["key"], ""), now))
+               for name, items in lists.items()}
+    content["cases"] = _listed("cases", cases, lambda clock: _waiting_case(state, config, clock, now))
     overdue = [clock for clock in clocks if (_deadline(clock) or now) < now]
-    return {
+    return at_share({
         "day": f"{local:%a %d %b %Y}", "made": format_due(now, config.timezone), "timezone": str(config.timezone),
         **content, "open": len(clocks), "overdue_all": len(overdue),
         "overdue_tier2": sum(1 for clock in overdue if clock.get("tier") != 1), "counts": _counts(state, now),
-    }
+    }, share)
 
 
 def ids_kept_whole(value: str) -> Markup:
@@ -178,11 +183,9 @@ def ids_kept_whole(value: str) -> Markup:
 
 
 def _environment(config: Config, html: bool) -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(config.templates_dir / "digest")),
-                                       undefined=jinja2.StrictUndefined, autoescape=html, keep_trailing_newline=True,
-                                       trim_blocks=True, lstrip_blocks=True)
-    environment.filters["ids_kept_whole"] = ids_kept_whole
-    return environment
+    """The digest's templates: blocks trimmed (the text part is laid out by its lines)."""
+    return template_environment(config.templates_dir / "digest", html, trim_blocks=True,
+                                filters=(("ids_kept_whole", ids_kept_whole),))
 
 
 def render(config: Config, content: dict[str, Any]) -> Digest:
@@ -203,9 +206,10 @@ def mailed_size(digest: Digest) -> int:
 
 def compose(state: State, config: Config, now: datetime) -> Digest:
     """The digest as it is mailed: its lists at their caps, shortened should it not fit BUDGET,
-    down to none but the counts and the commands."""
+    down to none but the counts and the commands. What is shown is gathered once."""
+    content = gather(state, config, now)
     for share in (1.0, 0.5, 0.25, 0.0):
-        digest = render(config, gather(state, config, now, share))
+        digest = render(config, at_share(content, share))
         if mailed_size(digest) <= BUDGET:
             break
         log.warning("the digest's lists at %d%% of their caps make %d bytes, more than %d: shortened",

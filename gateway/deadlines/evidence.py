@@ -4,10 +4,11 @@ timeline with the original .eml files, zipped.
 
 The mails are those the gateway recorded with the order id (buyer messages, Amazon's
 notifications, carrier mails that name the order) and the team's replies, sent through the outbound
-relay or found in the Sent folder. Delivery proof comes only from senders that are who they say:
-a carrier whose mail passed authentication at our own servers, or Amazon's own shipping notice.
-What the team wrote is its statement, never proof. Times are shown in [gateway] timezone;
-identifiers as the mails write them. What the checklist looks for is data: gateway/data/evidence.toml.
+relay or found in the Sent folder. Delivery proof comes only from senders that are who they say
+(gateway.judging.trust.authenticated): a carrier, or Amazon's own shipping notice, whose mail passed
+authentication; a mail from an Amazon address that nothing authenticated is no proof. What the
+team wrote is its statement, never proof. Times are shown in [gateway] timezone; identifiers as
+the mails write them. What the checklist looks for is data: gateway/data/evidence.toml.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
+from gateway.actions.mailing import template_environment
 from gateway.config import Config
 from gateway.deadlines import evidence_summary
 from gateway.intake.replies import own_words
 from gateway.judging.claims import as_written, line_as_written
 from gateway.judging.facts import MailFacts
 from gateway.judging.subject import format_due
-from gateway.judging.trust import assess as assess_trust
+from gateway.judging.trust import authenticated
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
 from gateway.mail.text import fold_for_matching, one_line, phrase_pattern
 from gateway.state import State
@@ -117,19 +117,17 @@ def _is_shipping_notice(mail: ParsedMail) -> bool:
     return by_type or any(fnmatchcase(address, p) for p in senders["amazon_shipping_addresses"])
 
 
-def _kind(mail: ParsedMail, row: dict[str, Any], config: Config) -> tuple[str, bool]:
-    """(kind, trusted) of a recorded mail."""
+def _kind(mail: ParsedMail, config: Config) -> tuple[str, bool]:
+    """(kind, trusted) of a recorded mail: trusted only when [trust] authenticates its sender."""
     if mail.from_address.lower() in {m.address.lower() for m in config.mailboxes}:
         return "team", False
     classes = MailFacts(mail).sender_classes
     if "buyer_relay" in classes:
         return "buyer", False
     if "amazon" in classes:
-        trusted = not row.get("suspicious")
-        return ("shipping" if _is_shipping_notice(mail) else "amazon"), trusted
+        return ("shipping" if _is_shipping_notice(mail) else "amazon"), authenticated(mail, config)
     if _is_carrier(mail.from_domain):
-        verified = assess_trust(mail, list(config.authserv_ids), config.trust_provider).verified
-        return "carrier", verified == "pass"
+        return "carrier", authenticated(mail, config)
     return "other", False
 
 
@@ -140,7 +138,7 @@ def _entry(config: Config, at: str, raw: bytes, number: int, row: dict[str, Any]
     except MailError:
         kind = "team" if row is None else "other"
         return Entry(at, local, kind, False, "", "(unreadable mail)", "", f"{number:02d}-{at[:10]}-{kind}.eml", raw=raw)
-    kind, trusted = ("team", False) if row is None else _kind(mail, row, config)
+    kind, trusted = ("team", False) if row is None else _kind(mail, config)
     name = f"{number:02d}-{at[:10]}-{kind}.eml"
     return Entry(at, local, kind, trusted, mail.from_address, one_line(mail.subject), mail.text.strip()[:1500], name,
                  category=None if row is None else row.get("category"), sender_name=one_line(mail.from_name),
@@ -233,9 +231,8 @@ def build(state: State, config: Config, order_id: str, out: Path, now: datetime)
     clock = claim_clock(state, order_id)
     summary = evidence_summary.summarise(state, config, order_id, items, checks, clock, now)
     draft = evidence_summary.draft_answer(config, summary)
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.templates_dir / "evidence")),
-                                     autoescape=True, undefined=jinja2.StrictUndefined)
-    page = environment.get_template("timeline.html.j2").render(
+    timeline = template_environment(config.templates_dir / "evidence", autoescape=True).get_template("timeline.html.j2")
+    page = timeline.render(
         order_id=order_id, items=items, checks=checks, not_counted=not_counted, statements=statements(items),
         summary=summary, draft=draft, made=format_due(now, config.timezone), timezone=str(config.timezone),
         clock=clock)  # `clock`: for a templates_dir copied before the summary existed

@@ -16,9 +16,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
-from gateway.actions.mailing import local, time_left
+from gateway.actions.mailing import local, template_environment, time_left
 from gateway.config import Config
 from gateway.judging.claims import Reason, asins, claim_amount, claim_reason
 from gateway.mail.text import one_line
@@ -161,15 +160,10 @@ def summarise(state: State, config: Config, order_id: str, items: list[Entry], c
     )
 
 
-def _environment(config: Config) -> SandboxedEnvironment:
-    return SandboxedEnvironment(loader=jinja2.FileSystemLoader(str(config.templates_dir / "evidence")),
-                                undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
-
-
 def draft_answer(config: Config, summary: Summary) -> str:
     """The answer to Amazon for the claim's reason (answer/general.txt.j2 for a reason without a
     template of its own), in English, beginning with the DRAFT mark."""
-    environment = _environment(config)
+    environment = template_environment(config.templates_dir / "evidence")
     try:
         template = environment.select_template([f"answer/{summary.reason.key}.txt.j2", "answer/general.txt.j2"])
     except jinja2.TemplatesNotFound as exc:

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.config import Config
+from gateway.config.notify import step_label
 from gateway.state import State
 
 log = logging.getLogger("gateway.reminders")
@@ -36,7 +37,7 @@ class Step:
 
     @property
     def label(self) -> str:
-        return f"T-{self.hours:g}h"
+        return step_label(self.hours)
 
 
 def ladder(config: Config, clock: dict[str, Any]) -> list[Step]:
@@ -52,60 +53,89 @@ def recipients(config: Config, clock: dict[str, Any], step: Step) -> tuple[str, 
     return config.escalation_addresses(clock["category"])
 
 
+@dataclass(frozen=True)
+class Queued:
+    """A row waiting in a Batch: its outbox key, kind and entry, the ids it is stored with, and which
+    field of its message a list of it shows as the subject."""
+    key: str
+    kind: str
+    entry: dict[str, Any]
+    message_key: str | None
+    order_id: str | None
+    subject_field: str  # "subject" (as tagged) for the team's mail, "original_subject" for a notification
+
+
+class _Subjects:
+    """The messages' subjects of one flush, each message looked up once: a step's mail and its
+    alerts name the same message."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.messages: dict[str, dict[str, Any]] = {}
+
+    def of(self, queued: Queued) -> str:
+        if not queued.message_key:
+            return ""
+        if queued.message_key not in self.messages:
+            self.messages[queued.message_key] = self.state.message(queued.message_key) or {}
+        return self.messages[queued.message_key].get(queued.subject_field, "")
+
+
+def _enqueue(state: State, config: Config, now: datetime, target: str, rows: list[Queued], *, prefix: str,
+             list_kind: str, subjects: _Subjects, single_subject: bool) -> list[dict[str, Any]]:
+    """Inside the caller's transaction: one outbox row to `target`, the row itself when there is
+    one (with its subject when `single_subject`), else one `list_kind` row listing them with their
+    subjects, keyed by what it lists: two lists for the same target in one second are two rows.
+    Returns the entries listed ([] for a row of its own)."""
+    if len(rows) == 1:
+        [row] = rows
+        entry = {**row.entry, "subject": subjects.of(row)} if single_subject else row.entry
+        state.enqueue(row.key, row.kind, target, entry, message_key=row.message_key, order_id=row.order_id, now=now,
+                      id_domain=config.message_id_domain)
+        return []
+    items = [{**row.entry, "key": row.key, "subject": subjects.of(row)} for row in rows]
+    listed = hashlib.sha256("\n".join(sorted(row.key for row in rows)).encode()).hexdigest()[:16]
+    state.enqueue(f"{prefix}|{target}|{listed}", list_kind, target,
+                  {"items": items, "subject": f"{len(items)} reminders at once"}, message_key=None, order_id=None,
+                  now=now, id_domain=config.message_id_domain)
+    return items
+
+
 class Batch:
     """The team mails of one tick, queued together at its end: a recipient who has several at
     once (after downtime, or many clocks at one step) gets one mail listing them, not a flood."""
 
     def __init__(self) -> None:
-        self.mails: list[tuple[str, str, tuple[str, ...], dict[str, Any], dict[str, Any]]] = []
-        self.alerts: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # [notify] urls label -> (key, entry)
+        self.mails: dict[tuple[str, ...], list[Queued]] = {}  # recipients -> their mails, in order
+        self.alerts: dict[str, list[Queued]] = {}  # [notify] urls label -> its alerts, in order
 
     def alert(self, config: Config, clock: dict[str, Any], step: Step, entry: dict[str, Any]) -> None:
         """The step to the [notify] urls [notify.steps] chooses for it, beside its mail."""
+        ids = {"order_id": clock.get("order_id"), "message_key": clock.get("last_message_key")}
         for target in config.notify.for_step("escalate" if step.kind == "escalate" else step.label):
             key = f"alert|{target.fingerprint}|{clock['key']}|{clock['opened_at']}|{step.kind}|{step.hours:g}"
-            self.alerts.setdefault(target.label, []).append((key, {
-                **entry, "order_id": clock.get("order_id"), "message_key": clock.get("last_message_key")}))
+            self.alerts.setdefault(target.label, []).append(
+                Queued(key, "alert", {**entry, **ids}, subject_field="original_subject", **ids))
 
     def add(self, key: str, kind: str, to: tuple[str, ...], entry: dict[str, Any], ids: dict[str, Any]) -> None:
-        self.mails.append((key, kind, to, entry, ids))
+        self.mails.setdefault(to, []).append(
+            Queued(key, kind, entry, ids.get("message_key"), ids.get("order_id"), subject_field="subject"))
 
     def flush(self, state: State, config: Config, now: datetime) -> None:
         """Inside the caller's transaction: one outbox row per recipient list, a "reminders" list
-        where it has more than one mail."""
-        by_recipients: dict[tuple[str, ...], list[tuple[str, str, tuple[str, ...], dict[str, Any], dict[str, Any]]]] = {}
-        for mail in self.mails:
-            by_recipients.setdefault(mail[2], []).append(mail)
-        for to, mails in by_recipients.items():
-            if len(mails) == 1:
-                key, kind, _, entry, ids = mails[0]
-                state.enqueue(key, kind, ",".join(to), entry, now=now, id_domain=config.message_id_domain, **ids)
-                continue
-            items = [{**entry, "key": key, "subject": (state.message(ids["message_key"]) or {}).get("subject", "")
-                      if ids.get("message_key") else ""} for key, _, _, entry, ids in mails]
-            # keyed by what it lists: two lists for the same people in one second are two rows
-            listed = hashlib.sha256("\n".join(sorted(i["key"] for i in items)).encode()).hexdigest()[:16]
-            state.enqueue(f"reminders|{','.join(to)}|{listed}", "reminders", ",".join(to),
-                          {"items": items, "subject": f"{len(items)} reminders at once"}, message_key=None, order_id=None,
-                          now=now, id_domain=config.message_id_domain)
-            state.audit("reminders_listed", {"to": list(to), "count": len(items), "keys": [i["key"] for i in items]}, at=now)
-            log.info("%d reminders for %s at once: sent as one list", len(items), ", ".join(to))
-        self.mails.clear()
-        self._flush_alerts(state, config, now)
-
-    def _flush_alerts(self, state: State, config: Config, now: datetime) -> None:
-        """One "alert" row per [notify] urls target; a target with several gets one listing them."""
+        where it has more than one mail; one "alert" row per [notify] urls target, likewise."""
+        subjects = _Subjects(state)
+        for to, mails in self.mails.items():
+            items = _enqueue(state, config, now, ",".join(to), mails, prefix="reminders", list_kind="reminders",
+                             subjects=subjects, single_subject=False)
+            if items:
+                state.audit("reminders_listed", {"to": list(to), "count": len(items), "keys": [i["key"] for i in items]},
+                            at=now)
+                log.info("%d reminders for %s at once: sent as one list", len(items), ", ".join(to))
         for label, alerts in self.alerts.items():
-            entries = [{**entry, "subject": (state.message(entry["message_key"]) or {}).get("original_subject", "")
-                        if entry.get("message_key") else ""} for _, entry in alerts]
-            if len(alerts) == 1:
-                state.enqueue(alerts[0][0], "alert", label, entries[0], message_key=entries[0]["message_key"],
-                              order_id=entries[0]["order_id"], now=now, id_domain=config.message_id_domain)
-                continue
-            listed = hashlib.sha256("\n".join(sorted(key for key, _ in alerts)).encode()).hexdigest()[:16]
-            state.enqueue(f"alerts|{label}|{listed}", "alert", label,
-                          {"items": entries, "subject": f"{len(entries)} reminders at once"}, message_key=None,
-                          order_id=None, now=now, id_domain=config.message_id_domain)
+            _enqueue(state, config, now, label, alerts, prefix="alerts", list_kind="alert", subjects=subjects,
+                     single_subject=True)
+        self.mails.clear()
         self.alerts.clear()
 
 

@@ -77,17 +77,21 @@ def last_action(state: State, clock: dict[str, Any]) -> dict[str, Any] | None:
     return {"what": _describe(row), "at": row["at"]} if row else None
 
 
+def clock_row(state: State, clock: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """An open clock as status and the digest show it: what it is about, its deadline, whether it
+    is overdue at `now`, and the last thing done about it."""
+    deadline = datetime.fromisoformat(clock["deadline"]) if clock.get("deadline") else None
+    return {
+        "clock": clock["key"], "obligation": clock.get("obligation"),
+        "order_id": clock.get("order_id"), "case_id": clock.get("case_id"),
+        "category": clock["category"], "tier": clock.get("tier"), "case_status": clock.get("case_status"),
+        "opened_at": clock.get("opened_at"), "deadline": clock.get("deadline"),
+        "seconds_left": int((deadline - now).total_seconds()) if deadline else None,
+        "overdue": deadline is not None and deadline < now, "last_action": last_action(state, clock),
+    }
+
+
 def status_rows(state: State, now: datetime) -> list[dict[str, Any]]:
     """Open clocks, the most urgent first: overdue, then by deadline; those without one last."""
-    rows = []
-    for clock in state.open_clocks():
-        deadline = datetime.fromisoformat(clock["deadline"]) if clock.get("deadline") else None
-        left = int((deadline - now).total_seconds()) if deadline else None
-        rows.append({
-            "clock": clock["key"], "obligation": clock.get("obligation"),
-            "order_id": clock.get("order_id"), "case_id": clock.get("case_id"),
-            "category": clock["category"], "tier": clock.get("tier"), "case_status": clock.get("case_status"),
-            "opened_at": clock.get("opened_at"), "deadline": clock.get("deadline"), "seconds_left": left,
-            "overdue": left is not None and left < 0, "last_action": last_action(state, clock),
-        })
+    rows = [clock_row(state, clock, now) for clock in state.open_clocks()]
     return sorted(rows, key=lambda r: (r["deadline"] is None, r["seconds_left"] if r["seconds_left"] is not None else 0))

@@ -6,6 +6,9 @@ authserv_ids names (shell patterns), and those of [trust] provider (gateway/judg
 Microsoft 365 names none, so with it the topmost header without an authserv-id is Microsoft's.
 Where no trusted result decides, [trust] verify_dkim has the gateway check Amazon's DKIM
 signature itself (gateway/judging/dkim_check.py).
+
+`authenticated` is what the evidence trusts (the forward's attachments, the pack's delivery proof):
+only a pass proves a sender, whoever it claims to be. "unchecked" ([trust] unset) proves nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import cache
 
+from gateway.config import Config
 from gateway.judging import marketplaces
 from gateway.judging.dkim_check import DkimChecker, aligned
 from gateway.judging.providers import Provider, provider_named
@@ -193,3 +198,23 @@ def _without_trusted_result(mail: ParsedMail, from_domain: str, dkim: DkimChecke
     if checked.result == "fail":
         return Trust("fail", True, (f"claims {from_domain} but {checked.reason}",))
     return Trust("none", True, (missing, checked.reason))
+
+
+@cache
+def shared_dkim_checker() -> DkimChecker:
+    """The DKIM checker of the mails judged as evidence, one per process: its key cache serves
+    every pack and forward, as the classifier's serves every mail it judges."""
+    return DkimChecker()
+
+
+def authenticated(mail: ParsedMail, config: Config) -> bool:
+    """Whether the sender of `mail` is proven to be who it says, by [trust] as configured: a pass
+    of a trusted Authentication-Results, else with verify_dkim a DKIM signature of the From domain
+    that the gateway verified. The same for Amazon's mail as for a carrier's: a mail from an Amazon
+    address that nothing authenticated is no evidence, suspicious or not."""
+    dkim = shared_dkim_checker() if config.verify_dkim else None
+    trust = assess(mail, list(config.authserv_ids), config.trust_provider, dkim=dkim)
+    if trust.verified == "none" and dkim is not None and not marketplaces.is_amazon_domain(mail.from_domain):
+        # assess checks only Amazon's signatures itself; a carrier's proof of delivery is checked here
+        return bool(mail.from_domain) and dkim.check(mail.raw, mail.from_domain).result == "pass"
+    return trust.verified == "pass"

@@ -28,7 +28,7 @@ import jinja2
 from imapclient.exceptions import LoginError
 
 from gateway.config import Config, Mailbox
-from gateway.config.notify import SCHEME
+from gateway.config.notify import SCHEME, step_labels
 from gateway.deadlines import digest
 from gateway.intake.stores.base import TAGGED, FolderMissing
 from gateway.intake.stores.factory import sent_store_for, store_for
@@ -327,8 +327,7 @@ def check_notify(config: Config) -> Iterator[Finding]:
         yield Finding("ok", f"notify: {hooks}, no [notify] urls: crises are told by mail only"
                       + (" and the webhooks" if config.webhooks else ""))
         return
-    steps = sorted({f"T-{hours:g}h" for ladder in config.reminders.steps.values() for hours in ladder},
-                   key=lambda label: -float(label[2:-1])) + ["escalate"]
+    steps = step_labels(config.reminders)
     for target in notify.targets:
         scheme = SCHEME.match(target.url)
         gets = (["crises at arrival"] if target in notify.for_arrival() else []) + [

@@ -109,3 +109,8 @@ class TagStates:
                                                  "copy_uid": copy_uid})
             audit.append(self.db, "tag_changed", {"mailbox": mailbox, "from": shown, "to": state, **detail},
                          message_key=message_key)
+
+    def tag_states(self, mailbox: str) -> dict[str, str]:
+        """Message key -> the state its copy's tag shows, for the copies whose tag changed."""
+        return {row["message_key"]: row["state"] for row in self.db.query(
+            "SELECT message_key, state FROM tag_states WHERE mailbox = ? AND stage = 'done'", [mailbox])}

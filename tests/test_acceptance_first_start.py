@@ -1,8 +1,13 @@
-"""The first day on a real inbox: `run` on two weeks of history (2,000 mails of every kind and
-language) in Dovecot, with an SMTP smarthost, as a new user starts it.
+"""The first day on a real inbox: `run` on two weeks of history (800 mails of every kind and
+language, about 200 of them crises) in Dovecot, with an SMTP smarthost, as a new user starts it.
 
 It must answer nobody late, tell the team of the history's crises in one report, keep to the
 send limit, and still forward a claim that arrives in the middle of the catch-up within seconds.
+
+The send limit is set below the mail the first start sends (the claim's forward, the fresh
+mail's two acknowledgements and forward, the report: five, and the reminders of the history's
+cases), so that some must wait for the next minute; no more than that, as every minute over the
+limit is a minute of the test's time.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from configs import imap_mailbox, write_config
 from mails import arrived_now, claim
 from servers import wait_until
 
-COUNT = 2000
+COUNT = 800
 FRESH_HOURS = 2
-MAX_PER_MINUTE = 8
+MAX_PER_MINUTE = 4
 FRESH_CLAIM = "114-9999999-0000001"
 
 
@@ -68,7 +73,7 @@ def test_run_on_two_weeks_of_history(tmp_path, dovecot, sink, run_daemon):
     old = [m for m in history if arrival(m.raw) < old_cut]
     old_ids = {parse(m.raw)["Message-ID"] for m in old}
     old_crises = [m for m in old if m.expected["tier"] == 1 and m.expected["forward"]]
-    assert len(old) > 1900 and len(old_crises) > 100  # the history the test is about
+    assert len(old) > 0.95 * COUNT and len(old_crises) > 100  # the history the test is about
 
     config = write_config(
         tmp_path, gateway={"state_dir": str(tmp_path / "state"), "fresh_hours": FRESH_HOURS},

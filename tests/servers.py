@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -374,10 +375,16 @@ service anvil {{
             raise RuntimeError(f"dovecot did not listen: {self.log()[-2000:]}")
 
     def stop(self) -> None:
-        subprocess.run(["doveadm", "-c", str(self.conf), "stop"], capture_output=True)
+        """SIGTERM to the master, as `doveadm stop` sends it, then back as soon as its pid file
+        is gone: `doveadm stop` itself took 3 s, the master's own shutdown about 1."""
+        pid_file = self.base / "run" / "master.pid"
+        try:
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+        except (OSError, ValueError, IndexError):  # no pid file, or not a number: ask doveadm
+            subprocess.run(["doveadm", "-c", str(self.conf), "stop"], capture_output=True)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and (self.base / "run" / "master.pid").exists():
-            time.sleep(0.1)
+        while time.monotonic() < deadline and pid_file.exists():
+            time.sleep(0.02)
 
     def doveadm(self, *args: str) -> str:
         done = subprocess.run(["doveadm", "-c", str(self.conf), *args], capture_output=True, text=True)

@@ -70,6 +70,7 @@ class Received:
     recipients: list[str]
     data: bytes
     options: list[str] = field(default_factory=list)
+    at: float = field(default_factory=time.monotonic)  # when the sink took it (time.monotonic)
 
 
 @dataclass

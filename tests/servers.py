@@ -6,6 +6,7 @@ conftest.py."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -141,6 +143,18 @@ class Sink:
 
 POSTFIX_ROOT = Path("/tmp/crisis-gateway-postfix")
 POSTFIX_SLOTS = 8
+
+
+def postfix_slots(worker: str | None, workers: str | None) -> Iterator[int]:
+    """The Postfix slots this test process takes in turn: all of them, or under pytest-xdist
+    (worker "gw1" of "2") a share of its own, so that two workers never use one slot at once."""
+    count = int(workers or 1)
+    share = POSTFIX_SLOTS // count
+    if share < 2:
+        raise pytest.UsageError(f"{count} pytest-xdist workers: at most {POSTFIX_SLOTS // 2}, as a test may start "
+                                f"two Postfix instances and there are {POSTFIX_SLOTS} slots (POSTFIX_SLOTS in servers.py)")
+    first = int(worker.removeprefix("gw")) * share if worker else 0
+    return (first + n % share for n in itertools.count())
 
 
 def postfix_available() -> bool:

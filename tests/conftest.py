@@ -21,7 +21,7 @@ from configs import MINIMAL_CONFIG, imap_mailbox, smtp_capture, write_config
 from mails import SPANISH_CLAIM
 from processes import DaemonProcess, FakeSystemd
 from relays import Chain
-from servers import POSTFIX_SLOTS, Dovecot, Postfix, Sink, Webhook, dovecot_available, missing, postfix_available
+from servers import Dovecot, Postfix, Sink, Webhook, dovecot_available, missing, postfix_available, postfix_slots
 from tlsproxy import ServiceProxy, make_ca_and_certificate
 
 from gateway.config import config_from_dict
@@ -94,7 +94,7 @@ def webhook():
         yield running
 
 
-_postfix_slots = iter(range(10**6))
+_postfix_slots = postfix_slots(os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("PYTEST_XDIST_WORKER_COUNT"))
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def postfix_factory():
     started: list[Postfix] = []
 
     def make(**options) -> Postfix:
-        instance = Postfix(next(_postfix_slots) % POSTFIX_SLOTS, **options).start()
+        instance = Postfix(next(_postfix_slots), **options).start()
         started.append(instance)
         return instance
 

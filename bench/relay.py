@@ -9,7 +9,9 @@
    c. with the gateway:                 smtp-source -> Postfix -> gateway -> Postfix -> smtp-sink
    (b) is the floor of any content filter: Postfix queues every mail twice, once before and once
    after the filter. Both filters keep one connection per worker to the re-injection port.
-   Measured: mails/s from the first mail sent until smtp-sink has them all; the time Postfix
+   Measured: mails/s from the first mail sent until smtp-sink has them all; the CPU time the
+   machine spent per mail (all processes, both cores: the chains keep them busy, so this is what
+   bounds the rate) and the filter's own share of it; the time Postfix
    waits for the next hop's answer to the mail (the "d" of Postfix's delays=a/b/c/d: for (c) the
    gateway's answer, which includes its re-injection); and the end-to-end delay of each mail
    (Postfix's delay= summed over the queue entries carrying its Message-ID). Postfix logs these
@@ -144,8 +146,8 @@ reinject = "127.0.0.1:{reinject}"
 workers = {WORKERS}
 """)
     log = open(folder / "gateway.log", "w")
-    # this checkout's code, whichever virtualenv runs the benchmark
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # this checkout's code (or --gateway-code's), whichever virtualenv runs the benchmark
+    env = {**os.environ, "PYTHONPATH": os.environ.get("BENCH_GATEWAY_CODE", str(ROOT))}
     process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
                                stdout=log, stderr=log, env=env)
     wait_listening(filter_port, process, folder)
@@ -188,6 +190,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the machine spent on anything but idling, all cores, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
+
+
+def process_seconds(pid: int) -> float:
+    """User and system CPU time of a process, its threads included."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_chain(slot: int, count: int, sessions: int, chain: str) -> dict:
     """chain: "postfix" (no filter), "bare" (the pass-through filter) or "gateway"."""
     sink_port = free_port()
@@ -197,15 +212,20 @@ def run_chain(slot: int, count: int, sessions: int, chain: str) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="crisis-bench-relay-"))
     gateway = start_filter(folder, filter_port, reinject, bare=chain == "bare") if chain != "postfix" else None
     try:
+        busy = machine_busy_seconds()
+        filter_cpu = process_seconds(gateway.pid) if gateway is not None else 0.0
         started = time.monotonic()
         source = subprocess.run(["smtp-source", "-s", str(sessions), "-m", str(count), "-l", "2048", "-f",
                                  "bench@source.test", "-t", RECIPIENT, f"127.0.0.1:{server.port}"], capture_output=True)
         if source.returncode != 0:
             raise RuntimeError(f"smtp-source failed: {source.stderr.decode(errors='replace')[-2000:]}")
         finished = wait_delivered(server, sink_port, count, timeout=1800)
+        busy = machine_busy_seconds() - busy
+        filter_cpu = (process_seconds(gateway.pid) if gateway is not None else 0.0) - filter_cpu
         hop, ends = log_figures(server.log(), filter_port if filter_port is not None else sink_port)
         return {"rate": count / (finished - started), "seconds": finished - started, "hop": hop, "ends": ends,
-                "bounced": server.log().count("status=bounced")}
+                "bounced": server.log().count("status=bounced"), "busy_ms": busy / count * 1000,
+                "filter_ms": filter_cpu / count * 1000}
     finally:
         if gateway is not None:
             gateway.send_signal(signal.SIGTERM)
@@ -280,9 +300,13 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=5, help="how many 25 MB mails")
     parser.add_argument("--only", choices=["throughput", "memory"])
     parser.add_argument("--workers", type=int, default=WORKERS, help="the filters' workers (the gateway's default: 4)")
+    parser.add_argument("--gateway-code", type=Path, metavar="DIR",
+                        help="the checkout whose gateway runs (another revision's, to compare); default: this one")
     parser.add_argument("--bare-filter", nargs=2, type=int, metavar=("LISTEN", "REINJECT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["BENCH_WORKERS"] = str(args.workers)  # for the filters this process starts
+    if args.gateway_code:
+        os.environ["BENCH_GATEWAY_CODE"] = str(args.gateway_code.resolve())
     globals()["WORKERS"] = args.workers
     if args.bare_filter:
         bare_filter(*args.bare_filter)
@@ -290,8 +314,9 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.only in (None, "throughput"):
         print(f"{args.count} mails from smtp-source, {args.sessions} sessions, 2 KB each")
-        print("| chain | mails/s | total s | next hop answers p50 / p99 ms | end-to-end p50 / p99 ms | bounced |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| chain | mails/s | total s | next hop answers p50 / p99 ms | end-to-end p50 / p99 ms | bounced "
+              "| machine CPU ms per mail | filter CPU ms per mail |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         rates = {}
         for name, chain in (("Postfix -> smtp-sink", "postfix"),
                             ("Postfix -> pass-through filter -> Postfix -> smtp-sink", "bare"),
@@ -300,7 +325,8 @@ def main() -> None:
             rates[chain] = r["rate"]
             print(f"| {name} | {r['rate']:,.0f} | {r['seconds']:.1f} | {percentile(r['hop'], 50) * 1000:.0f} / "
                   f"{percentile(r['hop'], 99) * 1000:.0f} | {percentile(r['ends'], 50) * 1000:.0f} / "
-                  f"{percentile(r['ends'], 99) * 1000:.0f} | {r['bounced']} |", flush=True)
+                  f"{percentile(r['ends'], 99) * 1000:.0f} | {r['bounced']} | {r['busy_ms']:.1f} | "
+                  f"{r['filter_ms']:.1f} |", flush=True)
         print(f"\ngateway / Postfix alone: {rates['gateway'] / rates['postfix']:.2f}; "
               f"pass-through / Postfix alone: {rates['bare'] / rates['postfix']:.2f}; "
               f"gateway / pass-through: {rates['gateway'] / rates['bare']:.2f}")

@@ -2,6 +2,7 @@
 is said, what does not is said with its fix, and any problem gives a non-zero exit."""
 
 import shutil
+import subprocess
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -118,3 +119,13 @@ def test_the_unit_limit_is_none_without_systemd(monkeypatch):
 
     monkeypatch.setattr(checkconfig.subprocess, "run", no_systemctl)
     assert checkconfig.unit_open_files() is None
+
+
+@pytest.mark.parametrize("shown, limit", [
+    ("LoadState=loaded\nLimitNOFILE=8192\n", 8192),
+    ("LoadState=loaded\nLimitNOFILE=infinity\n", checkconfig.UNLIMITED),
+    ("LoadState=not-found\nLimitNOFILE=524288\n", None),  # not installed: the manager's default, not the unit's
+])
+def test_the_unit_limit_is_the_installed_units_own(monkeypatch, shown, limit):
+    monkeypatch.setattr(checkconfig.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, shown, ""))
+    assert checkconfig.unit_open_files() == limit

@@ -26,7 +26,7 @@ from typing import Any
 from imapclient.exceptions import IMAPClientAbortError
 
 from gateway.config import Config
-from gateway.intake.stores.base import MailStore, StoredMail
+from gateway.intake.stores.base import TAGGED, MailStore, StoredMail
 from gateway.intake.tries import MAX_TRIES, CopyNotConfirmed, Tries
 from gateway.judging.classify import Classifier
 from gateway.judging.subject import TAG_STATES, labels, render_tag, state_keyword, tag_subject, tag_word
@@ -71,7 +71,7 @@ class TagFollower:
             key = row["key"]
             try:
                 if self.tries.given_up(key):
-                    self._give_up(row, now)  # an earlier give-up did not get to record itself
+                    self._give_up_logged(row, now)  # an earlier give-up did not get to record itself
                     continue
                 moved += self._follow(row, now)
                 self.tries.succeeded(key)
@@ -87,7 +87,21 @@ class TagFollower:
             log.warning("%s: tag of %s not moved on (%s); tried again later (%d of %d tries)", self.store.name,
                         row["key"], self.tries.why(row["key"]), tries, MAX_TRIES)
             return
-        self._give_up(row, now)
+        self._give_up_logged(row, now)
+
+    def _give_up_logged(self, row: dict[str, Any], now: datetime) -> None:
+        """_give_up; if even that fails, said, and tried at the next pass: the other mails' tags go on."""
+        try:
+            self._give_up(row, now)
+        except CONNECTION_LOST:
+            raise
+        except Exception:  # noqa: BLE001
+            log.exception("%s: giving up on the tag of %s failed; tried again at the next pass", self.store.name,
+                          row["key"])
+            return
+        # recorded: a later change of this mail (overdue, then answered) starts with its own tries
+        self.tries.succeeded(row["key"])
+        self.unconfirmed.discard(row["key"])
 
     def _give_up(self, row: dict[str, Any], now: datetime) -> None:
         """The mail keeps the copies it has, and the change is recorded done with why (an audit row
@@ -198,7 +212,8 @@ class TagFollower:
         `subject`, confirm it, then move `old` away."""
         key = row["key"]
         raw = rewrite_headers(old.raw, {"Subject": subject, "X-Crisis-State": target})
-        flags = tuple(f for f in old.flags if f != "\\Recent" and f not in STATE_KEYWORDS)
+        # $CrisisTagged even when the old copy lacks it (the inbound relay's delivery, taken in place)
+        flags = tuple(f for f in old.flags if f not in ("\\Recent", TAGGED) and f not in STATE_KEYWORDS) + (TAGGED,)
         new_uid = self.store.append_copy(raw, flags + (state_keyword(target),), old.internaldate) \
             or self.store.find_copy(key, target)
         if new_uid is None:
@@ -208,6 +223,7 @@ class TagFollower:
 
     def _appended(self, row: dict[str, Any], target: str, new_uid: int, old: StoredMail | None) -> int:
         self.state.tag_copy_appended(self.store.name, row["key"], new_uid)
+        self.unconfirmed.discard(row["key"])  # found after all: a later change may append again
         self._labels(new_uid, row, target)
         return self._move_old(row, target, new_uid, old)
 

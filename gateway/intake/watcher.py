@@ -318,8 +318,10 @@ class Watcher(FolderWatcher):
             tag = verdict.action("tag")
             if tag is not None and outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key):
                 # tagged on its way in by the inbound relay (which recorded it): this is the tagged
-                # copy; it gets the keywords and stays where the team reads it
-                self.store.add_keywords(uid, [*tag.detail["keywords"], TAGGED])
+                # copy; it gets the keywords and stays where the team reads it. Not $CrisisTagged
+                # (which makes a scan pass over a mail unread) until the tagging is recorded: a crash
+                # before that meets it again here. Its first tag change appends a copy that has it.
+                self.store.add_keywords(uid, tag.detail["keywords"])
                 self.store.change_labels(uid, tag.detail.get("labels", []), [])
                 log.info("%s uid %s: tagged by the relay (%s); keywords added, left in place", self.name, uid, key)
                 return key, uid

@@ -8,6 +8,7 @@ looks their keys up in DNS with a timeout and a small cache, and tells a lookup 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -64,25 +65,28 @@ class DkimChecker:
         self.cache_seconds = cache_seconds
         self.clock = clock
         self._cache: OrderedDict[bytes, tuple[float, bytes | None]] = OrderedDict()
+        self._lock = threading.Lock()
         self.lookups = 0  # DNS lookups made (not answered from the cache)
 
     def txt(self, name: bytes) -> bytes | None:
         """The TXT record of `name`, from the cache when fresh. A failing lookup gives None and is
         not cached, so the next mail tries again."""
         now = self.clock()
-        cached = self._cache.get(name)
-        if cached is not None and now - cached[0] < self.cache_seconds:
-            self._cache.move_to_end(name)
-            return cached[1]
-        self.lookups += 1
+        with self._lock:  # shared by the watchers' and the outbox's threads
+            cached = self._cache.get(name)
+            if cached is not None and now - cached[0] < self.cache_seconds:
+                self._cache.move_to_end(name)
+                return cached[1]
+            self.lookups += 1
         try:
-            record = self.lookup(name, timeout=self.timeout)
+            record = self.lookup(name, timeout=self.timeout)  # not under the lock: a slow DNS holds no one else
         except Exception:  # a timeout, no resolver, a broken answer: no key, never a verdict
             return None
-        self._cache[name] = (now, record)
-        self._cache.move_to_end(name)
-        while len(self._cache) > self.entries:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[name] = (now, record)
+            self._cache.move_to_end(name)
+            while len(self._cache) > self.entries:
+                self._cache.popitem(last=False)
         return record
 
     def check(self, raw: bytes, from_domain: str) -> DkimResult:

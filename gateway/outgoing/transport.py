@@ -262,7 +262,7 @@ class KeptSmtpTransport(SmtpTransport):
             smtp = self._ready()
             try:
                 refused = _send(smtp, sender, recipients, data, mail_options)
-            except DeliveryError:
+            except BaseException:  # a DeliveryError, or the process stopping mid-DATA: never reused half-way
                 self._drop()
                 raise
             self._used = self._clock()

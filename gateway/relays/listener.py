@@ -116,6 +116,7 @@ class SmtpListener:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._drained: concurrent.futures.Future | None = None
+        self._housework: concurrent.futures.Future | None = None
 
     def start(self) -> None:
         """Listening when it returns; OSError (address in use...) when it cannot."""
@@ -158,7 +159,8 @@ class SmtpListener:
         work = getattr(self.handler, "housekeeping", None)
         if work is None or self.draining:
             return
-        self.executor.submit(self._logged, work)
+        if self._housework is None or self._housework.done():  # one at a time: a hung QUIT holds one worker only
+            self._housework = self.executor.submit(self._logged, work)
         self.loop.call_later(HOUSEKEEPING_SECONDS, self._housekeeping)
 
     def _logged(self, work: Callable[[], None]) -> None:

@@ -144,15 +144,22 @@ def check_threads(config: Config) -> Iterator[Finding]:
         "or a server the gateway needs that is failing")
 
 
+UNLIMITED = 2**63 - 1
+
+
 def unit_open_files(unit: str = "crisis-gateway.service") -> int | None:
-    """LimitNOFILE= of the installed service as systemd has it, or None (no systemd, no such unit)."""
+    """LimitNOFILE= of the installed service as systemd has it, or None (no systemd, or the unit
+    is not installed: systemctl then shows the manager's default)."""
     try:
-        done = subprocess.run(["systemctl", "show", "--property=LimitNOFILE", "--value", unit],
+        done = subprocess.run(["systemctl", "show", "--property=LoadState", "--property=LimitNOFILE", unit],
                               capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    value = done.stdout.strip()
-    return int(value) if done.returncode == 0 and value.isdigit() else None
+    shown = dict(line.partition("=")[::2] for line in done.stdout.splitlines())
+    value = shown.get("LimitNOFILE", "").strip()
+    if done.returncode != 0 or shown.get("LoadState", "").strip() != "loaded":
+        return None
+    return UNLIMITED if value == "infinity" else int(value) if value.isdigit() else None
 
 
 def check_open_files(config: Config) -> Iterator[Finding]:

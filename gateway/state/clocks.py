@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -19,6 +19,20 @@ CASE_CLOSED = "Amazon closed the case"
 # (see classify), "replied" is set when the team writes to Amazon about the case.
 CASE_REPLIED = "replied"
 WAITING_FOR_AMAZON = ("opened", CASE_REPLIED)
+
+
+def first_reply_after(db: sqlite_utils.Database, order_id: str, arrival: datetime,
+                      answers: Callable[[dict[str, Any]], bool]) -> tuple[str, dict[str, Any]] | None:
+    """The first reply the team sent about the order at or after `arrival` (its `sent_at`, else
+    when it was recorded: through the outbound relay that is when it went) for which
+    `answers(detail)`: (when it was sent, in UTC; the audit row's detail), or None."""
+    for at, text in db.execute("SELECT at, detail FROM audit WHERE kind = 'reply_sent' AND order_id = ? ORDER BY id",
+                               [order_id]):
+        detail = json.loads(text)
+        sent = datetime.fromisoformat(detail.get("sent_at") or at)
+        if sent >= arrival and answers(detail):
+            return sent.astimezone(timezone.utc).isoformat(timespec="seconds"), detail
+    return None
 
 
 class Clocks:
@@ -122,15 +136,9 @@ class Clocks:
         sent, in UTC; the reason it stops the clock), or None."""
         if not order_id:
             return None
-        replies = self.db.execute(
-            "SELECT at, detail FROM audit WHERE kind = 'reply_sent' AND order_id = ?"
-            " AND EXISTS (SELECT 1 FROM json_each(audit.detail, '$.stops') WHERE value = ?) ORDER BY id", [order_id, key])
-        for at, text in replies:
-            detail = json.loads(text)
-            sent = datetime.fromisoformat(detail.get("sent_at") or at)  # through the outbound relay: when recorded
-            if sent >= arrival and detail.get("stop_reason"):
-                return sent.astimezone(timezone.utc).isoformat(timespec="seconds"), detail["stop_reason"]
-        return None
+        found = first_reply_after(self.db, order_id, arrival,
+                                  lambda detail: key in (detail.get("stops") or []) and bool(detail.get("stop_reason")))
+        return (found[0], found[1]["stop_reason"]) if found else None
 
     def clock(self, key: str) -> dict[str, Any] | None:
         return next(self.db.query("SELECT * FROM clocks WHERE key = ?", [key]), None)

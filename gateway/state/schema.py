@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 import sqlite_utils
 
 from gateway.judging import obligations
 from gateway.state import audit, rows, tag_states
+from gateway.state.clocks import first_reply_after
 
 # Columns of the outbox added after states were made without them. A row the smarthost asked to
 # slow down for: when that was (throttled_at) and when mail may be tried again (not_before).
@@ -156,15 +156,10 @@ def _clock_merged_away(db: sqlite_utils.Database, old: dict, order_id: str, duty
     message_key, category, tier, arrival, deadline, buyer = mail
     stopped_at, reason = (old["stopped_at"], old["stop_reason"]) if old["status"] != "open" else (None, None)
     if reason is None:
-        for at, text in db.execute("SELECT at, detail FROM audit WHERE kind = 'reply_sent' AND order_id = ? ORDER BY id",
-                                   [order_id]):
-            detail = json.loads(text)
-            sent = datetime.fromisoformat(detail.get("sent_at") or at)
-            events = obligations.reply_events(detail.get("to") or [], (buyer or "").lower())
-            if sent >= datetime.fromisoformat(arrival) and any(e in duty.stopped_by for e in events):
-                stopped_at = sent.astimezone(timezone.utc).isoformat(timespec="seconds")
-                reason = f"reply sent by the team ({detail.get('message_id') or 'no Message-ID'})"
-                break
+        found = first_reply_after(db, order_id, datetime.fromisoformat(arrival), lambda detail: any(
+            event in duty.stopped_by for event in obligations.reply_events(detail.get("to") or [], (buyer or "").lower())))
+        if found:
+            stopped_at, reason = found[0], f"reply sent by the team ({found[1].get('message_id') or 'no Message-ID'})"
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     rows.insert(db, "clocks", {
         "key": key, "category": category, "tier": tier, "order_id": order_id, "case_id": None, "obligation": duty.name,

@@ -93,6 +93,19 @@ def test_a_clock_merged_away_is_stopped_when_the_team_had_answered_that_party(tm
         assert state.verify_audit().ok
 
 
+def test_a_state_upgraded_by_version_2_gets_its_merged_clocks_back(tmp_path):
+    config = release_state(tmp_path)
+    folder = load_config(config).state_dir
+    State(folder).close()  # upgraded now
+    with sqlite3.connect(folder / "state.db") as db:  # as version 2 left it: the buyer's clock lost in the merge
+        db.execute("DELETE FROM clocks WHERE key = ?", [f"order:{BOTH}:buyer"])
+        db.execute("PRAGMA user_version = 2")
+    with State(folder) as state:
+        buyer = state.clock(f"order:{BOTH}:buyer")
+        assert buyer is not None and buyer["status"] == "open" and buyer["deadline"] == "2026-11-23T10:00:03+00:00"
+        assert state.db.execute("PRAGMA user_version").fetchone()[0] == schema.VERSION
+
+
 def test_check_config_leaves_an_older_state_as_it_is(tmp_path):
     config = release_state(tmp_path)
     findings = list(checkconfig.check_threads(load_config(config)))

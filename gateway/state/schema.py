@@ -17,7 +17,7 @@ OUTBOX_ADDED = {"throttled_at": str, "not_before": str}
 
 # Raised by one whenever a table, column or index is added below: a state at this version is
 # opened without taking the write lock, so a command (backup, status) never waits for a busy writer.
-VERSION = 2
+VERSION = 3
 
 
 def is_current(db: sqlite_utils.Database) -> bool:
@@ -27,6 +27,7 @@ def is_current(db: sqlite_utils.Database) -> bool:
 
 def create(db: sqlite_utils.Database) -> None:
     """Inside the caller's transaction."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
     tables = db.table_names()
     if "messages" not in tables:
         db["messages"].create(
@@ -104,6 +105,8 @@ def create(db: sqlite_utils.Database) -> None:
         db["messages"].add_column("clock", str)
         _messages_to_their_clocks(db)
     _one_clock_per_obligation(db)
+    if version < 3:
+        _merged_duties_repaired(db)
     db.execute("CREATE INDEX IF NOT EXISTS idx_clocks_order_id ON clocks (order_id)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_messages_message_id ON messages (message_id)")
     # looked up every few seconds (cases) and for every forward (what was done for a mail)
@@ -137,6 +140,16 @@ def _one_clock_per_obligation(db: sqlite_utils.Database) -> None:
             if other.key == "order" and other.name != name:
                 _clock_merged_away(db, clock, order_id, other)
     db.execute("UPDATE clocks SET obligation = ? WHERE key LIKE 'case:%' AND obligation IS NULL", [obligations.CASE])
+
+
+def _merged_duties_repaired(db: sqlite_utils.Database) -> None:
+    """Inside the caller's transaction, once (version 3). A state that version 2 migrated from one
+    clock per order lost the merged duties' clocks (_clock_merged_away came later): each order's
+    clock gives its siblings theirs now; one that exists is left as it is."""
+    for clock in list(db.query("SELECT * FROM clocks WHERE key LIKE 'order:%:%' AND order_id IS NOT NULL")):
+        for other in obligations.table().values():
+            if other.key == "order" and other.name != clock["obligation"]:
+                _clock_merged_away(db, clock, clock["order_id"], other)
 
 
 def _clock_merged_away(db: sqlite_utils.Database, old: dict, order_id: str, duty: obligations.Obligation) -> None:

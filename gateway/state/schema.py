@@ -15,7 +15,7 @@ from gateway.state.clocks import first_reply_after
 OUTBOX_ADDED = {"throttled_at": str, "not_before": str}
 
 
-# Raised by one whenever a table, column or index is added below: a state at this version is
+# Raised by one whenever a table, column, index or migration step is added below: a state at this version is
 # opened without taking the write lock, so a command (backup, status) never waits for a busy writer.
 VERSION = 3
 

@@ -234,7 +234,6 @@ def _quit(smtp: smtplib.SMTP) -> None:
         smtp.close()
 
 
-
 class KeptSmtpTransport(SmtpTransport):
     """One connection kept open from one message to the next, for a next hop on loopback that
     takes mail all day (Postfix's re-injection smtpd): there a connection per message costs more

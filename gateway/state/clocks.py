@@ -30,6 +30,7 @@ def first_reply_after(db: sqlite_utils.Database, order_id: str, arrival: datetim
                                [order_id]):
         detail = json.loads(text)
         sent = datetime.fromisoformat(detail.get("sent_at") or at)
+        sent = sent if sent.tzinfo else sent.replace(tzinfo=timezone.utc)  # a stamp without its offset: UTC
         if sent >= arrival and answers(detail):
             return sent.astimezone(timezone.utc).isoformat(timespec="seconds"), detail
     return None

@@ -246,6 +246,19 @@ def test_a_change_whose_old_copy_cannot_be_moved_is_given_up_after_max_tries(dov
     assert "given up: the new copy" in caplog.text
 
 
+def test_a_mail_given_up_on_starts_its_next_change_with_fresh_tries(dovecot, imap_config):
+    config = load_config(imap_config)
+    raw = resolved_claim(config, dovecot)
+    key = email.message_from_bytes(raw)["Message-ID"]
+    with State(config.state_dir) as state, closing(ArchiveRefused(config.mailboxes[0])) as store:
+        store.connect()
+        follower = TagFollower(store, state, Classifier(config))
+        for _ in range(MAX_TRIES):
+            follower.follow()
+        assert tag_changes(config)[-1]["detail"]["gave_up"]  # recorded
+        assert not follower.tries.given_up(key)  # a later change of this mail (answered, say) is tried again
+
+
 def test_a_tag_change_fetches_the_copy_once_and_reads_only_its_header_fields(dovecot, imap_config, monkeypatch):
     config = load_config(imap_config)
     raw = resolved_claim(config, dovecot)

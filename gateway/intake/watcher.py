@@ -305,18 +305,20 @@ class Watcher(FolderWatcher):
             return None
         verdict = outcome.verdict
         key = verdict.message_key
+        tag = verdict.action("tag")
         if outcome.status == "duplicate":
+            # a copy tagged by this gateway (by the watcher, or by the inbound relay on its way in)
+            tagged_copy = outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key)
             stage = self.state.tagging_stage(self.name, key)
             if stage == "done":
-                if outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key):
+                if tagged_copy:
                     self.own_copies += 1
                     return None  # our copy, on a server that keeps no keywords
-                if verdict.action("tag") is not None:
+                if tag is not None:
                     self.store.archive(uid)  # the same mail delivered again: the folder keeps one tagged copy
                     log.info("%s uid %s: already handled (%s), second delivery archived", self.name, uid, key)
                 return None
-            tag = verdict.action("tag")
-            if tag is not None and outcome.mail is not None and outcome.mail.header("X-Crisis-Key") == key_token(key):
+            if tag is not None and tagged_copy:
                 # tagged on its way in by the inbound relay (which recorded it): this is the tagged
                 # copy; it gets the keywords and stays where the team reads it. Not $CrisisTagged
                 # (which makes a scan pass over a mail unread) until the tagging is recorded: a crash
@@ -330,7 +332,6 @@ class Watcher(FolderWatcher):
             actions = ", ".join(a.kind for a in verdict.actions) or "none"
             log.info("%s uid %s: %s tier=%s%s actions=[%s] %s", self.name, uid, verdict.category, verdict.tier or "-",
                      " SUSPECT" if verdict.suspicious else "", actions, verdict.subject)
-        tag = verdict.action("tag")
         if tag is None:
             return key, None
         # After a crash the copy may be there already: look before appending another.

@@ -127,11 +127,15 @@ class TagFollower:
         log.error("%s: tag of %s not moved on to %s after %d tries (%s); given up: %s", self.store.name, key,
                   target, MAX_TRIES, detail["gave_up"], kept)
 
+    def _ours(self, uid: int | None, key: str) -> StoredMail | None:
+        """The mail at `uid`, if it is still a tagged copy of `key` (not a mail that took its place)."""
+        stored = self.store.fetch(uid) if uid else None
+        return stored if stored is not None and _is_copy_of(stored.raw, key) else None
+
     def _mark_if_ours(self, uid: int | None, row: dict[str, Any], target: str) -> bool:
         """The keywords of `target` on the copy at `uid`, if it is still the mail's; True when set."""
         try:
-            stored = self.store.fetch(uid) if uid else None
-            if stored is None or not _is_copy_of(stored.raw, row["key"]):
+            if self._ours(uid, row["key"]) is None:
                 return False
             self._mark(uid, row, target)
         except CONNECTION_LOST:
@@ -169,8 +173,8 @@ class TagFollower:
         """The copy that shows the tag now: where the state last saw it, else found by its key
         (the folder was renumbered, a client moved it back)."""
         uid = row.get("copy_uid") or row["first_uid"]
-        stored = self.store.fetch(uid) if uid else None
-        if stored is not None and _is_copy_of(stored.raw, row["key"]):
+        stored = self._ours(uid, row["key"])
+        if stored is not None:
             return stored
         found = self.store.find_copy(row["key"])
         return self.store.fetch(found) if found is not None else None
@@ -200,8 +204,8 @@ class TagFollower:
         if key in self.unconfirmed:
             raise CopyNotConfirmed(f"the new copy of {key} ({target}) the server took is still not found; "
                                    "not appended again, the old one stays")
-        stored = self.store.fetch(old_uid) if old_uid else None
-        if stored is None or not _is_copy_of(stored.raw, key):
+        stored = self._ours(old_uid, key)
+        if stored is None:
             log.info("%s: the tagged copy of %s left the folder before its new tag was written", self.store.name, key)
             self.state.finish_tag_change(self.store.name, key, row["shown"], target, None, {"copy": "gone"})
             return 0
@@ -232,8 +236,7 @@ class TagFollower:
         copy as fetched and recognised in this change; None: fetched again (a change resumed)."""
         key, old_uid = row["key"], row["old_uid"]
         if old is None and old_uid:
-            stored = self.store.fetch(old_uid)
-            old = stored if stored is not None and _is_copy_of(stored.raw, key) else None
+            old = self._ours(old_uid, key)
         if old is not None and old_uid != new_uid:
             self.store.archive(old_uid)
         self.state.finish_tag_change(self.store.name, key, row["shown"], target, new_uid, {"subject": "rewritten"})

@@ -84,10 +84,6 @@ def reason_label(key: str) -> str:
     return _data()["reason"].get(key, _data()["reason"][GENERAL])["label"]
 
 
-def reason_keys() -> list[str]:
-    return list(_data()["reason"])
-
-
 def stated_reason(text: str) -> tuple[str, str]:
     """(the words after the first reason label in `text`, as written and cut at the end of their
     sentence; the line they are on) or ("", "") when no label is followed by words."""

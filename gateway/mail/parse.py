@@ -154,7 +154,7 @@ def parse_mail(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, cpu_seconds: f
         headers=tuple(raw_headers),
         text=body_text[:MAX_TEXT_CHARS],
         content_type=message.get_content_type(),
-        date=parse_date(_raw_to_text(first("Date"))),
+        date=parse_date(first("Date")),  # raw_headers are text already
         defects_of=Defects(defects, parser_defects, categories, message),
         cuts=tuple(cuts),
     )

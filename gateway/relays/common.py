@@ -143,6 +143,3 @@ class RelayHandler:
 
     def relay(self, mail: Envelope) -> str:
         raise NotImplementedError
-
-    def housekeeping(self) -> None:
-        """Called every few seconds in a worker thread while the listener runs."""

@@ -102,6 +102,7 @@ class InboundFilter(RelayHandler):
         return "250 2.0.0 Ok: tagged and re-injected"
 
     def housekeeping(self) -> None:
+        """Run by the listener every few seconds in a worker thread (a handler without it has none)."""
         for reinjector in self.reinjectors.items():
             reinjector.close_idle()
 

@@ -110,6 +110,12 @@ def _with_detail(row: dict[str, Any]) -> dict[str, Any]:
     return dict(row, detail=json.loads(row["detail"] or "{}"))
 
 
+def replies_about_order(db: sqlite_utils.Database, order_id: str) -> list[dict[str, Any]]:
+    """The team's replies about the order ("reply_sent" rows: at, detail), in the order recorded."""
+    return [_with_detail(row) for row in db.query(
+        "SELECT at, detail FROM audit WHERE order_id = ? AND kind = 'reply_sent' ORDER BY id", [order_id])]
+
+
 class AuditTrail:
     """The audit trail as part of State: relies on its connection."""
 
@@ -140,9 +146,7 @@ class AuditTrail:
         return _with_detail(row) if row else None
 
     def replies_sent_about_order(self, order_id: str) -> list[dict[str, Any]]:
-        """The team's replies about the order ("reply_sent" rows: at, detail), in the order recorded."""
-        return [_with_detail(row) for row in self.db.query(
-            "SELECT at, detail FROM audit WHERE order_id = ? AND kind = 'reply_sent' ORDER BY id", [order_id])]
+        return replies_about_order(self.db, order_id)
 
     def audit_of_message(self, message_key: str, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         """The audit rows of these kinds about one mail, oldest first, with their detail parsed."""

@@ -4,7 +4,6 @@ clock of its own obligation; Amazon's decision stops only the claim's."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -26,10 +25,9 @@ def first_reply_after(db: sqlite_utils.Database, order_id: str, arrival: datetim
     """The first reply the team sent about the order at or after `arrival` (its `sent_at`, else
     when it was recorded: through the outbound relay that is when it went) for which
     `answers(detail)`: (when it was sent, in UTC; the audit row's detail), or None."""
-    for at, text in db.execute("SELECT at, detail FROM audit WHERE kind = 'reply_sent' AND order_id = ? ORDER BY id",
-                               [order_id]):
-        detail = json.loads(text)
-        sent = datetime.fromisoformat(detail.get("sent_at") or at)
+    for reply in audit.replies_about_order(db, order_id):
+        detail = reply["detail"]
+        sent = datetime.fromisoformat(detail.get("sent_at") or reply["at"])
         sent = sent if sent.tzinfo else sent.replace(tzinfo=timezone.utc)  # a stamp without its offset: UTC
         if sent >= arrival and answers(detail):
             return sent.astimezone(timezone.utc).isoformat(timespec="seconds"), detail
@@ -100,8 +98,9 @@ class Clocks:
                 existing = self.clock(key)
                 if existing and existing["status"] == "open":
                     reason = "Amazon decided the claim" if verdict.category == "atoz_decision" else f"Amazon's {verdict.category}"
-                    self.db["clocks"].update(key, {"status": "stopped", "stopped_at": stamp, "stop_reason": reason,
-                                                   "updated_at": stamp, "last_message_key": verdict.message_key})
+                    rows.upsert(self.db, "clocks", {"key": key, "status": "stopped", "stopped_at": stamp,
+                                                    "stop_reason": reason, "updated_at": stamp,
+                                                    "last_message_key": verdict.message_key}, "key")
                     return "clock_stopped", {"reason": reason, "clock": key, "obligation": name}
         target = obligations.clock_for(verdict)
         if target is None or verdict.deadline is None:
@@ -127,7 +126,7 @@ class Clocks:
             changes.update(category=category, tier=verdict.tier)
         if new_deadline != datetime.fromisoformat(existing["deadline"]):
             changes["deadline"] = new_deadline.isoformat()
-        self.db["clocks"].update(key, changes)
+        rows.upsert(self.db, "clocks", {"key": key, **changes}, "key")  # the row is there: only `changes` change
         shown = {k: v for k, v in changes.items() if k in ("category", "deadline")} or {"unchanged": True}
         return "clock_updated", {**shown, "clock": key, "obligation": duty.name}
 

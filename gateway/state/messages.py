@@ -33,6 +33,7 @@ class Messages:
         with self.transaction():
             if self.seen(verdict.message_key):
                 return False
+            clock_event = self._update_clock(verdict, now)  # reads and writes clocks only: the mail's row names it
             rows.insert(self.db, "messages", {
                 "key": verdict.message_key, "message_id": verdict.message_id, "sha256": sha256, "mailbox": mailbox,
                 "arrival": verdict.arrival.isoformat(), "processed_at": now.isoformat(timespec="seconds"),
@@ -41,16 +42,15 @@ class Messages:
                 "marketplace": verdict.marketplace, "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
                 "rule": verdict.rule, "from_address": from_address, "subject": verdict.subject,
                 "original_subject": verdict.original_subject, "raw_path": str(raw_path.relative_to(self.directory)),
+                "clock": clock_event[1]["clock"] if clock_event else None,
             })
             ids = {"message_key": verdict.message_key, "order_id": verdict.order_id, "case_id": verdict.case_id, "at": now}
             audit.append(self.db, "classified", {
                 "category": verdict.category, "tier": verdict.tier, "suspicious": verdict.suspicious,
                 "rule": verdict.rule, "deadline": verdict.deadline, "subject": verdict.subject, "trace": list(verdict.trace),
             }, **ids)
-            clock_event = self._update_clock(verdict, now)
             if clock_event:
                 audit.append(self.db, clock_event[0], clock_event[1], **ids)
-                self.db["messages"].update(verdict.message_key, {"clock": clock_event[1]["clock"]})
             for action in verdict.actions:
                 audit.append(self.db, "planned", action.as_dict(), **ids)
             for action in verdict.held_back:

@@ -136,20 +136,19 @@ def _one_clock_per_obligation(db: sqlite_utils.Database) -> None:
         key = obligations.order_key(order_id, name)
         db.execute("UPDATE clocks SET key = ?, obligation = ? WHERE key = ?", [key, name, clock["key"]])
         db.execute("UPDATE reminders SET clock_key = ? WHERE clock_key = ?", [key, clock["key"]])
-        for other in obligations.table().values():
-            if other.key == "order" and other.name != name:
-                _clock_merged_away(db, clock, order_id, other)
     db.execute("UPDATE clocks SET obligation = ? WHERE key LIKE 'case:%' AND obligation IS NULL", [obligations.CASE])
 
 
 def _merged_duties_repaired(db: sqlite_utils.Database) -> None:
-    """Inside the caller's transaction, once (version 3). A state that version 2 migrated from one
-    clock per order lost the merged duties' clocks (_clock_merged_away came later): each order's
-    clock gives its siblings theirs now; one that exists is left as it is."""
-    for clock in list(db.query("SELECT * FROM clocks WHERE key LIKE 'order:%:%' AND order_id IS NOT NULL")):
+    """Inside the caller's transaction, once (version 3), after _one_clock_per_obligation: each
+    order's clock gives the duties merged into it (when orders had one clock) theirs, whether
+    that migration runs now or version 2 ran it (and left them without); one that exists is left
+    as it is."""
+    for clock in list(db.query("SELECT * FROM clocks WHERE key LIKE 'order:%:%'")):
+        order_id = clock["order_id"] or clock["key"].split(":")[1]
         for other in obligations.table().values():
             if other.key == "order" and other.name != clock["obligation"]:
-                _clock_merged_away(db, clock, clock["order_id"], other)
+                _clock_merged_away(db, clock, order_id, other)
 
 
 def _clock_merged_away(db: sqlite_utils.Database, old: dict, order_id: str, duty: obligations.Obligation) -> None:

@@ -15,21 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from gateway.judging import obligations
 from gateway.state import audit, rows
-
-
-def _followed_clock() -> str:
-    """Which clock a tagged mail follows, in one place, as a SQL expression over the mail's
-    `messages` row `m`: the clock recording it opened or updated (`m.clock`); for a mail recorded
-    before that column was, its case's, else its order's clock of the obligation its category makes."""
-    by_category = " ".join(f"WHEN '{category}' THEN '{duty.name}'" for duty in obligations.table().values()
-                           if duty.key == "order" for category in duty.categories)
-    return ("coalesce(m.clock, CASE WHEN m.category = 'case' AND m.case_id IS NOT NULL THEN 'case:' || m.case_id"
-            f" WHEN m.order_id IS NOT NULL THEN 'order:' || m.order_id || ':' || CASE m.category {by_category} END END)")
-
-
-FOLLOWED_CLOCK = _followed_clock()
 
 
 def tag_state_of(clock: dict[str, Any], now: datetime) -> str:
@@ -74,7 +60,9 @@ class TagStates:
             " s.target, s.copy_uid, s.old_uid, c.key AS clock_key, c.status AS clock_status,"
             " c.deadline AS clock_deadline, c.stop_reason"
             " FROM tagging t JOIN messages m ON m.key = t.message_key"
-            f" JOIN clocks c ON c.key = ({FOLLOWED_CLOCK})"
+            # the clock recording the mail opened, updated or stopped (older states' mails were given theirs
+            # when the column was added)
+            " JOIN clocks c ON c.key = m.clock"
             " LEFT JOIN tag_states s ON s.mailbox = t.mailbox AND s.message_key = t.message_key"
             " WHERE t.mailbox = :mailbox AND t.stage = 'done' AND t.copy_uid IS NOT NULL"
             " AND m.deadline IS NOT NULL AND coalesce(m.suspicious, 0) = 0"

@@ -109,6 +109,9 @@ def test_demo_runs_from_any_folder(tmp_path):
     originals = [raw for raw in archive if b"X-Crisis-Key:" not in raw]
     assert len(originals) == sum(b"X-Crisis-Key:" in raw for raw in inbox)
     assert len(archive) - len(originals) == sum(s.startswith(("[CRISIS OVERDUE:", "[OVERDUE:")) for s in subjects)
+    # and the summary says so, the originals apart from the replaced copies
+    assert (f"{len(originals)} originals moved to Crisis Gateway/Archive, with {len(archive) - len(originals)} tagged "
+            "copies whose tag moved on") in result.stdout
     # the sample mails are days old: a first start holds their forwards and acknowledgements back
     # and lists the crises in one backlog report
     sent = captured_mail(tmp_path / "demo" / "outgoing")

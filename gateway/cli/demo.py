@@ -17,6 +17,7 @@ from gateway.config.shipped import shipped_dir
 from gateway.intake.stores.factory import maildir_archive
 from gateway.judging import obligations
 from gateway.judging.subject import format_due
+from gateway.judging.tagging import field_text
 from gateway.mail import maildir
 from gateway.service.daemon import Daemon
 from gateway.state import State
@@ -54,8 +55,12 @@ def cmd_demo(args: argparse.Namespace, _config: Config) -> int:
         quarantined = state.audit_count("quarantined")
         held, reports = state.audit_count("held_back"), state.audit_count("backlog_report")
         html, _ = write_digest(config, state, datetime.now(timezone.utc), out)
+    # the archive also holds the copies whose tag moved on (overdue, answered): a copy carries X-Crisis-Key
+    replaced = sum(1 for path in archived if field_text(path.read_bytes(), "X-Crisis-Key"))
     print(f"\nInbox {mailbox.maildir}: {len(inbox)} mails, crises tagged in place; "
-          f"{len(archived)} originals moved to {mailbox.archive_folder}; {quarantined} unreadable mail(s) left in place, marked.")
+          f"{len(archived) - replaced} originals moved to {mailbox.archive_folder}"
+          + (f", with {replaced} tagged copies whose tag moved on (a new copy in the inbox shows it)" if replaced else "")
+          + f"; {quarantined} unreadable mail(s) left in place, marked.")
     print(f"Outgoing mail (forwards and reminders to the escalation team, acknowledgements to buyers), kept instead of sent: "
           f"{len(sent)} in {config.smtp.capture_dir}")
     print(f"First start: the sample mails are days old, more than [gateway] fresh_hours ({config.fresh_hours:g} h): "

@@ -129,3 +129,11 @@ def test_the_unit_limit_is_none_without_systemd(monkeypatch):
 def test_the_unit_limit_is_the_installed_units_own(monkeypatch, shown, limit):
     monkeypatch.setattr(checkconfig.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, shown, ""))
     assert checkconfig.unit_open_files() == limit
+
+
+def test_a_mailbox_the_daemon_does_not_watch_needs_no_connection(tmp_path, monkeypatch):
+    boxes = mailboxes(tmp_path, 3) + [{"name": "relay-only", "address": "orders@shop.example"}]  # known to the relays only
+    config = make_config(tmp_path, mailbox=boxes)
+    monkeypatch.setattr(checkconfig, "unit_open_files", lambda: None)
+    [finding] = checkconfig.check_open_files(config)
+    assert f"about {3 * 2 + SPARE_DESCRIPTORS} needed" in finding.what

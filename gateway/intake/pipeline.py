@@ -12,9 +12,10 @@ from datetime import datetime, timezone
 from gateway.intake.health import TrustWatch
 from gateway.judging.classify import Classifier
 from gateway.judging.freshness import hold_back
-from gateway.judging.tagging import apply_verdict
+from gateway.judging.tagging import verdict_change
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
+from gateway.mail.rewrite import HeaderChange, rewrite
 from gateway.mail.text import one_line
 from gateway.outgoing.outbox import queued_by
 from gateway.state import State
@@ -30,6 +31,7 @@ class Outcome:
     sha256: str                 # of the mail as it came
     mail: ParsedMail | None = None
     reason: str = ""
+    change: HeaderChange | None = None  # what the tagged copy changes, whenever there is one
 
 
 class Pipeline:
@@ -57,15 +59,16 @@ class Pipeline:
         config = self.classifier.config
         mail = parse_mail(raw, max_bytes=config.max_message_bytes, cpu_seconds=config.mail_cpu_seconds)
         verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state), now, config.fresh_hours)
-        tagged = apply_verdict(raw, verdict)  # before the record: a copy that cannot be made records nothing
+        change = verdict_change(raw, verdict)
+        tagged = rewrite(raw, change)  # before the record: a copy that cannot be made records nothing
         if not self.state.record(verdict, raw, mail.sha256, queued=queued_by(verdict, config, now), mailbox=mailbox,
                                  from_address=mail.from_address, now=now, id_domain=config.message_id_domain):
-            return Outcome("duplicate", verdict, tagged, mail.sha256, mail, "already processed")
+            return Outcome("duplicate", verdict, tagged, mail.sha256, mail, "already processed", change)
         if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
             self.news.set()
         if self.trust is not None and (warning := self.trust.seen(mailbox, mail, verdict)):
             log.warning("mailbox %s: %s", mailbox or "(relay)", warning)
-        return Outcome("recorded", verdict, tagged, mail.sha256, mail)
+        return Outcome("recorded", verdict, tagged, mail.sha256, mail, change=change)
 
     def _quarantine(self, raw: bytes, source: str, reason: str, now: datetime) -> Outcome:
         folder = self.state.directory / "quarantine"

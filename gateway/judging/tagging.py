@@ -7,7 +7,7 @@ import hashlib
 from gateway.judging.subject import has_crisis_tag
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import decode_header_text
-from gateway.mail.rewrite import first_field_value, rewrite_headers
+from gateway.mail.rewrite import HeaderChange, first_field_value, rewrite
 
 
 def field_text(raw: bytes, name: str) -> str:
@@ -53,19 +53,22 @@ def key_token(message_key: str) -> str:
     return hashlib.sha256(message_key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def apply_verdict(raw: bytes, verdict: Verdict) -> bytes:
-    """The tagged copy. Every X-Crisis-* field the mail came with is dropped first: only the
-    gateway writes them, so a sender cannot forge a verdict."""
+def verdict_change(raw: bytes, verdict: Verdict) -> HeaderChange:
+    """What the tagged copy changes. Every X-Crisis-* field the mail came with is dropped first:
+    only the gateway writes them, so a sender cannot forge a verdict."""
     tag = verdict.action("tag")
     if tag is None and verdict.tier != 1 and has_crisis_tag(verdict.subject + " " + subject_of(raw)):
         # a crisis tag the gateway did not write: the subject goes without it (see classify)
-        return rewrite_headers(raw, {"X-Crisis-*": None, "Subject": verdict.subject},
-                               add_on_top=[("X-Crisis-Original-Subject", verdict.original_subject)])
+        return HeaderChange({"X-Crisis-*": None, "Subject": verdict.subject},
+                            (("X-Crisis-Original-Subject", verdict.original_subject),))
     if tag is None:
-        return rewrite_headers(raw, {"X-Crisis-*": None})
+        return HeaderChange({"X-Crisis-*": None})
     replace: dict[str, str | None] = {"X-Crisis-*": None}
     if tag.detail.get("subject_tagged", True):  # [tags] subject = false: the Subject stays as it came
         replace["Subject"] = tag.detail["subject"]
-    return rewrite_headers(
-        raw, replace, add_on_top=crisis_headers(verdict) + [("X-Crisis-Original-Subject", verdict.original_subject)],
-    )
+    return HeaderChange(replace, (*crisis_headers(verdict), ("X-Crisis-Original-Subject", verdict.original_subject)))
+
+
+def apply_verdict(raw: bytes, verdict: Verdict) -> bytes:
+    """The tagged copy (see verdict_change)."""
+    return rewrite(raw, verdict_change(raw, verdict))

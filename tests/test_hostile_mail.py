@@ -5,6 +5,7 @@ assertion that says what went wrong before.
 """
 
 import email
+import email.header
 import email.policy
 from datetime import datetime, timezone
 from pathlib import Path
@@ -209,7 +210,10 @@ def test_every_written_header_is_printable_ascii_and_unfolds_to_one_line(name, v
     field = encode_field(name, value)
     assert re.fullmatch(SAFE_FIELD, field)
     assert all(len(line) <= 78 or " " not in line.strip() for line in field.split("\r\n"))
-    decoded = email.message_from_bytes(field.encode() + b"\r\n\r\n", policy=email.policy.default)[name]
+    # unfolded as RFC 5322 says and its encoded words decoded (not by email's address parser,
+    # which fails on some values of To with an IndexError of its own: "<")
+    unfolded = re.sub(r"\r\n(?=[ \t])", "", field.partition(": ")[2])
+    decoded = str(email.header.make_header(email.header.decode_header(unfolded)))
     assert "\n" not in decoded and "\r" not in decoded
 
 

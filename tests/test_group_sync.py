@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -40,6 +41,26 @@ def test_leaving_the_block_by_an_error_syncs_too(tmp_path, monkeypatch):
             state.audit("relayed", {}, message_key="k")
         raise RuntimeError("the next hop failed")
     assert synced == ["fsync"] and synchronous(state) == 2
+
+
+def test_raw_mail_stored_unsynced_is_synced_with_the_commits_from_another_thread(tmp_path, monkeypatch):
+    state = State(tmp_path)
+    synced: list[str] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real(fd))
+    monkeypatch.setattr(WalSync, "_fsync", lambda self: synced.append("wal"))
+    with state.unsynced() as written:
+        path = state.store_raw(b"Subject: hi\r\n\r\nhello\r\n", "ab" * 32)
+        with state.transaction():
+            state.audit("relayed", {}, message_key="k")
+    assert synced == [] and path.read_bytes().endswith(b"hello\r\n")
+    assert synchronous(state) == 2  # FULL again once the block is left
+    worker = threading.Thread(target=written.sync)
+    worker.start()
+    worker.join()
+    assert synced == [str(path), "wal"]  # the mail's file first, then the log that names it
+    state.store_raw(b"Subject: other\r\n\r\n", "cd" * 32)  # outside the block: synced at once
+    assert synced[-1].endswith(f"{'cd' * 32}.tmp.{os.getpid()}.{threading.get_ident()}")
 
 
 def test_threads_waiting_at_once_share_an_fsync(tmp_path, monkeypatch):

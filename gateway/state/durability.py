@@ -75,6 +75,25 @@ def wal_sync(database: Path) -> WalSync:
         return _SYNCS.setdefault(database, WalSync(database))
 
 
+class Unsynced:
+    """What a `State.unsynced()` block wrote and did not sync: its commits (in the WAL) and the
+    raw mail files it stored. `sync()` makes them durable, from any thread."""
+
+    def __init__(self, wal: WalSync) -> None:
+        self.wal = wal
+        self.files: list[Path] = []
+
+    def sync(self) -> None:
+        for path in self.files:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        self.files = []
+        self.wal.sync()
+
+
 class GroupSync:
     """Part of State (before Connection, whose transactions it wraps): commits durable together
     instead of one by one."""
@@ -83,6 +102,7 @@ class GroupSync:
     directory: Path
     _grouped = False
     _wal: WalSync | None = None
+    _unsynced: Unsynced | None = None
 
     @property
     def wal(self) -> WalSync:
@@ -93,17 +113,37 @@ class GroupSync:
 
     @contextlib.contextmanager
     def synced_together(self) -> Iterator[None]:
-        """Commits inside are not synced one by one; `sync()` makes them durable, and so does
-        leaving the block, however it is left."""
+        """Commits and raw mail files inside are not synced one by one; leaving the block makes
+        them durable, however it is left (with other threads' commits, in one fsync)."""
+        written: Unsynced | None = None
+        try:
+            with self.unsynced() as written:
+                yield
+        finally:
+            if written is not None:
+                written.sync()  # after synchronous=FULL is back
+
+    @contextlib.contextmanager
+    def unsynced(self) -> Iterator[Unsynced]:
+        """Commits and raw mail files inside are written, not synced: the caller makes them durable
+        with the Unsynced's sync() (in any thread, with others' at once) before it answers for them."""
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._grouped = True
+        self._unsynced = written = Unsynced(self.wal)
         try:
-            yield
+            yield written
         finally:
             self._grouped = False
+            self._unsynced = None
             if not self.db.conn.in_transaction:  # transaction() never leaves one open; the pragma needs none
                 self.db.execute("PRAGMA synchronous=FULL")
-            self.sync()
+
+    def file_written(self, path: Path, fd: int) -> None:
+        """A raw mail file is written: synced now, or with the block's commits inside unsynced()."""
+        if self._unsynced is not None:
+            self._unsynced.files.append(path)
+        else:
+            os.fsync(fd)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

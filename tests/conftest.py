@@ -150,6 +150,12 @@ def chain(postfix_factory, dovecot):
 
 
 @pytest.fixture
+def milter_chain(postfix_factory, dovecot):
+    """Postfix with the inbound relay as its milter (smtpd_milters), delivering into Dovecot."""
+    return Chain.start(postfix_factory, dovecot, as_milter=True)
+
+
+@pytest.fixture
 def imap_config(request, tmp_path, dovecot) -> Path:
     """The configuration file of a daemon watching the Dovecot INBOX (a look every second, a
     30-day backlog), its outgoing mail captured in tmp_path/outgoing."""

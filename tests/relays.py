@@ -46,7 +46,9 @@ class Gateway:
 def relay_sections(*, reinject: int | None = None, inbound: dict | None = None, outbound: dict | None = None) -> dict:
     relay = {}
     if reinject is not None or inbound is not None:
-        relay["inbound"] = {"listen": f"127.0.0.1:{free_port()}", "reinject": f"127.0.0.1:{reinject}", **(inbound or {})}
+        relay["inbound"] = {"listen": f"127.0.0.1:{free_port()}", **(inbound or {})}
+        if reinject is not None:
+            relay["inbound"]["reinject"] = f"127.0.0.1:{reinject}"
     if outbound is not None:
         relay["outbound"] = {"listen": f"127.0.0.1:{free_port()}", **outbound}
     return relay
@@ -64,6 +66,13 @@ def gateway(tmp_path: Path, *, reinject: int | None = None, inbound: dict | None
         yield running
     finally:
         running.stop()
+
+
+def milter(milter_port: int) -> str:
+    """main.cf lines of a milter, as Postfix's MILTER_README sets one up: a mail is answered 451
+    while the milter cannot be reached (the client tries again), never accepted unjudged."""
+    return (f"smtpd_milters = inet:127.0.0.1:{milter_port}\nnon_smtpd_milters = inet:127.0.0.1:{milter_port}\n"
+            "milter_default_action = tempfail\nmilter_protocol = 6\n")
 
 
 def content_filter(filter_port: int, reinject_port: int) -> tuple[str, str]:
@@ -87,18 +96,20 @@ scan      unix  -       -       n       -       10      smtp
 @dataclass
 class Chain:
     """A Postfix handing every mail to the inbound relay on 127.0.0.1:filter_port, taking the
-    result back on 127.0.0.1:reinject, and delivering shop.example into Dovecot over LMTP."""
+    result back on 127.0.0.1:reinject (or, with `milter`, showing it to the relay as a milter
+    there), and delivering shop.example into Dovecot over LMTP."""
 
     postfix: Postfix
     dovecot: Dovecot
     filter_port: int
-    reinject: int
+    reinject: int | None
 
     @classmethod
-    def start(cls, make_postfix: Callable[..., Postfix], dovecot: Dovecot) -> "Chain":
+    def start(cls, make_postfix: Callable[..., Postfix], dovecot: Dovecot, as_milter: bool = False) -> "Chain":
         """The chain with a Postfix from `make_postfix` (the postfix_factory fixture)."""
-        filter_port, reinject = free_port(), free_port()
-        main, master = content_filter(filter_port, reinject)
+        filter_port = free_port()
+        reinject = None if as_milter else free_port()
+        main, master = (milter(filter_port), "") if reinject is None else content_filter(filter_port, reinject)
         postfix = make_postfix(extra_main=main + f"""
 virtual_mailbox_domains = shop.example
 virtual_transport = lmtp:inet:127.0.0.1:{dovecot.lmtp_port}
@@ -108,7 +119,8 @@ smtpd_reject_unlisted_recipient = no
 
     def inbound(self, **options) -> dict:
         """A [relay.inbound] section listening where this Postfix hands its mail."""
-        return {"listen": f"127.0.0.1:{self.filter_port}", **options}
+        mode = {"mode": "milter"} if self.reinject is None else {}
+        return {"listen": f"127.0.0.1:{self.filter_port}", **mode, **options}
 
     def send(self, raw: bytes, sender: str = "bounce@amazon.co.uk", recipients=(SUPPORT,)) -> None:
         with smtplib.SMTP("127.0.0.1", self.postfix.port, timeout=30) as client:

@@ -38,6 +38,13 @@ def test_everything_works_and_is_said(dovecot, tmp_path, capsys):
     assert len(dovecot.messages()) == 1 and dovecot.messages("Crisis Gateway/Archive") == []  # nothing moved
 
 
+def test_the_milter_is_named_with_the_postfix_setting_that_reaches_it(tmp_path, capsys):
+    port = free_port()
+    config = write_config(tmp_path, relay={"inbound": {"listen": f"127.0.0.1:{port}", "mode": "milter"}})
+    code, out = check(capsys, config)
+    assert f"ok    relay inbound (milter: smtpd_milters = inet:127.0.0.1:{port}): 127.0.0.1:{port} is free" in out, out
+
+
 def test_each_problem_is_named_with_its_fix(dovecot, tmp_path, capsys):
     templates = tmp_path / "templates"
     shutil.copytree(shipped_dir("templates"), templates)

@@ -21,6 +21,13 @@ def test_both_relays_with_their_defaults():
     assert config.outbound_relay.local_networks == ("127.0.0.0/8", "::1/128") and config.outbound_relay.users_file is None
 
 
+def test_the_inbound_relay_as_a_milter():
+    config = load({"inbound": {"listen": "127.0.0.1:10025", "mode": "milter"}})
+    assert config.inbound_relay.mode == "milter" and config.inbound_relay.reinject is None
+    assert load({"inbound": {"listen": "127.0.0.1:10025", "reinject": "127.0.0.1:10026"}}).inbound_relay.mode == \
+        "content_filter"
+
+
 @pytest.mark.parametrize("relay, smtp, message", [
     ({"inbound": {"listen": "127.0.0.1:10025"}}, None, "needs listen"),
     ({"inbound": {"listen": "10025", "reinject": "127.0.0.1:10026"}}, None, "listen must be an IP address and port"),
@@ -32,6 +39,12 @@ def test_both_relays_with_their_defaults():
     ({"inbound": {"listen": "127.0.0.1:10025", "reinject": "127.0.0.1:10026", "max_message_bytes": 10}}, None,
      "at least 1024"),
     ({"inbound": {"listen": "127.0.0.1:10025", "reinject": "127.0.0.1:10026", "port": 1}}, None, "unknown key 'port'"),
+    ({"inbound": {"listen": "127.0.0.1:10025", "mode": "proxy"}}, None, 'mode must be "content_filter"'),
+    ({"inbound": {"listen": "127.0.0.1:10025", "mode": "milter", "reinject": "127.0.0.1:10026"}}, None,
+     "a milter re-injects nothing"),
+    ({"inbound": {"listen": "127.0.0.1:10025", "mode": "milter", "timeout": 5}}, None, "a milter has none"),
+    ({"inbound": {"mode": "milter"}}, None, "where Postfix's smtpd_milters connects"),
+    ({"inbound": {"listen": "0.0.0.0:10025", "mode": "milter"}}, None, "listen must be a loopback address"),
     ({"sideways": {}}, None, "unknown key 'sideways'"),
     ({"outbound": {"listen": "127.0.0.1:10587"}}, None, "add an [smtp] section"),
     ({"outbound": {"listen": "127.0.0.1:10587"}}, {"from": "c@shop.example", "capture_dir": "out"}, "would never leave"),

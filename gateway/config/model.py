@@ -191,12 +191,15 @@ DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 @dataclass(frozen=True)
 class InboundRelayConfig:
-    """The content filter: Postfix hands every mail to `listen`; the tagged copy goes back to
-    `reinject` (Postfix's second smtpd, without content_filter) with the same envelope."""
+    """As a content filter (mode "content_filter"), Postfix hands every mail to `listen`; the
+    tagged copy goes back to `reinject` (Postfix's second smtpd, without content_filter) with the
+    same envelope. As a milter (mode "milter"), Postfix's smtpd connects to `listen` and makes
+    the gateway's edits in its own queue: nothing is re-injected."""
 
     listen: tuple[str, int]
-    reinject: tuple[str, int]
     max_message_bytes: int
+    reinject: tuple[str, int] | None = None
+    mode: str = "content_filter"
     timeout: float = 60.0               # for the re-injection, per SMTP command
     workers: int = 4                    # mails classified and re-injected at the same time
     drain_seconds: float = 30.0         # on stop: how long mails being received may take to finish

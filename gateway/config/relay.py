@@ -42,18 +42,37 @@ def _relay_common(where: str, table: dict, max_bytes: int) -> dict:
     return values
 
 
+INBOUND_MODES = ("content_filter", "milter")
+
+
 def inbound_relay(where: str, table: object, max_bytes: int) -> InboundRelayConfig:
     where, table = section_table(where, "relay.inbound", table)
-    if "listen" not in table or "reinject" not in table:
+    mode = table.get("mode", "content_filter")
+    if mode not in INBOUND_MODES:
+        raise fail(where, f"mode must be \"content_filter\" (Postfix's content_filter, the tagged copy re-injected) or "
+                          f"\"milter\" (Postfix's smtpd_milters, the mail edited in Postfix's queue), not {mode!r}")
+    if mode == "milter":
+        if "listen" not in table:
+            raise fail(where, "needs listen, where Postfix's smtpd_milters connects, e.g. \"127.0.0.1:10025\"")
+        if "reinject" in table:
+            raise fail(where, "a milter re-injects nothing (Postfix edits the mail in its own queue): remove reinject, "
+                              "or set mode = \"content_filter\"")
+        if "timeout" in table:
+            raise fail(where, "timeout is the content filter's, for the re-injection: a milter has none; remove it")
+    elif "listen" not in table or "reinject" not in table:
         raise fail(where, "needs listen (where Postfix hands mail over, e.g. \"127.0.0.1:10025\") and reinject "
-                          "(Postfix's re-injection smtpd, e.g. \"127.0.0.1:10026\")")
+                          "(Postfix's re-injection smtpd, e.g. \"127.0.0.1:10026\"); or mode = \"milter\" with listen")
     values = _relay_common(where, table, max_bytes)
-    values["reinject"] = host_port(where, "reinject", table["reinject"])
+    values["mode"] = mode
     if not is_loopback(values["listen"][0]):
-        # Postfix's re-injection smtpd trusts the gateway: anyone reaching it could relay anywhere.
-        raise fail(where, "listen must be a loopback address (127.0.0.1 or ::1): the content filter runs beside Postfix")
-    if values["reinject"] == values["listen"]:
-        raise fail(where, "reinject must differ from listen, or every mail would loop")
+        # Postfix's re-injection smtpd trusts the gateway: anyone reaching it could relay anywhere;
+        # a milter's edits change what the team sees.
+        raise fail(where, f"listen must be a loopback address (127.0.0.1 or ::1): the {mode.replace('_', ' ')} runs "
+                          "beside Postfix")
+    if mode == "content_filter":
+        values["reinject"] = host_port(where, "reinject", table["reinject"])
+        if values["reinject"] == values["listen"]:
+            raise fail(where, "reinject must differ from listen, or every mail would loop")
     return InboundRelayConfig(**values)
 
 

@@ -1,10 +1,14 @@
-"""The inbound relay: an after-queue content filter for Postfix.
+"""The inbound relay: an after-queue content filter for Postfix, or a milter.
 
-Postfix hands over every mail (content_filter = scan:[127.0.0.1]:10025). The mail is recorded
+As a content filter, Postfix hands over every mail (content_filter = scan:[127.0.0.1]:10025). The mail is recorded
 and classified (state, audit, outbox: one transaction), the tagged copy goes back to Postfix's
 re-injection port with the same envelope, and only then is the answer 250. A failed
 re-injection or any trouble inside is a 451: Postfix keeps the mail and tries again later, and
 the second try re-injects what the first did not (recorded per recipient), never twice.
+
+As a milter (smtpd_milters = inet:127.0.0.1:10025, see gateway.relays.milter), Postfix shows the
+mail to the gateway while receiving it: the same record and verdict, and the tagged copy's
+changes go back to Postfix as edits of the header fields, which Postfix makes in its own queue.
 
 A mail that cannot be classified is kept in the quarantine folder and still delivered, as it
 came: the team must see it. Never a 5xx: Postfix would bounce the mail to its sender.
@@ -20,19 +24,21 @@ from gateway.intake.pipeline import Pipeline
 from gateway.judging.subject import has_crisis_tag, render_tag, tag_pattern, tag_subject, without_crisis_tags
 from gateway.judging.tagging import field_text, subject_of
 from gateway.mail.parse import decode_header_text
-from gateway.mail.rewrite import rewrite_headers
+from gateway.mail.rewrite import HeaderChange, field_edits, rewrite
 from gateway.outgoing.transport import DeliveryError, KeptSmtpTransport
 from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, pass_on, refused_text
+from gateway.relays.milter import MilterAnswer
 
 log = logging.getLogger("gateway.relay")
 UTC = ZoneInfo("UTC")
 INBOUND = "inbound"
 
 
-def quarantined_copy(raw: bytes) -> bytes:
+def quarantined_change(raw: bytes) -> HeaderChange | None:
     """Delivered as it came, marked, with any X-Crisis-* the sender forged removed. Trust never
     depends on reading a mail whole: one that names Amazon in its From and could not be judged
-    is delivered as suspect, tag and all, and a crisis tag in its subject is removed."""
+    is delivered as suspect, tag and all, and a crisis tag in its subject is removed. None when
+    the bytes are too broken to edit: they are delivered as they are."""
     try:
         replace: dict[str, str | None] = {"X-Crisis-*": None}
         subject = subject_of(raw)
@@ -41,27 +47,46 @@ def quarantined_copy(raw: bytes) -> bytes:
                                              tag_pattern([]))
         elif has_crisis_tag(subject):
             replace["Subject"] = without_crisis_tags(subject)
-        return rewrite_headers(raw, replace, add_on_top=[("X-Crisis-Quarantined", "yes")])
+        return HeaderChange(replace, (("X-Crisis-Quarantined", "yes"),))
+    except Exception:  # noqa: BLE001 - bytes too broken to edit are still delivered
+        return None
+
+
+def quarantined_copy(raw: bytes) -> bytes:
+    """The copy of a mail that could not be judged (see quarantined_change)."""
+    change = quarantined_change(raw)
+    try:
+        return rewrite(raw, change) if change is not None else raw
     except Exception:  # noqa: BLE001 - bytes too broken to edit are still delivered
         return raw
 
 
-class InboundFilter(RelayHandler):
+class Inbound:
+    """What the two arrangements share: a pipeline per worker, the mailbox a mail is for."""
+
     name = INBOUND
 
     def __init__(self, config: Config, pipelines: Pool[Pipeline]) -> None:
-        relay = config.inbound_relay
-        assert relay is not None
         self.pipelines = pipelines
+        self.mailbox_names = {m.address: m.name for m in config.mailboxes}
+
+    def _mailbox(self, recipients: tuple[str, ...]) -> str:
+        return next((self.mailbox_names[r.lower()] for r in recipients if r.lower() in self.mailbox_names), "relay")
+
+    def close(self) -> None:
+        self.pipelines.close()
+
+
+class InboundFilter(Inbound, RelayHandler):
+    def __init__(self, config: Config, pipelines: Pool[Pipeline]) -> None:
+        super().__init__(config, pipelines)
+        relay = config.inbound_relay
+        assert relay is not None and relay.reinject is not None
         host, port = relay.reinject
         reinject = SmtpConfig(sender="", host=host, port=port, security="none", timeout=relay.timeout)
         # each worker its own connection to the re-injection port, kept from one mail to the next
         self.reinjectors: Pool[KeptSmtpTransport] = Pool(lambda: KeptSmtpTransport(reinject), KeptSmtpTransport.close)
         self.where = f"{host}:{port}"
-        self.mailbox_names = {m.address: m.name for m in config.mailboxes}
-
-    def _mailbox(self, recipients: tuple[str, ...]) -> str:
-        return next((self.mailbox_names[r.lower()] for r in recipients if r.lower() in self.mailbox_names), "relay")
 
     def relay(self, mail: Envelope) -> str:
         # The record and the recipients reached are made durable once, before the answer, not at
@@ -108,4 +133,31 @@ class InboundFilter(RelayHandler):
 
     def close(self) -> None:
         self.reinjectors.close()
-        self.pipelines.close()
+        super().close()
+
+
+class InboundMilter(Inbound):
+    """The milter's handler (see gateway.relays.milter): `judge` runs in a worker thread."""
+
+    def judge(self, mail: Envelope, queue_id: str) -> MilterAnswer:
+        """The edits that make Postfix's copy the tagged copy. The record is written, not synced:
+        the answer's `durable` makes it so, before Postfix is told (see MilterListener)."""
+        where = f"{queue_id} from {mail.peer}" if queue_id else f"from {mail.peer}"
+        with self.pipelines.borrow() as pipeline, pipeline.state.unsynced() as written:
+            outcome = pipeline.handle(mail.content, source=f"relay {where}", mailbox=self._mailbox(mail.recipients))
+            key = f"sha256:{outcome.sha256}"
+            change = outcome.change if outcome.change is not None else quarantined_change(mail.content)
+            edits = field_edits(mail.content, change) if change is not None else []
+            verdict = outcome.verdict
+            recipients = list(dict.fromkeys(mail.recipients))
+            pipeline.state.record_relayed(
+                INBOUND, key, recipients, "milter_accepted",
+                {"to": recipients, "status": outcome.status, "subject": verdict.subject if verdict else None,
+                 "queue_id": queue_id},
+                message_key=verdict.message_key if verdict else key,
+                order_id=verdict.order_id if verdict else None, case_id=verdict.case_id if verdict else None,
+            )
+        if verdict is not None:
+            log.info("relay inbound milter: %s %s %s tier=%s -> %s", where, key, verdict.category, verdict.tier or "-",
+                     ", ".join(recipients))
+        return MilterAnswer(edits, durable=written.sync)

@@ -57,8 +57,7 @@ class Session(SMTP):
         size limit stays 552, as Postfix's own would."""
         text = status.decode("utf-8", "replace") if isinstance(status, bytes) else status
         if self.listener.temporary_only and text[:1] == "5" and not text.startswith("552"):
-            log.warning("relay %s: %s answered 451 instead of %r", self.listener.name,
-                        self.session.peer if self.session else "?", text[:120])
+            log.warning("relay %s: %s answered 451 instead of %r", self.listener.name, self.peer_name, text[:120])
             status = TEMPORARY
         if (status[:1] if isinstance(status, str) else status[:1].decode("ascii", "replace")) == "4":
             RELAY_TEMPORARY.labels(self.listener.name).inc()
@@ -73,6 +72,10 @@ class Session(SMTP):
     def connection_lost(self, error: Exception | None) -> None:
         self.listener.sessions.discard(self)
         super().connection_lost(error)
+
+    @property
+    def peer_name(self) -> str:
+        return str(self.session.peer) if self.session else "?"
 
     def goodbye(self) -> None:
         """421 and close, between two commands; once."""
@@ -218,7 +221,7 @@ class SmtpListener:
             if self.loop.time() >= deadline:
                 for session in list(self.sessions):
                     log.warning("relay %s: %s still busy at the stop deadline: cut off unanswered; its client will retry",
-                                self.name, session.session.peer if session.session else "?")
+                                self.name, session.peer_name)
                     if session.transport is not None:
                         session.transport.abort()
                 break

@@ -315,6 +315,8 @@ def check_relays(config: Config) -> Iterator[Finding]:
         if relay is None:
             continue
         host, port = relay.listen
+        if getattr(relay, "mode", "") == "milter":
+            name = "inbound (milter: smtpd_milters = inet:" + (f"[{host}]" if ":" in host else host) + f":{port})"
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:

@@ -41,8 +41,9 @@ from gateway.judging.rules import RuleFileErrors, RuleSet, load_rules
 from gateway.outgoing.outbox import Outbox
 from gateway.outgoing.transport import mail_transport
 from gateway.relays.common import Pool
-from gateway.relays.inbound import InboundFilter
+from gateway.relays.inbound import InboundFilter, InboundMilter
 from gateway.relays.listener import SmtpListener
+from gateway.relays.milter import MilterListener
 from gateway.relays.outbound import OutboundRelay, tls_context
 from gateway.relays.users import UsersFile, UsersFileError
 from gateway.service.metrics import MetricsServer
@@ -170,8 +171,14 @@ class Daemon:
         """The configured relays, not started yet."""
         listeners = []
         inbound, outbound = self.config.inbound_relay, self.config.outbound_relay
-        if inbound is not None:
+        if inbound is not None and inbound.mode == "milter":
             pipelines: Pool[Pipeline] = Pool(self._pipeline, lambda p: p.state.close())
+            milter = InboundMilter(self.config, pipelines)
+            listeners.append(MilterListener(
+                "inbound", milter, *inbound.listen, workers=inbound.workers, drain_seconds=inbound.drain_seconds,
+                max_message_bytes=inbound.max_message_bytes, on_stop=milter.close))
+        elif inbound is not None:
+            pipelines = Pool(self._pipeline, lambda p: p.state.close())
             inbound_filter = InboundFilter(self.config, pipelines)
             listeners.append(SmtpListener(
                 "inbound", inbound_filter, *inbound.listen, workers=inbound.workers,

@@ -2,6 +2,7 @@
 mail on its way in, and the daemon also watches the inbox (tags that follow the clock, the Sent
 folder). The relay's tagged copy stays where it was delivered and is taken as the tagged copy."""
 
+import pytest
 from configs import imap_mailbox, write_config
 from mails import claim
 from relays import SUPPORT
@@ -12,9 +13,12 @@ from gateway.cli import main
 ORDER = "114-2682884-2909064"
 
 
-def test_a_mail_tagged_by_the_relay_stays_in_place_and_gets_the_keywords(tmp_path, chain, run_daemon):
+@pytest.mark.parametrize("arrangement", ["chain", "milter_chain"])  # content filter, milter
+def test_a_mail_tagged_by_the_relay_stays_in_place_and_gets_the_keywords(tmp_path, arrangement, request, run_daemon):
+    chain = request.getfixturevalue(arrangement)
     box = imap_mailbox(tmp_path, chain.dovecot, poll_seconds=1, backlog_days=30, address=SUPPORT)
-    config = write_config(tmp_path, mailbox=[box], relay={"inbound": chain.inbound(reinject=f"127.0.0.1:{chain.reinject}")})
+    reinject = {"reinject": f"127.0.0.1:{chain.reinject}"} if chain.reinject else {}
+    config = write_config(tmp_path, mailbox=[box], relay={"inbound": chain.inbound(**reinject)})
     daemon = run_daemon(config)
     try:
         assert daemon.listens(chain.filter_port), daemon.log_text()

@@ -13,6 +13,7 @@ import struct
 import subprocess
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from mails import buyer, claim
@@ -132,16 +133,37 @@ def test_a_claim_is_answered_with_the_edits_of_its_tagged_copy(milter_gateway):
         assert [m["order_id"] for m in state.db.query("SELECT order_id FROM messages")] == [ORDER]
 
 
+def test_the_deadline_counts_from_the_arrival_at_this_hop(milter_gateway):
+    """Postfix shows a milter no Received field of its own: the gateway's copy begins with one
+    for this hop, or the claim's clock would start at the stamp of the hop before (days ago)."""
+    client = MilterClient(milter_gateway.port("inbound"))
+    client.negotiate()
+    client.send(b"D", b"Cj\x00mx.shop.example\x00")
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    client.mail(claim(ORDER))  # its Received stamp below: Sun, 22 Nov 2026 11:00:03
+    client.close()
+    with milter_gateway.state() as state:
+        [row] = list(state.db.query("SELECT * FROM messages"))
+        raw = state.raw(row)
+    assert raw.startswith(b"Received: from [127.0.0.1]\r\n\tby mx.shop.example (Postfix, milter Crisis Gateway) id ABC123;")
+    arrival = datetime.fromisoformat(row["arrival"])
+    assert before <= arrival <= datetime.now(timezone.utc)
+    assert datetime.fromisoformat(row["deadline"]) == arrival + timedelta(hours=48)
+
+
 def test_the_same_mail_shown_again_gets_the_same_edits(milter_gateway):
     """Postfix shows the mail again when its client retries after a lost answer: the tagged copy
-    is delivered each time it is accepted, the mail is recorded once."""
+    is delivered each time it is accepted, the mail is recorded once. (Its deadline counts from
+    each arrival, as behind the content filter, where Postfix's new Received stamp counts.)"""
     client = MilterClient(milter_gateway.port("inbound"))
     client.negotiate()
     first = client.mail(claim(ORDER))
     client.send(b"A")
     second = client.mail(claim(ORDER))
     client.close()
-    assert first == second
+    key = [data for command, data in first if b"X-Crisis-Key\x00" in data]
+    assert key and key == [data for command, data in second if b"X-Crisis-Key\x00" in data]
+    assert [command for command, _ in first] == [command for command, _ in second]  # the same edits
     with milter_gateway.state() as state:
         assert state.db.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
 

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 import struct
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from typing import Any, Callable
 
 from gateway.mail.rewrite import FieldEdit
@@ -93,6 +96,22 @@ def _value(value: bytes) -> bytes:
     return value
 
 
+def _token(value: bytes) -> str:
+    """A host name or queue id from Postfix, reduced to the characters such names have."""
+    return re.sub(r"[^A-Za-z0-9.:\[\]_-]", "", value.decode("ascii", "replace"))[:255]
+
+
+def own_hop(peer: str, host: str, queue_id: str, now: datetime | None = None) -> bytes:
+    """The Received stamp of the hop the mail is on, as the gateway's copy of it begins. Postfix
+    does not show a milter its own Received field; the content filter, behind Postfix, reads it as
+    the mail's arrival (the topmost stamp: deadlines count from it). Without it the stamp of the
+    hop before would count, however long ago that was."""
+    stamp = format_datetime((now or datetime.now(timezone.utc)).replace(microsecond=0))
+    source = f"from [{peer}]\r\n\t" if re.fullmatch(r"[0-9A-Fa-f.:]+", peer) else ""
+    where = f"by {host} (Postfix, milter Crisis Gateway)" + (f" id {queue_id}" if queue_id else "")
+    return f"Received: {source}{where};\r\n\t{stamp}\r\n".encode("ascii")
+
+
 def edit_packets(edits: list[FieldEdit]) -> list[bytes]:
     """FieldEdits as milter answers: insert at 0, change (an empty value deletes), add."""
     out = []
@@ -136,6 +155,7 @@ class MilterSession(asyncio.Protocol):
         self.buffer = bytearray()
         self.steps = 0
         self.peer = "?"
+        self.host = "localhost"
         self.in_data = False  # between MAIL and the answer to the end of the mail
         self.closing = False
         self.judging = False
@@ -259,11 +279,14 @@ class MilterSession(asyncio.Protocol):
             self._send(packet(CONTINUE))
 
     def _macros(self, data: bytes) -> None:
-        # only the queue id is read: it ties the gateway's log lines to Postfix's
+        # the queue id ties the gateway's log lines to Postfix's; Postfix's host name goes into
+        # the Received stamp of our own hop (see own_hop)
         words = _strings(data[1:])
         for name, value in zip(words[::2], words[1::2]):
             if name == b"i":
-                self.queue_id = value.decode("ascii", "replace")
+                self.queue_id = _token(value)
+            elif name == b"j":
+                self.host = _token(value)
 
     def _connect(self, data: bytes) -> None:
         host, _, rest = data.partition(b"\0")
@@ -297,7 +320,7 @@ class MilterSession(asyncio.Protocol):
             self._send(packet(b"y", b"552 5.3.4 Message too big for the gateway\0"))
             self._reset()
             return
-        raw = b"".join((*self.headers, b"\r\n", *self.body))
+        raw = b"".join((own_hop(self.peer, self.host, self.queue_id), *self.headers, b"\r\n", *self.body))
         mail = Envelope(self.peer, self.mail_from, tuple(self.recipients), raw, self.mail_options)
         self.judging = True
         self.mails += 1

@@ -7,8 +7,12 @@
    a. the same chain without a filter:  smtp-source -> Postfix -> smtp-sink
    b. a pass-through filter (see 2.):   smtp-source -> Postfix -> filter -> Postfix -> smtp-sink
    c. with the gateway:                 smtp-source -> Postfix -> gateway -> Postfix -> smtp-sink
+   d. a pass-through milter:            smtp-source -> Postfix (+ milter) -> smtp-sink
+   e. the gateway as a milter:          smtp-source -> Postfix (+ gateway milter) -> smtp-sink
    (b) is the floor of any content filter: Postfix queues every mail twice, once before and once
    after the filter. Both filters keep one connection per worker to the re-injection port.
+   (d), a milter that reads the packets and accepts, is the floor of any milter: Postfix queues
+   once, and its smtpd waits for the milter's answer to the end of each mail.
    Measured: mails/s from the first mail sent until smtp-sink has them all; the CPU time the
    machine spent per mail (all processes, both cores: the chains keep them busy, so this is what
    bounds the rate) and the filter's own share of it; the time Postfix
@@ -32,6 +36,7 @@ import re
 import shutil
 import signal
 import smtplib
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from relays import content_filter  # noqa: E402
+from relays import content_filter, milter  # noqa: E402
 from servers import POSTFIX_ROOT, Postfix, free_port  # noqa: E402
 
 RECIPIENT = "support@shop.example"
@@ -55,7 +60,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 def register_bench_slots() -> None:
     """Postfix folders of the benchmark's own (the tests' slots 0-7 are shared by every test run on
     the machine): Postfix starts with `-c DIR` only for folders the default main.cf lists."""
-    wanted = [str(POSTFIX_ROOT / f"bench-{n}") for n in range(3)]
+    wanted = [str(POSTFIX_ROOT / f"bench-{n}") for n in range(len(CHAINS))]
     current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True,
                              text=True).stdout.split()
     if not all(w in current for w in wanted):
@@ -63,13 +68,15 @@ def register_bench_slots() -> None:
         subprocess.run(["postconf", "-e", f"alternate_config_directories = {value}"], check=True)
 
 
-def postfix(slot: int, sink: int, filter_port: int | None) -> tuple[Postfix, int | None]:
+def postfix(slot: int, sink: int, filter_port: int | None, as_milter: bool = False) -> tuple[Postfix, int | None]:
     # long queue ids: the short ones are reused within seconds, and the log is read by queue id
     main = (f"relayhost = [127.0.0.1]:{sink}\nmessage_size_limit = {BIG_LIMIT}\nenable_long_queue_ids = yes\n"
             "default_destination_concurrency_limit = 20\n")
     master = ""
     reinject = None
-    if filter_port is not None:
+    if filter_port is not None and as_milter:
+        main += milter(filter_port)
+    elif filter_port is not None:
         reinject = free_port()
         filter_main, master = content_filter(filter_port, reinject)
         main += filter_main
@@ -111,19 +118,63 @@ def bare_filter(listen: int, reinject: int) -> None:
     controller.stop()
 
 
-def start_filter(folder: Path, filter_port: int, reinject: int, bare: bool) -> subprocess.Popen:
-    if not bare:
+def bare_milter(listen: int) -> None:
+    """The I/O a milter cannot avoid: the packets of each mail read (asking Postfix, as the gateway
+    does, to wait for no answer but the one to the end of the mail), that one answered "accept"."""
+    import asyncio
+    import struct
+
+    no_reply = {b"C": 0x1000, b"M": 0x4000, b"R": 0x8000, b"N": 0x40000, b"B": 0x80000, b"L": 0x80}
+    wanted = 0x02 | 0x100 | 0x200 | 0x100000 | 0x2000 | 0x10000 | 0x20000 | sum(no_reply.values())
+
+    class Session(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport, self.buffer, self.steps = transport, bytearray(), 0
+            self.socket = transport.get_extra_info("socket")
+
+        def data_received(self, data):
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            self.buffer += data
+            while len(self.buffer) >= 4 and len(self.buffer) >= 4 + int.from_bytes(self.buffer[:4], "big"):
+                length = int.from_bytes(self.buffer[:4], "big")
+                command, payload = bytes(self.buffer[4:5]), bytes(self.buffer[5:4 + length])
+                del self.buffer[:4 + length]
+                if command == b"O":
+                    self.steps = struct.unpack("!III", payload[:12])[2] & wanted
+                    self.transport.write(struct.pack("!IcIII", 13, b"O", 6, 0x11, self.steps))
+                elif command == b"E":
+                    self.transport.write(struct.pack("!Ic", 1, b"a"))
+                elif command == b"Q":
+                    self.transport.close()
+                elif command not in (b"D", b"A", b"K") and not self.steps & no_reply.get(command, 0):
+                    self.transport.write(struct.pack("!Ic", 1, b"c"))
+
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(Session, "127.0.0.1", listen)
+        await asyncio.get_running_loop().run_in_executor(None, signal.sigwait, {signal.SIGTERM})
+        server.close()
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    asyncio.run(serve())
+
+
+def start_filter(folder: Path, filter_port: int, reinject: int | None, chain: str) -> subprocess.Popen:
+    if chain.startswith("gateway"):
         return start_gateway(folder, filter_port, reinject)
-    process = subprocess.Popen([sys.executable, __file__, "--bare-filter", str(filter_port), str(reinject)])
-    wait_listening(filter_port, process, folder)
+    bare = ["--bare-milter", str(filter_port)] if reinject is None else ["--bare-filter", str(filter_port), str(reinject)]
+    process = subprocess.Popen([sys.executable, __file__, *bare])
+    wait_listening(filter_port, process, folder, smtp=reinject is not None)
     return process
 
 
-def wait_listening(port: int, process: subprocess.Popen, folder: Path) -> None:
+def wait_listening(port: int, process: subprocess.Popen, folder: Path, smtp: bool = True) -> None:
     deadline = time.monotonic() + 30
     while True:
         try:
-            smtplib.SMTP("127.0.0.1", port, timeout=2).quit()
+            if smtp:
+                smtplib.SMTP("127.0.0.1", port, timeout=2).quit()
+            else:
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
             return
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
@@ -132,8 +183,9 @@ def wait_listening(port: int, process: subprocess.Popen, folder: Path) -> None:
             time.sleep(0.1)
 
 
-def start_gateway(folder: Path, filter_port: int, reinject: int) -> subprocess.Popen:
+def start_gateway(folder: Path, filter_port: int, reinject: int | None) -> subprocess.Popen:
     config = folder / "gateway.toml"
+    hand_back = f'reinject = "127.0.0.1:{reinject}"' if reinject is not None else 'mode = "milter"'
     config.write_text(f"""
 [gateway]
 state_dir = "{folder / 'state'}"
@@ -142,7 +194,7 @@ max_message_bytes = {BIG_LIMIT}
 address = "{RECIPIENT}"
 [relay.inbound]
 listen = "127.0.0.1:{filter_port}"
-reinject = "127.0.0.1:{reinject}"
+{hand_back}
 workers = {WORKERS}
 """)
     log = open(folder / "gateway.log", "w")
@@ -150,7 +202,7 @@ workers = {WORKERS}
     env = {**os.environ, "PYTHONPATH": os.environ.get("BENCH_GATEWAY_CODE", str(ROOT))}
     process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
                                stdout=log, stderr=log, env=env)
-    wait_listening(filter_port, process, folder)
+    wait_listening(filter_port, process, folder, smtp=reinject is not None)
     return process
 
 
@@ -203,14 +255,24 @@ def process_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+CHAINS = {  # name: what the table calls it
+    "postfix": "Postfix -> smtp-sink",
+    "bare": "Postfix -> pass-through filter -> Postfix -> smtp-sink",
+    "gateway": "Postfix -> gateway -> Postfix -> smtp-sink",
+    "bare-milter": "Postfix (+ pass-through milter) -> smtp-sink",
+    "gateway-milter": "Postfix (+ gateway as milter) -> smtp-sink",
+}
+
+
 def run_chain(slot: int, count: int, sessions: int, chain: str) -> dict:
-    """chain: "postfix" (no filter), "bare" (the pass-through filter) or "gateway"."""
+    """chain: one of CHAINS."""
     sink_port = free_port()
     sink = start_sink(sink_port)
     filter_port = free_port() if chain != "postfix" else None
-    server, reinject = postfix(slot, sink_port, filter_port)
+    as_milter = chain.endswith("milter")
+    server, reinject = postfix(slot, sink_port, filter_port, as_milter)
     folder = Path(tempfile.mkdtemp(prefix="crisis-bench-relay-"))
-    gateway = start_filter(folder, filter_port, reinject, bare=chain == "bare") if chain != "postfix" else None
+    gateway = start_filter(folder, filter_port, reinject, chain) if filter_port is not None else None
     try:
         busy = machine_busy_seconds()
         filter_cpu = process_seconds(gateway.pid) if gateway is not None else 0.0
@@ -222,7 +284,7 @@ def run_chain(slot: int, count: int, sessions: int, chain: str) -> dict:
         finished = wait_delivered(server, sink_port, count, timeout=1800)
         busy = machine_busy_seconds() - busy
         filter_cpu = (process_seconds(gateway.pid) if gateway is not None else 0.0) - filter_cpu
-        hop, ends = log_figures(server.log(), filter_port if filter_port is not None else sink_port)
+        hop, ends = log_figures(server.log(), filter_port if reinject is not None else sink_port)
         return {"rate": count / (finished - started), "seconds": finished - started, "hop": hop, "ends": ends,
                 "bounced": server.log().count("status=bounced"), "busy_ms": busy / count * 1000,
                 "filter_ms": filter_cpu / count * 1000}
@@ -256,7 +318,7 @@ def run_big(slot: int, mails: int, bare: bool) -> dict:
     filter_port = free_port()
     server, reinject = postfix(slot, sink_port, filter_port)
     folder = Path(tempfile.mkdtemp(prefix="crisis-bench-relay-"))
-    gateway = start_filter(folder, filter_port, reinject, bare)
+    gateway = start_filter(folder, filter_port, reinject, "bare" if bare else "gateway")
     samples: list[int] = []
     stop = threading.Event()
 
@@ -302,7 +364,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=WORKERS, help="the filters' workers (the gateway's default: 4)")
     parser.add_argument("--gateway-code", type=Path, metavar="DIR",
                         help="the checkout whose gateway runs (another revision's, to compare); default: this one")
+    parser.add_argument("--chains", default=",".join(CHAINS), help=f"which, of {', '.join(CHAINS)}")
     parser.add_argument("--bare-filter", nargs=2, type=int, metavar=("LISTEN", "REINJECT"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare-milter", type=int, metavar="LISTEN", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["BENCH_WORKERS"] = str(args.workers)  # for the filters this process starts
     if args.gateway_code:
@@ -311,6 +375,9 @@ def main() -> None:
     if args.bare_filter:
         bare_filter(*args.bare_filter)
         return
+    if args.bare_milter:
+        bare_milter(args.bare_milter)
+        return
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.only in (None, "throughput"):
         print(f"{args.count} mails from smtp-source, {args.sessions} sessions, 2 KB each")
@@ -318,18 +385,19 @@ def main() -> None:
               "| machine CPU ms per mail | filter CPU ms per mail |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         rates = {}
-        for name, chain in (("Postfix -> smtp-sink", "postfix"),
-                            ("Postfix -> pass-through filter -> Postfix -> smtp-sink", "bare"),
-                            ("Postfix -> gateway -> Postfix -> smtp-sink", "gateway")):
-            r = run_chain({"postfix": 0, "bare": 1, "gateway": 2}[chain], args.count, args.sessions, chain)
+        chosen = [c for c in CHAINS if c in args.chains.split(",")]
+        for chain in chosen:
+            name = CHAINS[chain]
+            r = run_chain(list(CHAINS).index(chain), args.count, args.sessions, chain)
             rates[chain] = r["rate"]
             print(f"| {name} | {r['rate']:,.0f} | {r['seconds']:.1f} | {percentile(r['hop'], 50) * 1000:.0f} / "
                   f"{percentile(r['hop'], 99) * 1000:.0f} | {percentile(r['ends'], 50) * 1000:.0f} / "
                   f"{percentile(r['ends'], 99) * 1000:.0f} | {r['bounced']} | {r['busy_ms']:.1f} | "
                   f"{r['filter_ms']:.1f} |", flush=True)
-        print(f"\ngateway / Postfix alone: {rates['gateway'] / rates['postfix']:.2f}; "
-              f"pass-through / Postfix alone: {rates['bare'] / rates['postfix']:.2f}; "
-              f"gateway / pass-through: {rates['gateway'] / rates['bare']:.2f}")
+        ratios = [(f"{a} / {b}", rates[a] / rates[b]) for a, b in (
+            ("gateway", "postfix"), ("bare", "postfix"), ("gateway", "bare"), ("gateway-milter", "postfix"),
+            ("bare-milter", "postfix"), ("gateway-milter", "bare-milter")) if a in rates and b in rates]
+        print("\n" + "; ".join(f"{what}: {ratio:.2f}" for what, ratio in ratios))
     if args.only in (None, "memory"):
         print(f"\n{args.big} mails of 25 MB, one after another")
         print("| filter | s per mail | RSS idle MB | peak RSS MB |")

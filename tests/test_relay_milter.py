@@ -20,7 +20,7 @@ from mails import buyer, claim
 from relays import SUPPORT, gateway
 
 from gateway.judging.tagging import apply_verdict
-from gateway.relays import milter
+from gateway.relays import inbound, milter
 
 ORDER = "114-2682884-2909064"
 # what Postfix 3.7 offers: protocol 6, every action, every step flag
@@ -178,6 +178,21 @@ def test_a_mail_aborted_before_its_answer_gets_none(milter_gateway, caplog):
     subject = next(data for command, data in answers if command == b"m" and b"Subject\x00" in data)
     assert b"[Buyer by " in subject and answers[-1] == (b"a", b"")
     assert "was aborted by Postfix before its answer" in caplog.text
+
+
+def test_a_mail_whose_fields_cannot_be_edited_is_accepted_as_it_came(milter_gateway, monkeypatch, caplog):
+    """A 451 would have Postfix's client send it again and again: it goes through unedited, as
+    the content filter's quarantined copy of bytes too broken to edit does."""
+    def broken(raw, change):
+        raise ValueError("no field to edit")
+
+    monkeypatch.setattr(inbound, "field_edits", broken)
+    client = MilterClient(milter_gateway.port("inbound"))
+    client.negotiate()
+    answers = client.mail(claim(ORDER))
+    client.close()
+    assert answers == [(b"a", b"")]
+    assert "cannot be edited; delivered as it came" in caplog.text
 
 
 def test_a_mail_over_the_size_limit_is_refused_552(tmp_path):

@@ -24,7 +24,7 @@ from gateway.intake.pipeline import Pipeline
 from gateway.judging.subject import has_crisis_tag, render_tag, tag_pattern, tag_subject, without_crisis_tags
 from gateway.judging.tagging import field_text, subject_of
 from gateway.mail.parse import decode_header_text
-from gateway.mail.rewrite import HeaderChange, field_edits, rewrite
+from gateway.mail.rewrite import FieldEdit, HeaderChange, field_edits, rewrite
 from gateway.outgoing.transport import DeliveryError, KeptSmtpTransport
 from gateway.relays.common import TEMPORARY, Envelope, Pool, RelayHandler, pass_on, refused_text
 from gateway.relays.milter import MilterAnswer
@@ -136,8 +136,20 @@ class InboundFilter(Inbound, RelayHandler):
         super().close()
 
 
+def milter_edits(raw: bytes, change: HeaderChange | None) -> list[FieldEdit]:
+    """The change as the milter's edits; none (the mail delivered as it came, as quarantined_copy
+    does) for bytes too broken to edit: a 451 would have Postfix's client send it again forever."""
+    try:
+        return field_edits(raw, change) if change is not None else []
+    except Exception:  # noqa: BLE001 - see above
+        log.warning("relay inbound milter: the mail's header fields cannot be edited; delivered as it came",
+                    exc_info=True)
+        return []
+
+
 class InboundMilter(Inbound):
-    """The milter's handler (see gateway.relays.milter): `judge` runs in a worker thread."""
+    """The milter's handler (see gateway.relays.milter): `judge` runs on the listener's event loop,
+    or in a worker for a large mail."""
 
     def judge(self, mail: Envelope, queue_id: str) -> MilterAnswer:
         """The edits that make Postfix's copy the tagged copy. The record is written, not synced:
@@ -147,7 +159,7 @@ class InboundMilter(Inbound):
             outcome = pipeline.handle(mail.content, source=f"relay {where}", mailbox=self._mailbox(mail.recipients))
             key = f"sha256:{outcome.sha256}"
             change = outcome.change if outcome.change is not None else quarantined_change(mail.content)
-            edits = field_edits(mail.content, change) if change is not None else []
+            edits = milter_edits(mail.content, change)
             verdict = outcome.verdict
             recipients = list(dict.fromkeys(mail.recipients))
             pipeline.state.record_relayed(

@@ -43,24 +43,30 @@ def test_leaving_the_block_by_an_error_syncs_too(tmp_path, monkeypatch):
     assert synced == ["fsync"] and synchronous(state) == 2
 
 
-def test_raw_mail_stored_unsynced_is_synced_with_the_commits_from_another_thread(tmp_path, monkeypatch):
+def test_blocks_ended_before_one_sync_share_it_and_their_raw_mail_is_synced_at_once(tmp_path, monkeypatch):
     state = State(tmp_path)
     synced: list[str] = []
     real = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real(fd))
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append("file") or real(fd))
     monkeypatch.setattr(WalSync, "_fsync", lambda self: synced.append("wal"))
-    with state.unsynced() as written:
-        path = state.store_raw(b"Subject: hi\r\n\r\nhello\r\n", "ab" * 32)
-        with state.transaction():
-            state.audit("relayed", {}, message_key="k")
-    assert synced == [] and path.read_bytes().endswith(b"hello\r\n")
-    assert synchronous(state) == 2  # FULL again once the block is left
-    worker = threading.Thread(target=written.sync)
+    blocks = []
+    for n in range(3):
+        with state.unsynced() as written:
+            state.store_raw(b"Subject: %d\r\n\r\nhello\r\n" % n, f"{n:02d}" * 32)
+            assert synced[-1] == "file"  # before the commit that names it: a record never outlasts its mail
+            with state.transaction():
+                state.audit("relayed", {}, message_key=f"k{n}")
+        blocks.append(written)
+    assert synced == ["file"] * 3 and synchronous(state) == 2  # FULL again once a block is left
+    worker = threading.Thread(target=lambda: [written.sync() for written in blocks])
     worker.start()
     worker.join()
-    assert synced == [str(path), "wal"]  # the mail's file first, then the log that names it
-    state.store_raw(b"Subject: other\r\n\r\n", "cd" * 32)  # outside the block: synced at once
-    assert synced[-1].endswith(f"{'cd' * 32}.tmp.{os.getpid()}.{threading.get_ident()}")
+    assert synced == ["file"] * 3 + ["wal"]  # one fsync of the log for the three
+    with state.unsynced() as later:
+        with state.transaction():
+            state.audit("relayed", {}, message_key="k3")
+    later.sync()
+    assert synced[-2:] == ["wal", "wal"]  # a block ended after that fsync gets one of its own
 
 
 def test_threads_waiting_at_once_share_an_fsync(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ from mails import buyer, claim
 from relays import SUPPORT, gateway
 
 from gateway.judging.tagging import apply_verdict
+from gateway.mail.parse import parse_mail
 from gateway.relays import inbound, milter
 
 ORDER = "114-2682884-2909064"
@@ -134,27 +135,26 @@ def test_a_claim_is_answered_with_the_edits_of_its_tagged_copy(milter_gateway):
 
 
 def test_the_deadline_counts_from_the_arrival_at_this_hop(milter_gateway):
-    """Postfix shows a milter no Received field of its own: the gateway's copy begins with one
-    for this hop, or the claim's clock would start at the stamp of the hop before (days ago)."""
+    """Postfix shows a milter no Received stamp of its own: the time the gateway sees the mail is
+    its arrival, or the claim's clock would start at the stamp of the hop before (days ago)."""
     client = MilterClient(milter_gateway.port("inbound"))
     client.negotiate()
-    client.send(b"D", b"Cj\x00mx.shop.example\x00")
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    client.mail(claim(ORDER))  # its Received stamp below: Sun, 22 Nov 2026 11:00:03
+    client.mail(claim(ORDER))  # its Received stamp: Sun, 22 Nov 2026 11:00:03
     client.close()
     with milter_gateway.state() as state:
         [row] = list(state.db.query("SELECT * FROM messages"))
         raw = state.raw(row)
-    assert raw.startswith(b"Received: from [127.0.0.1]\r\n\tby mx.shop.example (Postfix, milter Crisis Gateway) id ABC123;")
+    assert raw.startswith(b"Authentication-Results: ")  # the mail as Postfix showed it, nothing added
     arrival = datetime.fromisoformat(row["arrival"])
-    assert before <= arrival <= datetime.now(timezone.utc)
+    assert before <= arrival <= datetime.now(timezone.utc) and arrival.microsecond == 0
     assert datetime.fromisoformat(row["deadline"]) == arrival + timedelta(hours=48)
 
 
 def test_the_same_mail_shown_again_gets_the_same_edits(milter_gateway):
     """Postfix shows the mail again when its client retries after a lost answer: the tagged copy
-    is delivered each time it is accepted, the mail is recorded once. (Its deadline counts from
-    each arrival, as behind the content filter, where Postfix's new Received stamp counts.)"""
+    is delivered each time it is accepted, the mail is recorded once (the same bytes: Postfix's
+    new Received stamp is not shown to a milter)."""
     client = MilterClient(milter_gateway.port("inbound"))
     client.negotiate()
     first = client.mail(claim(ORDER))
@@ -193,6 +193,35 @@ def test_a_mail_whose_fields_cannot_be_edited_is_accepted_as_it_came(milter_gate
     client.close()
     assert answers == [(b"a", b"")]
     assert "cannot be edited; delivered as it came" in caplog.text
+
+
+def test_a_slow_mail_holds_up_neither_other_sessions_nor_the_mails_behind_it(milter_gateway, monkeypatch):
+    """A mail that waits (a DNS lookup, the database's write lock) waits in its worker: the event
+    loop still greets new sessions, and once its group is slow another worker takes the next."""
+    judge = inbound.InboundMilter.judge
+
+    def slow_for_claims(self, mail, queue_id, arrived):
+        if b"A_Z_CLAIM" in mail.content:
+            time.sleep(3)
+        return judge(self, mail, queue_id, arrived)
+
+    monkeypatch.setattr(inbound.InboundMilter, "judge", slow_for_claims)
+    slow, other = MilterClient(milter_gateway.port("inbound")), MilterClient(milter_gateway.port("inbound"))
+    slow.negotiate()
+    slow_answers: list = []
+    waiting = threading.Thread(target=lambda: slow_answers.extend(slow.mail(claim(ORDER))))
+    waiting.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    other.negotiate()
+    assert time.monotonic() - started < 0.5  # greeted while the claim is judged
+    answers = other.mail(buyer(ORDER, "Where is my parcel?"))
+    answered = time.monotonic() - started
+    waiting.join(10)
+    slow.close()
+    other.close()
+    assert answers[-1] == (b"a", b"") and slow_answers[-1] == (b"a", b"")
+    assert answered < 2.0  # not after the claim's 3 s: another worker took it
 
 
 def test_a_mail_over_the_size_limit_is_refused_552(tmp_path):
@@ -244,12 +273,13 @@ def test_postfix_delivers_the_tagged_copy_queued_once(tmp_path, milter_chain, cl
         milter_chain.send(raw)
         [mail] = milter_chain.inbox(1)
         with gw.state() as state:
-            [seen] = [state.raw(row) for row in state.db.query("SELECT * FROM messages")]
+            [(seen, arrived)] = [(state.raw(row), row["arrival"]) for row in state.db.query("SELECT * FROM messages")]
     delivered = milter_chain.dovecot.messages()[0][2]
+    verdict = classifier.classify_parsed(parse_mail(seen), arrived=datetime.fromisoformat(arrived))
     assert mail["Subject"].startswith("[CRISIS: A-to-Z by ")
     assert mail.get_all("X-Crisis-Tier") == ["1"]  # both forged ones gone, whatever their case
     # exactly the tagged copy of what the gateway saw (the content filter re-injects the same)
-    assert written_fields(delivered) == written_fields(apply_verdict(seen, classifier.classify(seen)))
+    assert written_fields(delivered) == written_fields(apply_verdict(seen, verdict))
     assert delivered.split(b"\r\n\r\n", 1)[1] == raw.split(b"\r\n\r\n", 1)[1]
     log = milter_chain.postfix.log()
     assert log.count("status=sent") == 1 and log.count(": message-id=") == 1  # one queue entry, one delivery
@@ -285,4 +315,20 @@ def test_gateway_down_postfix_answers_451_and_bounces_nothing(milter_chain, tmp_
     assert "451 4.7.1" in sent.stdout + sent.stderr
     log = milter_chain.postfix.log()
     assert f"connect to Milter service inet:127.0.0.1:{milter_chain.filter_port}" in log
+    assert "bounced" not in log and milter_chain.dovecot.messages() == []
+
+
+def test_trouble_inside_the_gateway_is_451_through_postfix_and_nothing_is_delivered(tmp_path, milter_chain, monkeypatch):
+    def broken(self, mail, queue_id, arrived):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(inbound.InboundMilter, "judge", broken)
+    eml = tmp_path / "claim.eml"
+    eml.write_bytes(claim(ORDER))
+    with gateway(tmp_path, inbound=milter_chain.inbound()):
+        sent = swaks("--server", f"127.0.0.1:{milter_chain.postfix.port}", "--from", "atoz@amazon.co.uk", "--to",
+                     SUPPORT, "--data", f"@{eml}")
+    assert "451 4.3.0 Temporary failure, please try again later" in sent.stdout + sent.stderr
+    log = milter_chain.postfix.log()
+    assert "milter-reject: END-OF-MESSAGE" in log  # what the README's troubleshooting names
     assert "bounced" not in log and milter_chain.dovecot.messages() == []

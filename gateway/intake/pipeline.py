@@ -42,23 +42,25 @@ class Pipeline:
         self.news = news  # set when a mail planned actions beyond its tag, to wake the outbox
         self.trust = trust  # told each recorded verdict, to say once when Amazon's mail stops passing
 
-    def handle(self, raw: bytes, *, source: str = "", mailbox: str = "", now: datetime | None = None) -> Outcome:
+    def handle(self, raw: bytes, *, source: str = "", mailbox: str = "", now: datetime | None = None,
+               arrived: datetime | None = None) -> Outcome:
         """Never raises for what the mail holds: whatever goes wrong while it is judged, recorded
         or tagged costs this one mail a quarantine, and the caller goes on with the next. A state
         that cannot be written at all fails the quarantine too, and that error reaches the caller."""
         now = now or datetime.now(timezone.utc)
         try:
-            return self._handle(raw, source, mailbox, now)
+            return self._handle(raw, source, mailbox, now, arrived)
         except MailError as exc:
             return self._quarantine(raw, source, str(exc), now)
         except Exception as exc:  # noqa: BLE001 - a bug must cost one message a quarantine, not the daemon
             log.debug("handling %s failed", source, exc_info=True)
             return self._quarantine(raw, source, f"internal error ({type(exc).__name__}: {one_line(str(exc))[:200]})", now)
 
-    def _handle(self, raw: bytes, source: str, mailbox: str, now: datetime) -> Outcome:
+    def _handle(self, raw: bytes, source: str, mailbox: str, now: datetime, arrived: datetime | None) -> Outcome:
         config = self.classifier.config
         mail = parse_mail(raw, max_bytes=config.max_message_bytes, cpu_seconds=config.mail_cpu_seconds)
-        verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state), now, config.fresh_hours)
+        verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state, arrived=arrived), now,
+                            config.fresh_hours)
         change = verdict_change(raw, verdict)
         tagged = rewrite(raw, change)  # before the record: a copy that cannot be made records nothing
         if not self.state.record(verdict, raw, mail.sha256, queued=queued_by(verdict, config, now), mailbox=mailbox,

@@ -44,7 +44,10 @@ class Classifier:
         mail = parse_mail(raw, max_bytes=self.config.max_message_bytes, cpu_seconds=self.config.mail_cpu_seconds)
         return self.classify_parsed(mail, now, history)
 
-    def classify_parsed(self, mail: ParsedMail, now: datetime | None = None, history: blockers.History | None = None) -> Verdict:
+    def classify_parsed(self, mail: ParsedMail, now: datetime | None = None, history: blockers.History | None = None,
+                        arrived: datetime | None = None) -> Verdict:
+        """`arrived`: when the mail reached this server, for a caller that saw it arrive (the
+        milter, which Postfix shows no Received stamp of its own); else read from the mail."""
         now = now or datetime.now(timezone.utc)
         facts = MailFacts(mail)
         trace: list[str] = [f"read: {cut}" for cut in mail.cuts]
@@ -64,7 +67,8 @@ class Classifier:
             trace.append(f"suspicious: tier {tier} withdrawn, not escalated, not acknowledged")
             tier = None
 
-        arrival, arrival_source = self._arrival(mail, now)
+        arrival, arrival_source = self._arrival(mail, now) if arrived is None else (
+            arrived.astimezone(timezone.utc), "the time the milter saw it (Postfix shows it no Received stamp of its own)")
         trace.append(f"arrival {arrival.isoformat()} from {arrival_source}")
         deadline = self._deadline(rule, mail, arrival, trace) if rule is not None and not trust.suspicious else None
 

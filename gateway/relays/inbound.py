@@ -11,12 +11,14 @@ mail to the gateway while receiving it: the same record and verdict, and the tag
 changes go back to Postfix as edits of the header fields, which Postfix makes in its own queue.
 
 A mail that cannot be classified is kept in the quarantine folder and still delivered, as it
-came: the team must see it. Never a 5xx: Postfix would bounce the mail to its sender.
+came: the team must see it. Never a 5xx but 552 for a mail over the size limit (as Postfix's own
+would be): Postfix would bounce the mail to its sender.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from gateway.config import Config, SmtpConfig
@@ -148,15 +150,16 @@ def milter_edits(raw: bytes, change: HeaderChange | None) -> list[FieldEdit]:
 
 
 class InboundMilter(Inbound):
-    """The milter's handler (see gateway.relays.milter): `judge` runs on the listener's event loop,
-    or in a worker for a large mail."""
+    """The milter's handler (see gateway.relays.milter): `judge` runs in a worker thread."""
 
-    def judge(self, mail: Envelope, queue_id: str) -> MilterAnswer:
+    def judge(self, mail: Envelope, queue_id: str, arrived: datetime) -> MilterAnswer:
         """The edits that make Postfix's copy the tagged copy. The record is written, not synced:
-        the answer's `durable` makes it so, before Postfix is told (see MilterListener)."""
+        the answer's `durable` makes it so, before Postfix is told (see MilterListener). The
+        deadlines count from `arrived`: Postfix shows a milter no Received stamp of its own."""
         where = f"{queue_id} from {mail.peer}" if queue_id else f"from {mail.peer}"
         with self.pipelines.borrow() as pipeline, pipeline.state.unsynced() as written:
-            outcome = pipeline.handle(mail.content, source=f"relay {where}", mailbox=self._mailbox(mail.recipients))
+            outcome = pipeline.handle(mail.content, source=f"relay {where}", mailbox=self._mailbox(mail.recipients),
+                                      arrived=arrived)
             key = f"sha256:{outcome.sha256}"
             change = outcome.change if outcome.change is not None else quarantined_change(mail.content)
             edits = milter_edits(mail.content, change)

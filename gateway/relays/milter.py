@@ -23,7 +23,6 @@ import socket
 import struct
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import format_datetime
 from typing import Any, Callable
 
 from gateway.mail.rewrite import FieldEdit
@@ -48,7 +47,8 @@ NEEDED = HEADER_LEADING_SPACE  # without it the header section cannot be rebuilt
 CONTINUE, ACCEPT, TEMPFAIL = b"c", b"a", b"t"
 QUICK_ACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 MAX_PACKET = 1024 * 1024
-INLINE_BYTES = 128 * 1024  # mails up to this size are judged on the event loop (see MilterListener.judge)  # Postfix sends body chunks of 64 KB at most; anything far larger is not Postfix
+GROUP_BYTES = 128 * 1024  # larger mails are judged by a worker of their own (see MilterListener)
+SLOW_GROUP_SECONDS = 0.5  # Postfix sends body chunks of 64 KB at most; anything far larger is not Postfix
 
 
 class ProtocolError(Exception):
@@ -97,19 +97,8 @@ def _value(value: bytes) -> bytes:
 
 
 def _token(value: bytes) -> str:
-    """A host name or queue id from Postfix, reduced to the characters such names have."""
-    return re.sub(r"[^A-Za-z0-9.:\[\]_-]", "", value.decode("ascii", "replace"))[:255]
-
-
-def own_hop(peer: str, host: str, queue_id: str, now: datetime | None = None) -> bytes:
-    """The Received stamp of the hop the mail is on, as the gateway's copy of it begins. Postfix
-    does not show a milter its own Received field; the content filter, behind Postfix, reads it as
-    the mail's arrival (the topmost stamp: deadlines count from it). Without it the stamp of the
-    hop before would count, however long ago that was."""
-    stamp = format_datetime((now or datetime.now(timezone.utc)).replace(microsecond=0))
-    source = f"from [{peer}]\r\n\t" if re.fullmatch(r"[0-9A-Fa-f.:]+", peer) else ""
-    where = f"by {host} (Postfix, milter Crisis Gateway)" + (f" id {queue_id}" if queue_id else "")
-    return f"Received: {source}{where};\r\n\t{stamp}\r\n".encode("ascii")
+    """A queue id from Postfix, reduced to the characters queue ids have (it goes into logs)."""
+    return re.sub(r"[^A-Za-z0-9]", "", value.decode("ascii", "replace"))[:64]
 
 
 def edit_packets(edits: list[FieldEdit]) -> list[bytes]:
@@ -117,6 +106,8 @@ def edit_packets(edits: list[FieldEdit]) -> list[bytes]:
     out = []
     for edit in edits:
         name = edit.name.encode("latin-1")
+        if not re.fullmatch(rb"[!-9;-~\x80-\xff]+", name):
+            raise ProtocolError(f"a header field name with a control character, a space or a colon: {edit.name!r}")
         if edit.kind == "insert":
             out.append(packet(b"i", struct.pack("!I", 0) + name + b"\0" + _value(edit.value) + b"\0"))
         elif edit.kind in ("change", "delete"):
@@ -146,7 +137,7 @@ class MilterAnswer:
 
 class MilterSession(asyncio.Protocol):
     """One connection from Postfix (one for each of its SMTP sessions). The mail is gathered as
-    its parts arrive; at its end the handler judges it in a worker thread."""
+    its parts arrive; at its end the listener has it judged (see MilterListener)."""
 
     def __init__(self, listener: "MilterListener") -> None:
         self.listener = listener
@@ -155,7 +146,6 @@ class MilterSession(asyncio.Protocol):
         self.buffer = bytearray()
         self.steps = 0
         self.peer = "?"
-        self.host = "localhost"
         self.in_data = False  # between MAIL and the answer to the end of the mail
         self.closing = False
         self.judging = False
@@ -263,7 +253,7 @@ class MilterSession(asyncio.Protocol):
             self._end_of_mail()
             return
         elif command == b"A":
-            if self.judging:  # Postfix gave up waiting (milter_content_timeout): that answer is not sent
+            if self.judging:  # Postfix gave up on the mail before the answer: that answer is not sent
                 self.mails += 1
                 self.judging = False
             self._reset()
@@ -279,14 +269,11 @@ class MilterSession(asyncio.Protocol):
             self._send(packet(CONTINUE))
 
     def _macros(self, data: bytes) -> None:
-        # the queue id ties the gateway's log lines to Postfix's; Postfix's host name goes into
-        # the Received stamp of our own hop (see own_hop)
+        # only the queue id is read: it ties the gateway's log lines to Postfix's
         words = _strings(data[1:])
         for name, value in zip(words[::2], words[1::2]):
-            if name == b"i":
+            if name in (b"i", b"{i}"):
                 self.queue_id = _token(value)
-            elif name == b"j":
-                self.host = _token(value)
 
     def _connect(self, data: bytes) -> None:
         host, _, rest = data.partition(b"\0")
@@ -320,27 +307,18 @@ class MilterSession(asyncio.Protocol):
             self._send(packet(b"y", b"552 5.3.4 Message too big for the gateway\0"))
             self._reset()
             return
-        raw = b"".join((own_hop(self.peer, self.host, self.queue_id), *self.headers, b"\r\n", *self.body))
+        raw = b"".join((*self.headers, b"\r\n", *self.body))
         mail = Envelope(self.peer, self.mail_from, tuple(self.recipients), raw, self.mail_options)
         self.judging = True
         self.mails += 1
-        future = asyncio.ensure_future(self.listener.judge(mail, self.queue_id))
-        future.add_done_callback(lambda done, number=self.mails: self._judged(done, number))
-
-    def _judged(self, future: asyncio.Future, number: int) -> None:
-        if future.cancelled():
-            return  # the loop is stopping: Postfix sees the connection close
-        answer = future.result()
-        if answer.durable is not None:
-            self.listener.answer_when_durable(self, answer, number)
-        else:
-            self.answer(answer, number)
+        arrived = datetime.now(timezone.utc).replace(microsecond=0)  # as a Received stamp has it
+        self.listener.judge_later(Job(self, mail, self.queue_id, arrived, self.mails))
 
     def answer(self, answer: MilterAnswer, number: int) -> None:
         """The answer to the end of mail `number`, unless Postfix aborted that mail meanwhile."""
         if number != self.mails:
-            log.warning("relay %s milter: %s was aborted by Postfix before its answer", self.listener.name,
-                        self.queue_id or "a mail")
+            log.warning("relay %s milter: a mail from %s was aborted by Postfix before its answer", self.listener.name,
+                        self.peer)
             return
         self.judging = False
         self.in_data = False
@@ -356,62 +334,93 @@ class MilterSession(asyncio.Protocol):
         self._reset()
 
 
+@dataclass(frozen=True)
+class Job:
+    """A mail to judge, and where its answer goes."""
+
+    session: MilterSession
+    mail: Envelope
+    queue_id: str
+    arrived: datetime   # the arrival here: Postfix shows a milter no Received stamp of its own
+    number: int         # of the session's mails: the answer is sent only if it is still the current one
+
+
 class MilterListener(SmtpListener):
-    """The SMTP listener's thread, workers and graceful stop, with milter sessions."""
+    """The SMTP listener's thread, workers and graceful stop, with milter sessions.
+
+    Mails are judged in groups: the mails whose ends arrive while a worker judges go to it
+    together when it is done, and the group is made durable with one fsync of the state's log
+    before its answers go. Handing each mail to a worker and back costs, under the interpreter
+    lock, about as much as judging it (bench/README.md); judging on the event loop would hold up
+    every session while one mail waits (a DNS lookup, the database's write lock). One group at a
+    time; when a group takes longer than SLOW_GROUP_SECONDS, another worker takes what waits, up
+    to `workers`. A mail over GROUP_BYTES gets a worker of its own, so its parse delays no group."""
 
     def __init__(self, name: str, handler: Any, host: str, port: int, *, workers: int, drain_seconds: float,
                  max_message_bytes: int, on_stop: Callable[[], None] | None = None) -> None:
         super().__init__(name, handler, host, port, workers=workers, drain_seconds=drain_seconds, on_stop=on_stop)
         self.max_message_bytes = max_message_bytes
-        self._waiting: list[tuple[MilterSession, MilterAnswer, int]] = []
-        self._syncing = False
+        self._waiting: list[Job] = []
+        self._judging: dict[int, float] = {}  # the groups being judged: their start, by number
+        self._groups = 0
 
     def _session(self) -> MilterSession:  # type: ignore[override]
         return MilterSession(self)
 
-    async def judge(self, mail: Envelope, queue_id: str) -> MilterAnswer:
-        """The handler's verdict on a mail; a temporary failure for any error. A small mail is
-        judged here, on the event loop: its work (a few milliseconds, mostly under the
-        interpreter lock anyway) costs less than handing it to a worker and back, which measured
-        a third of the gateway's CPU per mail (bench/README.md). A large one goes to a worker, so
-        that its parse does not hold up the other sessions."""
-        try:
-            if len(mail.content) <= INLINE_BYTES:
-                return self.handler.judge(mail, queue_id)
-            return await self.run_blocking(self.handler.judge, mail, queue_id)
-        except Exception:  # noqa: BLE001 - Postfix's client keeps the mail and retries
-            log.exception("relay %s milter: handling %s failed; answered 451", self.name, queue_id or "a mail")
-            return MilterAnswer.tempfail()
+    def judge_later(self, job: Job) -> None:
+        """Judge the job's mail and send its answer, once its record is durable."""
+        if len(job.mail.content) > GROUP_BYTES:
+            asyncio.ensure_future(self._judge([job]))
+            return
+        self._waiting.append(job)
+        self._help_if_slow()
 
-    def answer_when_durable(self, session: MilterSession, answer: MilterAnswer, number: int) -> None:
-        """Answer once what was written about the mail is on disk. The answers that are ready
-        while a worker syncs go together at the next sync: one hand-off to a worker and one fsync
-        of the state's log for all of them (a group commit)."""
-        self._waiting.append((session, answer, number))
-        if not self._syncing:
-            self._syncing = True
-            asyncio.ensure_future(self._sync_waiting())
+    def _help_if_slow(self) -> None:
+        """Another worker for what waits: when none is judging, or all are slow and one is free."""
+        if not self._waiting:
+            return
+        now = self.loop.time()
+        if not self._judging or (len(self._judging) < self.workers
+                                 and all(now - started > SLOW_GROUP_SECONDS for started in self._judging.values())):
+            asyncio.ensure_future(self._judge_waiting())
 
-    async def _sync_waiting(self) -> None:
+    async def _judge_waiting(self) -> None:
+        self._groups += 1
+        number = self._groups
         try:
             while self._waiting:
                 group, self._waiting = self._waiting, []
-                synced = await self.run_blocking(_make_durable, [answer for _, answer, _ in group])
-                for (session, answer, number), ok in zip(group, synced):
-                    session.answer(answer if ok else MilterAnswer.tempfail(), number)
+                self._judging[number] = self.loop.time()
+                check = self.loop.call_later(SLOW_GROUP_SECONDS, self._help_if_slow)
+                try:
+                    await self._judge(group)
+                finally:
+                    check.cancel()
         finally:
-            self._syncing = False
+            self._judging.pop(number, None)
 
+    async def _judge(self, group: list[Job]) -> None:
+        answers = await self.run_blocking(self._judged, group)
+        for job, answer in zip(group, answers):
+            job.session.answer(answer, job.number)
 
-def _make_durable(answers: list[MilterAnswer]) -> list[bool]:
-    """Each answer's `durable` run; False where it failed (that mail is answered 451)."""
-    done = []
-    for answer in answers:
-        try:
-            assert answer.durable is not None
-            answer.durable()
-            done.append(True)
-        except Exception:  # noqa: BLE001 - the mail is not accepted; Postfix's client tries again
-            log.exception("relay inbound milter: making the record durable failed; answered 451")
-            done.append(False)
-    return done
+    def _judged(self, group: list[Job]) -> list[MilterAnswer]:
+        """In a worker: each mail judged, then every record made durable (one fsync of the log for
+        the group: each Unsynced's ticket was taken before it). A temporary failure for any error."""
+        answers = []
+        for job in group:
+            try:
+                answers.append(self.handler.judge(job.mail, job.queue_id, job.arrived))
+            except Exception:  # noqa: BLE001 - Postfix's client keeps the mail and retries
+                log.exception("relay %s milter: handling %s failed; answered 451", self.name, job.queue_id or "a mail")
+                answers.append(MilterAnswer.tempfail())
+        for at, answer in enumerate(answers):
+            if answer.durable is None:
+                continue
+            try:
+                answer.durable()
+            except Exception:  # noqa: BLE001 - the mail is not accepted; Postfix's client tries again
+                log.exception("relay %s milter: making the record of %s durable failed; answered 451", self.name,
+                              group[at].queue_id or "a mail")
+                answers[at] = MilterAnswer.tempfail()
+        return answers

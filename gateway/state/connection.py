@@ -137,10 +137,6 @@ class Connection:
                 self.db.execute("ROLLBACK")
             raise
 
-    def file_written(self, path: Path, fd: int) -> None:
-        """Made durable (State's GroupSync may put it off, see unsynced)."""
-        os.fsync(fd)
-
     def store_raw(self, raw: bytes, sha256: str) -> Path:
         path = self.mail_dir / sha256[:2] / f"{sha256}.eml"
         if path.exists():
@@ -150,7 +146,7 @@ class Connection:
         with open(temporary, "wb") as handle:
             handle.write(raw)
             handle.flush()
-            self.file_written(path, handle.fileno())
+            os.fsync(handle.fileno())
         os.replace(temporary, path)
         self.give_to_owner(self.mail_dir, path.parent, path)
         return path

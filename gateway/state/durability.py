@@ -32,14 +32,20 @@ class WalSync:
         self._done = 0    # every sync asked for up to this number is durable
         self._inode: int | None = None
 
-    def sync(self) -> None:
-        """Every commit this thread finished before the call is on disk when it returns."""
+    def ticket(self) -> int:
+        """A claim on a sync that covers every commit this thread finished before the call."""
         with self._counting:
             self._asked += 1
-            ticket = self._asked
+            return self._asked
+
+    def sync(self, ticket: int | None = None) -> None:
+        """Every commit this thread finished before the call (or before `ticket` was taken) is on
+        disk when it returns."""
+        if ticket is None:
+            ticket = self.ticket()
         with self._syncing:
             if self._done >= ticket:
-                return  # an fsync begun after this thread's commits covered them
+                return  # an fsync begun after those commits covered them
             with self._counting:
                 covered = self._asked
             self._fsync()
@@ -76,22 +82,16 @@ def wal_sync(database: Path) -> WalSync:
 
 
 class Unsynced:
-    """What a `State.unsynced()` block wrote and did not sync: its commits (in the WAL) and the
-    raw mail files it stored. `sync()` makes them durable, from any thread."""
+    """The commits of a `State.unsynced()` block, written to the WAL and not synced: `sync()`
+    makes them durable, from any thread. Its ticket is taken as the block ends, so the Unsynced of
+    blocks that ended before one fsync are all covered by it."""
 
     def __init__(self, wal: WalSync) -> None:
         self.wal = wal
-        self.files: list[Path] = []
+        self.ticket: int | None = None
 
     def sync(self) -> None:
-        for path in self.files:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        self.files = []
-        self.wal.sync()
+        self.wal.sync(self.ticket)
 
 
 class GroupSync:
@@ -102,7 +102,6 @@ class GroupSync:
     directory: Path
     _grouped = False
     _wal: WalSync | None = None
-    _unsynced: Unsynced | None = None
 
     @property
     def wal(self) -> WalSync:
@@ -113,8 +112,8 @@ class GroupSync:
 
     @contextlib.contextmanager
     def synced_together(self) -> Iterator[None]:
-        """Commits and raw mail files inside are not synced one by one; leaving the block makes
-        them durable, however it is left (with other threads' commits, in one fsync)."""
+        """Commits inside are not synced one by one; leaving the block makes them durable, however
+        it is left (with other threads' commits, in one fsync)."""
         written: Unsynced | None = None
         try:
             with self.unsynced() as written:
@@ -125,25 +124,20 @@ class GroupSync:
 
     @contextlib.contextmanager
     def unsynced(self) -> Iterator[Unsynced]:
-        """Commits and raw mail files inside are written, not synced: the caller makes them durable
-        with the Unsynced's sync() (in any thread, with others' at once) before it answers for them."""
+        """Commits inside are written, not synced: the caller makes them durable with the
+        Unsynced's sync() (in any thread, with others' at once) before it answers for them. A raw
+        mail file stored inside is synced at once all the same, before the commit that names it:
+        a record must never outlast its mail."""
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._grouped = True
-        self._unsynced = written = Unsynced(self.wal)
+        written = Unsynced(self.wal)
         try:
             yield written
         finally:
+            written.ticket = self.wal.ticket()
             self._grouped = False
-            self._unsynced = None
             if not self.db.conn.in_transaction:  # transaction() never leaves one open; the pragma needs none
                 self.db.execute("PRAGMA synchronous=FULL")
-
-    def file_written(self, path: Path, fd: int) -> None:
-        """A raw mail file is written: synced now, or with the block's commits inside unsynced()."""
-        if self._unsynced is not None:
-            self._unsynced.files.append(path)
-        else:
-            os.fsync(fd)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

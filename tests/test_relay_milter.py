@@ -168,6 +168,20 @@ def test_the_same_mail_shown_again_gets_the_same_edits(milter_gateway):
         assert state.db.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
 
 
+def test_a_mail_without_message_id_shown_again_is_recorded_once(milter_gateway):
+    raw = b"\r\n".join(line for line in claim(ORDER).split(b"\r\n") if not line.startswith(b"Message-ID:"))
+    counts = []
+    for _ in range(2):
+        client = MilterClient(milter_gateway.port("inbound"))  # the sender's retry: a new SMTP session
+        client.negotiate()
+        assert client.mail(raw)[-1] == (b"a", b"")
+        client.close()
+        with milter_gateway.state() as state:
+            counts.append([state.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                           for table in ("messages", "outbox")])
+    assert counts[0] == counts[1] and counts[0][0] == 1 and counts[0][1] > 0  # nothing recorded or queued twice
+
+
 def test_a_mail_aborted_before_its_answer_gets_none(milter_gateway, caplog):
     """Had the late answer been sent, Postfix would read it as the answer to the next mail."""
     client = MilterClient(milter_gateway.port("inbound"))

@@ -44,11 +44,11 @@ HEADER_LEADING_SPACE = 0x100000
 WANTED = NO_HELO | NO_UNKNOWN | NO_DATA | HEADER_LEADING_SPACE | sum(NO_REPLY.values())
 NEEDED = HEADER_LEADING_SPACE  # without it the header section cannot be rebuilt byte for byte
 
-CONTINUE, ACCEPT, TEMPFAIL = b"c", b"a", b"t"
+CONTINUE, ACCEPT = b"c", b"a"
 QUICK_ACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
-MAX_PACKET = 1024 * 1024
+MAX_PACKET = 1024 * 1024  # Postfix sends body chunks of 64 KB at most; anything far larger is not Postfix
 GROUP_BYTES = 128 * 1024  # larger mails are judged by a worker of their own (see MilterListener)
-SLOW_GROUP_SECONDS = 0.5  # Postfix sends body chunks of 64 KB at most; anything far larger is not Postfix
+SLOW_GROUP_SECONDS = 0.5  # a group judged longer gets another worker beside it
 
 
 class ProtocolError(Exception):
@@ -400,7 +400,11 @@ class MilterListener(SmtpListener):
             self._judging.pop(number, None)
 
     async def _judge(self, group: list[Job]) -> None:
-        answers = await self.run_blocking(self._judged, group)
+        try:
+            answers = await self.run_blocking(self._judged, group)
+        except Exception:  # noqa: BLE001 - no worker to take it (the stop): the clients try again
+            log.exception("relay %s milter: %d mail(s) could not be judged; answered 451", self.name, len(group))
+            answers = [MilterAnswer.tempfail() for _ in group]
         for job, answer in zip(group, answers):
             job.session.answer(answer, job.number)
 

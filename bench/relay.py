@@ -312,13 +312,14 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
-def run_big(slot: int, mails: int, bare: bool) -> dict:
+def run_big(slot: int, mails: int, chain: str) -> dict:
+    """chain: "bare", "gateway" or "gateway-milter"."""
     sink_port = free_port()
     sink = start_sink(sink_port)
     filter_port = free_port()
-    server, reinject = postfix(slot, sink_port, filter_port)
+    server, reinject = postfix(slot, sink_port, filter_port, as_milter=chain.endswith("milter"))
     folder = Path(tempfile.mkdtemp(prefix="crisis-bench-relay-"))
-    gateway = start_filter(folder, filter_port, reinject, "bare" if bare else "gateway")
+    gateway = start_filter(folder, filter_port, reinject, chain)
     samples: list[int] = []
     stop = threading.Event()
 
@@ -402,8 +403,9 @@ def main() -> None:
         print(f"\n{args.big} mails of 25 MB, one after another")
         print("| filter | s per mail | RSS idle MB | peak RSS MB |")
         print("|---|---:|---:|---:|")
-        for name, bare in (("pass-through (aiosmtpd + smtplib only)", True), ("crisis-gateway", False)):
-            r = run_big(2, args.big, bare)
+        for name, chain in (("pass-through (aiosmtpd + smtplib only)", "bare"), ("crisis-gateway", "gateway"),
+                            ("crisis-gateway as a milter", "gateway-milter")):
+            r = run_big(2, args.big, chain)
             print(f"| {name} | {r['seconds'] / r['mails']:.2f} | {r['idle'] / 1024:.0f} | {r['peak'] / 1024:.0f} |",
                   flush=True)
 

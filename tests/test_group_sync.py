@@ -69,6 +69,28 @@ def test_blocks_ended_before_one_sync_share_it_and_their_raw_mail_is_synced_at_o
     assert synced[-2:] == ["wal", "wal"]  # a block ended after that fsync gets one of its own
 
 
+def test_after_a_failed_fsync_no_sync_succeeds(tmp_path, monkeypatch):
+    """Linux reports a write-back error to one fsync and marks the pages clean: the next fsync
+    succeeds though the writes are lost. So a failure is kept: nothing later counts as durable."""
+    state = State(tmp_path)
+    failures = iter([OSError(5, "Input/output error")])
+
+    def fsync(self):
+        error = next(failures, None)
+        if error is not None:
+            raise error
+
+    monkeypatch.setattr(WalSync, "_fsync", fsync)
+    for n in range(2):
+        with state.unsynced() as written:
+            with state.transaction():
+                state.audit("relayed", {}, message_key=f"k{n}")
+        with pytest.raises(OSError) as raised:
+            written.sync()
+        assert ("failed before" in str(raised.value)) == (n == 1)  # the first raises the fsync's own error
+    assert "failed before (OSError: [Errno 5] Input/output error)" in str(raised.value)
+
+
 def test_threads_waiting_at_once_share_an_fsync(tmp_path, monkeypatch):
     State(tmp_path).close()
     sync = WalSync(tmp_path / "state.db")

@@ -238,6 +238,23 @@ def test_a_slow_mail_holds_up_neither_other_sessions_nor_the_mails_behind_it(mil
     assert answered < 2.0  # not after the claim's 3 s: another worker took it
 
 
+def test_an_answer_that_cannot_be_written_is_a_451_and_the_next_mail_is_answered(milter_gateway, monkeypatch):
+    written = milter.edit_packets
+
+    def first_fails(edits, calls=[]):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TypeError("a bug in an edit")
+        return written(edits)
+
+    monkeypatch.setattr(milter, "edit_packets", first_fails)
+    client = MilterClient(milter_gateway.port("inbound"))
+    client.negotiate()
+    assert client.mail(claim(ORDER)) == [(b"y", milter.TEMPORARY.encode() + b"\x00")]
+    assert client.mail(buyer(ORDER, "Where is my parcel?"))[-1] == (b"a", b"")
+    client.close()
+
+
 def test_a_mail_over_the_size_limit_is_refused_552(tmp_path):
     with gateway(tmp_path, inbound={"mode": "milter", "max_message_bytes": 2048}) as gw:
         client = MilterClient(gw.port("inbound"))

@@ -328,7 +328,7 @@ class MilterSession(asyncio.Protocol):
         else:
             try:
                 self._send(*edit_packets(answer.edits), packet(ACCEPT))
-            except ProtocolError as exc:  # a bug: the edits are the gateway's own
+            except Exception as exc:  # noqa: BLE001 - a bug: the edits are the gateway's own
                 log.error("relay %s milter: %s: %s; answered 451", self.listener.name, self.queue_id, exc)
                 self._send(packet(b"y", TEMPORARY.encode("ascii") + b"\0"))
         self._reset()
@@ -382,11 +382,11 @@ class MilterListener(SmtpListener):
         now = self.loop.time()
         if not self._judging or (len(self._judging) < self.workers
                                  and all(now - started > SLOW_GROUP_SECONDS for started in self._judging.values())):
-            asyncio.ensure_future(self._judge_waiting())
+            self._groups += 1
+            self._judging[self._groups] = now  # counted at once: the mails until it runs need no other
+            asyncio.ensure_future(self._judge_waiting(self._groups))
 
-    async def _judge_waiting(self) -> None:
-        self._groups += 1
-        number = self._groups
+    async def _judge_waiting(self, number: int) -> None:
         try:
             while self._waiting:
                 group, self._waiting = self._waiting, []
@@ -398,6 +398,7 @@ class MilterListener(SmtpListener):
                     check.cancel()
         finally:
             self._judging.pop(number, None)
+            self._help_if_slow()  # after a failure, what still waits gets a worker
 
     async def _judge(self, group: list[Job]) -> None:
         try:
@@ -406,7 +407,10 @@ class MilterListener(SmtpListener):
             log.exception("relay %s milter: %d mail(s) could not be judged; answered 451", self.name, len(group))
             answers = [MilterAnswer.tempfail() for _ in group]
         for job, answer in zip(group, answers):
-            job.session.answer(answer, job.number)
+            try:
+                job.session.answer(answer, job.number)
+            except Exception:  # noqa: BLE001 - the others of the group are answered all the same
+                log.exception("relay %s milter: answering %s failed", self.name, job.queue_id or "a mail")
 
     def _judged(self, group: list[Job]) -> list[MilterAnswer]:
         """In a worker: each mail judged, then every record made durable (one fsync of the log for

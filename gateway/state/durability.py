@@ -31,6 +31,7 @@ class WalSync:
         self._asked = 0   # syncs asked for, each after its caller's commits were written
         self._done = 0    # every sync asked for up to this number is durable
         self._inode: int | None = None
+        self._failed: str | None = None  # an fsync that failed: no later one can be trusted
 
     def ticket(self) -> int:
         """A claim on a sync that covers every commit this thread finished before the call."""
@@ -44,11 +45,20 @@ class WalSync:
         if ticket is None:
             ticket = self.ticket()
         with self._syncing:
+            if self._failed is not None:
+                # Linux reports a write-back error to one fsync and marks the pages clean: a later
+                # fsync succeeds without the lost writes on disk. Nothing after it counts as durable.
+                raise OSError(f"an fsync of {self.wal.name} failed before ({self._failed}); nothing written since "
+                              "counts as durable until the daemon restarts")
             if self._done >= ticket:
                 return  # an fsync begun after those commits covered them
             with self._counting:
                 covered = self._asked
-            self._fsync()
+            try:
+                self._fsync()
+            except OSError as exc:
+                self._failed = f"{type(exc).__name__}: {exc}"
+                raise
             self._done = covered
 
     def _fsync(self) -> None:

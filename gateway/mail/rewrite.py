@@ -175,8 +175,10 @@ def field_edits(raw: bytes, change: HeaderChange) -> list[FieldEdit]:
     def value(name: str, text: str) -> bytes:
         return _encoded(name, text, b"\r\n")[len(name) + 1:-2]
 
+    written = {n.lower() for n, v in change.replace.items() if v is not None and not n.endswith("*")}
+    # the first field of a name written again is changed in place, not deleted
     edits = [FieldEdit("delete", name, index) for name, index in reversed(occurrences)
-             if not (index == 1 and change.replace.get(_exact_key(change.replace, name)) is not None)]
+             if not (index == 1 and name.lower() in written)]
     for name, text in change.replace.items():
         if text is not None and not name.endswith("*"):
             edits.append(FieldEdit("change", name, 1, value(name, text)) if seen.get(name.lower())
@@ -184,11 +186,6 @@ def field_edits(raw: bytes, change: HeaderChange) -> list[FieldEdit]:
     # last: a field put on top must not be among those an index above counts
     edits += [FieldEdit("insert", n, 0, value(n, v)) for n, v in reversed(change.add_on_top)]
     return edits
-
-
-def _exact_key(replace: dict[str, str | None], name: str) -> str:
-    """The key of `replace` naming this field exactly ('' when only a prefix names it)."""
-    return next((key for key in replace if not key.endswith("*") and key.lower() == name.lower()), "")
 
 
 def first_field_value(raw: bytes, name: str) -> bytes | None:

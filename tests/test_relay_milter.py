@@ -19,6 +19,7 @@ import pytest
 from mails import buyer, claim
 from relays import SUPPORT, gateway
 
+from gateway.intake import pipeline
 from gateway.judging.tagging import apply_verdict
 from gateway.mail.parse import parse_mail
 from gateway.relays import inbound, milter
@@ -200,7 +201,8 @@ def test_a_mail_whose_fields_cannot_be_edited_is_accepted_as_it_came(milter_gate
     def broken(raw, change):
         raise ValueError("no field to edit")
 
-    monkeypatch.setattr(inbound, "field_edits", broken)
+    monkeypatch.setattr(pipeline, "field_edits", broken)  # the verdict's edits: the mail is quarantined
+    monkeypatch.setattr(inbound, "field_edits", broken)  # and the quarantine's edits
     client = MilterClient(milter_gateway.port("inbound"))
     client.negotiate()
     answers = client.mail(claim(ORDER))

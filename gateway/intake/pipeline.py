@@ -15,7 +15,7 @@ from gateway.judging.freshness import hold_back
 from gateway.judging.tagging import verdict_change
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
-from gateway.mail.rewrite import HeaderChange, rewrite
+from gateway.mail.rewrite import FieldEdit, field_edits, rewrite
 from gateway.mail.text import one_line
 from gateway.outgoing.outbox import queued_by
 from gateway.state import State
@@ -27,11 +27,11 @@ log = logging.getLogger("gateway.pipeline")
 class Outcome:
     status: str                 # "recorded", "duplicate" or "quarantined"
     verdict: Verdict | None
-    tagged: bytes | None        # the tagged copy, whenever there is a verdict
+    tagged: bytes | None        # the tagged copy, whenever there is a verdict (and no edits were asked for)
     sha256: str                 # of the mail as it came
     mail: ParsedMail | None = None
     reason: str = ""
-    change: HeaderChange | None = None  # what the tagged copy changes, whenever there is one
+    edits: list[FieldEdit] | None = None  # instead of the copy, the edits that make it (handle's as_edits)
 
 
 class Pipeline:
@@ -43,34 +43,39 @@ class Pipeline:
         self.trust = trust  # told each recorded verdict, to say once when Amazon's mail stops passing
 
     def handle(self, raw: bytes, *, source: str = "", mailbox: str = "", now: datetime | None = None,
-               arrived: datetime | None = None) -> Outcome:
+               arrived: datetime | None = None, as_edits: bool = False) -> Outcome:
         """Never raises for what the mail holds: whatever goes wrong while it is judged, recorded
         or tagged costs this one mail a quarantine, and the caller goes on with the next. A state
-        that cannot be written at all fails the quarantine too, and that error reaches the caller."""
+        that cannot be written at all fails the quarantine too, and that error reaches the caller.
+        With `as_edits` (the milter, whose MTA makes the copy itself) the outcome carries the edits
+        of the header fields that make the tagged copy, and no copy is made."""
         now = now or datetime.now(timezone.utc)
         try:
-            return self._handle(raw, source, mailbox, now, arrived)
+            return self._handle(raw, source, mailbox, now, arrived, as_edits)
         except MailError as exc:
             return self._quarantine(raw, source, str(exc), now)
         except Exception as exc:  # noqa: BLE001 - a bug must cost one message a quarantine, not the daemon
             log.debug("handling %s failed", source, exc_info=True)
             return self._quarantine(raw, source, f"internal error ({type(exc).__name__}: {one_line(str(exc))[:200]})", now)
 
-    def _handle(self, raw: bytes, source: str, mailbox: str, now: datetime, arrived: datetime | None) -> Outcome:
+    def _handle(self, raw: bytes, source: str, mailbox: str, now: datetime, arrived: datetime | None,
+                as_edits: bool) -> Outcome:
         config = self.classifier.config
         mail = parse_mail(raw, max_bytes=config.max_message_bytes, cpu_seconds=config.mail_cpu_seconds)
         verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state, arrived=arrived), now,
                             config.fresh_hours)
         change = verdict_change(raw, verdict)
-        tagged = rewrite(raw, change)  # before the record: a copy that cannot be made records nothing
+        # before the record: a copy (or the edits that make it) that cannot be made records nothing
+        edits = field_edits(raw, change) if as_edits else None
+        tagged = rewrite(raw, change) if not as_edits else None
         if not self.state.record(verdict, raw, mail.sha256, queued=queued_by(verdict, config, now), mailbox=mailbox,
                                  from_address=mail.from_address, now=now, id_domain=config.message_id_domain):
-            return Outcome("duplicate", verdict, tagged, mail.sha256, mail, "already processed", change)
+            return Outcome("duplicate", verdict, tagged, mail.sha256, mail, "already processed", edits)
         if self.news is not None and any(a.kind != "tag" for a in verdict.actions):
             self.news.set()
         if self.trust is not None and (warning := self.trust.seen(mailbox, mail, verdict)):
             log.warning("mailbox %s: %s", mailbox or "(relay)", warning)
-        return Outcome("recorded", verdict, tagged, mail.sha256, mail, change=change)
+        return Outcome("recorded", verdict, tagged, mail.sha256, mail, edits=edits)
 
     def _quarantine(self, raw: bytes, source: str, reason: str, now: datetime) -> Outcome:
         folder = self.state.directory / "quarantine"

@@ -22,7 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from gateway.config import Config, SmtpConfig
-from gateway.intake.pipeline import Pipeline
+from gateway.intake.pipeline import Outcome, Pipeline
 from gateway.judging.subject import has_crisis_tag, render_tag, tag_pattern, tag_subject, without_crisis_tags
 from gateway.judging.tagging import field_text, subject_of
 from gateway.mail.parse import decode_header_text
@@ -75,6 +75,18 @@ class Inbound:
     def _mailbox(self, recipients: tuple[str, ...]) -> str:
         return next((self.mailbox_names[r.lower()] for r in recipients if r.lower() in self.mailbox_names), "relay")
 
+    @staticmethod
+    def _record_passed(pipeline: Pipeline, key: str, outcome: Outcome, recipients: list[str], audit_kind: str,
+                       **detail: str) -> None:
+        """The recipients the mail reached and its audit row, under the mail's own keys."""
+        verdict = outcome.verdict
+        pipeline.state.record_relayed(
+            INBOUND, key, recipients, audit_kind,
+            {"to": recipients, "status": outcome.status, "subject": verdict.subject if verdict else None, **detail},
+            message_key=verdict.message_key if verdict else key,
+            order_id=verdict.order_id if verdict else None, case_id=verdict.case_id if verdict else None,
+        )
+
     def close(self) -> None:
         self.pipelines.close()
 
@@ -114,12 +126,7 @@ class InboundFilter(Inbound, RelayHandler):
             accepted, refused = passed.accepted, passed.refused
             verdict = outcome.verdict
             if accepted:
-                pipeline.state.record_relayed(
-                    INBOUND, key, accepted, "reinjected",
-                    {"to": accepted, "status": outcome.status, "subject": verdict.subject if verdict else None},
-                    message_key=verdict.message_key if verdict else key,
-                    order_id=verdict.order_id if verdict else None, case_id=verdict.case_id if verdict else None,
-                )
+                self._record_passed(pipeline, key, outcome, accepted, "reinjected")
         if refused:
             log.warning("relay inbound: %s refused by %s for %s; answered 451, the MTA retries those",
                         key, self.where, refused_text(refused))
@@ -138,9 +145,11 @@ class InboundFilter(Inbound, RelayHandler):
         super().close()
 
 
-def milter_edits(raw: bytes, change: HeaderChange | None) -> list[FieldEdit]:
-    """The change as the milter's edits; none (the mail delivered as it came, as quarantined_copy
-    does) for bytes too broken to edit: a 451 would have Postfix's client send it again forever."""
+def quarantined_edits(raw: bytes) -> list[FieldEdit]:
+    """The milter's edits for a mail that could not be judged (see quarantined_change); none (the
+    mail delivered as it came, as quarantined_copy does) for bytes too broken to edit: a 451
+    would have Postfix's client send it again forever."""
+    change = quarantined_change(raw)
     try:
         return field_edits(raw, change) if change is not None else []
     except Exception:  # noqa: BLE001 - see above
@@ -159,19 +168,12 @@ class InboundMilter(Inbound):
         where = f"{queue_id} from {mail.peer}" if queue_id else f"from {mail.peer}"
         with self.pipelines.borrow() as pipeline, pipeline.state.unsynced() as written:
             outcome = pipeline.handle(mail.content, source=f"relay {where}", mailbox=self._mailbox(mail.recipients),
-                                      arrived=arrived)
+                                      arrived=arrived, as_edits=True)
             key = f"sha256:{outcome.sha256}"
-            change = outcome.change if outcome.change is not None else quarantined_change(mail.content)
-            edits = milter_edits(mail.content, change)
+            edits = outcome.edits if outcome.edits is not None else quarantined_edits(mail.content)
             verdict = outcome.verdict
             recipients = list(dict.fromkeys(mail.recipients))
-            pipeline.state.record_relayed(
-                INBOUND, key, recipients, "milter_accepted",
-                {"to": recipients, "status": outcome.status, "subject": verdict.subject if verdict else None,
-                 "queue_id": queue_id},
-                message_key=verdict.message_key if verdict else key,
-                order_id=verdict.order_id if verdict else None, case_id=verdict.case_id if verdict else None,
-            )
+            self._record_passed(pipeline, key, outcome, recipients, "milter_accepted", queue_id=queue_id)
         if verdict is not None:
             log.info("relay inbound milter: %s %s %s tier=%s -> %s", where, key, verdict.category, verdict.tier or "-",
                      ", ".join(recipients))

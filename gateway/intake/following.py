@@ -82,7 +82,7 @@ class TagFollower:
         return moved
 
     def _failed(self, row: dict[str, Any], exc: Exception, now: datetime) -> None:
-        tries = self.tries.failed(row["key"], f"{type(exc).__name__}: {exc}")
+        tries = self.tries.failed(row["key"], exc)
         if tries < MAX_TRIES:
             log.warning("%s: tag of %s not moved on (%s); tried again later (%d of %d tries)", self.store.name,
                         row["key"], self.tries.why(row["key"]), tries, MAX_TRIES)

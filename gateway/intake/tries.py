@@ -20,10 +20,10 @@ class Tries:
         self._failed: dict[Hashable, int] = {}
         self._why: dict[Hashable, str] = {}
 
-    def failed(self, item: Hashable, why: str) -> int:
-        """One more failure of `item`, for the reason `why`; returns how many so far."""
+    def failed(self, item: Hashable, error: BaseException) -> int:
+        """One more failure of `item`, for the reason `error` (see why); returns how many so far."""
         self._failed[item] = self._failed.get(item, 0) + 1
-        self._why[item] = why
+        self._why[item] = f"{type(error).__name__}: {error}"
         return self._failed[item]
 
     def why(self, item: Hashable) -> str:

@@ -184,10 +184,10 @@ class FolderWatcher:
     def _give_up(self, uid: int, exc: Exception) -> bool:
         """After MAX_TRIES failures of the same mail (quota exceeded, a copy never confirmed...),
         leave it in place, marked, and go on with the next: one mail must not block the folder."""
-        reason = f"{type(exc).__name__}: {exc}"
-        tries = self.tries.failed(uid, reason)
+        tries = self.tries.failed(uid, exc)
         if tries < MAX_TRIES:
             return False
+        reason = self.tries.why(uid)
         marked = self.mark_failed(uid)
         with self.state.transaction():
             self.state.audit("quarantined", {"source": f"{self.name}/{uid}", "reason": reason, "tries": tries})

@@ -146,4 +146,4 @@ def test_the_real_fsync_finds_the_wal(tmp_path):
         with state.transaction():
             state.audit("relayed", {}, message_key="k")
     assert (tmp_path / "state.db-wal").exists()
-    state.sync()  # and again: the same WAL file, no folder fsync needed
+    state.wal.sync()  # and again: the same WAL file, no folder fsync needed

@@ -2,9 +2,10 @@
 
 Under synchronous=FULL each COMMIT fsyncs the WAL itself, one after another, with the write lock
 held: on this disk 3 ms each, the bound of a relay that commits twice per mail. Inside
-`State.synced_together()` commits are written to the WAL (synchronous=NORMAL: consistent after a
-power cut, only the last commits may be missing) and `sync()` makes them durable before the caller
-answers for them. A thread whose commits an fsync already covers does not fsync again, so threads
+`State.synced_together()` and `State.unsynced()` commits are written to the WAL
+(synchronous=NORMAL: consistent after a power cut, only the last commits may be missing) and made
+durable before the caller answers for them (on leaving the first, by the Unsynced's `sync()` of
+the second). A thread whose commits an fsync already covers does not fsync again, so threads
 that wait at the same time share one: a group commit.
 """
 
@@ -160,7 +161,3 @@ class GroupSync:
             return
         with self.wal.writers, super().transaction():  # type: ignore[misc]
             yield
-
-    def sync(self) -> None:
-        """Every commit of this connection so far is on disk (with other threads', in one fsync)."""
-        self.wal.sync()

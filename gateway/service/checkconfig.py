@@ -165,7 +165,7 @@ def unit_open_files(unit: str = "crisis-gateway.service") -> int | None:
 def check_open_files(config: Config) -> Iterator[Finding]:
     """Enough open files for one IMAP connection per watched folder: under systemd the unit's
     LimitNOFILE=, by hand this shell's hard limit (the daemon raises its soft limit to it)."""
-    need = open_files_needed([m for m in config.mailboxes if m.watched])  # as the daemon counts them
+    need = open_files_needed(config.mailboxes)
     fix = ("raise LimitNOFILE= (`systemctl edit crisis-gateway`, [Service] LimitNOFILE=...), or split the "
            "mailboxes over several instances (README: Many mailboxes, several instances)")
     unit = unit_open_files()

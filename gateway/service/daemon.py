@@ -24,7 +24,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from gateway.config import Config, Mailbox
 from gateway.deadlines import backlog, cases, digest, reminders
@@ -171,14 +171,13 @@ class Daemon:
         """The configured relays, not started yet."""
         listeners = []
         inbound, outbound = self.config.inbound_relay, self.config.outbound_relay
+        pipelines: Pool[Pipeline] = Pool(self._pipeline, lambda p: p.state.close())  # made as the workers need them
         if inbound is not None and inbound.mode == "milter":
-            pipelines: Pool[Pipeline] = Pool(self._pipeline, lambda p: p.state.close())
             milter = InboundMilter(self.config, pipelines)
             listeners.append(MilterListener(
                 "inbound", milter, *inbound.listen, workers=inbound.workers, drain_seconds=inbound.drain_seconds,
                 max_message_bytes=inbound.max_message_bytes, on_stop=milter.close))
         elif inbound is not None:
-            pipelines = Pool(self._pipeline, lambda p: p.state.close())
             inbound_filter = InboundFilter(self.config, pipelines)
             listeners.append(SmtpListener(
                 "inbound", inbound_filter, *inbound.listen, workers=inbound.workers,
@@ -403,9 +402,11 @@ class Daemon:
             log.info("stopped")
 
 
-def open_files_needed(mailboxes: list[Mailbox]) -> int:
-    """One descriptor per watched folder (its IDLE connection) and SPARE_DESCRIPTORS besides."""
-    return len(mailboxes) + sum(1 for m in mailboxes if sent_store_for(m) is not None) + SPARE_DESCRIPTORS
+def open_files_needed(mailboxes: Sequence[Mailbox]) -> int:
+    """One descriptor per watched folder (its IDLE connection) and SPARE_DESCRIPTORS besides; a
+    mailbox known to the relays only watches none."""
+    watched = [m for m in mailboxes if m.watched]
+    return len(watched) + sum(1 for m in watched if sent_store_for(m) is not None) + SPARE_DESCRIPTORS
 
 
 def check_runnable(config: Config) -> list[str]:

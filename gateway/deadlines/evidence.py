@@ -209,12 +209,6 @@ def checklist(items: list[Entry]) -> tuple[list[Check], list[str]]:
     return checks, not_counted
 
 
-def _about(checks: list[dict[str, Any]], entry: Entry, folded_line: str) -> bool:
-    """Whether a line (folded once) is about one of the checks. A line no pattern finds is told
-    at once: _found, which also quotes from the whole mail, is asked only about the others."""
-    return any(any(p.search(folded_line) for p in c["compiled"]) and _found(c, entry, folded_line) for c in checks)
-
-
 def statements(items: list[Entry]) -> list[Statement]:
     """The team's mails, each with its own lines about delivery, tracking or carrier (the first
     line of its own words when none is about them)."""
@@ -223,7 +217,8 @@ def statements(items: list[Entry]) -> list[Statement]:
     for entry in (e for e in items if e.kind == "team"):
         own = set(own_words(entry.text).splitlines())
         lines = [one_line(ln) for ln in entry.text.splitlines() if one_line(ln) and fold_for_matching(ln) in own]
-        relevant = [line for line in lines if _about(wanted, entry, fold_for_matching(line))]
+        # _found looks at the patterns first: a line none finds costs no quoting from the whole mail
+        relevant = [line for line in lines if any(_found(c, entry, fold_for_matching(line)) for c in wanted)]
         made.append(Statement(entry.local, entry.file, (relevant or lines[:1])[:10]))
     return made
 

@@ -6,11 +6,13 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+import mails
 from configs import write_config
 from processes import status_rows
 
 from gateway.config import load_config
 from gateway.deadlines import reminders
+from gateway.intake.pipeline import Pipeline
 from gateway.service import checkconfig
 from gateway.state import State, audit, schema
 
@@ -112,3 +114,18 @@ def test_check_config_leaves_an_older_state_as_it_is(tmp_path):
     assert [f.level for f in findings] == ["ok"] and "earlier release" in findings[0].what
     with sqlite3.connect(load_config(config).state_dir / "state.db") as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 1  # not upgraded under a daemon still running
+
+
+def test_the_release_s_mail_files_are_still_read_and_new_small_mails_go_into_the_database(tmp_path, classifier):
+    folder = load_config(release_state(tmp_path)).state_dir
+    with State(folder) as state:
+        old = state.db.execute("SELECT * FROM messages LIMIT 1")
+        row = dict(zip([column[0] for column in old.description], old.fetchone()))
+        assert row["raw_path"].startswith("mail/")
+        (folder / row["raw_path"]).parent.mkdir(parents=True)
+        (folder / row["raw_path"]).write_bytes(b"Subject: kept by the release\r\n\r\nhello\r\n")
+        assert state.raw(row) == b"Subject: kept by the release\r\n\r\nhello\r\n"
+        raw = mails.claim("203-5550003-0000003")
+        assert Pipeline(classifier, state).handle(raw).status == "recorded"
+        new = next(state.db.query("SELECT * FROM messages WHERE order_id = '203-5550003-0000003'"))
+        assert new["raw_path"] is None and state.raw(new) == raw

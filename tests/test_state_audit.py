@@ -14,13 +14,19 @@ from processes import cli
 
 from gateway.cli import main
 from gateway.intake.pipeline import Pipeline
-from gateway.state import State, audit
+from gateway.state import RAW_IN_DATABASE_MAX, State, audit
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 
 def buyer_mail(order: str, text: str, minute: int) -> bytes:
     return mails.buyer(order, text, token=f"ann{minute}", minute=minute)
+
+
+def large_buyer_mail(order: str, minute: int) -> bytes:
+    """A buyer's mail just over the size kept in the database."""
+    line = "x" * 76 + "\r\n"
+    return buyer_mail(order, "Photos below.\r\n" + line * (RAW_IN_DATABASE_MAX // len(line)), minute)
 
 
 def claim_mail(order: str, notification: str = "A_Z_CLAIM_RESPONDENT_NOTIFY") -> bytes:
@@ -32,8 +38,34 @@ def test_each_message_is_recorded_once(pipeline):
     assert pipeline.handle(raw, now=NOW).status == "recorded"
     assert pipeline.handle(raw, now=NOW).status == "duplicate"
     assert pipeline.state.db["messages"].count == 1
-    stored = pipeline.state.directory / pipeline.state.db["messages"].get("<buyer-202-1111111-2222222-ann1-1@example.test>")["raw_path"]
-    assert stored.read_bytes() == raw
+    row = pipeline.state.db["messages"].get("<buyer-202-1111111-2222222-ann1-1@example.test>")
+    assert pipeline.state.raw(row) == raw
+
+
+def test_a_small_mail_is_kept_in_the_database_and_a_large_one_as_a_file(pipeline):
+    """A mail up to RAW_IN_DATABASE_MAX is made durable with its record by the log's one fsync; a
+    larger one is a file, fsynced before the row that names it."""
+    small = buyer_mail("202-1111111-2222222", "Can I change the address?", 1)
+    large = large_buyer_mail("202-1111111-3333333", 2)
+    assert len(small) <= RAW_IN_DATABASE_MAX < len(large)
+    for raw in (small, large):
+        assert pipeline.handle(raw, now=NOW).status == "recorded"
+    state = pipeline.state
+    rows = {row["raw_path"] is None: row for row in state.db.query("SELECT * FROM messages")}
+    assert state.raw(rows[True]) == small and state.raw(rows[False]) == large
+    assert [row["sha256"] for row in state.db.query("SELECT sha256 FROM raw_mails")] == [rows[True]["sha256"]]
+    assert (state.directory / rows[False]["raw_path"]).read_bytes() == large
+    assert [path.name for path in (state.directory / "mail").rglob("*.eml")] == [f"{rows[False]['sha256']}.eml"]
+
+
+def test_a_mail_missing_from_the_state_is_named(pipeline):
+    pipeline.handle(buyer_mail("202-1111111-2222222", "Can I change the address?", 1), now=NOW)
+    state = pipeline.state
+    [row] = state.db.query("SELECT * FROM messages")
+    with state.transaction():
+        state.db.execute("DELETE FROM raw_mails")
+    with pytest.raises(FileNotFoundError, match=row["sha256"]):
+        state.raw(row)
 
 
 def test_each_obligation_has_its_own_clock_and_only_the_claim_is_stopped_by_the_decision(pipeline):
@@ -155,6 +187,8 @@ def test_backup_copies_a_consistent_state_while_another_process_writes(pipeline,
     copy.db = sqlite_utils.Database(sqlite3.connect(tmp_path / "copy.db"))
     assert copy.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert copy.db.execute("SELECT count(*) FROM messages").fetchone()[0] == 20
+    first = copy.db["messages"].get("<buyer-204-0000000-0000000-ann0-0@example.test>")
+    assert copy.raw(first) == buyer_mail("204-0000000-0000000", "Where is my order?", 0)  # the originals come along
     verified = copy.verify_audit()
     assert verified.ok and verified.rows >= 20
     assert not (tmp_path / "copy.db.part").exists()
@@ -183,9 +217,10 @@ def test_state_opened_by_root_leaves_its_files_to_the_state_folders_owner(classi
     folder.mkdir()
     os.chown(folder, 65534, 65534)  # the service's (dynamic) user
     with State(folder) as state:
-        # a mail processed by hand (`crisis-gateway process`), and one that is quarantined
+        # mails processed by hand (`crisis-gateway process`), one kept as a file, and one that is quarantined
         pipeline = Pipeline(classifier, state)
         assert pipeline.handle(claim_mail("203-1000000-2000000"), now=NOW).status == "recorded"
+        assert pipeline.handle(large_buyer_mail("203-1000000-2000000", 3), now=NOW).status == "recorded"
         assert pipeline.handle(b"", now=NOW).status == "quarantined"
     written = [path for path in folder.rglob("*")]
     assert folder / "state.db" in written and any(path.suffix == ".eml" for path in (folder / "mail").rglob("*"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from gateway.cli.command import add_command, add_subcommand
 from gateway.cli.output import EXIT_OK, EXIT_PROBLEMS, existing_state
 from gateway.config import Config
-from gateway.state import BackupFailed
+from gateway.state import RAW_IN_DATABASE_MAX, BackupFailed
 
 
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
@@ -55,8 +55,8 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
             print(f"error: cannot write the backup {destination}: {error}", file=sys.stderr)
             return EXIT_PROBLEMS
         rows = state.verify_audit().rows
-    print(f"{destination}: {size} bytes, {rows} audit rows; the raw mails are in {config.state_dir / 'mail'} "
-          f"(copy that folder too, e.g. with rsync)")
+    print(f"{destination}: {size} bytes, {rows} audit rows, the mails up to {RAW_IN_DATABASE_MAX // 1024} KiB; "
+          f"the larger ones are in {config.state_dir / 'mail'} (copy that folder too, e.g. with rsync)")
     return EXIT_OK
 
 

@@ -2,7 +2,7 @@
 far the watchers and relays got, the audit trail.
 
 One `State` for its callers, made of one part per table or two, each in a module of its own:
-  connection  the database opened, transactions, raw mail files, owner, backup
+  connection  the database opened, transactions, raw mails, owner, backup
   durability  commits of several threads made durable by one fsync
   schema      the tables and indexes
   messages    verdicts recorded, mails looked up, the history of a buyer and an order
@@ -23,7 +23,7 @@ from gateway.state import audit
 from gateway.state.audit import AuditTrail
 from gateway.state.backlog import Backlog
 from gateway.state.clocks import CASE_CLOSED, CASE_REPLIED, WAITING_FOR_AMAZON, Clocks
-from gateway.state.connection import BackupFailed, Connection, schema_is_current
+from gateway.state.connection import RAW_IN_DATABASE_MAX, BackupFailed, Connection, schema_is_current
 from gateway.state.durability import GroupSync
 from gateway.state.messages import Messages
 from gateway.state.outbox import Outbox, Queued
@@ -33,7 +33,7 @@ from gateway.state.reminders import Reminders
 from gateway.state.tag_states import TagStates
 
 __all__ = [
-    "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "WAITING_FOR_AMAZON",
+    "BackupFailed", "CASE_CLOSED", "CASE_REPLIED", "Queued", "RAW_IN_DATABASE_MAX", "WAITING_FOR_AMAZON",
     "State", "audit", "schema_is_current",
 ]
 

@@ -12,6 +12,7 @@ import sqlite_utils
 from gateway.judging import marketplaces
 from gateway.judging.verdict import Verdict
 from gateway.state import audit, rows
+from gateway.state.connection import RAW_IN_DATABASE_MAX
 from gateway.state.outbox import Queued
 
 
@@ -29,10 +30,13 @@ class Messages:
         """Record a verdict, its clock, its audit rows and its `queued` outbox rows in one
         transaction; False if already seen."""
         now = now or datetime.now(timezone.utc)
-        raw_path = self.store_raw(raw, sha256)
+        in_database = len(raw) <= RAW_IN_DATABASE_MAX
+        raw_path = None if in_database else str(self.store_raw(raw, sha256).relative_to(self.directory))
         with self.transaction():
             if self.seen(verdict.message_key):
                 return False
+            if in_database:  # content-addressed, as the files are: the same bytes are kept once
+                rows.insert(self.db, "raw_mails", {"sha256": sha256, "raw": raw}, ignore=True)
             clock_event = self._update_clock(verdict, now)  # reads and writes clocks only: the mail's row names it
             rows.insert(self.db, "messages", {
                 "key": verdict.message_key, "message_id": verdict.message_id, "sha256": sha256, "mailbox": mailbox,
@@ -41,7 +45,7 @@ class Messages:
                 "order_id": verdict.order_id, "case_id": verdict.case_id, "case_status": verdict.case_status,
                 "marketplace": verdict.marketplace, "deadline": verdict.deadline.isoformat() if verdict.deadline else None,
                 "rule": verdict.rule, "from_address": from_address, "subject": verdict.subject,
-                "original_subject": verdict.original_subject, "raw_path": str(raw_path.relative_to(self.directory)),
+                "original_subject": verdict.original_subject, "raw_path": raw_path,
                 "clock": clock_event[1]["clock"] if clock_event else None,
             })
             ids = {"message_key": verdict.message_key, "order_id": verdict.order_id, "case_id": verdict.case_id, "at": now}

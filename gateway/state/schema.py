@@ -17,7 +17,7 @@ OUTBOX_ADDED = {"throttled_at": str, "not_before": str}
 
 # Raised by one whenever a table, column, index or migration step is added below: a state at this version is
 # opened without taking the write lock, so a command (backup, status) never waits for a busy writer.
-VERSION = 3
+VERSION = 4
 
 
 def is_current(db: sqlite_utils.Database) -> bool:
@@ -87,6 +87,10 @@ def create(db: sqlite_utils.Database) -> None:
         db["backlog"].create({"message_key": str, "mailbox": str, "category": str, "recorded_at": str,
                               "reported_at": str}, pk="message_key")
         db["backlog"].create_index(["reported_at"])
+    if "raw_mails" not in tables:
+        # the bytes of recorded mails up to connection.RAW_IN_DATABASE_MAX (a row of messages
+        # without raw_path), by their SHA-256; a state made before kept every mail as a file
+        db["raw_mails"].create({"sha256": str, "raw": bytes}, pk="sha256")
     if "reading" not in tables:
         # A long read of a folder under way (a first start's backlog): its backlog report waits
         # for its end. `touched` moves on while it reads; a read that stopped for long counts as over.

@@ -4,7 +4,7 @@ schema), transactions, the raw mails, the owner of what is written, backups.
 WAL with synchronous=FULL: a recorded message survives a power cut. A recorded mail's bytes up to
 RAW_IN_DATABASE_MAX are kept in the database, in the transaction that records it, so one fsync of
 the log makes mail and record durable together; a larger mail is a file beside the database,
-content-addressed, written and fsynced before the row that points to it.
+content-addressed, fsynced with its name in its folder before the row that points to it.
 
 Hundreds of threads may open the state and write at once: every step that takes a lock (opening,
 the schema, BEGIN IMMEDIATE) waits BUSY_TIMEOUT_MS in SQLite's busy handler, and when SQLite still
@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator, Self, TypeVar
 import sqlite_utils
 
 from gateway.state import schema
+from gateway.state.durability import sync_folder
 
 log = logging.getLogger("gateway.state")
 T = TypeVar("T")
@@ -145,9 +146,11 @@ class Connection:
             raise
 
     def store_raw(self, raw: bytes, sha256: str) -> Path:
+        """The mail as a file under mail/, on disk (its bytes and its name) when this returns."""
         path = self.mail_dir / sha256[:2] / f"{sha256}.eml"
         if path.exists():
             return path
+        new_folders = [folder for folder in (self.mail_dir, path.parent) if not folder.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".tmp.{os.getpid()}.{threading.get_ident()}")
         with open(temporary, "wb") as handle:
@@ -155,6 +158,9 @@ class Connection:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+        sync_folder(path.parent)
+        for folder in new_folders:  # made for it: its own name in the folder above
+            sync_folder(folder.parent)
         self.give_to_owner(self.mail_dir, path.parent, path)
         return path
 

@@ -73,12 +73,18 @@ class WalSync:
         finally:
             os.close(fd)
         if inode != self._inode:  # a WAL file new since the last sync: its name must last too
-            folder = os.open(self.database.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+            sync_folder(self.database.parent)
             self._inode = inode
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync of a folder: the names made or renamed in it last through a power cut (POSIX asks
+    for it; ext4 happens to commit them with the next fsync of anything, other filesystems do not)."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 _SYNCS: dict[Path, WalSync] = {}

@@ -198,10 +198,11 @@ listen = "127.0.0.1:{filter_port}"
 workers = {WORKERS}
 """)
     log = open(folder / "gateway.log", "w")
-    # this checkout's code (or --gateway-code's), whichever virtualenv runs the benchmark
-    env = {**os.environ, "PYTHONPATH": os.environ.get("BENCH_GATEWAY_CODE", str(ROOT))}
+    # this checkout's code (or --gateway-code's), whichever virtualenv runs the benchmark; run
+    # from that folder, since `python -m` looks in the current folder before PYTHONPATH
+    code = os.environ.get("BENCH_GATEWAY_CODE", str(ROOT))
     process = subprocess.Popen([sys.executable, "-m", "gateway", "run", "--config", str(config)],
-                               stdout=log, stderr=log, env=env)
+                               stdout=log, stderr=log, env={**os.environ, "PYTHONPATH": code}, cwd=code)
     wait_listening(filter_port, process, folder, smtp=reinject is not None)
     return process
 

@@ -56,7 +56,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
             return EXIT_PROBLEMS
         rows = state.verify_audit().rows
     print(f"{destination}: {size} bytes, {rows} audit rows, the mails up to {RAW_IN_DATABASE_MAX // 1024} KiB; "
-          f"the larger ones are in {config.state_dir / 'mail'} (copy that folder too, e.g. with rsync)")
+          f"the larger ones and the replies are in {config.state_dir / 'mail'} (copy that folder too, e.g. with rsync)")
     return EXIT_OK
 
 

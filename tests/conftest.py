@@ -10,6 +10,7 @@ Where a setting varies per test, a marker tunes the fixture:
     @pytest.mark.dovecot_users(count)     crowded_dovecot has that many users (100 by default)
 """
 
+import base64
 import os
 import shutil
 import signal
@@ -17,11 +18,21 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from configs import MINIMAL_CONFIG, imap_mailbox, smtp_capture, write_config
-from mails import SPANISH_CLAIM
+from configs import AUTHSERV, MINIMAL_CONFIG, imap_mailbox, smtp_capture, write_config
+from mails import SPANISH_CLAIM, dkim_key_name
 from processes import DaemonProcess, FakeSystemd
 from relays import Chain
-from servers import Dovecot, Postfix, Sink, Webhook, dovecot_available, missing, postfix_available, postfix_slots
+from servers import (
+    Dovecot,
+    OpenDkim,
+    Postfix,
+    Sink,
+    Webhook,
+    dovecot_available,
+    missing,
+    postfix_available,
+    postfix_slots,
+)
 from tlsproxy import ServiceProxy, make_ca_and_certificate
 
 from gateway.config import config_from_dict
@@ -153,6 +164,32 @@ def chain(postfix_factory, dovecot):
 def milter_chain(postfix_factory, dovecot):
     """Postfix with the inbound relay as its milter (smtpd_milters), delivering into Dovecot."""
     return Chain.start(postfix_factory, dovecot, as_milter=True)
+
+
+@pytest.fixture(scope="session")
+def rsa_key(tmp_path_factory) -> tuple[bytes, bytes]:
+    """(private key PEM, the TXT record of its public key), made with the openssl command, for
+    DKIM signatures (mails.dkim_signed)."""
+    if shutil.which("openssl") is None:
+        missing("openssl")
+    private = tmp_path_factory.mktemp("dkim") / "private.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(private), "2048"], check=True, capture_output=True)
+    public_der = subprocess.run(["openssl", "rsa", "-in", str(private), "-pubout", "-outform", "DER"],
+                                check=True, capture_output=True).stdout
+    return private.read_bytes(), b"v=DKIM1; k=rsa; p=" + base64.b64encode(public_der)
+
+
+@pytest.fixture
+def opendkim_chain(postfix_factory, dovecot, tmp_path, rsa_key):
+    """Postfix with two milters, as a mail host with DKIM checks has them: OpenDKIM verifying (it
+    writes Authentication-Results as the configs' trusted AUTHSERV, amazon.co.uk's key from
+    rsa_key), then the inbound relay; delivering into Dovecot."""
+    if shutil.which("opendkim") is None:
+        missing("OpenDKIM (the opendkim package)")
+    records = {dkim_key_name("amazon.co.uk").decode().rstrip("."): rsa_key[1].decode()}
+    verifier = OpenDkim(tmp_path / "opendkim", AUTHSERV, records).start()
+    yield Chain.start(postfix_factory, dovecot, as_milter=True, milters_before=[verifier.port])
+    verifier.stop()
 
 
 @pytest.fixture

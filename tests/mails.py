@@ -6,9 +6,12 @@ import base64
 import email.utils
 from datetime import datetime
 
+import dkim
 from configs import AUTHSERV
 
 BUYER_ADDRESS = "k3j4h5g6f7d8@marketplace.amazon.co.uk"  # the buyer of buyer(), with its default token
+DKIM_SELECTOR = b"sel1"
+DKIM_SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id"]
 
 
 def buyer(order: str, text: str, *, token: str = "k3j4h5g6f7d8", minute: int = 0, domain: str = "amazon.co.uk",
@@ -131,3 +134,19 @@ def account_health(subject: str, body: str, *, domain: str = "amazon.co.uk", num
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
         f"{body}\r\n"
     ).encode("utf-8")
+
+
+def unauthenticated_claim(order: str = "205-1111111-2222222", domain: str = "amazon.co.uk") -> bytes:
+    """An A-to-z claim without any Authentication-Results: the provider writes none."""
+    return b"".join(line for line in claim(order, domain=domain).splitlines(keepends=True)
+                    if not line.startswith(b"Authentication-Results:"))
+
+
+def dkim_key_name(domain: str) -> bytes:
+    """Where the key of DKIM_SELECTOR is looked up, as dkimpy asks for it."""
+    return DKIM_SELECTOR + b"._domainkey." + domain.encode() + b"."
+
+
+def dkim_signed(raw: bytes, key: bytes, domain: str) -> bytes:
+    """`raw` with a DKIM-Signature of `domain` by `key` (the rsa_key fixture's PEM) on top."""
+    return dkim.sign(raw, DKIM_SELECTOR, domain.encode(), key, include_headers=DKIM_SIGNED_HEADERS) + raw

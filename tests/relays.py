@@ -10,7 +10,7 @@ import smtplib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from configs import write_config
 from servers import Dovecot, Postfix, free_port
@@ -68,10 +68,12 @@ def gateway(tmp_path: Path, *, reinject: int | None = None, inbound: dict | None
         running.stop()
 
 
-def milter(milter_port: int) -> str:
+def milter(milter_port: int, before: Sequence[int] = ()) -> str:
     """main.cf lines of a milter, as Postfix's MILTER_README sets one up: a mail is answered 451
-    while the milter cannot be reached (the client tries again), never accepted unjudged."""
-    return (f"smtpd_milters = inet:127.0.0.1:{milter_port}\nnon_smtpd_milters = inet:127.0.0.1:{milter_port}\n"
+    while the milter cannot be reached (the client tries again), never accepted unjudged. The
+    milters on the ports `before` see each mail first, in that order."""
+    milters = ", ".join(f"inet:127.0.0.1:{port}" for port in (*before, milter_port))
+    return (f"smtpd_milters = {milters}\nnon_smtpd_milters = {milters}\n"
             "milter_default_action = tempfail\nmilter_protocol = 6\n")
 
 
@@ -105,11 +107,14 @@ class Chain:
     reinject: int | None
 
     @classmethod
-    def start(cls, make_postfix: Callable[..., Postfix], dovecot: Dovecot, as_milter: bool = False) -> "Chain":
-        """The chain with a Postfix from `make_postfix` (the postfix_factory fixture)."""
+    def start(cls, make_postfix: Callable[..., Postfix], dovecot: Dovecot, as_milter: bool = False,
+              milters_before: Sequence[int] = ()) -> "Chain":
+        """The chain with a Postfix from `make_postfix` (the postfix_factory fixture); as a milter,
+        after the milters on the ports `milters_before`."""
         filter_port = free_port()
         reinject = None if as_milter else free_port()
-        main, master = (milter(filter_port), "") if reinject is None else content_filter(filter_port, reinject)
+        main, master = ((milter(filter_port, milters_before), "") if reinject is None
+                        else content_filter(filter_port, reinject))
         postfix = make_postfix(extra_main=main + f"""
 virtual_mailbox_domains = shop.example
 virtual_transport = lmtp:inet:127.0.0.1:{dovecot.lmtp_port}

@@ -476,6 +476,40 @@ service anvil {{
             return [(uid, data[uid][b"FLAGS"], data[uid][b"BODY[]"]) for uid in sorted(data)]
 
 
+class OpenDkim:
+    """OpenDKIM as a verifying milter on 127.0.0.1, writing Authentication-Results as
+    `authserv_id`; the key records it looks up are `records` (name: TXT), never DNS."""
+
+    def __init__(self, folder: Path, authserv_id: str, records: dict[str, str]) -> None:
+        self.folder, self.port = folder, free_port()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "keys").write_text("".join(f"{name} {record}\n" for name, record in records.items()))
+        (folder / "opendkim.conf").write_text(f"""Mode v
+Socket inet:{self.port}@127.0.0.1
+AuthservID {authserv_id}
+AlwaysAddARHeader yes
+TestDNSData file:{folder / 'keys'}
+PidFile {folder / 'opendkim.pid'}
+Syslog no
+UserID root
+""")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "OpenDkim":
+        log = open(self.folder / "opendkim.log", "w")
+        self.process = subprocess.Popen(["opendkim", "-f", "-x", str(self.folder / "opendkim.conf")],
+                                        stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        if not listening(self.port, alive=lambda: self.process.poll() is None):
+            raise RuntimeError(f"opendkim did not listen: {(self.folder / 'opendkim.log').read_text()[-2000:]}")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
 class Webhook:
     """An HTTP server on 127.0.0.1 that keeps the JSON body of every POST in `bodies` and answers
     with the next status of `answers`, 200 once none is left."""

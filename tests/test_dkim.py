@@ -1,16 +1,14 @@
 """[trust] verify_dkim: where no trusted Authentication-Results decides, the gateway verifies
-Amazon's DKIM signature itself. Mails are signed with a key made here; dkimpy gets the key
-record through its DNS hook, never from the network."""
+Amazon's DKIM signature itself. Mails are signed with a key made for the tests (the rsa_key
+fixture); dkimpy gets the key record through its DNS hook, never from the network."""
 
-import base64
-import subprocess
 import zipfile
 from datetime import datetime, timezone
 
 import dkim
 import pytest
 from configs import make_config
-from mails import buyer, carrier, claim, shipping_notice
+from mails import buyer, carrier, dkim_key_name, dkim_signed, shipping_notice, unauthenticated_claim
 from recording import recorded
 
 from gateway.actions.forward import choose_evidence
@@ -22,20 +20,6 @@ from gateway.judging.dkim_check import DkimChecker
 from gateway.judging.trust import assess
 from gateway.mail.parse import parse_mail
 from gateway.state import State
-
-SELECTOR = b"sel1"
-SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id"]
-
-
-@pytest.fixture(scope="module")
-def rsa_key(tmp_path_factory):
-    """(private key PEM, the TXT record of its public key)."""
-    folder = tmp_path_factory.mktemp("dkim")
-    private = folder / "private.pem"
-    subprocess.run(["openssl", "genrsa", "-out", str(private), "2048"], check=True, capture_output=True)
-    public_der = subprocess.run(["openssl", "rsa", "-in", str(private), "-pubout", "-outform", "DER"],
-                                check=True, capture_output=True).stdout
-    return private.read_bytes(), b"v=DKIM1; k=rsa; p=" + base64.b64encode(public_der)
 
 
 class FakeDns:
@@ -49,20 +33,6 @@ class FakeDns:
         if self.error is not None:
             raise self.error
         return self.records.get(name)
-
-
-def key_name(domain: str) -> bytes:
-    return SELECTOR + b"._domainkey." + domain.encode() + b"."
-
-
-def unauthenticated_claim(order: str = "205-1111111-2222222", domain: str = "amazon.co.uk") -> bytes:
-    """An A-to-z claim without any Authentication-Results: the provider writes none."""
-    return b"".join(line for line in claim(order, domain=domain).splitlines(keepends=True)
-                    if not line.startswith(b"Authentication-Results:"))
-
-
-def signed(raw: bytes, key: bytes, domain: str) -> bytes:
-    return dkim.sign(raw, SELECTOR, domain.encode(), key, include_headers=SIGNED_HEADERS) + raw
 
 
 @pytest.fixture
@@ -82,8 +52,8 @@ def dkim_classifier(tmp_path, monkeypatch):
 
 def test_a_genuine_signed_claim_passes_and_is_a_crisis(dkim_classifier, rsa_key):
     key, record = rsa_key
-    classifier, _ = dkim_classifier(FakeDns({key_name("amazon.co.uk"): record}))
-    verdict = classifier.classify(signed(unauthenticated_claim(), key, "amazon.co.uk"))
+    classifier, _ = dkim_classifier(FakeDns({dkim_key_name("amazon.co.uk"): record}))
+    verdict = classifier.classify(dkim_signed(unauthenticated_claim(), key, "amazon.co.uk"))
     assert verdict.verified == "pass" and not verdict.suspicious
     assert verdict.tier == 1 and verdict.subject.startswith("[CRISIS: A-to-Z by ")
     assert "trust: the gateway verified the DKIM signature of amazon.co.uk: authenticated as amazon.co.uk" in verdict.trace
@@ -91,8 +61,8 @@ def test_a_genuine_signed_claim_passes_and_is_a_crisis(dkim_classifier, rsa_key)
 
 def test_a_body_changed_after_signing_fails(dkim_classifier, rsa_key):
     key, record = rsa_key
-    classifier, _ = dkim_classifier(FakeDns({key_name("amazon.co.uk"): record}))
-    raw = signed(unauthenticated_claim(), key, "amazon.co.uk")
+    classifier, _ = dkim_classifier(FakeDns({dkim_key_name("amazon.co.uk"): record}))
+    raw = dkim_signed(unauthenticated_claim(), key, "amazon.co.uk")
     # the body changed on the way in, as where Microsoft's Safe Links rewrite a mail's links
     rewritten = raw + b"https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fsellercentral.amazon.co.uk\r\n"
     verdict = classifier.classify(rewritten)
@@ -103,9 +73,9 @@ def test_a_body_changed_after_signing_fails(dkim_classifier, rsa_key):
 
 def test_a_signature_of_another_domain_is_not_aligned(dkim_classifier, rsa_key):
     key, record = rsa_key
-    dns = FakeDns({key_name("evil.example"): record})
+    dns = FakeDns({dkim_key_name("evil.example"): record})
     classifier, _ = dkim_classifier(dns)
-    verdict = classifier.classify(signed(unauthenticated_claim(), key, "evil.example"))
+    verdict = classifier.classify(dkim_signed(unauthenticated_claim(), key, "evil.example"))
     assert verdict.verified == "fail" and verdict.suspicious and verdict.tier is None
     assert any("no DKIM signature of amazon.co.uk (signed by: evil.example)" in t for t in verdict.trace)
     assert dns.asked == []  # an unaligned signature is not even looked up
@@ -123,7 +93,7 @@ def test_an_unsigned_claim_fails():
 def test_a_failing_lookup_gives_none_not_fail(dkim_classifier, rsa_key, dns):
     key, _ = rsa_key
     classifier, _ = dkim_classifier(dns)
-    verdict = classifier.classify(signed(unauthenticated_claim(), key, "amazon.co.uk"))
+    verdict = classifier.classify(dkim_signed(unauthenticated_claim(), key, "amazon.co.uk"))
     assert verdict.verified == "none" and verdict.suspicious and verdict.tier is None
     trust_lines = [t for t in verdict.trace if t.startswith("trust: ")]
     assert trust_lines == ["trust: claims amazon.co.uk but no Authentication-Results from a trusted server",
@@ -133,19 +103,19 @@ def test_a_failing_lookup_gives_none_not_fail(dkim_classifier, rsa_key, dns):
 
 def test_the_key_cache_is_used(rsa_key):
     key, record = rsa_key
-    dns = FakeDns({key_name("amazon.co.uk"): record})
+    dns = FakeDns({dkim_key_name("amazon.co.uk"): record})
     checker = DkimChecker(dns)
     for order in ("205-1111111-2222222", "205-3333333-4444444"):
-        mail = parse_mail(signed(unauthenticated_claim(order), key, "amazon.co.uk"))
+        mail = parse_mail(dkim_signed(unauthenticated_claim(order), key, "amazon.co.uk"))
         assert assess(mail, [], dkim=checker).verified == "pass"
-    assert dns.asked == [key_name("amazon.co.uk")] and checker.lookups == 1
+    assert dns.asked == [dkim_key_name("amazon.co.uk")] and checker.lookups == 1
 
 
 def test_a_failed_lookup_is_not_cached(rsa_key):
     key, _ = rsa_key
     dns = FakeDns(error=dkim.DnsTimeoutError("timed out"))
     checker = DkimChecker(dns)
-    mail = parse_mail(signed(unauthenticated_claim(), key, "amazon.co.uk"))
+    mail = parse_mail(dkim_signed(unauthenticated_claim(), key, "amazon.co.uk"))
     assert [assess(mail, [], dkim=checker).verified for _ in range(2)] == ["none", "none"]
     assert len(dns.asked) == 2
 
@@ -153,9 +123,9 @@ def test_a_failed_lookup_is_not_cached(rsa_key):
 def test_a_trusted_result_decides_before_the_dkim_check(rsa_key):
     """Topmost trusted result first: a trusted fail stays a fail, even with a good signature."""
     key, record = rsa_key
-    dns = FakeDns({key_name("amazon.co.uk"): record})
+    dns = FakeDns({dkim_key_name("amazon.co.uk"): record})
     failing = b"Authentication-Results: mx.example.test; dkim=fail header.d=amazon.co.uk; dmarc=fail\r\n"
-    mail = parse_mail(signed(failing + unauthenticated_claim(), key, "amazon.co.uk"))
+    mail = parse_mail(dkim_signed(failing + unauthenticated_claim(), key, "amazon.co.uk"))
     trust = assess(mail, ["mx.example.test"], dkim=DkimChecker(dns))
     assert trust.verified == "fail" and trust.suspicious and dns.asked == []
 
@@ -172,7 +142,7 @@ ORDER = "114-2682884-2909064"
 def evidence_dns(monkeypatch, rsa_key):
     """The DKIM check of the evidence answered from the test: the keys of Amazon's domains and UPS's."""
     _, record = rsa_key
-    dns = FakeDns({key_name(domain): record for domain in ("amazon.co.uk", "marketplace.amazon.co.uk", "ups.com")})
+    dns = FakeDns({dkim_key_name(domain): record for domain in ("amazon.co.uk", "marketplace.amazon.co.uk", "ups.com")})
     monkeypatch.setattr(trust_module, "shared_dkim_checker", lambda: DkimChecker(dns))
     return dns
 
@@ -183,8 +153,8 @@ def test_with_verify_dkim_signed_mail_is_delivery_proof_and_unsigned_is_not(tmp_
     key, _ = rsa_key
     other = "114-0000000-0000001"
     recorded(make_config(tmp_path, trust={}),
-             signed(shipping_notice(ORDER, auth=None), key, "amazon.co.uk"),
-             signed(carrier(ORDER, auth=None), key, "ups.com"),
+             dkim_signed(shipping_notice(ORDER, auth=None), key, "amazon.co.uk"),
+             dkim_signed(carrier(ORDER, auth=None), key, "ups.com"),
              shipping_notice(other, auth=None).replace(b"<ship-", b"<unsigned-ship-"),
              carrier(other, auth=None).replace(b"<ups-1@", b"<ups-2@"))
     config = make_config(tmp_path, trust={"verify_dkim": True})
@@ -208,9 +178,9 @@ def test_with_verify_dkim_a_forward_attaches_signed_mail_only(tmp_path, rsa_key,
                         if not line.startswith(b"Authentication-Results:"))
     rows = [{"arrival": "2026-11-22T10:00:03+00:00", "from_address": "k3j4h5g6f7d8@marketplace.amazon.co.uk",
              "original_subject": subject} for subject in ("signed", "unsigned")]
-    attached, left_out = choose_evidence([(rows[0], signed(unsigned, key, "marketplace.amazon.co.uk")),
+    attached, left_out = choose_evidence([(rows[0], dkim_signed(unsigned, key, "marketplace.amazon.co.uk")),
                                           (rows[1], unsigned)], config)
     assert [row["original_subject"] for row, _ in attached] == ["signed"]
     assert left_out == [
         "2026-11-22T10:00 from k3j4h5g6f7d8@marketplace.amazon.co.uk: unsigned (sender not authenticated)"]
-    assert evidence_dns.asked == [key_name("marketplace.amazon.co.uk")]
+    assert evidence_dns.asked == [dkim_key_name("marketplace.amazon.co.uk")]

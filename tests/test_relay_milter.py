@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from mails import buyer, claim
+from mails import buyer, claim, dkim_signed, unauthenticated_claim
 from relays import SUPPORT, gateway
 
 from gateway.intake import pipeline
@@ -365,3 +365,18 @@ def test_trouble_inside_the_gateway_is_451_through_postfix_and_nothing_is_delive
     log = milter_chain.postfix.log()
     assert "milter-reject: END-OF-MESSAGE" in log  # what the README's troubleshooting names
     assert "bounced" not in log and milter_chain.dovecot.messages() == []
+
+
+def test_behind_opendkim_the_gateway_trusts_its_results_and_not_a_forged_one(tmp_path, opendkim_chain, rsa_key):
+    """Postfix with OpenDKIM before the gateway, as the README advises: the gateway sees the
+    Authentication-Results OpenDKIM adds, on top of any the sender wrote."""
+    signed = dkim_signed(unauthenticated_claim(ORDER), rsa_key[0], "amazon.co.uk")
+    forged = claim("114-0000000-0000001")  # says "mx.example.test; dkim=pass" itself, and is not signed
+    with gateway(tmp_path, inbound=opendkim_chain.inbound()):
+        for raw in (signed, forged):
+            opendkim_chain.send(raw)
+        mails = {mail["Message-ID"]: mail for mail in opendkim_chain.inbox(2)}
+    genuine, fake = mails[parse_mail(signed).message_id], mails[parse_mail(forged).message_id]
+    assert "dkim=pass" in genuine["Authentication-Results"]  # OpenDKIM's, with the key it was given
+    assert genuine["Subject"].startswith("[CRISIS: A-to-Z by ") and genuine["X-Crisis-Verified"] == "pass"
+    assert fake["Subject"].startswith("[SUSPECT] ") and fake["X-Crisis-Tier"] == "none"

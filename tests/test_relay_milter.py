@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from mails import buyer, claim, dkim_signed, unauthenticated_claim
 from relays import SUPPORT, gateway
+from servers import free_port
 
 from gateway.intake import pipeline
 from gateway.judging.tagging import apply_verdict
@@ -380,3 +381,39 @@ def test_behind_opendkim_the_gateway_trusts_its_results_and_not_a_forged_one(tmp
     assert "dkim=pass" in genuine["Authentication-Results"]  # OpenDKIM's, with the key it was given
     assert genuine["Subject"].startswith("[CRISIS: A-to-Z by ") and genuine["X-Crisis-Verified"] == "pass"
     assert fake["Subject"].startswith("[SUSPECT] ") and fake["X-Crisis-Tier"] == "none"
+
+
+def postconf(server, *settings: str) -> None:
+    subprocess.run(["postconf", "-c", str(server.base), *settings], check=True, capture_output=True)
+
+
+def test_moving_from_the_content_filter_as_the_readme_says_loses_nothing(tmp_path, chain):
+    """A claim waits in Postfix's queue for the content filter (the gateway was down) when Postfix
+    is moved to the milter: it keeps its filter and goes through the gateway still running as
+    one; mail arriving meanwhile gets 451 and is judged by the milter when it comes again."""
+    queued, later = claim(ORDER), claim("114-0000000-0000002")
+    chain.send(queued)
+    chain.wait_log(f"connect to 127.0.0.1[127.0.0.1]:{chain.filter_port}: Connection refused")
+    milter_port = free_port()
+    postconf(chain.postfix, "-X", "content_filter")
+    postconf(chain.postfix, "-e", f"smtpd_milters = inet:127.0.0.1:{milter_port}", "milter_default_action = tempfail",
+             f"non_smtpd_milters = inet:127.0.0.1:{milter_port}", "milter_protocol = 6")
+    subprocess.run(["postfix", "-c", str(chain.postfix.base), "reload"], check=True, capture_output=True)
+    eml = tmp_path / "later.eml"
+    eml.write_bytes(later)
+    sent = swaks("--server", f"127.0.0.1:{chain.postfix.port}", "--from", "atoz@amazon.co.uk", "--to", SUPPORT,
+                 "--data", f"@{eml}")
+    assert "451 4.7.1" in sent.stdout + sent.stderr  # no milter yet: the sender keeps it
+    with gateway(tmp_path, reinject=chain.reinject, inbound=chain.inbound()):
+        chain.postfix.flush()
+        [first] = chain.inbox(1)
+        assert "Mail queue is empty" in chain.postfix.queue()
+    with gateway(tmp_path, inbound={"listen": f"127.0.0.1:{milter_port}", "mode": "milter"}) as gw:
+        chain.send(later)  # the sender's next try
+        mails = chain.inbox(2)
+        with gw.state() as state:
+            passed = {row["order_id"]: row["kind"] for row in
+                      state.db.query("SELECT order_id, kind FROM audit WHERE kind IN ('reinjected', 'milter_accepted')")}
+    assert first["X-Crisis-Order"] == ORDER
+    assert len(mails) == 2 and all(mail["Subject"].startswith("[CRISIS: A-to-Z by ") for mail in mails)
+    assert passed == {ORDER: "reinjected", "114-0000000-0000002": "milter_accepted"}

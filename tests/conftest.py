@@ -187,9 +187,11 @@ def opendkim_chain(postfix_factory, dovecot, tmp_path, rsa_key):
     if shutil.which("opendkim") is None:
         missing("OpenDKIM (the opendkim package)")
     records = {dkim_key_name("amazon.co.uk").decode().rstrip("."): rsa_key[1].decode()}
-    verifier = OpenDkim(tmp_path / "opendkim", AUTHSERV, records).start()
-    yield Chain.start(postfix_factory, dovecot, as_milter=True, milters_before=[verifier.port])
-    verifier.stop()
+    verifier = OpenDkim(tmp_path / "opendkim", AUTHSERV, records)
+    try:
+        yield Chain.start(postfix_factory, dovecot, as_milter=True, milters_before=[verifier.start().port])
+    finally:
+        verifier.stop()
 
 
 @pytest.fixture

@@ -58,6 +58,19 @@ def test_a_small_mail_is_kept_in_the_database_and_a_large_one_as_a_file(pipeline
     assert [path.name for path in (state.directory / "mail").rglob("*.eml")] == [f"{rows[False]['sha256']}.eml"]
 
 
+def test_a_mail_of_exactly_the_limit_is_kept_in_the_database_and_one_byte_more_as_a_file(pipeline):
+    base = buyer_mail("202-1111111-4444444", "", 3)
+    line = "x" * 76 + "\r\n"
+    text = line * ((RAW_IN_DATABASE_MAX - len(base)) // len(line))
+    text += "x" * (RAW_IN_DATABASE_MAX - len(base) - len(text))
+    at_limit, over = buyer_mail("202-1111111-4444444", text, 3), buyer_mail("202-1111111-5555555", text + "x", 4)
+    assert (len(at_limit), len(over)) == (RAW_IN_DATABASE_MAX, RAW_IN_DATABASE_MAX + 1)
+    for raw in (at_limit, over):
+        pipeline.handle(raw, now=NOW)
+    kept = {row["order_id"]: row["raw_path"] for row in pipeline.state.db.query("SELECT order_id, raw_path FROM messages")}
+    assert kept["202-1111111-4444444"] is None and kept["202-1111111-5555555"].startswith("mail/")
+
+
 def test_a_mail_missing_from_the_state_is_named(pipeline):
     pipeline.handle(buyer_mail("202-1111111-2222222", "Can I change the address?", 1), now=NOW)
     state = pipeline.state

@@ -56,7 +56,8 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
             return EXIT_PROBLEMS
         rows = state.verify_audit().rows
     print(f"{destination}: {size} bytes, {rows} audit rows, the mails up to {RAW_IN_DATABASE_MAX // 1024} KiB; "
-          f"the larger ones and the replies are in {config.state_dir / 'mail'} (copy that folder too, e.g. with rsync)")
+          f"copy {config.state_dir / 'mail'} too (e.g. with rsync): the larger mails, the team's replies and "
+          f"those recorded before the database kept them")
     return EXIT_OK
 
 

@@ -53,7 +53,7 @@ def inbound_relay(where: str, table: object, max_bytes: int) -> InboundRelayConf
                           f"\"milter\" (Postfix's smtpd_milters, the mail edited in Postfix's queue), not {mode!r}")
     if mode == "milter":
         if "listen" not in table:
-            raise fail(where, "needs listen, where Postfix's smtpd_milters connects, e.g. \"127.0.0.1:10025\"")
+            raise fail(where, "needs listen, where Postfix's smtpd_milters connects, e.g. \"127.0.0.1:10027\"")
         if "reinject" in table:
             raise fail(where, "a milter re-injects nothing (Postfix edits the mail in its own queue): remove reinject, "
                               "or set mode = \"content_filter\"")

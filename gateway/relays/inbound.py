@@ -6,7 +6,7 @@ re-injection port with the same envelope, and only then is the answer 250. A fai
 re-injection or any trouble inside is a 451: Postfix keeps the mail and tries again later, and
 the second try re-injects what the first did not (recorded per recipient), never twice.
 
-As a milter (smtpd_milters = inet:127.0.0.1:10025, see gateway.relays.milter), Postfix shows the
+As a milter (smtpd_milters = inet:127.0.0.1:10027, see gateway.relays.milter), Postfix shows the
 mail to the gateway while receiving it: the same record and verdict, and the tagged copy's
 changes go back to Postfix as edits of the header fields, which Postfix makes in its own queue.
 

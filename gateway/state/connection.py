@@ -73,6 +73,10 @@ def schema_is_current(directory: Path) -> bool:
         connection.close()
 
 
+# The mail folders whose own names this process has fsynced in the folder above: once is enough.
+_NAMED_FOLDERS: set[Path] = set()
+
+
 class BackupFailed(Exception):
     """SQLite could not copy the database (it cannot open the destination, the copy is corrupt)."""
 
@@ -148,19 +152,21 @@ class Connection:
     def store_raw(self, raw: bytes, sha256: str) -> Path:
         """The mail as a file under mail/, on disk (its bytes and its name) when this returns."""
         path = self.mail_dir / sha256[:2] / f"{sha256}.eml"
-        if path.exists():
-            return path
-        new_folders = [folder for folder in (self.mail_dir, path.parent) if not folder.exists()]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".tmp.{os.getpid()}.{threading.get_ident()}")
-        with open(temporary, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".tmp.{os.getpid()}.{threading.get_ident()}")
+            with open(temporary, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        # also when the file was there: another thread may have renamed it a moment ago and not
+        # yet synced its name, nor those of the folders it made
         sync_folder(path.parent)
-        for folder in new_folders:  # made for it: its own name in the folder above
-            sync_folder(folder.parent)
+        for folder in (path.parent, self.mail_dir):
+            if folder not in _NAMED_FOLDERS:
+                sync_folder(folder.parent)
+                _NAMED_FOLDERS.add(folder)
         self.give_to_owner(self.mail_dir, path.parent, path)
         return path
 

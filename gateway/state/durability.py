@@ -142,9 +142,9 @@ class GroupSync:
     @contextlib.contextmanager
     def unsynced(self) -> Iterator[Unsynced]:
         """Commits inside are written, not synced: the caller makes them durable with the
-        Unsynced's sync() (in any thread, with others' at once) before it answers for them. A raw
-        mail file stored inside is synced at once all the same, before the commit that names it:
-        a record must never outlast its mail."""
+        Unsynced's sync() (in any thread, with others' at once) before it answers for them. A mail
+        kept in the database is in those commits; a raw mail file stored inside is synced at once
+        all the same, before the commit that names it: a record must never outlast its mail."""
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._grouped = True
         written = Unsynced(self.wal)

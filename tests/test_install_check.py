@@ -53,16 +53,29 @@ def test_a_guide_without_its_section_is_a_clear_error():
 def test_the_guides_configuration_loads_with_the_sections_it_asks_for(tmp_path):
     blocks = all_blocks()
     config = next(text for language, text, _ in blocks if language == "toml" and "[[mailbox]]" in text)
-    extra = "".join("\n" + text for language, text, _ in blocks if language == "toml" and "[[mailbox]]" not in text)
+    config += guest.OTHER_SECTIONS
     secret = tmp_path / "imap-password"
     secret.write_text("x")
     path = tmp_path / "gateway.toml"
-    path.write_text((config + guest.OTHER_SECTIONS + extra).replace("/etc/crisis-gateway/imap-password", str(secret)))
-    loaded = load_config(path)
+    modes = []
+    for language, text, _ in blocks:  # each state of the file the guide leads through loads
+        if language == "toml" and "[[mailbox]]" not in text:
+            config = guest.with_section(config, text)
+            path.write_text(config.replace("/etc/crisis-gateway/imap-password", str(secret)))
+            loaded = load_config(path)
+            modes.append(loaded.inbound_relay.mode if loaded.inbound_relay else None)
     assert loaded.state_dir == Path("/var/lib/crisis-gateway")
     assert [m.imap_host for m in loaded.mailboxes] == ["imap.shop.example"]
     assert loaded.metrics_listen == ("127.0.0.1", 9464)
-    assert loaded.inbound_relay is not None and loaded.outbound_relay is not None
+    assert modes[-2:] == ["content_filter", "milter"] and loaded.outbound_relay is not None
+
+
+def test_a_section_the_configuration_has_is_replaced_and_a_new_one_added():
+    config = '[gateway]\nstate_dir = "/s"\n\n[relay.inbound]\nlisten = "127.0.0.1:10025"\nreinject = "x"\n\n[relay.outbound]\nlisten = "y"\n'
+    moved = guest.with_section(config, '[relay.inbound]\nmode = "milter"\n')
+    assert moved == '[gateway]\nstate_dir = "/s"\n\n[relay.inbound]\nmode = "milter"\n\n[relay.outbound]\nlisten = "y"\n'
+    assert guest.with_section(config, "[smtp]\nhost = 1\n").endswith('listen = "y"\n\n[smtp]\nhost = 1\n')
+    assert guest.with_section(config, "[[mailbox]]\naddress = 1\n").endswith("\n[[mailbox]]\naddress = 1\n")
 
 
 def test_the_machine_gets_what_the_guide_installs_with_apt():

@@ -48,8 +48,11 @@ COMMAND_TIMEOUT = 600  # seconds; pip under software emulation takes about two m
 ORDER = "113-4410293-5520417"
 CLAIM = f"Claim received on order {ORDER}"
 
-# The README's chapters that a newcomer follows to set up the service, in order.
-CHAPTERS = ["Install on Debian or Ubuntu", "The SMTP relays"]
+# The README's chapters that a newcomer follows to set up the service, in order; then the move of
+# the inbound relay from the content filter to the milter, as a team that set up the first does it.
+CHAPTERS = ["Install on Debian or Ubuntu", "The SMTP relays", "The inbound relay as a milter"]
+# Where a chapter's part for this path begins, when not at its heading.
+CHAPTER_STARTS = {"The inbound relay as a milter": "**Moving from the content filter.**"}
 
 # The sections "from Configuration and the following chapters" that the guide asks to add: the
 # sample mails' trusted receiver, who gets tier-1 crises, and the local Postfix as smarthost.
@@ -209,8 +212,25 @@ def guide_blocks(readme: str, chapter: str = CHAPTERS[0]) -> list[tuple[str, str
     section = re.search(rf"^## {re.escape(chapter)}\n(.*?)(?=^## |\Z)", readme, re.S | re.M)
     if not section:
         raise CheckFailed(f"README.md has no section '## {chapter}'")
+    text = section[1]
+    start = CHAPTER_STARTS.get(chapter)
+    if start is not None:
+        if start not in text:
+            raise CheckFailed(f"README.md's section '## {chapter}' has no {start!r}")
+        text = text[text.index(start):]
     return [(m["language"], m["text"], m["target"] or "") for m in re.finditer(
-        r"(?:^`(?P<target>/[^`]+)`:\n\n)?^```(?P<language>\w*)\n(?P<text>.*?)^```", section[1], re.S | re.M)]
+        r"(?:^`(?P<target>/[^`]+)`:\n\n)?^```(?P<language>\w*)\n(?P<text>.*?)^```", text, re.S | re.M)]
+
+
+def with_section(config: str, text: str) -> str:
+    """The configuration with a block of the guide added, as its reader edits the file: a table
+    the file has already is replaced by the block's, anything else is added at the end."""
+    table = re.match(r"\s*(\[[^\]\n]+\])\n", text)
+    if table and not table[1].startswith("[["):
+        existing = re.compile(rf"^{re.escape(table[1])}\n.*?(?=^\[|\Z)", re.S | re.M)
+        if existing.search(config):
+            return existing.sub(lambda _: text.strip() + "\n\n", config, count=1)
+    return config + "\n" + text
 
 
 def fill_in(text: str) -> str:
@@ -236,8 +256,7 @@ def run_block(language: str, text: str, target: str) -> None:
             CONFIG.write_text(text + OTHER_SECTIONS)
         else:
             say(f"adding to {CONFIG}:\n{text.rstrip()}")
-            with CONFIG.open("a") as config:
-                config.write("\n" + text)
+            CONFIG.write_text(with_section(CONFIG.read_text(), text))
         return
     if language != "sh":
         raise CheckFailed(f"the guide has a ```{language} block this check does not know how to follow")
@@ -491,6 +510,36 @@ def check_relays() -> None:
     check("reply_sent" in trail, "the audit trail has the reply", trail[-2000:])
 
 
+def check_milter() -> None:
+    status = check_service_runs(UNIT)
+    check("2 relay(s)" in status, f"the relays run: {status!r}")
+    named = run(f"crisis-gateway check-config --config {CONFIG}").stdout
+    check("smtpd_milters = inet:127.0.0.1:10027" in named, "check-config names the milter's Postfix line", named)
+    # another claim than the content filter's: a new order and Message-ID in the Spanish sample
+    claim = sample(".M3P1.").read_bytes()
+    order = re.search(rb"\d{3}-\d{7}-\d{7}", claim)[0]
+    claim = claim.replace(order, b"407-7777777-7777777")
+    claim = re.sub(rb"(?im)^(Message-ID:\s*<)", rb"\1milter-", claim, count=1)
+    original = email.message_from_bytes(claim)
+    amazon = email.utils.parseaddr(original["From"])[1]
+    say(f"sending an A-to-z claim on 407-7777777-7777777 from {amazon} through Postfix on port 25")
+    with smtplib.SMTP("127.0.0.1", 25, timeout=60) as smtp:
+        smtp.sendmail(amazon, ["support@shop.example"], claim)
+
+    def claims(message: email.message.Message) -> bool:
+        return message["Message-ID"] == original["Message-ID"]
+
+    wait_for(lambda: delivered(claims), "Postfix delivered the claim after the gateway's milter", timeout=180)
+    wait_for(lambda: "Mail queue is empty" in run("postqueue -p", check_exit=False).stdout,
+             "Postfix's queue is empty: nothing deferred, nothing waiting for the content filter", timeout=180)
+    copies = delivered(claims)
+    subject = decoded(copies[0], "Subject")
+    check(len(copies) == 1 and subject.startswith("[CRISIS: A-to-Z") and "407-7777777-7777777" in subject,
+          f"once, tagged by the milter: {subject!r}")
+    trail = run(f"crisis-gateway audit show --config {CONFIG} --order 407-7777777-7777777", check_exit=False).stdout
+    check("milter_accepted" in trail, "the audit trail has the milter's row", trail[-2000:])
+
+
 class Checkpoint(NamedTuple):
     """A block of the guide that brings something about, known by a mark in its text."""
     name: str
@@ -506,7 +555,8 @@ CHECKPOINTS = [
     Checkpoint("upgrade", re.compile(r"pip install --upgrade"), check_upgraded),
     Checkpoint("daily backup", CRON_LINE, check_backup),
     Checkpoint("restore", re.compile(r"^systemctl start crisis-gateway$", re.M), check_restarted_from_backup),
-    Checkpoint("relays", re.compile(r"postfix reload"), check_relays),
+    Checkpoint("relays", re.compile(r"restart crisis-gateway && postfix reload"), check_relays),
+    Checkpoint("milter", re.compile(r"check-config .*&& systemctl restart crisis-gateway"), check_milter),
 ]
 
 

@@ -4,7 +4,10 @@ The check itself boots a Debian machine and takes minutes (run by hand, see the 
 tests only read the guide as it does: every step it checks is still there, once, and the
 configuration the guide shows loads."""
 
+import email
+import email.utils
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,15 @@ def test_the_machine_gets_what_the_guide_installs_with_apt():
 def test_placeholders_become_the_checkout():
     assert guest.fill_in("pip install /path/to/crisis-gateway") == f"pip install {guest.CHECKOUT}"
     assert guest.fill_in("pip install --upgrade /path/to/new/crisis-gateway") == f"pip install --upgrade {guest.CHECKOUT}"
+
+
+def test_a_sample_arrives_now_whenever_the_check_runs(monkeypatch):
+    """The samples carry the dates they were written with; a crisis seen days later is reported in
+    the backlog instead of forwarded, which the check waits for."""
+    monkeypatch.setattr(guest, "CHECKOUT", REPO)
+    message = email.message_from_bytes(guest.sample(".M2P1.", minutes_ago=5))
+    stamps = [email.utils.parsedate_to_datetime(message["Date"])]
+    stamps += [email.utils.parsedate_to_datetime(line.rsplit(";", 1)[1]) for line in message.get_all("Received")]
+    now = datetime.now(timezone.utc)
+    assert all(timedelta(minutes=4) < now - stamp < timedelta(minutes=6) for stamp in stamps), stamps
+    assert "Order delivery inquiry" in message["Subject"]  # the rest as it was

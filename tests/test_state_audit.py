@@ -58,6 +58,13 @@ def test_a_small_mail_is_kept_in_the_database_and_a_large_one_as_a_file(pipeline
     assert [path.name for path in (state.directory / "mail").rglob("*.eml")] == [f"{rows[False]['sha256']}.eml"]
 
 
+def test_a_new_state_has_its_mail_folder_for_the_backup_to_copy(tmp_path):
+    """Small mails are in the database; the README's backup copies mail/ with rsync, which fails
+    on a folder that is missing."""
+    State(tmp_path / "state").close()
+    assert (tmp_path / "state" / "mail").is_dir()
+
+
 def test_a_mail_of_exactly_the_limit_is_kept_in_the_database_and_one_byte_more_as_a_file(pipeline):
     base = buyer_mail("202-1111111-4444444", "", 3)
     line = "x" * 76 + "\r\n"

@@ -349,14 +349,21 @@ def subjects(user: str, mailbox: str = "INBOX") -> list[str]:
     return [re.sub(r"\r?\n[ \t]+", " ", row["hdr.subject"]).strip() for row in json.loads(result.stdout or "[]")]
 
 
-def sample(name_part: str) -> Path:
-    return next((CHECKOUT / "samples/maildir/cur").glob(f"*{name_part}*"))
+def sample(name_part: str, minutes_ago: int = 0) -> bytes:
+    """A sample mail as if it had just arrived: its Date and Received stamps `minutes_ago` before
+    now. The samples carry the dates they were written with, and a crisis first seen days after it
+    arrived goes into the backlog report instead of being forwarded."""
+    raw = next((CHECKOUT / "samples/maildir/cur").glob(f"*{name_part}*")).read_bytes()
+    when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)
+    stamp = email.utils.format_datetime(when).encode()
+    raw = re.sub(rb"(?mi)^(Date:[ \t]*)[^\r\n]*", lambda m: m[1] + stamp, raw, count=1)
+    return re.sub(rb"(?mi)^(Received:[^\r\n]*;[ \t]*)[^\r\n;]*(?=\r?$)", lambda m: m[1] + stamp, raw)
 
 
 def check_mail_flow() -> None:
     say("delivering an A-to-z claim and the buyer's earlier message to support@shop.example's INBOX")
-    for name in (".M2P1.", ".M1P1."):
-        run(f"doveadm save -u support@shop.example -m INBOX < {shlex.quote(str(sample(name)))}")
+    for name, minutes_ago in ((".M2P1.", 5), (".M1P1.", 0)):
+        run("doveadm save -u support@shop.example -m INBOX", stdin=sample(name, minutes_ago).decode())
     wait_for(lambda: any("A-to-Z" in s and CLAIM in s for s in subjects("support@shop.example")),
              "the claim's subject in INBOX carries the A-to-Z tag and its due time", timeout=180)
     say("  INBOX: " + " | ".join(subjects("support@shop.example")))
@@ -467,7 +474,7 @@ def check_relays() -> None:
     check("2 relay(s)" in status, f"the relays run: {status!r}")
     users = Path("/etc/crisis-gateway/relay-users")
     check(users.exists() and RELAY_PASSWORD not in users.read_text(), "relay-user wrote the users file, without the password")
-    claim = sample(".M3P1.").read_bytes()  # a Spanish claim, its subject in encoded words
+    claim = sample(".M3P1.")  # a Spanish claim, its subject in encoded words
     original = email.message_from_bytes(claim)
     amazon = email.utils.parseaddr(original["From"])[1]
     claimed = decoded(original, "Subject")
@@ -516,7 +523,7 @@ def check_milter() -> None:
     named = run(f"crisis-gateway check-config --config {CONFIG}").stdout
     check("smtpd_milters = inet:127.0.0.1:10027" in named, "check-config names the milter's Postfix line", named)
     # another claim than the content filter's: a new order and Message-ID in the Spanish sample
-    claim = sample(".M3P1.").read_bytes()
+    claim = sample(".M3P1.")
     order = re.search(rb"\d{3}-\d{7}-\d{7}", claim)[0]
     claim = claim.replace(order, b"407-7777777-7777777")
     claim = re.sub(rb"(?im)^(Message-ID:\s*<)", rb"\1milter-", claim, count=1)

@@ -97,7 +97,10 @@ class Connection:
         # state folder goes to the folder's owner.
         folder = self.directory.stat()
         self.owner = (folder.st_uid, folder.st_gid) if os.geteuid() == 0 and folder.st_uid != 0 else None
-        self.give_to_owner(*(self.directory / name for name in ("state.db", "state.db-wal", "state.db-shm")))
+        # there from the start, though most mails are kept in the database: a backup copies it
+        # (README: rsync of mail/), and a folder missing until the first large mail fails that copy
+        self.mail_dir.mkdir(exist_ok=True)
+        self.give_to_owner(self.mail_dir, *(self.directory / name for name in ("state.db", "state.db-wal", "state.db-shm")))
 
     def _open(self) -> sqlite_utils.Database:
         connection = sqlite3.connect(self.directory / "state.db", check_same_thread=False,

@@ -104,3 +104,10 @@ def test_a_sample_arrives_now_whenever_the_check_runs(monkeypatch):
     now = datetime.now(timezone.utc)
     assert all(timedelta(minutes=4) < now - stamp < timedelta(minutes=6) for stamp in stamps), stamps
     assert "Order delivery inquiry" in message["Subject"]  # the rest as it was
+
+
+def test_a_command_continued_over_lines_is_run_whole():
+    lines = [line for language, text, _ in all_blocks() if language == "sh" for line in guest.command_lines(text)]
+    assert not [line for line in lines if line.rstrip().endswith("\\")]
+    [moving] = [line for line in lines if line.startswith("postconf -e")]
+    assert "smtpd_milters" in moving and "non_smtpd_milters" in moving and "milter_protocol = 6" in moving

@@ -243,6 +243,12 @@ def fill_in(text: str) -> str:
 CRON_LINE = re.compile(r"^(\S+\s+){5}root\s+(?P<command>.*)$", re.M)
 
 
+def command_lines(text: str) -> list[str]:
+    """A shell block's commands, one a line: a command continued over lines with a backslash is
+    one, as for the reader's shell."""
+    return text.replace("\\\n", "").splitlines()
+
+
 def run_block(language: str, text: str, target: str) -> None:
     text = fill_in(text)
     if language == "" and target:
@@ -260,7 +266,7 @@ def run_block(language: str, text: str, target: str) -> None:
         return
     if language != "sh":
         raise CheckFailed(f"the guide has a ```{language} block this check does not know how to follow")
-    for line in text.splitlines():
+    for line in command_lines(text):
         cron = CRON_LINE.match(line)
         if cron:
             # a line for /etc/cron.d: install it, and run its command now rather than at 03:30

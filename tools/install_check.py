@@ -9,7 +9,7 @@ a local Dovecot and Postfix, runs every command of the guide, and checks that th
 hardened, and handles mail. The machine has no network: the project's wheels and those of its
 dependencies are built here first and handed over on a second disk. Exit 0 when the guest says
 PASSED. Needs root, Python 3.11 (the wheels are for Debian 12's), debootstrap, qemu-system-x86,
-e2fsprogs and git; about 5 minutes under software emulation, 2 more for the first debootstrap.
+e2fsprogs and git; 6 to 9 minutes under software emulation, 2 more for the first debootstrap.
 """
 
 from __future__ import annotations

@@ -69,12 +69,12 @@ def gateway(tmp_path: Path, *, reinject: int | None = None, inbound: dict | None
 
 
 def milter(milter_port: int, before: Sequence[int] = ()) -> str:
-    """main.cf lines of a milter, as Postfix's MILTER_README sets one up: a mail is answered 451
-    while the milter cannot be reached (the client tries again), never accepted unjudged. The
-    milters on the ports `before` see each mail first, in that order."""
-    milters = ", ".join(f"inet:127.0.0.1:{port}" for port in (*before, milter_port))
-    return (f"smtpd_milters = {milters}\nnon_smtpd_milters = {milters}\n"
-            "milter_default_action = tempfail\nmilter_protocol = 6\n")
+    """main.cf lines of the gateway's milter, as the README gives them: a mail is answered 451
+    while the gateway cannot be reached (the client tries again), never accepted unjudged. The
+    milters on the ports `before` see each mail first, in that order, with Postfix's defaults."""
+    milters = " ".join([*(f"inet:127.0.0.1:{port}" for port in before),
+                        f"{{ inet:127.0.0.1:{milter_port}, default_action=tempfail, protocol=6 }}"])
+    return f"smtpd_milters = {milters}\nnon_smtpd_milters = {milters}\n"
 
 
 def content_filter(filter_port: int, reinject_port: int) -> tuple[str, str]:

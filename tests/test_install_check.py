@@ -74,11 +74,14 @@ def test_the_guides_configuration_loads_with_the_sections_it_asks_for(tmp_path):
 
 
 def test_a_section_the_configuration_has_is_replaced_and_a_new_one_added():
-    config = '[gateway]\nstate_dir = "/s"\n\n[relay.inbound]\nlisten = "127.0.0.1:10025"\nreinject = "x"\n\n[relay.outbound]\nlisten = "y"\n'
+    head, tail = '[gateway]\nstate_dir = "/s"\n\n', '[relay.outbound]\nlisten = "y"\n'
+    config = head + '[relay.inbound]\nlisten = "127.0.0.1:10025"\nreinject = "x"\n\n' + tail
     moved = guest.with_section(config, '[relay.inbound]\nmode = "milter"\n')
-    assert moved == '[gateway]\nstate_dir = "/s"\n\n[relay.inbound]\nmode = "milter"\n\n[relay.outbound]\nlisten = "y"\n'
+    assert moved == head + '[relay.inbound]\nmode = "milter"\n\n' + tail
     assert guest.with_section(config, "[smtp]\nhost = 1\n").endswith('listen = "y"\n\n[smtp]\nhost = 1\n')
     assert guest.with_section(config, "[[mailbox]]\naddress = 1\n").endswith("\n[[mailbox]]\naddress = 1\n")
+    commented = config.replace("[relay.inbound]\n", "[relay.inbound]   # the content filter\n")
+    assert guest.with_section(commented, '[relay.inbound]\nmode = "milter"\n') == moved
 
 
 def test_the_machine_gets_what_the_guide_installs_with_apt():
@@ -106,8 +109,13 @@ def test_a_sample_arrives_now_whenever_the_check_runs(monkeypatch):
     assert "Order delivery inquiry" in message["Subject"]  # the rest as it was
 
 
+def test_a_comment_is_never_continued():
+    assert guest.command_lines("# moves Postfix \\\npostfix reload\na \\\n  b\n") == \
+        ["# moves Postfix \\", "postfix reload", "a   b"]
+
+
 def test_a_command_continued_over_lines_is_run_whole():
     lines = [line for language, text, _ in all_blocks() if language == "sh" for line in guest.command_lines(text)]
     assert not [line for line in lines if line.rstrip().endswith("\\")]
     [moving] = [line for line in lines if line.startswith("postconf -e")]
-    assert "smtpd_milters" in moving and "non_smtpd_milters" in moving and "milter_protocol = 6" in moving
+    assert "smtpd_milters" in moving and "non_smtpd_milters" in moving and moving.count("default_action=tempfail") == 2

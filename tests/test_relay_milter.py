@@ -4,7 +4,7 @@ Dovecot over LMTP:
 
     swaks/smtplib -> Postfix :25 (+ milter: gateway :G) -> Dovecot LMTP
 
-Postfix is set up as its MILTER_README describes, with milter_default_action = tempfail."""
+Postfix is set up as the README says: the gateway's milter with default_action=tempfail."""
 
 from __future__ import annotations
 

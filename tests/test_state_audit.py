@@ -58,10 +58,12 @@ def test_a_small_mail_is_kept_in_the_database_and_a_large_one_as_a_file(pipeline
     assert [path.name for path in (state.directory / "mail").rglob("*.eml")] == [f"{rows[False]['sha256']}.eml"]
 
 
-def test_a_new_state_has_its_mail_folder_for_the_backup_to_copy(tmp_path):
-    """Small mails are in the database; the README's backup copies mail/ with rsync, which fails
-    on a folder that is missing."""
-    State(tmp_path / "state").close()
+def test_a_backup_leaves_the_mail_folder_for_rsync_to_copy(tmp_path):
+    """Small mails are in the database; the README's backup line copies mail/ with rsync next,
+    which fails on a folder that is missing."""
+    with State(tmp_path / "state") as state:
+        assert not (tmp_path / "state" / "mail").exists()  # opening it makes nothing (check-config opens it)
+        state.backup(tmp_path / "copy.db")
     assert (tmp_path / "state" / "mail").is_dir()
 
 

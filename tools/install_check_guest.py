@@ -225,9 +225,9 @@ def guide_blocks(readme: str, chapter: str = CHAPTERS[0]) -> list[tuple[str, str
 def with_section(config: str, text: str) -> str:
     """The configuration with a block of the guide added, as its reader edits the file: a table
     the file has already is replaced by the block's, anything else is added at the end."""
-    table = re.match(r"\s*(\[[^\]\n]+\])\n", text)
-    if table and not table[1].startswith("[["):
-        existing = re.compile(rf"^{re.escape(table[1])}\n.*?(?=^\[|\Z)", re.S | re.M)
+    table = re.match(r"\s*(\[[^\[\]\n]+\])[ \t]*(?:#[^\n]*)?\n", text)
+    if table:
+        existing = re.compile(rf"^{re.escape(table[1])}[ \t]*(?:#[^\n]*)?\n.*?(?=^\[|\Z)", re.S | re.M)
         if existing.search(config):
             return existing.sub(lambda _: text.strip() + "\n\n", config, count=1)
     return config + "\n" + text
@@ -245,8 +245,19 @@ CRON_LINE = re.compile(r"^(\S+\s+){5}root\s+(?P<command>.*)$", re.M)
 
 def command_lines(text: str) -> list[str]:
     """A shell block's commands, one a line: a command continued over lines with a backslash is
-    one, as for the reader's shell."""
-    return text.replace("\\\n", "").splitlines()
+    one, as for the reader's shell; a comment is never continued. (A backslash at a line's end
+    inside quotes, which the shell keeps, is not told apart: the guide has none.)"""
+    lines: list[str] = []
+    continued = False
+    for line in text.splitlines():
+        if continued:
+            lines[-1] += line
+        else:
+            lines.append(line)
+        continued = not lines[-1].lstrip().startswith("#") and lines[-1].endswith("\\")
+        if continued:
+            lines[-1] = lines[-1][:-1]
+    return lines
 
 
 def run_block(language: str, text: str, target: str) -> None:
@@ -362,8 +373,10 @@ def sample(name_part: str, minutes_ago: int = 0) -> bytes:
     raw = next((CHECKOUT / "samples/maildir/cur").glob(f"*{name_part}*")).read_bytes()
     when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)
     stamp = email.utils.format_datetime(when).encode()
-    raw = re.sub(rb"(?mi)^(Date:[ \t]*)[^\r\n]*", lambda m: m[1] + stamp, raw, count=1)
-    return re.sub(rb"(?mi)^(Received:[^\r\n]*;[ \t]*)[^\r\n;]*(?=\r?$)", lambda m: m[1] + stamp, raw)
+    header, blank, body = re.split(rb"(\r?\n\r?\n)", raw, maxsplit=1)
+    header = re.sub(rb"(?mi)^(Date:[ \t]*)[^\r\n]*", lambda m: m[1] + stamp, header, count=1)
+    header = re.sub(rb"(?mi)^(Received:[^\r\n]*;[ \t]*)[^\r\n;]*(?=\r?$)", lambda m: m[1] + stamp, header)
+    return header + blank + body
 
 
 def check_mail_flow() -> None:

@@ -7,8 +7,8 @@ Tagging in place, in an order that loses nothing and repeats nothing across a cr
   3. only then is the original moved to the archive folder, and "done" recorded with the cursor.
 After a crash the original is met again: the state knows it (no second acknowledgement or
 forward), its tagging is not "done", and a copy appended before the crash is searched for and
-found, not appended again. Two durable writes per mail: the record (with the raw mail, or after
-its file for a mail over RAW_IN_DATABASE_MAX), the "done".
+found, not appended again. Two durable commits per mail: the record (the raw mail inside it; a
+mail over RAW_IN_DATABASE_MAX is a file, synced before it), the "done".
 
 With many mailboxes, a watcher holds only its IMAP connection while it waits for news: the
 pipeline (SQLite connection and classifier) is leased from a small shared pool for each read

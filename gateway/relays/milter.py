@@ -179,7 +179,7 @@ class MilterSession(asyncio.Protocol):
         self.transport = None
 
     def goodbye(self) -> None:
-        """Close between two mails: Postfix then answers its client as milter_default_action says
+        """Close between two mails: Postfix then answers its client as the milter's default_action says
         (tempfail: the client tries again later)."""
         if self.transport is not None and not self.closing:
             self.closing = True
@@ -209,7 +209,7 @@ class MilterSession(asyncio.Protocol):
                 return
 
     def _fail(self, why: str) -> None:
-        log.error("relay %s milter: %s; connection closed (Postfix answers as milter_default_action says)",
+        log.error("relay %s milter: %s; connection closed (Postfix answers as the milter's default_action says)",
                   self.listener.name, why)
         if self.transport is not None:
             self.transport.close()

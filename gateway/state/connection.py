@@ -97,10 +97,7 @@ class Connection:
         # state folder goes to the folder's owner.
         folder = self.directory.stat()
         self.owner = (folder.st_uid, folder.st_gid) if os.geteuid() == 0 and folder.st_uid != 0 else None
-        # there from the start, though most mails are kept in the database: a backup copies it
-        # (README: rsync of mail/), and a folder missing until the first large mail fails that copy
-        self.mail_dir.mkdir(exist_ok=True)
-        self.give_to_owner(self.mail_dir, *(self.directory / name for name in ("state.db", "state.db-wal", "state.db-shm")))
+        self.give_to_owner(*(self.directory / name for name in ("state.db", "state.db-wal", "state.db-shm")))
 
     def _open(self) -> sqlite_utils.Database:
         connection = sqlite3.connect(self.directory / "state.db", check_same_thread=False,
@@ -186,6 +183,10 @@ class Connection:
         """A consistent copy of the database while the daemon writes to it (SQLite's online
         backup), written beside `destination` and renamed into place; returns its size. OSError
         when the place cannot be written, BackupFailed when SQLite cannot make the copy."""
+        # The README's backup copies mail/ next (rsync): most mails are in the database, and a
+        # folder missing until the first large mail or reply would fail that copy every night.
+        self.mail_dir.mkdir(exist_ok=True)
+        self.give_to_owner(self.mail_dir)
         temporary = destination.with_name(destination.name + ".part")
         temporary.unlink(missing_ok=True)
         try:

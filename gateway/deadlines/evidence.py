@@ -218,7 +218,8 @@ def statements(items: list[Entry]) -> list[Statement]:
         own = set(own_words(entry.text).splitlines())
         lines = [one_line(ln) for ln in entry.text.splitlines() if one_line(ln) and fold_for_matching(ln) in own]
         # _found looks at the patterns first: a line none finds costs no quoting from the whole mail
-        relevant = [line for line in lines if any(_found(c, entry, fold_for_matching(line)) for c in wanted)]
+        folded = [(line, fold_for_matching(line)) for line in lines]  # once a line, not once a check
+        relevant = [line for line, text in folded if any(_found(c, entry, text) for c in wanted)]
         made.append(Statement(entry.local, entry.file, (relevant or lines[:1])[:10]))
     return made
 

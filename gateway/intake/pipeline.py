@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 from gateway.intake.health import TrustWatch
 from gateway.judging.classify import Classifier
 from gateway.judging.freshness import hold_back
-from gateway.judging.tagging import verdict_change
+from gateway.judging.tagging import apply_verdict, verdict_change
 from gateway.judging.verdict import Verdict
 from gateway.mail.parse import MailError, ParsedMail, parse_mail
-from gateway.mail.rewrite import FieldEdit, field_edits, rewrite
+from gateway.mail.rewrite import FieldEdit, field_edits
 from gateway.mail.text import one_line
 from gateway.outgoing.outbox import queued_by
 from gateway.state import State
@@ -64,10 +64,9 @@ class Pipeline:
         mail = parse_mail(raw, max_bytes=config.max_message_bytes, cpu_seconds=config.mail_cpu_seconds)
         verdict = hold_back(self.classifier.classify_parsed(mail, now, history=self.state, arrived=arrived), now,
                             config.fresh_hours)
-        change = verdict_change(raw, verdict)
         # before the record: a copy (or the edits that make it) that cannot be made records nothing
-        edits = field_edits(raw, change) if as_edits else None
-        tagged = rewrite(raw, change) if not as_edits else None
+        edits = field_edits(raw, verdict_change(raw, verdict)) if as_edits else None
+        tagged = apply_verdict(raw, verdict) if not as_edits else None
         if not self.state.record(verdict, raw, mail.sha256, queued=queued_by(verdict, config, now), mailbox=mailbox,
                                  from_address=mail.from_address, now=now, id_domain=config.message_id_domain):
             return Outcome("duplicate", verdict, tagged, mail.sha256, mail, "already processed", edits)

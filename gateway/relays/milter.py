@@ -146,7 +146,6 @@ class MilterSession(asyncio.Protocol):
         self.buffer = bytearray()
         self.steps = 0
         self.peer = "?"
-        self.in_data = False  # between MAIL and the answer to the end of the mail
         self.closing = False
         self.judging = False
         self.mails = 0  # counts the ends of mails: an answer is sent only for the mail still current
@@ -165,7 +164,7 @@ class MilterSession(asyncio.Protocol):
         self.size = 0
         self.too_big = False
         self.queue_id = ""
-        self.in_data = False
+        self.in_data = False  # between MAIL and the answer to the end of the mail
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -321,7 +320,6 @@ class MilterSession(asyncio.Protocol):
                         self.peer)
             return
         self.judging = False
-        self.in_data = False
         if answer.temporary:
             RELAY_TEMPORARY.labels(self.listener.name).inc()
             self._send(packet(b"y", TEMPORARY.encode("ascii") + b"\0"))

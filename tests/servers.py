@@ -473,7 +473,10 @@ service anvil {{
             client.select_folder(folder, readonly=True)
             uids = client.search("ALL")
             data = client.fetch(uids, ["FLAGS", "BODY.PEEK[]"]) if uids else {}
-            return [(uid, data[uid][b"FLAGS"], data[uid][b"BODY[]"]) for uid in sorted(data)]
+            # a mail expunged between the SEARCH and the FETCH (the gateway archived its original)
+            # comes back with its flags and a NIL body: it is no longer in the folder
+            return [(uid, data[uid][b"FLAGS"], data[uid][b"BODY[]"]) for uid in sorted(data)
+                    if data[uid].get(b"BODY[]") is not None]
 
 
 class OpenDkim:
